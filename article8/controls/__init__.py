@@ -1,0 +1,1 @@
+"""The control catalogue, inspections, findings, corrective actions and incidents."""

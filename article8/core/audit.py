@@ -1,0 +1,191 @@
+"""The hash-chained, append-only audit trail: record events, verify the chain, query it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session
+
+from article8.core.models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# pg_advisory_xact_lock key for appends ("art8"): one chain head, so one writer at a time.
+_CHAIN_LOCK_KEY = 0x61727438
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a user, or a named process (scheduler, CLI)."""
+
+    id: int | None
+    label: str
+    client_addr: str | None = None
+
+
+SYSTEM = Actor(None, "system")
+
+
+def canonical_json(value: Mapping[str, Any]) -> str:
+    """Serialise ``value`` the one way the chain hashes it."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the event's canonical serialisation followed by the previous hash."""
+    body = canonical_json(
+        {
+            "seq": event.seq,
+            "occurred_at": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_id": event.actor_id,
+            "actor": event.actor_label,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "details": event.details,
+            "client_addr": event.client_addr,
+        }
+    )
+    return hashlib.sha256(body.encode("utf-8") + event.prev_hash.encode("ascii")).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    now: datetime,
+    object_type: str | None = None,
+    object_id: object = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain (flushes; the caller commits)."""
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    event = AuditEvent(
+        seq=head.seq + 1 if head else 1,
+        occurred_at=now.astimezone(UTC),
+        actor_id=actor.id,
+        actor_label=actor.label,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        details=canonical_json(details or {}),
+        client_addr=actor.client_addr,
+        prev_hash=head.hash if head else GENESIS_HASH,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _lock_chain(session: Session) -> None:
+    # PostgreSQL: concurrent transactions would read the same head and fork the chain; the
+    # transaction-scoped advisory lock serialises appends until commit. SQLite needs nothing:
+    # every transaction begins IMMEDIATE and so already holds the database's single write lock.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What :func:`verify_chain` found."""
+
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+    head_hash: str = GENESIS_HASH
+
+    @property
+    def ok(self) -> bool:
+        """True when every event checked out."""
+        return self.first_bad_seq is None
+
+
+def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
+    """Recompute the whole chain from the genesis; stop at the first broken link."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    events = session.scalars(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    )
+    for event in events:
+        problem = None
+        if event.seq != expected_seq:
+            problem = f"sequence gap: expected {expected_seq}, found {event.seq}"
+        elif event.prev_hash != prev_hash:
+            problem = "previous-hash link does not match the event before it"
+        elif event_hash(event) != event.hash:
+            problem = "stored hash does not match the event's content"
+        if problem:
+            bad = expected_seq if event.seq != expected_seq else event.seq
+            return ChainReport(checked, bad, problem, prev_hash)
+        checked += 1
+        expected_seq, prev_hash = event.seq + 1, event.hash
+        session.expunge(event)
+    return ChainReport(checked, head_hash=prev_hash)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Criteria for the audit trail pages; empty fields do not filter."""
+
+    actor_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+def filtered(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+    """A select of events matching ``criteria``, newest first."""
+    query = select(AuditEvent)
+    if criteria.actor_id is not None:
+        query = query.where(AuditEvent.actor_id == criteria.actor_id)
+    if criteria.action:
+        query = query.where(AuditEvent.action.startswith(criteria.action, autoescape=True))
+    if criteria.object_type:
+        query = query.where(AuditEvent.object_type == criteria.object_type)
+    if criteria.object_id:
+        query = query.where(AuditEvent.object_id == criteria.object_id)
+    if criteria.date_from:
+        query = query.where(AuditEvent.occurred_at >= criteria.date_from)
+    if criteria.date_to:
+        query = query.where(AuditEvent.occurred_at < criteria.date_to)
+    return query.order_by(AuditEvent.seq.desc())
+
+
+def page(
+    session: Session, criteria: AuditFilter, *, before_seq: int | None = None, size: int = 100
+) -> list[AuditEvent]:
+    """One page of matching events, newest first, continuing below ``before_seq``."""
+    query = filtered(criteria)
+    if before_seq is not None:
+        query = query.where(AuditEvent.seq < before_seq)
+    return list(session.scalars(query.limit(size)))
+
+
+def actions(session: Session) -> list[str]:
+    """The distinct actions recorded so far (for the filter's choices)."""
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def details_of(event: AuditEvent) -> dict[str, Any]:
+    """The event's details as a mapping."""
+    return json.loads(event.details)
+
+
+def local_day_bounds(day: date, tz: Any) -> tuple[datetime, datetime]:
+    """The UTC instants at which local calendar ``day`` begins and the next begins."""
+    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    end = datetime.fromordinal(day.toordinal() + 1).replace(tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+

@@ -1,0 +1,126 @@
+"""Kernel tables: users, their sign-in state, and the hash-chained audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from article8.core.db import Base, intpk
+from article8.core.settings import LOCALES, ROLES
+
+
+class User(Base):
+    """A person who signs in; never deleted, only deactivated (the audit trail refers to them)."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
+        CheckConstraint(f"locale IN ({', '.join(repr(loc) for loc in LOCALES)})", name="locale"),
+    )
+
+    id: Mapped[intpk]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    password_changed_at: Mapped[datetime]
+    # Rotated on logout and password change: a captured session cookie stops working.
+    session_token: Mapped[str] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    # The last TOTP time step accepted: the same code (or an older one) is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # The four members Flask-Login expects of a user object (no Flask import in the kernel).
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Always true for a loaded account."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated users cannot sign in."""
+        return self.active
+
+    def get_id(self) -> str:
+        """The session identity: the id plus the rotating session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def mfa_enabled(self) -> bool:
+        """Whether the user signs in with a second factor."""
+        return self.totp_enabled_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class RecoveryCode(Base):
+    """A one-time code that replaces a TOTP code; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key (``account:<email>`` or ``ip:<address>``)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """One link of the append-only, hash-chained audit trail."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id", "seq"),
+        Index("ix_audit_event_actor", "actor_id", "seq"),
+        Index("ix_audit_event_occurred_at", "occurred_at"),
+        Index("ix_audit_event_action", "action", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The actor as they were named at the time (an email, or "system:scheduler", "cli:<user>").
+    actor_label: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(100))
+    object_type: Mapped[str | None] = mapped_column(String(50))
+    object_id: Mapped[str | None] = mapped_column(String(100))
+    # Canonical JSON text, hashed exactly as stored (a JSON column could reorder keys).
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

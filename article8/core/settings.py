@@ -1,0 +1,197 @@
+"""Typed settings read from the environment and validated once, at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from article8.core.errors import ConfigError
+
+ROLES = ("admin", "responsible", "inspector", "auditor")
+LOCALES = ("ja", "en")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the mail server; ``host`` empty means mails are written to the log."""
+
+    host: str = ""
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    sender: str = "article8@localhost"
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything article8 reads from its environment."""
+
+    instance_dir: Path
+    database_url: str
+    evidence_dir: Path
+    secret_key: str
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
+    fiscal_year_start: int = 4
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    max_upload_mb: int = 100
+    business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
+    mfa_required_roles: frozenset[str] = frozenset()
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    session_hours: int = 8
+    trusted_proxies: int = 0
+    force_https_cookies: bool = False
+    organisation: str = "Example K.K."
+    base_url: str = "http://127.0.0.1:5000"
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    @property
+    def database(self) -> URL:
+        """The parsed database URL."""
+        return make_url(self.database_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate settings; raise :class:`ConfigError` naming the first bad variable."""
+        env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("ARTICLE8_INSTANCE_DIR", "instance")).resolve()
+        database_url = _database_url(env, instance_dir)
+        evidence_dir = Path(env.get("EVIDENCE_DIR") or instance_dir / "evidence").resolve()
+        return cls(
+            instance_dir=instance_dir,
+            database_url=database_url,
+            evidence_dir=evidence_dir,
+            secret_key=env.get("SECRET_KEY") or _instance_secret(instance_dir),
+            timezone=_timezone(env.get("ARTICLE8_TZ", "Asia/Tokyo")),
+            fiscal_year_start=_int(env, "ARTICLE8_FISCAL_YEAR_START", 4, 1, 12),
+            smtp=SmtpSettings(
+                host=env.get("SMTP_HOST", ""),
+                port=_int(env, "SMTP_PORT", 25, 1, 65535),
+                user=env.get("SMTP_USER", ""),
+                password=env.get("SMTP_PASSWORD", ""),
+                sender=env.get("SMTP_FROM", "article8@localhost"),
+                starttls=_bool(env, "SMTP_STARTTLS", False),
+            ),
+            max_upload_mb=_int(env, "MAX_UPLOAD_MB", 100, 1, 1024 * 1024),
+            business_hours=_hours(env.get("ARTICLE8_BUSINESS_HOURS", "08:00-20:00")),
+            mfa_required_roles=_roles(env.get("ARTICLE8_MFA_REQUIRED_ROLES", "")),
+            login_max_failures=_int(env, "ARTICLE8_LOGIN_MAX_FAILURES", 5, 1, 1000),
+            login_lock_minutes=_int(env, "ARTICLE8_LOGIN_LOCK_MINUTES", 15, 1, 24 * 60),
+            session_hours=_int(env, "ARTICLE8_SESSION_HOURS", 8, 1, 24),
+            trusted_proxies=_int(env, "ARTICLE8_TRUSTED_PROXIES", 0, 0, 10),
+            force_https_cookies=_bool(env, "ARTICLE8_SECURE_COOKIES", False),
+            organisation=env.get("ARTICLE8_ORGANISATION", "Example K.K."),
+            base_url=env.get("ARTICLE8_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            argon2_time_cost=_int(env, "ARTICLE8_ARGON2_TIME_COST", 3, 1, 100),
+            argon2_memory_kib=_int(env, "ARTICLE8_ARGON2_MEMORY_KIB", 65536, 8192, 4 * 1024**2),
+            argon2_parallelism=_int(env, "ARTICLE8_ARGON2_PARALLELISM", 4, 1, 64),
+        )
+
+
+def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
+    raw = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'article8.db'}"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL",
+            "is not a database URL; expected e.g. sqlite:///instance/article8.db or "
+            "postgresql+psycopg://user@host:5432/article8",
+        ) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            "DATABASE_URL",
+            f"unsupported database '{url.get_backend_name()}'; expected sqlite or postgresql",
+        )
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() not in ("psycopg", ""):
+        raise ConfigError("DATABASE_URL", "use the psycopg driver: postgresql+psycopg://…")
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() == "postgresql" and not url.database:
+        raise ConfigError("DATABASE_URL", "names no database")
+    return url.render_as_string(hide_password=False)
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it (mode 0600) once."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must not each write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("ARTICLE8_TZ", f"unknown time zone '{name}'; e.g. Asia/Tokyo") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"'{raw}' is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(name, f"{value} is out of range {low}–{high}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(name, f"'{raw}' is not a boolean; use true or false")
+
+
+def _hours(raw: str) -> tuple[time, time]:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", raw)
+    if not match:
+        raise ConfigError("ARTICLE8_BUSINESS_HOURS", f"'{raw}' is not of the form HH:MM-HH:MM")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise ConfigError("ARTICLE8_BUSINESS_HOURS", f"'{raw}' has an invalid time") from None
+    if start >= end:
+        raise ConfigError("ARTICLE8_BUSINESS_HOURS", "the start must be before the end")
+    return start, end
+
+
+def _roles(raw: str) -> frozenset[str]:
+    roles = frozenset(r.strip() for r in raw.split(",") if r.strip())
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise ConfigError(
+            "ARTICLE8_MFA_REQUIRED_ROLES",
+            f"unknown role(s) {', '.join(sorted(unknown))}; expected any of {', '.join(ROLES)}",
+        )
+    return roles

@@ -1,0 +1,1 @@
+"""The evidence vault and the access-log checks (handler register, ingestion, anomaly rules)."""

@@ -1,0 +1,32 @@
+"""Alembic environment: runs on the connection handed over by article8.core.schema."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+import article8.core.models  # noqa: F401 - registers the kernel's tables
+from article8.core.db import Base, make_engine
+from article8.core.settings import Settings
+
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:  # plain `alembic` from a developer's shell
+    engine = make_engine(Settings.from_env().database_url)
+    with engine.begin() as conn:
+        _run(conn)

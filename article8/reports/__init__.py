@@ -1,0 +1,1 @@
+"""Read side: posture metrics, the audit workbook and OSCAL exports."""

@@ -1,0 +1,1 @@
+"""The APScheduler process and its job functions; every job calls a service function."""

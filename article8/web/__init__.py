@@ -1,0 +1,138 @@
+"""The Flask application: factory, blueprints, security glue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from article8.core.db import Database, utcnow
+from article8.core.settings import Settings
+from article8.web import access, context
+from article8.web.extensions import babel, bootstrap, csrf, login_manager
+
+log = logging.getLogger(__name__)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS (or when forced)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        forced = bool(app.config["SESSION_COOKIE_SECURE"])
+        return forced or (has_request_context() and request.is_secure)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Flask:
+    """Build the application; nothing is read from the environment at import time."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.force_https_cookies,
+        SESSION_COOKIE_NAME="article8_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        # Remember-me is not offered; should a cookie appear anyway, keep it short and strict.
+        REMEMBER_COOKIE_DURATION=timedelta(hours=settings.session_hours),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=True,
+        WTF_CSRF_TIME_LIMIT=settings.session_hours * 3600,
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        BOOTSTRAP_SERVE_LOCAL=True,
+        BABEL_DEFAULT_LOCALE="ja",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone.key,
+        BABEL_TRANSLATION_DIRECTORIES=str(_package_dir() / "translations"),
+    )
+    app.session_interface = _SessionInterface()
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+
+    app.extensions["article8.settings"] = settings
+    app.extensions["article8.database"] = database or Database.from_url(settings.database_url)
+    app.extensions["article8.clock"] = clock
+
+    # Access control runs before CSRF so that an anonymous POST is sent to sign in, not told
+    # its form expired.
+    app.before_request(access.enforce_access)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: settings.timezone.key)
+    _init_login(app)
+    app.teardown_appcontext(context.close_session)
+    app.after_request(_security_headers)
+
+    from article8.web import account, admin, audit_views, auth, errors, main, templating
+
+    for module in (main, auth, account, admin, audit_views):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    templating.register(app)
+    return app
+
+
+def _package_dir() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return str(current_user.locale)
+    chosen = session.get("lang")
+    if chosen in ("ja", "en"):
+        return str(chosen)
+    return request.accept_languages.best_match(["ja", "en"]) or "ja"
+
+
+def _init_login(app: Flask) -> None:
+    from article8.core.models import User
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # access.enforce_access redirects; no flash noise
+
+    @login_manager.user_loader
+    def load_user(alternative_id: str) -> User | None:
+        # The id in the cookie carries the user's session token, rotated on logout and password
+        # change, so a copied cookie dies with the session it was copied from.
+        user_id, _, token = alternative_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = context.db().get(User, int(user_id))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+
+def _security_headers(response: Any) -> Any:
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user and current_user.is_authenticated:
+        # Pages carry personal data: keep them out of shared and browser caches.
+        headers.setdefault("Cache-Control", "no-store")
+    return response

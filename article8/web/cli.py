@@ -1,0 +1,193 @@
+"""The `article8` command line: a FlaskGroup, so Flask's conventions hold."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
+
+from article8.core import audit, schema, users
+from article8.core.audit import Actor
+from article8.core.errors import ConfigError, DomainError
+from article8.core.settings import ROLES, Settings
+from article8.web import create_app
+from article8.web.context import database, now, password_policy, settings
+from article8.web.demo import DEMO_LOGINS, ensure_demo_users
+
+
+def _fail(message: str, status: int = 1) -> None:
+    click.echo(f"article8: {message}", err=True)
+    sys.exit(status)
+
+
+def _factory() -> Flask:
+    try:
+        return create_app(Settings.from_env())
+    except ConfigError as error:
+        _fail(f"configuration error: {error}")
+        raise  # unreachable; keeps type checkers content
+
+
+def cli_actor() -> Actor:
+    """The person at the terminal, as an audit actor."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Actor(None, f"cli:{name}")
+
+
+def command_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain and connection errors into one line on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as error:
+            _fail(str(error))
+        except OperationalError as error:
+            url = settings().database.render_as_string(hide_password=True)
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            _fail(f"cannot use the database at DATABASE_URL={url}: {reason}")
+        return None
+
+    return wrapper
+
+
+class Article8Group(FlaskGroup):
+    """FlaskGroup that fails with one clear line when the configuration is bad."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            Settings.from_env()
+        except ConfigError as error:
+            _fail(f"configuration error: {error}")
+        return super().make_context(*args, **kwargs)
+
+
+@click.group(cls=Article8Group, create_app=_factory, add_version_option=True)
+def main() -> None:
+    """article8: audit and evidence tracking for APPI Article 8 safety control measures."""
+
+
+# --- db ------------------------------------------------------------------------------------
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+@command_errors
+def db_upgrade() -> None:
+    """Migrate the database to the latest schema (Alembic)."""
+    schema.upgrade(database().bind)
+    click.echo("database is at the latest schema")
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@main.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--locale", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+@command_errors
+def users_create(email: str, display_name: str, role: str, locale: str, password_stdin: bool) -> None:
+    """Create a user account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with database().unit_of_work() as session:
+        user = users.create_user(
+            session, cli_actor(), email=email, display_name=display_name, role=role,
+            password=password, policy=password_policy(), now=now(), locale=locale,
+        )
+        click.echo(f"created {user.email} ({user.role})")
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+@main.command("demo")
+@with_appcontext
+@command_errors
+def demo() -> None:
+    """Create the demo users (idempotent) and print the demo logins."""
+    with database().unit_of_work() as session:
+        created = ensure_demo_users(session, cli_actor(), policy=password_policy(), now=now())
+    click.echo(f"demo users: {len(created)} created, {len(DEMO_LOGINS) - len(created)} existed")
+    click.echo("demo logins (email / password / role):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login.email:28} {login.password:24} {login.role}")
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit trail."""
+
+
+@audit_group.command("verify")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@with_appcontext
+@command_errors
+def audit_verify(fmt: str) -> None:
+    """Recompute the chain; exit 1 naming the first bad sequence number."""
+    with database().session() as session:
+        report = audit.verify_chain(session)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "checked": report.checked,
+                    "first_bad_seq": report.first_bad_seq,
+                    "problem": report.problem,
+                    "head_hash": report.head_hash,
+                }
+            )
+        )
+    elif report.ok:
+        click.echo(f"audit trail intact: {report.checked} events, head {report.head_hash}")
+    if not report.ok:
+        _fail(f"audit trail broken at sequence {report.first_bad_seq}: {report.problem}")
+
+
+# --- serve ---------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--with-scheduler", is_flag=True, help="Also run the scheduler in this process.")
+@with_appcontext
+def serve(host: str, port: int, with_scheduler: bool) -> None:
+    """Serve the application with the development server (demo-friendly)."""
+    if with_scheduler:
+        _fail("--with-scheduler is not available yet: the scheduler arrives with periodic inspections", 2)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"article8 is serving at http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)

@@ -1,0 +1,49 @@
+"""Domain errors and HTTP errors, mapped to responses once."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from article8.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def translated(error: DomainError) -> str:
+    """The error's message in the user's language."""
+    return gettext(error.template, **error.params)
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers."""
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> ResponseReturnValue:
+        return _respond(error.status_code, translated(error))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
+        return _respond(400, gettext("The form has expired or was not sent from this site. "
+                                     "Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        messages = {
+            403: gettext("You do not have permission to open this page."),
+            404: gettext("The page was not found."),
+            405: gettext("This method is not allowed here."),
+            413: gettext("The upload is larger than the allowed maximum."),
+        }
+        return _respond(error.code or 500, messages.get(error.code or 500, error.description))
+
+
+def _respond(status: int, message: str) -> ResponseReturnValue:
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), status
+    return render_template("error.html", status=status, message=message), status

@@ -1,0 +1,112 @@
+"""Forms shared across blueprints, and the safe redirect helper."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+LANGUAGES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
+
+
+def role_choices() -> list[SelectChoice]:
+    """Roles with their translated names."""
+    return [
+        SelectChoice("admin", str(_l("Administrator"))),
+        SelectChoice("responsible", str(_l("Responsible person"))),
+        SelectChoice("inspector", str(_l("Inspector"))),
+        SelectChoice("auditor", str(_l("Auditor"))),
+    ]
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site; the home page otherwise (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            if not target.startswith("//"):
+                return target
+    return url_for("main.index")
+
+
+class LanguageForm(FlaskForm):
+    """The language switch in the navigation bar."""
+
+    lang = SelectField(_l("Language"), choices=LANGUAGES, validators=[DataRequired()])
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class SecondFactorForm(FlaskForm):
+    """A TOTP code or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+
+
+class PasswordChangeForm(FlaskForm):
+    """A user changing their own password."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class MfaConfirmForm(FlaskForm):
+    """The first code from a newly enrolled authenticator app."""
+
+    code = StringField(_l("Code from your app"), validators=[DataRequired(), Length(max=10)])
+
+
+class MfaDisableForm(FlaskForm):
+    """Turning the second factor off asks for the password."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class UserCreateForm(FlaskForm):
+    """An administrator creating an account."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    locale = SelectField(_l("Language"), choices=LANGUAGES, validators=[DataRequired()])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=1024)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+class UserRoleForm(FlaskForm):
+    """Change a user's role."""
+
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+class UserActiveForm(FlaskForm):
+    """Activate or deactivate a user."""
+
+    active = BooleanField(_l("Active"))
+
+
+class PasswordResetForm(FlaskForm):
+    """An administrator setting a new password for a user."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token (buttons that post)."""

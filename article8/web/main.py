@@ -1,0 +1,53 @@
+"""Home page, health check and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from article8.core import users
+from article8.core.models import AuditEvent
+from article8.web.access import EVERYONE, public, roles
+from article8.web.context import actor, database, db, now
+from article8.web.forms import LanguageForm, safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@roles(*EVERYONE)
+def index() -> ResponseReturnValue:
+    """The signed-in user's start page."""
+    events = db().scalar(select(func.count()).select_from(AuditEvent)) or 0
+    return render_template("main/index.html", audit_events=events)
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> ResponseReturnValue:
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        with database().session() as session:
+            session.execute(text("SELECT 1"))
+        database_status = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        database_status = f"error: {type(exc).__name__}"
+    healthy = database_status == "ok"
+    return jsonify(status="ok" if healthy else "error", database=database_status), (
+        200 if healthy else 503
+    )
+
+
+@bp.post("/language")
+@public
+def set_language() -> ResponseReturnValue:
+    """Switch the interface language (kept on the account when signed in)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            users.set_locale(db(), actor(), current_user, form.lang.data, now=now())
+            db().commit()
+    return redirect(safe_next(request.form.get("next")))
