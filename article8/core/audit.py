@@ -116,20 +116,22 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
     events = session.scalars(
         select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
     )
-    for event in events:
-        problem = None
-        if event.seq != expected_seq:
-            problem = f"sequence gap: expected {expected_seq}, found {event.seq}"
-        elif event.prev_hash != prev_hash:
-            problem = "previous-hash link does not match the event before it"
-        elif event_hash(event) != event.hash:
-            problem = "stored hash does not match the event's content"
-        if problem:
-            bad = expected_seq if event.seq != expected_seq else event.seq
-            return ChainReport(checked, bad, problem, prev_hash)
-        checked += 1
-        expected_seq, prev_hash = event.seq + 1, event.hash
-        session.expunge(event)
+    # Close the (server-side, on PostgreSQL) cursor also when we stop at a broken link.
+    with events:
+        for event in events:
+            problem = None
+            if event.seq != expected_seq:
+                problem = f"sequence gap: expected {expected_seq}, found {event.seq}"
+            elif event.prev_hash != prev_hash:
+                problem = "previous-hash link does not match the event before it"
+            elif event_hash(event) != event.hash:
+                problem = "stored hash does not match the event's content"
+            if problem:
+                bad = expected_seq if event.seq != expected_seq else event.seq
+                return ChainReport(checked, bad, problem, prev_hash)
+            checked += 1
+            expected_seq, prev_hash = event.seq + 1, event.hash
+            session.expunge(event)
     return ChainReport(checked, head_hash=prev_hash)
 
 

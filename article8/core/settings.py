@@ -115,12 +115,13 @@ def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
             "DATABASE_URL",
             f"unsupported database '{url.get_backend_name()}'; expected sqlite or postgresql",
         )
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() not in ("psycopg", ""):
-        raise ConfigError("DATABASE_URL", "use the psycopg driver: postgresql+psycopg://…")
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "":
-        url = url.set(drivername="postgresql+psycopg")
-    if url.get_backend_name() == "postgresql" and not url.database:
-        raise ConfigError("DATABASE_URL", "names no database")
+    if url.get_backend_name() == "postgresql":
+        if "+" not in url.drivername:
+            url = url.set(drivername="postgresql+psycopg")
+        elif url.get_driver_name() != "psycopg":
+            raise ConfigError("DATABASE_URL", "use the psycopg driver: postgresql+psycopg://…")
+        if not url.database:
+            raise ConfigError("DATABASE_URL", "names no database")
     return url.render_as_string(hide_password=False)
 
 

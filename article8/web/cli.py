@@ -191,3 +191,7 @@ def serve(host: str, port: int, with_scheduler: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"article8 is serving at http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
+
+
+if __name__ == "__main__":
+    main()

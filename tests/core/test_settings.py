@@ -1,0 +1,95 @@
+"""Settings are validated at start-up; a bad value names its variable."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from article8.core.errors import ConfigError
+from article8.core.settings import Settings
+
+
+def env(tmp_path: Path, **values: str) -> dict[str, str]:
+    return {"ARTICLE8_INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x", **values}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DATABASE_URL", "not a url", "is not a database URL"),
+        ("DATABASE_URL", "mysql://root@localhost/a8", "unsupported database 'mysql'"),
+        ("DATABASE_URL", "postgresql+psycopg2://u@h/db", "use the psycopg driver"),
+        ("DATABASE_URL", "postgresql+psycopg://u@h", "names no database"),
+        ("ARTICLE8_TZ", "Mars/Olympus", "unknown time zone"),
+        ("ARTICLE8_FISCAL_YEAR_START", "13", "out of range"),
+        ("SMTP_PORT", "twenty-five", "not a whole number"),
+        ("SMTP_STARTTLS", "maybe", "not a boolean"),
+        ("ARTICLE8_BUSINESS_HOURS", "20:00-08:00", "start must be before the end"),
+        ("ARTICLE8_BUSINESS_HOURS", "8-20", "HH:MM-HH:MM"),
+        ("ARTICLE8_MFA_REQUIRED_ROLES", "admin,boss", "unknown role(s) boss"),
+        ("MAX_UPLOAD_MB", "0", "out of range"),
+    ],
+)
+def test_a_bad_value_names_the_variable_and_the_problem(tmp_path, variable, value, expected):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env(tmp_path, **{variable: value}))
+    assert str(caught.value).startswith(f"{variable}: ")
+    assert expected in str(caught.value)
+
+
+def test_defaults_are_the_documented_ones(tmp_path):
+    settings = Settings.from_env(env(tmp_path))
+    assert settings.database_url == f"sqlite:///{tmp_path / 'article8.db'}"
+    assert settings.evidence_dir == tmp_path / "evidence"
+    assert settings.timezone.key == "Asia/Tokyo"
+    assert settings.fiscal_year_start == 4
+    assert settings.max_upload_mb == 100
+    assert settings.mfa_required_roles == frozenset()
+    assert (settings.login_max_failures, settings.login_lock_minutes) == (5, 15)
+    assert str(settings.business_hours[0]) == "08:00:00"
+
+
+def test_plain_postgresql_url_gets_the_psycopg_driver(tmp_path):
+    settings = Settings.from_env(env(tmp_path, DATABASE_URL="postgresql://u@db.example/a8"))
+    assert settings.database_url.startswith("postgresql+psycopg://")
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path):
+    values = {"ARTICLE8_INSTANCE_DIR": str(tmp_path)}
+    first = Settings.from_env(values).secret_key
+    second = Settings.from_env(values).secret_key
+    assert first == second and len(first) == 64
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_cli_with_a_bad_database_url_fails_with_one_clear_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "article8.web.cli", "db", "upgrade"],
+        env={**os.environ, **env(tmp_path, DATABASE_URL="mysql://root@localhost/a8")},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "article8: configuration error: DATABASE_URL: unsupported database 'mysql'; "
+        "expected sqlite or postgresql"
+    ]
+
+
+def test_cli_with_an_unreachable_database_says_so(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "article8.web.cli", "db", "upgrade"],
+        env={**os.environ, **env(tmp_path, DATABASE_URL="postgresql+psycopg://a8@127.0.0.1:1/a8")},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 1
+    assert "cannot use the database at DATABASE_URL=postgresql+psycopg://a8@127.0.0.1:1/a8" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
