@@ -190,9 +190,11 @@ def make_user(session: Session, policy: PasswordPolicy, clock: FakeClock) -> Cal
     return make
 
 
-_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                    r'type="hidden" name="csrf_token" value="([^"]+)"|'
-                    r'name="csrf_token" value="([^"]+)"')
+_TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
@@ -226,7 +228,9 @@ def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say which database back ends the run exercised, so a skipped one cannot hide."""
-    counts: dict[str, dict[str, int]] = {b: {"passed": 0, "skipped": 0, "failed": 0} for b in BACKENDS}
+    counts: dict[str, dict[str, int]] = {
+        b: {"passed": 0, "skipped": 0, "failed": 0} for b in BACKENDS
+    }
     for outcome in ("passed", "skipped", "failed"):
         for report in terminalreporter.stats.get(outcome, []):
             if getattr(report, "when", "call") not in ("call", "setup"):

@@ -190,4 +190,3 @@ def local_day_bounds(day: date, tz: Any) -> tuple[datetime, datetime]:
     start = datetime(day.year, day.month, day.day, tzinfo=tz)
     end = datetime.fromordinal(day.toordinal() + 1).replace(tzinfo=tz)
     return start.astimezone(UTC), end.astimezone(UTC)
-

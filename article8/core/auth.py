@@ -20,6 +20,7 @@ from article8.core.users import PasswordPolicy, find_by_email, normalise_email, 
 
 TOTP_STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 INVALID_CREDENTIALS = N_("Invalid email or password.")
 LOCKED = N_("Too many failed sign-in attempts. Sign-in is locked for %(minutes)d minutes.")
 
@@ -51,7 +52,10 @@ def _check_not_locked(
         row = session.get(LoginThrottle, key)
         if row is not None and row.locked_until is not None and row.locked_until > now:
             audit.record(
-                session, actor, "auth.login_refused_locked", now=now,
+                session,
+                actor,
+                "auth.login_refused_locked",
+                now=now,
                 details={"key": key.split(":", 1)[0], "locked_until": row.locked_until},
             )
             raise LockedOut(LOCKED, minutes=limits.minutes)
@@ -75,7 +79,10 @@ def _register_failure(
             row.locked_until, row.failures, row.window_start = now + window, 0, now
             locked = True
             audit.record(
-                session, actor, "auth.lockout", now=now,
+                session,
+                actor,
+                "auth.lockout",
+                now=now,
                 details={"key": key.split(":", 1)[0], "locked_until": row.locked_until},
             )
     session.flush()
@@ -117,8 +124,12 @@ def authenticate(
         ok = password_matches(user, password, policy) and user.active
     if not ok:
         audit.record(
-            session, actor, "auth.login_failed", now=now,
-            object_type="user" if user else None, object_id=user.id if user else None,
+            session,
+            actor,
+            "auth.login_failed",
+            now=now,
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
             details={"email": normalise_email(email)[:300], "reason": "credentials"},
         )
         if _register_failure(session, keys, limits, actor, now):
@@ -135,8 +146,13 @@ def complete_sign_in(
     _clear_account_throttle(session, user.email)
     user.last_login_at = now
     audit.record(
-        session, Actor(user.id, user.email, client_addr), "auth.login", now=now,
-        object_type="user", object_id=user.id, details={"method": method},
+        session,
+        Actor(user.id, user.email, client_addr),
+        "auth.login",
+        now=now,
+        object_type="user",
+        object_id=user.id,
+        details={"method": method},
     )
 
 
@@ -144,8 +160,12 @@ def sign_out(session: Session, user: User, *, client_addr: str | None, now: date
     """Record a sign-out and invalidate every copy of the session cookie."""
     user.session_token = secrets.token_hex(16)
     audit.record(
-        session, Actor(user.id, user.email, client_addr), "auth.logout", now=now,
-        object_type="user", object_id=user.id,
+        session,
+        Actor(user.id, user.email, client_addr),
+        "auth.logout",
+        now=now,
+        object_type="user",
+        object_id=user.id,
     )
 
 
@@ -182,7 +202,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     codes = []
     user.recovery_codes.clear()
     for _ in range(RECOVERY_CODE_COUNT):
-        raw = pyotp.random_base32(16)
+        raw = "".join(secrets.choice(_BASE32) for _ in range(16))
         code = "-".join(raw[i : i + 4] for i in range(0, 16, 4))
         user.recovery_codes.append(RecoveryCode(code_hash=_hash_recovery_code(code)))
         codes.append(code)
@@ -246,13 +266,22 @@ def verify_second_factor(
             if recovery.used_at is None and secrets.compare_digest(recovery.code_hash, wanted):
                 recovery.used_at = now
                 audit.record(
-                    session, actor, "user.recovery_code_used", now=now,
-                    object_type="user", object_id=user.id,
+                    session,
+                    actor,
+                    "user.recovery_code_used",
+                    now=now,
+                    object_type="user",
+                    object_id=user.id,
                     details={"remaining": sum(1 for r in user.recovery_codes if r.used_at is None)},
                 )
                 return "recovery_code"
     audit.record(
-        session, actor, "auth.login_failed", now=now, object_type="user", object_id=user.id,
+        session,
+        actor,
+        "auth.login_failed",
+        now=now,
+        object_type="user",
+        object_id=user.id,
         details={"email": user.email, "reason": "second_factor"},
     )
     if _register_failure(session, keys, limits, actor, now):

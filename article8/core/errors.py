@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it (extracted by pybabel)."""
     return message
 

@@ -31,7 +31,9 @@ class PasswordPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> PasswordPolicy:
         """The policy configured for this installation."""
-        return cls(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+        return cls(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        )
 
     def hasher(self) -> PasswordHasher:
         """An Argon2id hasher with these parameters."""
@@ -152,7 +154,12 @@ def change_role(session: Session, actor: Actor, user: User, role: str, *, now: d
     before, user.role = user.role, role
     _rotate_session(user)
     audit.record(
-        session, actor, "user.role_change", now=now, object_type="user", object_id=user.id,
+        session,
+        actor,
+        "user.role_change",
+        now=now,
+        object_type="user",
+        object_id=user.id,
         details={"before": before, "after": role},
     )
 
@@ -166,8 +173,12 @@ def set_active(session: Session, actor: Actor, user: User, active: bool, *, now:
     user.active = active
     _rotate_session(user)
     audit.record(
-        session, actor, "user.activate" if active else "user.deactivate", now=now,
-        object_type="user", object_id=user.id,
+        session,
+        actor,
+        "user.activate" if active else "user.deactivate",
+        now=now,
+        object_type="user",
+        object_id=user.id,
     )
 
 
@@ -199,7 +210,12 @@ def set_locale(session: Session, actor: Actor, user: User, locale: str, *, now: 
         return
     before, user.locale = user.locale, locale
     audit.record(
-        session, actor, "user.locale_change", now=now, object_type="user", object_id=user.id,
+        session,
+        actor,
+        "user.locale_change",
+        now=now,
+        object_type="user",
+        object_id=user.id,
         details={"before": before, "after": locale},
     )
 
@@ -210,9 +226,7 @@ def _rotate_session(user: User) -> None:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise ValidationError(
-            N_("Unknown role %(role)s."), field="role", role=role
-        )
+        raise ValidationError(N_("Unknown role %(role)s."), field="role", role=role)
 
 
 def _check_locale(locale: str) -> None:

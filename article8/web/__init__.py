@@ -71,7 +71,9 @@ def create_app(
     app.before_request(access.enforce_access)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: settings.timezone.key)
+    babel.init_app(
+        app, locale_selector=_select_locale, timezone_selector=lambda: settings.timezone.key
+    )
     _init_login(app)
     app.teardown_appcontext(context.close_session)
     app.after_request(_security_headers)

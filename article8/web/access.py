@@ -44,7 +44,11 @@ def roles(*allowed: str) -> Callable[[F], F]:
 def allowed_roles(endpoint: str) -> frozenset[str] | None:
     """The roles a view allows; ``None`` for a public view or a static file."""
     view = current_app.view_functions[endpoint]
-    if endpoint == "static" or endpoint.endswith(".static") or getattr(view, "_access_public", False):
+    if (
+        endpoint == "static"
+        or endpoint.endswith(".static")
+        or getattr(view, "_access_public", False)
+    ):
         return None
     return getattr(view, "_access_roles", frozenset())
 

@@ -49,8 +49,12 @@ def change_password() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             users.set_password(
-                db(), actor(), current_user, form.new_password.data or "",
-                policy=password_policy(), now=now(),
+                db(),
+                actor(),
+                current_user,
+                form.new_password.data or "",
+                policy=password_policy(),
+                now=now(),
                 current_password=form.current_password.data or "",
             )
         except ValidationError as error:

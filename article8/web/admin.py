@@ -37,10 +37,15 @@ def user_create() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = users.create_user(
-                db(), actor(),
-                email=form.email.data or "", display_name=form.display_name.data or "",
-                role=form.role.data or "", locale=form.locale.data or "ja",
-                password=form.password.data or "", policy=password_policy(), now=now(),
+                db(),
+                actor(),
+                email=form.email.data or "",
+                display_name=form.display_name.data or "",
+                role=form.role.data or "",
+                locale=form.locale.data or "ja",
+                password=form.password.data or "",
+                policy=password_policy(),
+                now=now(),
             )
         except ValidationError as error:
             db().rollback()

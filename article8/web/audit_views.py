@@ -66,14 +66,28 @@ def verify() -> ResponseReturnValue:
     if EmptyForm().validate_on_submit():
         report = audit.verify_chain(db())
         audit.record(
-            db(), actor(), "audit.verify", now=now(),
-            details={"checked": report.checked, "ok": report.ok, "first_bad_seq": report.first_bad_seq},
+            db(),
+            actor(),
+            "audit.verify",
+            now=now(),
+            details={
+                "checked": report.checked,
+                "ok": report.ok,
+                "first_bad_seq": report.first_bad_seq,
+            },
         )
         db().commit()
         if report.ok:
-            flash(_("The audit trail is intact: %(count)d events verified.", count=report.checked),
-                  "success")
+            flash(
+                _("The audit trail is intact: %(count)d events verified.", count=report.checked),
+                "success",
+            )
         else:
-            flash(_("The audit trail is broken at sequence number %(seq)d.",
-                    seq=report.first_bad_seq or 0), "danger")
+            flash(
+                _(
+                    "The audit trail is broken at sequence number %(seq)d.",
+                    seq=report.first_bad_seq or 0,
+                ),
+                "danger",
+            )
     return redirect(url_for("audit.event_list"))

@@ -79,8 +79,12 @@ def second_factor() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             method = auth.verify_second_factor(
-                db(), user, form.code.data or "", client_addr=client_addr(),
-                limits=_limits(), now=now(),
+                db(),
+                user,
+                form.code.data or "",
+                client_addr=client_addr(),
+                limits=_limits(),
+                now=now(),
             )
         except AuthenticationError as error:
             db().commit()
@@ -106,8 +110,10 @@ def _finish(user: User, method: str, next_url: str) -> ResponseReturnValue:
     session["signed_in_at"] = now().timestamp()
     if method == "recovery_code":
         flash(
-            _("You signed in with a recovery code. %(left)d codes are left.",
-              left=auth.unused_recovery_codes(db(), user)),
+            _(
+                "You signed in with a recovery code. %(left)d codes are left.",
+                left=auth.unused_recovery_codes(db(), user),
+            ),
             "warning",
         )
     return redirect(next_url)

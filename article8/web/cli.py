@@ -112,7 +112,9 @@ def users_group() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 @command_errors
-def users_create(email: str, display_name: str, role: str, locale: str, password_stdin: bool) -> None:
+def users_create(
+    email: str, display_name: str, role: str, locale: str, password_stdin: bool
+) -> None:
     """Create a user account."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -120,8 +122,15 @@ def users_create(email: str, display_name: str, role: str, locale: str, password
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with database().unit_of_work() as session:
         user = users.create_user(
-            session, cli_actor(), email=email, display_name=display_name, role=role,
-            password=password, policy=password_policy(), now=now(), locale=locale,
+            session,
+            cli_actor(),
+            email=email,
+            display_name=display_name,
+            role=role,
+            password=password,
+            policy=password_policy(),
+            now=now(),
+            locale=locale,
         )
         click.echo(f"created {user.email} ({user.role})")
 
@@ -187,7 +196,7 @@ def audit_verify(fmt: str) -> None:
 def serve(host: str, port: int, with_scheduler: bool) -> None:
     """Serve the application with the development server (demo-friendly)."""
     if with_scheduler:
-        _fail("--with-scheduler is not available yet: the scheduler arrives with periodic inspections", 2)
+        _fail("--with-scheduler is not available yet (it comes with periodic inspections)", 2)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"article8 is serving at http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)

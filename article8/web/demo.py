@@ -24,7 +24,9 @@ class DemoLogin:
 
 DEMO_LOGINS = (
     DemoLogin("admin@example.com", "demo-admin-pass-2026", "管理者 太郎", "admin", "ja"),
-    DemoLogin("responsible@example.com", "demo-responsible-2026", "責任者 花子", "responsible", "ja"),
+    DemoLogin(
+        "responsible@example.com", "demo-responsible-2026", "責任者 花子", "responsible", "ja"
+    ),
     DemoLogin("inspector@example.com", "demo-inspector-2026", "点検 次郎", "inspector", "ja"),
     DemoLogin("auditor@example.com", "demo-auditor-pass-2026", "Audrey Auditor", "auditor", "en"),
 )
@@ -38,8 +40,15 @@ def ensure_demo_users(
     for login in DEMO_LOGINS:
         if find_by_email(session, login.email) is None:
             create_user(
-                session, actor, email=login.email, display_name=login.name, role=login.role,
-                password=login.password, policy=policy, now=now, locale=login.locale,
+                session,
+                actor,
+                email=login.email,
+                display_name=login.name,
+                role=login.role,
+                password=login.password,
+                policy=policy,
+                now=now,
+                locale=login.locale,
             )
             created.append(login.email)
     return created

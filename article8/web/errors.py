@@ -29,8 +29,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
-        return _respond(400, gettext("The form has expired or was not sent from this site. "
-                                     "Please reload the page and try again."))
+        return _respond(
+            400,
+            gettext(
+                "The form has expired or was not sent from this site. "
+                "Please reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

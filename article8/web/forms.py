@@ -26,11 +26,10 @@ def role_choices() -> list[SelectChoice]:
 
 def safe_next(target: str | None) -> str:
     """``target`` when it is a path on this site; the home page otherwise (no open redirects)."""
-    if target:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            if not target.startswith("//"):
-                return target
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("main.index")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -20,8 +21,15 @@ ACTOR = Actor(None, "tester", "192.0.2.1")
 
 def _append(session, n, *, action="test.event"):
     return [
-        audit.record(session, ACTOR, action, now=START, object_type="thing", object_id=i,
-                     details={"i": i, "名前": "テスト"})
+        audit.record(
+            session,
+            ACTOR,
+            action,
+            now=START,
+            object_type="thing",
+            object_id=i,
+            details={"i": i, "名前": "テスト"},
+        )
         for i in range(n)
     ]
 
@@ -30,7 +38,7 @@ def test_events_form_a_gapless_chain_from_the_genesis(session):
     events = _append(session, 5)
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == GENESIS_HASH
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     report = audit.verify_chain(session)
     assert report.ok and report.checked == 5 and report.head_hash == events[-1].hash
@@ -39,8 +47,13 @@ def test_events_form_a_gapless_chain_from_the_genesis(session):
 def test_hash_covers_every_field(session):
     (event,) = _append(session, 1)
     original = event.hash
-    for field, value in [("action", "other"), ("actor_label", "x"), ("object_id", "9"),
-                         ("details", '{"i":1}'), ("client_addr", "198.51.100.7")]:
+    for field, value in [
+        ("action", "other"),
+        ("actor_label", "x"),
+        ("object_id", "9"),
+        ("details", '{"i":1}'),
+        ("client_addr", "198.51.100.7"),
+    ]:
         saved = getattr(event, field)
         setattr(event, field, value)
         assert audit.event_hash(event) != original, field
@@ -52,8 +65,10 @@ def test_hash_covers_every_field(session):
 def test_update_and_delete_are_rejected_by_the_database(session, backend):
     _append(session, 2)
     session.commit()
-    for statement in ("UPDATE audit_event SET action = 'forged' WHERE seq = 1",
-                      "DELETE FROM audit_event WHERE seq = 2"):
+    for statement in (
+        "UPDATE audit_event SET action = 'forged' WHERE seq = 1",
+        "DELETE FROM audit_event WHERE seq = 2",
+    ):
         savepoint = session.begin_nested()
         with pytest.raises(DBAPIError, match="append-only"):
             session.execute(text(statement))
@@ -106,10 +121,17 @@ def test_recomputing_every_later_hash_is_still_caught_by_the_link(session, backe
 
 def test_filters_select_by_actor_action_object_and_date(session, make_user, clock):
     user = make_user("responsible")
-    audit.record(session, Actor(user.id, user.email), "control.update", now=clock(),
-                 object_type="control", object_id="ORG-01")
-    audit.record(session, ACTOR, "evidence.download", now=clock(), object_type="evidence",
-                 object_id=7)
+    audit.record(
+        session,
+        Actor(user.id, user.email),
+        "control.update",
+        now=clock(),
+        object_type="control",
+        object_id="ORG-01",
+    )
+    audit.record(
+        session, ACTOR, "evidence.download", now=clock(), object_type="evidence", object_id=7
+    )
     f = audit.AuditFilter
     assert {e.action for e in audit.page(session, f(actor_id=user.id))} >= {"control.update"}
     assert [e.object_id for e in audit.page(session, f(object_type="evidence"))] == ["7"]
@@ -120,8 +142,10 @@ def test_filters_select_by_actor_action_object_and_date(session, make_user, cloc
 
 
 def test_concurrent_appends_never_fork_the_chain(fresh_database_url):
-    engine = make_engine(fresh_database_url, **(
-        {"pool_size": 8} if fresh_database_url.startswith("postgresql") else {}))
+    engine = make_engine(
+        fresh_database_url,
+        **({"pool_size": 8} if fresh_database_url.startswith("postgresql") else {}),
+    )
     database = Database(engine)
     workers, per_worker = 8, 25
     barrier = threading.Barrier(workers)
@@ -132,9 +156,14 @@ def test_concurrent_appends_never_fork_the_chain(fresh_database_url):
             barrier.wait()
             for i in range(per_worker):
                 with database.unit_of_work() as session:
-                    audit.record(session, Actor(None, f"worker-{worker}"), "test.concurrent",
-                                 now=START, details={"worker": worker, "i": i})
-        except BaseException as exc:  # noqa: BLE001 - reported below
+                    audit.record(
+                        session,
+                        Actor(None, f"worker-{worker}"),
+                        "test.concurrent",
+                        now=START,
+                        details={"worker": worker, "i": i},
+                    )
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]

@@ -72,7 +72,10 @@ def test_cli_with_a_bad_database_url_fails_with_one_clear_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "article8.web.cli", "db", "upgrade"],
         env={**os.environ, **env(tmp_path, DATABASE_URL="mysql://root@localhost/a8")},
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
@@ -86,7 +89,10 @@ def test_cli_with_an_unreachable_database_says_so(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "article8.web.cli", "db", "upgrade"],
         env={**os.environ, **env(tmp_path, DATABASE_URL="postgresql+psycopg://a8@127.0.0.1:1/a8")},
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert "cannot use the database at DATABASE_URL=postgresql+psycopg://a8@127.0.0.1:1/a8" in (

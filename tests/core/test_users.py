@@ -24,27 +24,54 @@ def test_passwords_are_stored_as_argon2id_hashes(session, make_user):
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("short pass", "at least 12"), ("someone@example.com", "not be your email"),
-     ("SOMEONE@example.com ", "not be your email")],
+    [
+        ("short pass", "at least 12"),
+        ("someone@example.com", "not be your email"),
+        ("SOMEONE@example.com ", "not be your email"),
+    ],
 )
 def test_password_policy_rejects_weak_passwords(session, policy, clock, password, message):
     with pytest.raises(ValidationError, match=message) as caught:
-        users.create_user(session, SYSTEM_ACTOR, email="someone@example.com", display_name="S",
-                          role="inspector", password=password, policy=policy, now=clock())
+        users.create_user(
+            session,
+            SYSTEM_ACTOR,
+            email="someone@example.com",
+            display_name="S",
+            role="inspector",
+            password=password,
+            policy=policy,
+            now=clock(),
+        )
     assert caught.value.field == "password"
 
 
 def test_email_is_unique_regardless_of_case(session, make_user, policy, clock):
     make_user("auditor", email="Audit@Example.com")
     with pytest.raises(ValidationError, match="already exists"):
-        users.create_user(session, SYSTEM_ACTOR, email="audit@example.COM ", display_name="A",
-                          role="auditor", password=TEST_PASSWORD, policy=policy, now=clock())
+        users.create_user(
+            session,
+            SYSTEM_ACTOR,
+            email="audit@example.COM ",
+            display_name="A",
+            role="auditor",
+            password=TEST_PASSWORD,
+            policy=policy,
+            now=clock(),
+        )
 
 
 def test_unknown_role_is_refused(session, policy, clock):
     with pytest.raises(ValidationError, match="Unknown role"):
-        users.create_user(session, SYSTEM_ACTOR, email="x@example.com", display_name="X",
-                          role="superuser", password=TEST_PASSWORD, policy=policy, now=clock())
+        users.create_user(
+            session,
+            SYSTEM_ACTOR,
+            email="x@example.com",
+            display_name="X",
+            role="superuser",
+            password=TEST_PASSWORD,
+            policy=policy,
+            now=clock(),
+        )
 
 
 def test_login_rehashes_when_the_hash_parameters_change(session, make_user):

@@ -22,9 +22,16 @@ def test_a_post_without_csrf_token_is_rejected(client, make_user):
 
 def test_a_signed_in_post_without_csrf_token_is_rejected(client, login_as, session):
     login_as("admin")
-    response = client.post("/admin/users/new", data={
-        "email": "new@example.com", "display_name": "New", "role": "auditor", "locale": "en",
-        "password": TEST_PASSWORD})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "new@example.com",
+            "display_name": "New",
+            "role": "auditor",
+            "locale": "en",
+            "password": TEST_PASSWORD,
+        },
+    )
     assert response.status_code == 400
     assert client.get("/admin/users").get_data(as_text=True).count("new@example.com") == 0
 
@@ -87,9 +94,12 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(app, make_user):
     assert "Secure" not in cookie
     tls = app.test_client()
     token = csrf_token_https(tls)
-    response = tls.post("/login", base_url="https://localhost",
-                        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
-                        headers={"Referer": "https://localhost/login"})
+    response = tls.post(
+        "/login",
+        base_url="https://localhost",
+        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
+        headers={"Referer": "https://localhost/login"},
+    )
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -141,8 +151,10 @@ def test_signing_out_kills_copies_of_the_session_cookie(app, login_as, client):
 def test_sign_in_never_redirects_off_site(client, make_user, target):
     user = make_user("inspector")
     token = csrf_token(client, "/login")
-    response = client.post(f"/login?next={target}", data={
-        "email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = client.post(
+        f"/login?next={target}",
+        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -152,8 +164,9 @@ def test_sign_in_returns_to_the_page_asked_for(client, make_user):
     assert first.status_code == 302
     login_url = first.headers["Location"]
     token = csrf_token(client, "/login")
-    response = client.post(login_url, data={
-        "email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = client.post(
+        login_url, data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
+    )
     assert response.headers["Location"] == "/audit/?action=auth."
 
 

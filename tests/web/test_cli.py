@@ -1,0 +1,108 @@
+"""The `article8` command line, run as a real process against a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select, text
+
+from article8.core.db import make_engine
+from article8.core.models import AuditEvent, User
+from article8.core.schema import drop_append_only_ddl
+from tests.conftest import TEST_ARGON2
+
+
+def article8(database_url: str, tmp_path, *args: str, stdin: str | None = None):
+    env = {
+        **os.environ,
+        **TEST_ARGON2,
+        "DATABASE_URL": database_url,
+        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "article8.web.cli", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_is_idempotent_and_prints_the_logins(fresh_database_url, tmp_path):
+    first = article8(fresh_database_url, tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "4 created" in first.stdout and "admin@example.com" in first.stdout
+    second = article8(fresh_database_url, tmp_path, "demo")
+    assert "0 created, 4 existed" in second.stdout
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(User)) == 4
+    finally:
+        engine.dispose()
+
+
+def test_db_upgrade_twice_is_harmless(fresh_database_url, tmp_path):
+    for _ in range(2):
+        result = article8(fresh_database_url, tmp_path, "db", "upgrade")
+        assert result.returncode == 0, result.stderr
+
+
+def test_users_create_reads_the_password_from_stdin(fresh_database_url, tmp_path):
+    result = article8(
+        fresh_database_url,
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "cpo@example.com",
+        "--name",
+        "個人情報 保護",
+        "--role",
+        "responsible",
+        "--password-stdin",
+        stdin="a very good password\n",
+    )
+    assert result.returncode == 0, result.stderr
+    again = article8(
+        fresh_database_url,
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "CPO@example.com",
+        "--name",
+        "x",
+        "--role",
+        "auditor",
+        "--password-stdin",
+        stdin="another pass 123\n",
+    )
+    assert again.returncode == 1
+    assert again.stderr.strip() == "article8: An account with this email already exists."
+
+
+def test_audit_verify_names_the_first_tampered_sequence_number(fresh_database_url, tmp_path):
+    assert article8(fresh_database_url, tmp_path, "demo").returncode == 0
+    intact = article8(fresh_database_url, tmp_path, "audit", "verify", "--format", "json")
+    assert intact.returncode == 0 and json.loads(intact.stdout)["checked"] == 4
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.begin() as conn:
+            for statement in drop_append_only_ddl("audit_event", engine.dialect.name):
+                conn.execute(text(statement))
+            conn.execute(text("UPDATE audit_event SET actor_label = 'someone else' WHERE seq = 3"))
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(AuditEvent)) == 4
+    finally:
+        engine.dispose()
+    broken = article8(fresh_database_url, tmp_path, "audit", "verify")
+    assert broken.returncode == 1
+    assert broken.stderr.strip() == (
+        "article8: audit trail broken at sequence 3: stored hash does not match the event's content"
+    )
