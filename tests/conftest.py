@@ -146,11 +146,20 @@ def policy(settings: Settings) -> PasswordPolicy:
     return PasswordPolicy.from_settings(settings)
 
 
+class EnglishClient(FlaskClient):
+    """A test client whose browser asks for English (anonymous pages default to Japanese)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def app(settings: Settings, database: Database, clock: FakeClock) -> Flask:
     """The application, bound to the test's transaction and clock."""
     app = create_app(settings, database=database, clock=clock)
     app.config["TESTING"] = True
+    app.test_client_class = EnglishClient
     return app
 
 

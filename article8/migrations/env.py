@@ -5,10 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-import article8.core.models  # noqa: F401 - registers the kernel's tables
+from article8.controls import models as controls_models
+from article8.core import models as core_models
 from article8.core.db import Base, make_engine
 from article8.core.settings import Settings
 
+# Importing the model modules registers their tables with Base.metadata.
+MODEL_MODULES = (core_models, controls_models)
 target_metadata = Base.metadata
 
 

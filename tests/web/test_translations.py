@@ -53,3 +53,12 @@ def test_pages_render_in_japanese(client, login_as):
     page = client.get("/").get_data(as_text=True)
     for label in ("ホーム", "監査証跡", "ユーザー管理", "マイアカウント", "ログアウト"):
         assert label in page
+
+
+def test_an_anonymous_visitor_gets_the_browser_language_and_japanese_by_default(app):
+    assert "ログイン" in app.test_client().get(
+        "/login", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    plain = app.test_client()
+    plain.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    assert "ログイン" in plain.get("/login").get_data(as_text=True)
+    assert "Sign in" in app.test_client().get("/login").get_data(as_text=True)
