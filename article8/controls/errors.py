@@ -8,8 +8,9 @@ from article8.core.errors import DomainError
 class CatalogueError(DomainError):
     """A catalogue file is malformed; names the file, the control and the field at fault."""
 
-    def __init__(self, file: str, problem: str, *, code: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, file: str, problem: str, *, code: str | None = None, field: str | None = None
+    ) -> None:
         where = file
         if code:
             where += f": control {code}"

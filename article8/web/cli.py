@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,6 +15,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from article8.controls import catalogue, exchange, queries
+from article8.controls.services import sync_catalogue
 from article8.core import audit, schema, users
 from article8.core.audit import Actor
 from article8.core.errors import ConfigError, DomainError
@@ -144,11 +147,77 @@ def users_create(
 def demo() -> None:
     """Create the demo users (idempotent) and print the demo logins."""
     with database().unit_of_work() as session:
+        report = sync_catalogue(session, catalogue.load_catalogue(), cli_actor(), now=now())
         created = ensure_demo_users(session, cli_actor(), policy=password_policy(), now=now())
+    click.echo(f"catalogue: {report.summary()}")
     click.echo(f"demo users: {len(created)} created, {len(DEMO_LOGINS) - len(created)} existed")
     click.echo("demo logins (email / password / role):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.email:28} {login.password:24} {login.role}")
+
+
+# --- catalogue -----------------------------------------------------------------------------
+
+
+@main.group("catalogue")
+def catalogue_group() -> None:
+    """The control catalogue."""
+
+
+@catalogue_group.command("sync")
+@click.argument("file", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@with_appcontext
+@command_errors
+def catalogue_sync(file: Path | None, fmt: str) -> None:
+    """Load the catalogue (the shipped one, or FILE: .yaml, a folder of them, or .xlsx).
+
+    Idempotent; adds and updates controls, never deletes: a catalogue control missing from
+    the file becomes inactive. The whole file is checked before anything changes.
+    """
+    if file is not None and file.suffix.lower() == ".xlsx":
+        specs = exchange.read_xlsx(file)
+    else:
+        specs = catalogue.load_catalogue(file)
+    with database().unit_of_work() as session:
+        report = sync_catalogue(session, specs, cli_actor(), now=now())
+    if fmt == "json":
+        click.echo(json.dumps({**report.__dict__, "changed": report.changed}))
+    else:
+        click.echo(f"catalogue: {report.summary()}")
+
+
+@catalogue_group.command("coverage")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+@with_appcontext
+@command_errors
+def catalogue_coverage(fmt: str) -> None:
+    """Article 8 clauses, PPC annex headings and ISO/IEC 27001 Annex A against active controls."""
+    with database().session() as session:
+        click.echo(json.dumps(queries.coverage(session), ensure_ascii=False))
+
+
+@catalogue_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml"]), required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@command_errors
+def catalogue_export(fmt: str, out: Path) -> None:
+    """Write the whole catalogue (with owners and active flags) to FILE; import it with sync."""
+    with database().unit_of_work() as session:
+        if fmt == "xlsx":
+            exchange.export_xlsx(session, out)
+        else:
+            exchange.export_yaml(session, out)
+        audit.record(
+            session,
+            cli_actor(),
+            "catalogue.export",
+            now=now(),
+            object_type="catalogue",
+            details={"format": fmt, "file": out.name},
+        )
+    click.echo(f"catalogue written to {out}")
 
 
 # --- audit ---------------------------------------------------------------------------------
