@@ -124,3 +124,46 @@ class AuditEvent(Base):
     client_addr: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Notification(Base):
+    """A message to one person, keyed so that it is created once and delivered at most once.
+
+    Rows are written in the job's transaction and mailed after it commits; a failed delivery
+    stays ``pending`` with its error and is tried again by the next run.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'logged')", name="status"),
+        Index("ix_notification_status", "status", "id"),
+    )
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    object_type: Mapped[str | None] = mapped_column(String(50))
+    object_id: Mapped[str | None] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    recipient: Mapped[User] = relationship()
+
+
+class SchedulerLease(Base):
+    """The leader lock: the one scheduler process allowed to run jobs renews it."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

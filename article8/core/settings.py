@@ -53,6 +53,9 @@ class Settings:
     force_https_cookies: bool = False
     organisation: str = "Example K.K."
     base_url: str = "http://127.0.0.1:5000"
+    inspection_lead_days: int = 14
+    inspection_grace_days: int = 10
+    missed_after_days: int = 30
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
@@ -94,6 +97,9 @@ class Settings:
             force_https_cookies=_bool(env, "ARTICLE8_SECURE_COOKIES", False),
             organisation=env.get("ARTICLE8_ORGANISATION", "Example K.K."),
             base_url=env.get("ARTICLE8_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            inspection_lead_days=_int(env, "ARTICLE8_INSPECTION_LEAD_DAYS", 14, 0, 180),
+            inspection_grace_days=_int(env, "ARTICLE8_INSPECTION_GRACE_DAYS", 10, 0, 180),
+            missed_after_days=_int(env, "ARTICLE8_MISSED_AFTER_DAYS", 30, 1, 366),
             argon2_time_cost=_int(env, "ARTICLE8_ARGON2_TIME_COST", 3, 1, 100),
             argon2_memory_kib=_int(env, "ARTICLE8_ARGON2_MEMORY_KIB", 65536, 8192, 4 * 1024**2),
             argon2_parallelism=_int(env, "ARTICLE8_ARGON2_PARALLELISM", 4, 1, 64),

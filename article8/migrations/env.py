@@ -5,14 +5,21 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from article8.controls import inspection_models
 from article8.controls import models as controls_models
 from article8.core import models as core_models
 from article8.core.db import Base, make_engine
 from article8.core.settings import Settings
 
 # Importing the model modules registers their tables with Base.metadata.
-MODEL_MODULES = (core_models, controls_models)
+MODEL_MODULES = (core_models, controls_models, inspection_models)
 target_metadata = Base.metadata
+
+
+def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    # APScheduler's job table is created by a migration but described by APScheduler itself.
+    table = getattr(obj, "table", obj)
+    return getattr(table, "name", name) != "apscheduler_jobs"
 
 
 def _run(connection: Connection) -> None:
@@ -21,6 +28,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import sys
+import threading
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -15,12 +18,16 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
-from article8.controls import catalogue, exchange, queries
+from article8.controls import catalogue, exchange, inspection_queries, queries
+from article8.controls.inspection_models import INSPECTION_STATES
 from article8.controls.services import sync_catalogue
 from article8.core import audit, schema, users
 from article8.core.audit import Actor
+from article8.core.calendar import local_date
 from article8.core.errors import ConfigError, DomainError
+from article8.core.mail import mailer_from_settings
 from article8.core.settings import ROLES, Settings
+from article8.scheduler import jobs, runner
 from article8.web import create_app
 from article8.web.context import database, now, password_policy, settings
 from article8.web.demo import DEMO_LOGINS, ensure_demo_users
@@ -220,6 +227,60 @@ def catalogue_export(fmt: str, out: Path) -> None:
     click.echo(f"catalogue written to {out}")
 
 
+# --- scheduler and inspections ------------------------------------------------------------
+
+
+@main.group("scheduler")
+def scheduler_group() -> None:
+    """Periodic inspections, reminders and mail."""
+
+
+@scheduler_group.command("tick")
+@click.option("--at", "at", default=None, help="Run as if it were this instant (ISO 8601).")
+@with_appcontext
+@command_errors
+def scheduler_tick(at: str | None) -> None:
+    """Run everything due at that instant once (for cron and tests); print what it did as JSON."""
+    instant = now()
+    if at:
+        try:
+            instant = datetime.fromisoformat(at)
+        except ValueError:
+            _fail(f"--at: '{at}' is not an ISO 8601 date-time, e.g. 2026-12-01T09:00:00+09:00", 2)
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=settings().timezone)
+    report = jobs.tick(database(), settings(), mailer_from_settings(settings()), now=instant)
+    click.echo(json.dumps(report.as_dict()))
+
+
+@scheduler_group.command("run")
+@with_appcontext
+def scheduler_run() -> None:
+    """The long-running scheduler process (one leader; others stand by)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    runner.run(settings())
+
+
+@main.group("inspections")
+def inspections_group() -> None:
+    """Periodic inspections."""
+
+
+@inspections_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+@click.option("--status", type=click.Choice([*INSPECTION_STATES, "overdue"]), default=None)
+@click.option("--control", "control_code", default=None)
+@with_appcontext
+@command_errors
+def inspections_list(fmt: str, status: str | None, control_code: str | None) -> None:
+    """Inspections as JSON: id, control, period, due date, status, assignee, result."""
+    today = local_date(now(), settings().timezone)
+    criteria = inspection_queries.InspectionFilter(status=status, control_code=control_code)
+    with database().session() as session:
+        rows = inspection_queries.list_inspections(session, criteria, today)
+        click.echo(json.dumps([inspection_queries.as_json(i) for i in rows]))
+
+
 # --- audit ---------------------------------------------------------------------------------
 
 
@@ -265,7 +326,8 @@ def audit_verify(fmt: str) -> None:
 def serve(host: str, port: int, with_scheduler: bool) -> None:
     """Serve the application with the development server (demo-friendly)."""
     if with_scheduler:
-        _fail("--with-scheduler is not available yet (it comes with periodic inspections)", 2)
+        # Demo convenience only: production runs `article8 scheduler run` as its own process.
+        threading.Thread(target=runner.run, args=(settings(),), daemon=True).start()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"article8 is serving at http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)

@@ -1,0 +1,147 @@
+"""Inspections of controls per period, their answers, findings and corrective actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from article8.controls.models import ChecklistItem, ChecklistRevision, Control, _in
+from article8.core.db import Base, intpk
+from article8.core.models import User
+
+INSPECTION_STATES = (
+    "scheduled", "open", "in_progress", "submitted", "returned", "approved", "missed",
+)
+# States in which the performer still owes work (overdue is derived from the due date).
+PENDING_STATES = ("scheduled", "open", "in_progress", "returned")
+ANSWERS = ("pass", "fail", "na")
+SEVERITIES = ("low", "medium", "high")
+FINDING_STATES = ("open", "in_progress", "resolved", "verified")
+ACTION_STATES = ("open", "in_progress", "resolved", "verified")
+
+
+class Inspection(Base):
+    """The one inspection of a control for one period."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (
+        # Exactly one inspection per control and period, whoever (or whatever) creates it.
+        UniqueConstraint("control_id", "period_start"),
+        CheckConstraint(_in("status", INSPECTION_STATES), name="status"),
+        CheckConstraint("result IS NULL OR result IN ('pass', 'fail')", name="result"),
+        Index("ix_inspection_status_due", "status", "due_on"),
+        Index("ix_inspection_assignee_status", "assignee_id", "status"),
+    )
+
+    id: Mapped[intpk]
+    control_id: Mapped[int] = mapped_column(ForeignKey("control.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    period_label: Mapped[str] = mapped_column(String(30))
+    opens_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The checklist revision the inspection is performed against, fixed when work starts.
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_revision.id"))
+    performed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(String(10))
+    # JSON snapshot of the checklist revision and answers, written at approval.
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    control: Mapped[Control] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    performed_by: Mapped[User | None] = relationship(foreign_keys=[performed_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    revision: Mapped[ChecklistRevision | None] = relationship()
+    answers: Mapped[list[ChecklistAnswer]] = relationship(
+        back_populates="inspection", cascade="all, delete-orphan"
+    )
+
+    def is_overdue(self, today: date) -> bool:
+        """Past its due date with work still owed."""
+        return self.status in PENDING_STATES and today > self.due_on
+
+
+class ChecklistAnswer(Base):
+    """The answer to one checklist question within an inspection."""
+
+    __tablename__ = "checklist_answer"
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "item_id"),
+        CheckConstraint(_in("answer", ANSWERS), name="answer"),
+    )
+
+    id: Mapped[intpk]
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id"))
+    answer: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime]
+
+    inspection: Mapped[Inspection] = relationship(back_populates="answers")
+    item: Mapped[ChecklistItem] = relationship()
+
+
+class Finding(Base):
+    """A shortfall found on a control, e.g. by a failed checklist item."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        CheckConstraint(_in("severity", SEVERITIES), name="severity"),
+        CheckConstraint(_in("status", FINDING_STATES), name="status"),
+        Index("ix_finding_status", "status", "severity"),
+    )
+
+    id: Mapped[intpk]
+    control_id: Mapped[int] = mapped_column(ForeignKey("control.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
+    source: Mapped[str] = mapped_column(String(30), default="inspection")
+    severity: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    control: Mapped[Control] = relationship()
+    inspection: Mapped[Inspection | None] = relationship()
+    actions: Mapped[list[CorrectiveAction]] = relationship(
+        back_populates="finding", order_by="CorrectiveAction.id"
+    )
+
+
+class CorrectiveAction(Base):
+    """What someone will do, by when, to close a finding; verified by the responsible person."""
+
+    __tablename__ = "corrective_action"
+    __table_args__ = (
+        CheckConstraint(_in("status", ACTION_STATES), name="status"),
+        Index("ix_corrective_action_status_due", "status", "due_on"),
+    )
+
+    id: Mapped[intpk]
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    finding: Mapped[Finding] = relationship(back_populates="actions")
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])

@@ -1,0 +1,94 @@
+"""Inspection periods on the fiscal calendar, and due dates on Japanese business days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import jpholiday
+
+FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A closed range of local calendar days that one inspection covers."""
+
+    start: date
+    end: date
+    label: str
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def fiscal_year(day: date, fy_start_month: int) -> int:
+    """The fiscal year containing ``day``, named (as in Japan) by the year it begins in."""
+    return day.year if day.month >= fy_start_month else day.year - 1
+
+
+def period_containing(frequency: str, day: date, fy_start_month: int = 4) -> Period:
+    """The period of ``frequency`` that contains ``day``."""
+    months = FREQUENCY_MONTHS[frequency]
+    if months == 1:
+        start = date(day.year, day.month, 1)
+        return Period(start, _add_months(start, 1) - timedelta(days=1), f"{day:%Y-%m}")
+    fy = fiscal_year(day, fy_start_month)
+    fy_start = date(fy, fy_start_month, 1)
+    offset = ((day.year - fy_start.year) * 12 + day.month - fy_start.month) // months
+    start = _add_months(fy_start, offset * months)
+    end = _add_months(start, months) - timedelta(days=1)
+    label = {3: f"FY{fy} Q{offset + 1}", 6: f"FY{fy} H{offset + 1}", 12: f"FY{fy}"}[months]
+    return Period(start, end, label)
+
+
+def periods_between(
+    frequency: str, first: date, last: date, fy_start_month: int = 4
+) -> Iterator[Period]:
+    """Every period of ``frequency`` from the one holding ``first`` to the one holding ``last``."""
+    period = period_containing(frequency, first, fy_start_month)
+    while period.start <= last:
+        yield period
+        period = period_containing(frequency, period.end + timedelta(days=1), fy_start_month)
+
+
+def is_business_day(day: date) -> bool:
+    """Monday to Friday, and not a Japanese public holiday (祝日, 振替休日, 国民の休日)."""
+    return day.weekday() < 5 and not jpholiday.is_holiday(day)
+
+
+def previous_business_day(day: date) -> date:
+    """``day`` itself when it is a business day, else the business day before it."""
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class InspectionWindow:
+    """When an inspection for a period opens and when it is due."""
+
+    opens_on: date
+    due_on: date
+
+
+def window_for(period: Period, *, lead_days: int = 14, grace_days: int = 10) -> InspectionWindow:
+    """Opens ``lead_days`` before the period ends; due ``grace_days`` after, on a business day."""
+    return InspectionWindow(
+        opens_on=period.end - timedelta(days=lead_days),
+        due_on=previous_business_day(period.end + timedelta(days=grace_days)),
+    )
+
+
+def local_date(instant: datetime, tz: ZoneInfo) -> date:
+    """The calendar day of ``instant`` in ``tz``."""
+    return instant.astimezone(tz).date()
+
+
+def local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which local ``day`` begins."""
+    return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
