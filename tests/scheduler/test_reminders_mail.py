@@ -29,7 +29,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
