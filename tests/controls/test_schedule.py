@@ -133,7 +133,7 @@ def test_two_processes_racing_create_no_duplicates(fresh_database_url, tmp_path)
     at = "2027-11-24T10:00:00+09:00"
     racers = [
         subprocess.Popen(
-            [sys.executable, "-m", "article8.web.cli", "scheduler", "tick", "--at", at],
+            [sys.executable, "-m", "article8.cli", "scheduler", "tick", "--at", at],
             env=_env(fresh_database_url, tmp_path),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

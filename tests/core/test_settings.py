@@ -70,7 +70,7 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path):
 
 def test_cli_with_a_bad_database_url_fails_with_one_clear_line(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "article8.web.cli", "db", "upgrade"],
+        [sys.executable, "-m", "article8.cli", "db", "upgrade"],
         env={**os.environ, **env(tmp_path, DATABASE_URL="mysql://root@localhost/a8")},
         capture_output=True,
         text=True,
@@ -87,7 +87,7 @@ def test_cli_with_a_bad_database_url_fails_with_one_clear_line(tmp_path):
 
 def test_cli_with_an_unreachable_database_says_so(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "article8.web.cli", "db", "upgrade"],
+        [sys.executable, "-m", "article8.cli", "db", "upgrade"],
         env={**os.environ, **env(tmp_path, DATABASE_URL="postgresql+psycopg://a8@127.0.0.1:1/a8")},
         capture_output=True,
         text=True,

@@ -23,7 +23,7 @@ def article8(database_url: str, tmp_path, *args: str, stdin: str | None = None):
         "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
     }
     return subprocess.run(
-        [sys.executable, "-m", "article8.web.cli", *args],
+        [sys.executable, "-m", "article8.cli", *args],
         input=stdin,
         env=env,
         capture_output=True,

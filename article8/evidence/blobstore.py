@@ -1,0 +1,163 @@
+"""Content-addressed, write-once storage for evidence files.
+
+Objects live at ``objects/ab/cd/<sha256>``. A write streams into a temporary file on the same
+filesystem while hashing, is fsynced, renamed into place atomically and the directory fsynced:
+a crash leaves either nothing or a complete object, never a torn one. Identical content is
+stored once; an object is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+CHUNK = 1024 * 1024
+# Called with the first bytes and the complete temporary file before it is committed; raising
+# rejects the content and nothing is stored.
+Check = Callable[[bytes, Path], None]
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+class BlobTooLarge(Exception):
+    """The stream exceeded the size limit; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """What was stored: the content's SHA-256, its size and its first bytes (for sniffing)."""
+
+    sha256: str
+    size: int
+    head: bytes
+    created: bool
+
+
+class BlobStore(Protocol):
+    """Where evidence bytes live; a local directory here, an object store in larger setups."""
+
+    def put(
+        self, stream: BinaryIO, *, max_bytes: int | None = None, check: Check | None = None
+    ) -> StoredBlob:
+        """Store the stream's content and return its address."""
+
+    def open(self, sha256: str) -> BinaryIO:
+        """Open the object for reading."""
+
+    def exists(self, sha256: str) -> bool:
+        """Whether the object is present."""
+
+    def hash_of(self, sha256: str) -> str:
+        """Re-hash the stored object (to detect corruption)."""
+
+    def addresses(self) -> Iterator[str]:
+        """Every stored object's address."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalBlobStore:
+    """A :class:`BlobStore` in a local directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / "objects"
+        self.incoming = self.objects / ".incoming"
+        self.orphans = root / "orphans"
+
+    def path(self, sha256: str) -> Path:
+        """Where the object with ``sha256`` lives; the address is validated, never a name."""
+        if not SHA256_HEX.match(sha256):
+            raise ValueError("not a SHA-256 address")
+        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+    def new_incoming(self) -> tuple[BinaryIO, Path]:
+        """A temporary file on the store's filesystem for a stream to be written into."""
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.incoming, prefix="up-")
+        return os.fdopen(fd, "w+b"), Path(name)
+
+    def put(
+        self, stream: BinaryIO, *, max_bytes: int | None = None, check: Check | None = None
+    ) -> StoredBlob:
+        """Stream into the store, hashing as it goes; ``check`` vets the content first."""
+        handle, temp = self.new_incoming()
+        digest, size, head = hashlib.sha256(), 0, b""
+        try:
+            with handle:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise BlobTooLarge(f"larger than {max_bytes} bytes")
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    digest.update(chunk)
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if check is not None:
+                check(head, temp)
+            return self.commit(temp, digest.hexdigest(), size, head)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def commit(self, temp: Path, sha256: str, size: int, head: bytes) -> StoredBlob:
+        """Move a complete, fsynced temporary file into place (or drop it: already stored)."""
+        final = self.path(sha256)
+        if final.exists():
+            temp.unlink(missing_ok=True)
+            return StoredBlob(sha256, size, head, created=False)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(temp, 0o440)  # stored objects are read-only
+        # link() fails if the target exists, so a racing writer of the same content can never
+        # replace an object (os.replace would); the loser simply keeps the existing one.
+        try:
+            os.link(temp, final)
+        except FileExistsError:
+            return StoredBlob(sha256, size, head, created=False)
+        finally:
+            temp.unlink(missing_ok=True)
+        _fsync_dir(final.parent)
+        return StoredBlob(sha256, size, head, created=True)
+
+    def open(self, sha256: str) -> BinaryIO:
+        """Open the object for reading."""
+        return self.path(sha256).open("rb")
+
+    def exists(self, sha256: str) -> bool:
+        """Whether the object is present."""
+        return self.path(sha256).is_file()
+
+    def hash_of(self, sha256: str) -> str:
+        """Re-hash the stored object."""
+        digest = hashlib.sha256()
+        with self.open(sha256) as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def addresses(self) -> Iterator[str]:
+        """Every stored object's address."""
+        if not self.objects.is_dir():
+            return
+        for path in self.objects.glob("??/??/*"):
+            if SHA256_HEX.match(path.name):
+                yield path.name
+
+    def quarantine(self, sha256: str) -> Path:
+        """Move an unreferenced object out of the store (the sweep never deletes bytes)."""
+        self.orphans.mkdir(parents=True, exist_ok=True)
+        target = self.orphans / sha256
+        os.replace(self.path(sha256), target)
+        return target
