@@ -197,6 +197,8 @@ def _bilingual(value: Any, field: str, fail: Any, limit: int = 20000) -> Bilingu
     texts = {}
     for lang in ("en", "ja"):
         text = value[lang]
+        if isinstance(text, str):
+            text = text.replace("\r\n", "\n").replace("\r", "\n")  # one line-ending everywhere
         if not isinstance(text, str) or not text.strip():
             raise fail(f"{field}.{lang}", "is empty")
         if len(text) > limit:

@@ -129,6 +129,9 @@ def sync_catalogue(
             )
         )
     }
+    # Resolve every owner before changing anything: an unknown email must not leave a half sync.
+    for spec in specs:
+        _owner_id(session, spec)
     report = SyncReport()
     for spec in specs:
         control = existing.get(spec.code)
@@ -225,7 +228,8 @@ def _update(
     reactivated = False
     if not control.in_catalogue:
         control.in_catalogue = True
-        if not control.active and "active" not in changes:
+        # Back in the shipped catalogue: revive it. An exported file says itself whether it is.
+        if not control.active and spec.local is None:
             control.active = reactivated = True
     revised = _checklist_of(control.current_revision) != list(spec.checklist)
     if revised:

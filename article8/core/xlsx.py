@@ -1,0 +1,78 @@
+"""Spreadsheet cells that stay inert text, and atomic saving: shared by every XLSX export."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+from openpyxl.styles import Font
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell
+TRUNCATED = "…[truncated]"
+# OWASP "CSV injection": a cell starting with one of = + - @ TAB CR LF may run as a formula once
+# the sheet is opened or re-saved as CSV. Such text gets a leading "'". Text that already starts
+# with quotes before one of them gets one more, so unescape_text is an exact inverse.
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r\n]")
+_QUOTED = re.compile(r"'+[=+\-@\t\r\n]")
+_BOLD = Font(bold=True)
+
+
+def safe_text(value: str) -> str:
+    """``value`` as text Excel accepts and never evaluates: no control characters, no formula."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    prefix = "'" if _NEEDS_QUOTE.match(text) else ""
+    if len(prefix) + len(text) > MAX_CELL_TEXT:
+        text = text[: MAX_CELL_TEXT - len(prefix) - len(TRUNCATED)] + TRUNCATED
+    return prefix + text
+
+
+def unescape_text(value: str) -> str:
+    """The text :func:`safe_text` was given, for reading our own exports back."""
+    return value[1:] if _QUOTED.match(value) else value
+
+
+def text_cell(ws: WriteOnlyWorksheet, value: str) -> Cell:
+    """A write-only cell holding ``value`` as inert text."""
+    cell = WriteOnlyCell(ws, safe_text(value))
+    # openpyxl turns any string starting with "=" into a formula; a forced string type stays text.
+    cell.data_type = "s"
+    return cell
+
+
+def header_cell(ws: WriteOnlyWorksheet, value: str) -> Cell:
+    """A bold text cell for a header row."""
+    cell = text_cell(ws, value)
+    cell.font = _BOLD
+    return cell
+
+
+@contextmanager
+def atomic_output(out: Path) -> Iterator[BinaryIO]:
+    """A file beside ``out`` that replaces it only when the block succeeds."""
+    # Same directory, so os.replace is a rename: readers see the old file or the whole new one.
+    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def save_workbook(workbook: Workbook, out: Path) -> None:
+    """Save ``workbook`` to ``out`` atomically (a write-only workbook can be saved once)."""
+    with atomic_output(out) as handle:
+        workbook.save(handle)
