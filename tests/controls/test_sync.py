@@ -196,3 +196,37 @@ def test_duplicate_codes_across_files_are_rejected(tmp_path):
     documents["human.yaml"]["controls"].append(documents["physical.yaml"]["controls"][0])
     with pytest.raises(CatalogueError, match="duplicate code"):
         load_catalogue(write_catalogue(tmp_path / "dup", documents))
+
+
+def test_an_exported_file_keeps_a_retired_control_inactive(session, synced, clock, tmp_path):
+    from article8.controls.exchange import export_yaml
+
+    documents = shipped_documents()
+    dropped = documents["human.yaml"]["controls"].pop(0)["code"]
+    sync_catalogue(
+        session,
+        load_catalogue(write_catalogue(tmp_path / "smaller", documents)),
+        SYSTEM_ACTOR,
+        now=clock(),
+    )
+    export_yaml(session, tmp_path / "export.yaml")
+    report = sync_catalogue(
+        session, load_catalogue(tmp_path / "export.yaml"), SYSTEM_ACTOR, now=clock()
+    )
+    assert not get_control(session, dropped).active
+    assert report.reactivated == []
+
+
+def test_an_unknown_owner_in_an_import_changes_nothing(session, synced, clock, tmp_path):
+    from article8.controls.exchange import export_yaml
+
+    export_yaml(session, tmp_path / "export.yaml")
+    document = yaml.safe_load((tmp_path / "export.yaml").read_text(encoding="utf-8"))
+    document["controls"][0]["frequency"] = "monthly"
+    document["controls"][-1]["owner"] = "nobody@example.com"
+    (tmp_path / "export.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
+    before = counts(session)
+    with pytest.raises(CatalogueError, match=r"no user with email nobody@example\.com"):
+        sync_catalogue(session, load_catalogue(tmp_path / "export.yaml"), SYSTEM_ACTOR, now=clock())
+    assert counts(session) == before
+    assert get_control(session, document["controls"][0]["code"]).frequency != "monthly"
