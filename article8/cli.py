@@ -8,7 +8,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from article8.core.calendar import local_date
 from article8.core.errors import ConfigError, DomainError
 from article8.core.mail import mailer_from_settings
 from article8.core.settings import ROLES, Settings
+from article8.evidence import services as evidence_services
+from article8.evidence.blobstore import local_store
 from article8.scheduler import jobs, runner
 from article8.web import create_app
 from article8.web.context import database, now, password_policy, settings
@@ -279,6 +281,115 @@ def inspections_list(fmt: str, status: str | None, control_code: str | None) -> 
     with database().session() as session:
         rows = inspection_queries.list_inspections(session, criteria, today)
         click.echo(json.dumps([inspection_queries.as_json(i) for i in rows]))
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+
+def _date_option(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{name}: '{value}' is not a date (YYYY-MM-DD)", 2)
+        raise
+
+
+@main.group("evidence")
+def evidence_group() -> None:
+    """The evidence vault."""
+
+
+@evidence_group.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--control", "controls", multiple=True, required=True, help="Control code (repeat).")
+@click.option("--title", default="")
+@click.option("--description", default="")
+@click.option("--collected-on", default=None, help="YYYY-MM-DD (default: today).")
+@click.option("--valid-until", default=None, help="YYYY-MM-DD.")
+@click.option("--inspection", "inspection_id", type=int, default=None)
+@click.option("--replaces", "replaces_id", type=int, default=None, help="Evidence id to supersede.")
+@with_appcontext
+@command_errors
+def evidence_add(
+    file: Path,
+    controls: tuple[str, ...],
+    title: str,
+    description: str,
+    collected_on: str | None,
+    valid_until: str | None,
+    inspection_id: int | None,
+    replaces_id: int | None,
+) -> None:
+    """Store FILE as evidence for the given controls."""
+    instant = now()
+    data = evidence_services.EvidenceInput(
+        filename=file.name,
+        title=title,
+        description=description,
+        collected_on=_date_option(collected_on, "--collected-on")
+        or local_date(instant, settings().timezone),
+        valid_until=_date_option(valid_until, "--valid-until"),
+        control_codes=controls,
+        inspection_id=inspection_id,
+        replaces_id=replaces_id,
+    )
+    with database().unit_of_work() as session, file.open("rb") as stream:
+        item = evidence_services.add_evidence(
+            session,
+            local_store(settings()),
+            cli_actor(),
+            stream,
+            data,
+            max_bytes=settings().max_upload_mb * 1024 * 1024,
+            now=instant,
+        )
+        click.echo(
+            json.dumps(
+                {"id": item.id, "sha256": item.sha256, "size": item.size, "version": item.version}
+            )
+        )
+
+
+@evidence_group.command("verify")
+@click.option("--sweep", is_flag=True, help="Move unreferenced blobs to the orphans folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@with_appcontext
+@command_errors
+def evidence_verify(sweep: bool, fmt: str) -> None:
+    """Re-hash every stored blob; report missing, corrupt and unreferenced ones (exit 1 if bad)."""
+    store = local_store(settings())
+    with database().session() as session:
+        report = evidence_services.verify_store(session, store)
+    if sweep:
+        for sha256 in report.orphans:
+            store.quarantine(sha256)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "checked": report.checked,
+                    "missing": report.missing,
+                    "corrupt": report.corrupt,
+                    "orphans": report.orphans,
+                    "swept": sweep,
+                }
+            )
+        )
+    else:
+        click.echo(
+            f"evidence: {report.checked} blobs checked, {len(report.missing)} missing, "
+            f"{len(report.corrupt)} corrupt, {len(report.orphans)} unreferenced"
+            + (" (moved to orphans/)" if sweep and report.orphans else "")
+        )
+    for item_id, sha256 in report.missing:
+        click.echo(f"article8: evidence {item_id}: blob {sha256} is missing", err=True)
+    for item_id, sha256 in report.corrupt:
+        click.echo(f"article8: evidence {item_id}: blob {sha256} does not match its hash", err=True)
+    if not report.ok:
+        sys.exit(1)
 
 
 # --- audit ---------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from article8.core.settings import Settings
+
 CHUNK = 1024 * 1024
 # Called with the first bytes and the complete temporary file before it is committed; raising
 # rejects the content and nothing is stored.
@@ -161,3 +163,8 @@ class LocalBlobStore:
         target = self.orphans / sha256
         os.replace(self.path(sha256), target)
         return target
+
+
+def local_store(settings: Settings) -> LocalBlobStore:
+    """The configured evidence directory as a blob store."""
+    return LocalBlobStore(settings.evidence_dir)
