@@ -9,8 +9,8 @@ from article8.controls import inspection_models
 from article8.controls import models as controls_models
 from article8.core import models as core_models
 from article8.core.db import Base, make_engine
-from article8.evidence import models as evidence_models
 from article8.core.settings import Settings
+from article8.evidence import models as evidence_models
 
 # Importing the model modules registers their tables with Base.metadata.
 MODEL_MODULES = (core_models, controls_models, inspection_models, evidence_models)
