@@ -365,6 +365,8 @@ def evidence_verify(sweep: bool, fmt: str) -> None:
     if sweep:
         for sha256 in report.orphans:
             store.quarantine(sha256)
+        for name in report.incomplete:
+            store.discard_incomplete(name)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -374,6 +376,7 @@ def evidence_verify(sweep: bool, fmt: str) -> None:
                     "missing": report.missing,
                     "corrupt": report.corrupt,
                     "orphans": report.orphans,
+                    "incomplete": report.incomplete,
                     "swept": sweep,
                 }
             )
@@ -381,8 +384,9 @@ def evidence_verify(sweep: bool, fmt: str) -> None:
     else:
         click.echo(
             f"evidence: {report.checked} blobs checked, {len(report.missing)} missing, "
-            f"{len(report.corrupt)} corrupt, {len(report.orphans)} unreferenced"
-            + (" (moved to orphans/)" if sweep and report.orphans else "")
+            f"{len(report.corrupt)} corrupt, {len(report.orphans)} unreferenced, "
+            f"{len(report.incomplete)} unfinished uploads"
+            + (" (swept)" if sweep and (report.orphans or report.incomplete) else "")
         )
     for item_id, sha256 in report.missing:
         click.echo(f"article8: evidence {item_id}: blob {sha256} is missing", err=True)

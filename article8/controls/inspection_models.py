@@ -12,7 +12,13 @@ from article8.core.db import Base, intpk
 from article8.core.models import User
 
 INSPECTION_STATES = (
-    "scheduled", "open", "in_progress", "submitted", "returned", "approved", "missed",
+    "scheduled",
+    "open",
+    "in_progress",
+    "submitted",
+    "returned",
+    "approved",
+    "missed",
 )
 # States in which the performer still owes work (overdue is derived from the due date).
 PENDING_STATES = ("scheduled", "open", "in_progress", "returned")

@@ -60,6 +60,9 @@ class BlobStore(Protocol):
     def addresses(self) -> Iterator[str]:
         """Every stored object's address."""
 
+    def incomplete(self) -> list[str]:
+        """Leftovers of writes that never finished."""
+
 
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -156,6 +159,17 @@ class LocalBlobStore:
         for path in self.objects.glob("??/??/*"):
             if SHA256_HEX.match(path.name):
                 yield path.name
+
+    def incomplete(self) -> list[str]:
+        """Temporary files left behind by writes that never finished (a crash mid-upload)."""
+        if not self.incoming.is_dir():
+            return []
+        return [p.name for p in self.incoming.iterdir() if p.name.startswith("up-")]
+
+    def discard_incomplete(self, name: str) -> None:
+        """Remove one leftover temporary file (never a stored object)."""
+        if name.startswith("up-") and "/" not in name:
+            (self.incoming / name).unlink(missing_ok=True)
 
     def quarantine(self, sha256: str) -> Path:
         """Move an unreferenced object out of the store (the sweep never deletes bytes)."""

@@ -210,6 +210,7 @@ class StoreReport:
     missing: list[tuple[int, str]] = field(default_factory=list)
     corrupt: list[tuple[int, str]] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -232,4 +233,5 @@ def verify_store(session: Session, store: BlobStore) -> StoreReport:
         elif store.hash_of(sha256) != sha256:
             report.corrupt += [(i, sha256) for i in item_ids]
     report.orphans = sorted(a for a in store.addresses() if a not in referenced)
+    report.incomplete = sorted(store.incomplete())
     return report

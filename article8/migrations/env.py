@@ -17,7 +17,9 @@ MODEL_MODULES = (core_models, controls_models, inspection_models, evidence_model
 target_metadata = Base.metadata
 
 
-def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def _include(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     # APScheduler's job table is created by a migration but described by APScheduler itself.
     table = getattr(obj, "table", obj)
     return getattr(table, "name", name) != "apscheduler_jobs"

@@ -78,9 +78,9 @@ def create_app(
     app.teardown_appcontext(context.close_session)
     app.after_request(_security_headers)
 
-    from article8.web import account, admin, audit_views, auth, errors, main, templating
+    from article8.web import account, admin, audit_views, auth, catalogue, errors, main, templating
 
-    for module in (main, auth, account, admin, audit_views):
+    for module in (main, auth, account, catalogue, admin, audit_views):
         app.register_blueprint(module.bp)
     errors.register(app)
     templating.register(app)

@@ -19,9 +19,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from article8.cli import cli_actor
 from article8.core.users import PasswordPolicy
 from article8.web import create_app
-from article8.web.cli import cli_actor
 from article8.web.demo import ensure_demo_users
 from tests.conftest import settings_for
 

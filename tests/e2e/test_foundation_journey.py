@@ -21,14 +21,15 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "test-results" / "e2e-home-ja
 
 # The navigation each role sees, in menu order.
 NAV_EN = {
-    "admin": ["Home", "Audit trail", "Users", "My account"],
-    "responsible": ["Home", "Audit trail", "My account"],
-    "inspector": ["Home", "My account"],
-    "auditor": ["Home", "Audit trail", "My account"],
+    "admin": ["Home", "Catalogue", "Audit trail", "Users", "My account"],
+    "responsible": ["Home", "Catalogue", "Audit trail", "My account"],
+    "inspector": ["Home", "Catalogue", "My account"],
+    "auditor": ["Home", "Catalogue", "Audit trail", "My account"],
 }
-ALL_LINKS_EN = ["Home", "Audit trail", "Users", "My account"]
+ALL_LINKS_EN = ["Home", "Catalogue", "Audit trail", "Users", "My account"]
 JA = {
     "Home": "ホーム",
+    "Catalogue": "管理策カタログ",
     "My account": "マイアカウント",
     "Audit trail": "監査証跡",
     "Users": "ユーザー管理",

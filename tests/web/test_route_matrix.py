@@ -15,6 +15,7 @@ from tests.conftest import sign_in
 PUBLIC = "public"
 ALL = frozenset(ROLES)
 READERS = frozenset({"admin", "responsible", "auditor"})
+MANAGERS = frozenset({"admin", "responsible"})
 ADMIN = frozenset({"admin"})
 
 # endpoint -> PUBLIC or the roles allowed. Static files are public by nature.
@@ -31,6 +32,12 @@ EXPECTED: dict[str, object] = {
     "account.change_password": ALL,
     "account.mfa_setup": ALL,
     "account.mfa_disable": ALL,
+    "catalogue.control_list": ALL,
+    "catalogue.control_page": ALL,
+    "catalogue.coverage": ALL,
+    "catalogue.control_new": MANAGERS,
+    "catalogue.control_settings": MANAGERS,
+    "catalogue.control_checklist": MANAGERS,
     "audit.event_list": READERS,
     "audit.verify": READERS,
     "admin.user_list": ADMIN,

@@ -19,18 +19,30 @@ MO = TRANSLATIONS / "ja" / "LC_MESSAGES" / "messages.mo"
 def test_every_message_in_the_source_has_a_japanese_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-         str(ROOT / "babel.cfg"), "-k", "_l", "-k", "N_", "--no-location", "-o", str(pot),
-         str(ROOT / "article8")],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "--no-location",
+            "-o",
+            str(pot),
+            str(ROOT / "article8"),
+        ],
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as handle:
         wanted = {m.id for m in read_po(handle) if m.id}
     with PO.open("rb") as handle:
         catalogue = read_po(handle)
-    missing = sorted(
-        str(m) for m in wanted if not catalogue.get(m) or not catalogue.get(m).string
-    )
+    missing = sorted(str(m) for m in wanted if not catalogue.get(m) or not catalogue.get(m).string)
     assert not missing, f"untranslated (run `make translations` and translate): {missing}"
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert not fuzzy
@@ -57,7 +69,8 @@ def test_pages_render_in_japanese(client, login_as):
 
 def test_an_anonymous_visitor_gets_the_browser_language_and_japanese_by_default(app):
     assert "ログイン" in app.test_client().get(
-        "/login", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+        "/login", headers={"Accept-Language": "ja"}
+    ).get_data(as_text=True)
     plain = app.test_client()
     plain.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
     assert "ログイン" in plain.get("/login").get_data(as_text=True)
