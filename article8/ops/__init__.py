@@ -1,0 +1,1 @@
+"""Operations: backup and restore (a composition layer above the domain packages)."""

@@ -1,0 +1,300 @@
+"""One-file backups: a consistent logical snapshot of every table, every evidence blob, and a
+manifest of SHA-256s; restore verifies all of it, into an empty instance only.
+
+The snapshot is logical (JSON Lines per table, read in one repeatable-read transaction), so a
+backup taken from SQLite restores into PostgreSQL: that is the documented migration path.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib
+import io
+import json
+import os
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Engine, LargeBinary, Table, func, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from article8.core import audit
+from article8.core.db import Base, Database
+from article8.core.errors import DomainError
+from article8.core.schema import upgrade
+from article8.evidence.blobstore import LocalBlobStore
+from article8.evidence.services import verify_store
+
+FORMAT = "article8-backup"
+VERSION = 1
+MODEL_MODULES = (
+    "article8.core.models",
+    "article8.controls.models",
+    "article8.controls.inspection_models",
+    "article8.evidence.models",
+)
+# Runtime state that a restored instance builds afresh rather than inherits.
+SKIPPED_TABLES = {"apscheduler_jobs", "scheduler_lease", "login_throttle"}
+BATCH = 5000
+
+
+class BackupError(DomainError):
+    """A backup could not be made or restored; the message says why."""
+
+
+@dataclass
+class BackupReport:
+    """What went into, or came out of, an archive."""
+
+    tables: dict[str, int] = field(default_factory=dict)
+    blobs: int = 0
+    audit_events: int = 0
+    audit_head: str = ""
+
+
+def tables() -> list[Table]:
+    """Every application table in foreign-key order (parents first)."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
+    return [t for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _decoders(table: Table) -> dict[str, Any]:
+    decoders: dict[str, Any] = {}
+    for column in table.columns:
+        kind = getattr(column.type, "impl", column.type)
+        if isinstance(kind, DateTime):
+            decoders[column.name] = datetime.fromisoformat
+        elif isinstance(kind, Date):
+            decoders[column.name] = date.fromisoformat
+        elif isinstance(kind, LargeBinary):
+            decoders[column.name] = base64.b64decode
+    return decoders
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    # One transaction for every table: on PostgreSQL REPEATABLE READ gives a single snapshot;
+    # on SQLite the transaction (BEGIN IMMEDIATE) keeps writers out while we read.
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        yield conn
+
+
+def create_backup(
+    database: Database, store: LocalBlobStore, out: Path, *, now: datetime
+) -> BackupReport:
+    """Write the archive to ``out`` atomically (a temporary file renamed into place)."""
+    engine = database.bind
+    assert isinstance(engine, Engine)
+    report = BackupReport()
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": now.isoformat(),
+        "source": engine.dialect.name,
+        "tables": {},
+        "blobs": {},
+    }
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=out.parent, prefix=".backup-", suffix=".tar")
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        with tarfile.open(temp, "w") as archive, tempfile.TemporaryDirectory() as scratch:
+            with _snapshot(engine) as conn:
+                manifest["alembic_revision"] = conn.scalar(
+                    text("SELECT version_num FROM alembic_version")
+                )
+                for table in tables():
+                    rows, digest = _dump_table(conn, table, Path(scratch) / f"{table.name}.jsonl")
+                    archive.add(
+                        Path(scratch) / f"{table.name}.jsonl",
+                        arcname=f"database/{table.name}.jsonl",
+                    )
+                    manifest["tables"][table.name] = {"rows": rows, "sha256": digest}
+                    report.tables[table.name] = rows
+                referenced = sorted(set(conn.scalars(text("SELECT sha256 FROM evidence_item"))))
+                with Session(bind=conn) as session:
+                    chain = audit.verify_chain(session)
+            if not chain.ok:
+                raise BackupError(
+                    "the audit trail is broken at sequence %(seq)s; not backing up",
+                    seq=chain.first_bad_seq,
+                )
+            for sha256 in referenced:
+                if not store.exists(sha256) or store.hash_of(sha256) != sha256:
+                    raise BackupError("evidence blob %(sha)s is missing or damaged", sha=sha256)
+                archive.add(store.path(sha256), arcname=f"evidence/{sha256}")
+                manifest["blobs"][sha256] = store.path(sha256).stat().st_size
+            manifest["audit"] = {"events": chain.checked, "head": chain.head_hash}
+            report.blobs = len(referenced)
+            report.audit_events, report.audit_head = chain.checked, chain.head_hash
+            payload = json.dumps(manifest, indent=2, sort_keys=True).encode()
+            info = tarfile.TarInfo("manifest.json")
+            info.size = len(payload)
+            archive.addfile(info, io.BytesIO(payload))
+        with temp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    return report
+
+
+def _dump_table(conn: Connection, table: Table, path: Path) -> tuple[int, str]:
+    digest, rows = hashlib.sha256(), 0
+    order = list(table.primary_key.columns) or list(table.columns)
+    result = conn.execution_options(yield_per=BATCH).execute(select(table).order_by(*order))
+    with path.open("wb") as handle, result:
+        for row in result.mappings():
+            line = (
+                json.dumps(
+                    {k: _encode(v) for k, v in row.items()}, ensure_ascii=False, sort_keys=True
+                ).encode()
+                + b"\n"
+            )
+            digest.update(line)
+            handle.write(line)
+            rows += 1
+    return rows, digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file on disk."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def restore_backup(database: Database, store: LocalBlobStore, archive_path: Path) -> BackupReport:
+    """Restore into an empty instance; every hash and the audit chain are checked first/after."""
+    engine = database.bind
+    assert isinstance(engine, Engine)
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        manifest = _unpack(archive_path, scratch)
+        upgrade(engine)  # the schema: created by the migrations, as always
+        report = BackupReport()
+        with engine.begin() as conn:
+            _refuse_non_empty(conn)
+            for table in tables():
+                expected = manifest["tables"].get(table.name)
+                if expected is None:
+                    raise BackupError(
+                        "the backup has no data for table %(table)s", table=table.name
+                    )
+                report.tables[table.name] = _load_table(
+                    conn, table, scratch / "database" / f"{table.name}.jsonl"
+                )
+            _reset_sequences(conn)
+        for sha256 in manifest["blobs"]:
+            with (scratch / "evidence" / sha256).open("rb") as blob:
+                store.put(blob)
+        report.blobs = len(manifest["blobs"])
+        with database.session() as session:
+            chain = audit.verify_chain(session)
+            evidence = verify_store(session, store)
+        if not chain.ok or chain.head_hash != manifest["audit"]["head"]:
+            raise BackupError(
+                "the restored audit trail does not verify (sequence %(seq)s)",
+                seq=chain.first_bad_seq,
+            )
+        if not evidence.ok:
+            raise BackupError("restored evidence does not verify")
+        report.audit_events, report.audit_head = chain.checked, chain.head_hash
+        return report
+
+
+def _unpack(archive_path: Path, scratch: Path) -> dict[str, Any]:
+    """Extract safely and check every hash in the manifest before anything is restored."""
+    try:
+        with tarfile.open(archive_path, "r") as archive:
+            archive.extractall(scratch, filter="data")  # no absolute paths, links or devices
+    except (tarfile.TarError, OSError) as error:
+        raise BackupError(
+            "%(file)s is not a readable backup: %(error)s", file=archive_path.name, error=str(error)
+        ) from None
+    try:
+        manifest = json.loads((scratch / "manifest.json").read_text())
+    except (OSError, ValueError):
+        raise BackupError("%(file)s has no manifest", file=archive_path.name) from None
+    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        raise BackupError(
+            "%(file)s is not an article8 backup of a known version", file=archive_path.name
+        )
+    for name, entry in manifest["tables"].items():
+        path = scratch / "database" / f"{name}.jsonl"
+        if not path.is_file() or file_sha256(path) != entry["sha256"]:
+            raise BackupError(
+                "table %(table)s in the backup does not match its SHA-256", table=name
+            )
+    for sha256 in manifest["blobs"]:
+        path = scratch / "evidence" / sha256
+        if not path.is_file() or file_sha256(path) != sha256:
+            raise BackupError("evidence blob %(sha)s in the backup is damaged", sha=sha256)
+    return manifest
+
+
+def _refuse_non_empty(conn: Connection) -> None:
+    for table in tables():
+        if conn.scalar(select(func.count()).select_from(table)):
+            raise BackupError(
+                "the target instance is not empty (table %(table)s has rows); "
+                "restore only into an empty database",
+                table=table.name,
+            )
+
+
+def _load_table(conn: Connection, table: Table, path: Path) -> int:
+    decoders = _decoders(table)
+    rows, batch = 0, []
+    with path.open("rb") as handle:
+        for line in handle:
+            record = json.loads(line)
+            for name, decode in decoders.items():
+                if record.get(name) is not None:
+                    record[name] = decode(record[name])
+            batch.append(record)
+            if len(batch) >= BATCH:
+                conn.execute(insert(table), batch)
+                rows, batch = rows + len(batch), []
+    if batch:
+        conn.execute(insert(table), batch)
+        rows += len(batch)
+    return rows
+
+
+def _reset_sequences(conn: Connection) -> None:
+    # Rows came with their ids: move PostgreSQL's sequences past them (SQLite needs nothing).
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables():
+        for column in table.primary_key.columns:
+            sequence = conn.scalar(
+                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
+            )
+            if sequence:
+                highest = conn.scalar(select(func.max(column)))
+                conn.execute(
+                    text("SELECT setval(:s, :v, false)"), {"s": sequence, "v": (highest or 0) + 1}
+                )
