@@ -16,10 +16,11 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from article8.core import lease
 from article8.core.db import Database, utcnow
 from article8.core.mail import mailer_from_settings
 from article8.core.settings import Settings
-from article8.scheduler import jobs, lease
+from article8.scheduler import jobs
 
 log = logging.getLogger("article8.scheduler")
 

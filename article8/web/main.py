@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from flask import Blueprint, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
-from article8.core import users
+from article8.core import lease, users
 from article8.core.models import AuditEvent
 from article8.web.access import EVERYONE, public, roles
-from article8.web.context import actor, database, db, now
+from article8.web.context import actor, database, db, now, settings
 from article8.web.forms import LanguageForm, safe_next
 
 bp = Blueprint("main", __name__)
@@ -27,17 +29,29 @@ def index() -> ResponseReturnValue:
 @bp.get("/healthz")
 @public
 def healthz() -> ResponseReturnValue:
-    """Liveness and database check for load balancers and monitoring."""
+    """Liveness for load balancers: the database, the evidence directory, the scheduler."""
+    checks: dict[str, object] = {}
     try:
         with database().session() as session:
             session.execute(text("SELECT 1"))
-        database_status = "ok"
+        checks["database"] = "ok"
     except Exception as exc:
-        database_status = f"error: {type(exc).__name__}"
-    healthy = database_status == "ok"
-    return jsonify(status="ok" if healthy else "error", database=database_status), (
-        200 if healthy else 503
-    )
+        checks["database"] = f"error: {type(exc).__name__}"
+    evidence_dir = settings().evidence_dir
+    try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=evidence_dir, prefix=".health-"):
+            pass
+        checks["evidence_dir"] = "ok"
+    except OSError as exc:
+        checks["evidence_dir"] = f"error: {exc.strerror}"
+    age = None
+    if checks["database"] == "ok":
+        age = lease.heartbeat_age(database(), now=now())
+    # The scheduler is a separate process: its silence is reported, not fatal for the web node.
+    checks["scheduler_heartbeat_age_s"] = None if age is None else round(age, 1)
+    healthy = checks["database"] == "ok" and checks["evidence_dir"] == "ok"
+    return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503
 
 
 @bp.post("/language")

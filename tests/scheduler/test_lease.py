@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from article8.scheduler import lease
+from article8.core import lease
 from tests.conftest import START
 
 

@@ -181,7 +181,21 @@ def test_a_deactivated_user_cannot_sign_in_and_is_signed_out(client, login_as, s
     assert sign_in(client, user.email).status_code == 401
 
 
-def test_healthz_is_public_json(client):
+def test_healthz_is_public_json(client, database, clock):
+    from article8.core import lease
+
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "evidence_dir": "ok",
+                                   "scheduler_heartbeat_age_s": None}
+    lease.try_acquire(database, "scheduler-1", now=clock())
+    clock.advance(seconds=42)
+    assert client.get("/healthz").get_json()["scheduler_heartbeat_age_s"] == 42.0
+
+
+def test_healthz_reports_an_unwritable_evidence_directory(client, settings):
+    settings.evidence_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.evidence_dir.write_text("a file where the directory should be")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["evidence_dir"].startswith("error")

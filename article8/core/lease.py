@@ -1,4 +1,4 @@
-"""The leader lease: one scheduler process runs jobs; another stands by until the lease lapses."""
+"""The leader lease: one process holds it (the scheduler); another stands by until it lapses."""
 
 from __future__ import annotations
 
