@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import logging
 import sys
 import threading
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from article8.core import audit, schema, users
 from article8.core.audit import Actor
 from article8.core.calendar import local_date
 from article8.core.errors import ConfigError, DomainError
+from article8.core.logs import configure_logging
 from article8.core.mail import mailer_from_settings
 from article8.core.settings import ROLES, Settings
 from article8.evidence import services as evidence_services
@@ -260,7 +260,7 @@ def scheduler_tick(at: str | None) -> None:
 @with_appcontext
 def scheduler_run() -> None:
     """The long-running scheduler process (one leader; others stand by)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     runner.run(settings())
 
 

@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from article8.core.db import Database, utcnow
 from article8.core.settings import Settings
-from article8.web import access, context
+from article8.web import access, context, observability
 from article8.web.extensions import babel, bootstrap, csrf, login_manager
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ def create_app(
     _init_login(app)
     app.teardown_appcontext(context.close_session)
     app.after_request(_security_headers)
+    observability.init_app(app)
 
     from article8.web import account, admin, audit_views, auth, catalogue, errors, main, templating
 
