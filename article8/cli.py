@@ -22,7 +22,7 @@ from article8.controls.inspection_models import INSPECTION_STATES
 from article8.controls.services import sync_catalogue
 from article8.core import audit, schema, users
 from article8.core.audit import Actor
-from article8.core.calendar import local_date
+from article8.core.calendar import fiscal_year, local_date
 from article8.core.errors import ConfigError, DomainError
 from article8.core.logs import configure_logging
 from article8.core.mail import mailer_from_settings
@@ -30,6 +30,7 @@ from article8.core.settings import ROLES, Settings
 from article8.evidence import services as evidence_services
 from article8.evidence.blobstore import local_store
 from article8.ops import backup
+from article8.reports import workbook
 from article8.scheduler import jobs, runner
 from article8.web import create_app
 from article8.web.context import database, now, password_policy, settings
@@ -395,6 +396,48 @@ def evidence_verify(sweep: bool, fmt: str) -> None:
         click.echo(f"article8: evidence {item_id}: blob {sha256} does not match its hash", err=True)
     if not report.ok:
         sys.exit(1)
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+@main.group("export")
+def export_group() -> None:
+    """Exports for auditors and the regulator."""
+
+
+@export_group.command("workbook")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "date_from", default=None, help="YYYY-MM-DD (default: fiscal year start).")
+@click.option("--to", "date_to", default=None, help="YYYY-MM-DD (default: today).")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@with_appcontext
+@command_errors
+def export_workbook(out: Path, date_from: str | None, date_to: str | None, lang: str) -> None:
+    """Write the audit workbook (XLSX); its SHA-256 is recorded in the audit trail."""
+    instant = now()
+    today = local_date(instant, settings().timezone)
+    start = _date_option(date_from, "--from") or date(
+        fiscal_year(today, settings().fiscal_year_start), settings().fiscal_year_start, 1
+    )
+    end = _date_option(date_to, "--to") or today
+    if end < start:
+        _fail("--to is before --from", 2)
+    with database().unit_of_work() as session:
+        report = workbook.write_workbook(
+            session,
+            out,
+            settings=settings(),
+            period=workbook.Period(start, end),
+            lang=lang,
+            actor=cli_actor(),
+            now=instant,
+        )
+    click.echo(
+        json.dumps(
+            {"file": str(out), "sha256": report.sha256, "rows": report.rows}, ensure_ascii=False
+        )
+    )
 
 
 # --- backup --------------------------------------------------------------------------------
