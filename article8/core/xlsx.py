@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
 if TYPE_CHECKING:
@@ -27,8 +27,18 @@ _QUOTED = re.compile(r"'+[=+\-@\t\r\n]")
 _BOLD = Font(bold=True)
 
 
+_RISKY_FIRST = frozenset("=+-@\t\r\n'")
+
+
 def safe_text(value: str) -> str:
     """``value`` as text Excel accepts and never evaluates: no control characters, no formula."""
+    # Fast path for the common case (exports write millions of cells): nothing to change.
+    if (
+        value[:1] not in _RISKY_FIRST
+        and len(value) <= MAX_CELL_TEXT
+        and ILLEGAL_CHARACTERS_RE.search(value) is None
+    ):
+        return value
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
     prefix = "'" if _NEEDS_QUOTE.match(text) else ""
     if len(prefix) + len(text) > MAX_CELL_TEXT:
@@ -39,6 +49,21 @@ def safe_text(value: str) -> str:
 def unescape_text(value: str) -> str:
     """The text :func:`safe_text` was given, for reading our own exports back."""
     return value[1:] if _QUOTED.match(value) else value
+
+
+# Strings openpyxl would store as error cells rather than text.
+_ERROR_LITERALS = frozenset(ERROR_CODES)
+
+
+def inert(ws: WriteOnlyWorksheet, value: str) -> str | Cell:
+    """``value`` ready to append: a plain safe string, or a forced-text cell where needed.
+
+    After :func:`safe_text` no string starts with "=", so openpyxl keeps it as text; only the
+    error literals (#N/A, #REF! …) need a cell of their own. Plain strings keep ``append`` on its
+    fast path (it reuses one cell object; a pre-built cell costs it an exception per cell).
+    """
+    text = safe_text(value)
+    return text_cell(ws, text) if text in _ERROR_LITERALS else text
 
 
 def text_cell(ws: WriteOnlyWorksheet, value: str) -> Cell:

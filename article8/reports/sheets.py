@@ -7,7 +7,7 @@ row limit continues on a second sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from article8.core.xlsx import header_cell, text_cell
+from article8.core.xlsx import header_cell, inert
 
 EXCEL_MAX_ROWS = 1_048_576
 STATUS_COLOURS = {
@@ -67,20 +67,6 @@ class Table:
     sheets: list[WriteOnlyWorksheet] = field(default_factory=list)
 
 
-def _converter(kind: str, ws: WriteOnlyWorksheet, table: Table) -> Callable[[Any], Any]:
-    tz = table.timezone
-    if kind == "status":
-        return lambda v: None if v is None else text_cell(ws, table.labels.get(v, str(v)))
-    if kind == "text":
-        return lambda v: None if v is None else text_cell(ws, str(v))
-    if kind == "datetime":
-        # Excel has no time zones: show the configured local time (the header says which).
-        return lambda v: None if v is None else v.astimezone(tz).replace(tzinfo=None)
-    if kind == "bool":
-        return lambda v: None if v is None else bool(v)
-    return lambda v: v
-
-
 def _new_sheet(workbook: Workbook, table: Table) -> WriteOnlyWorksheet:
     suffix = f" ({len(table.sheets) + 1})" if table.sheets else ""
     ws = workbook.create_sheet(title=(table.title[: 31 - len(suffix)] + suffix))
@@ -100,16 +86,32 @@ def _new_sheet(workbook: Workbook, table: Table) -> WriteOnlyWorksheet:
 
 def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]]) -> int:
     """Append ``rows`` under the header; return how many were written."""
+    texts = [i for i, c in enumerate(table.columns) if c.kind == "text"]
+    statuses = [i for i, c in enumerate(table.columns) if c.kind == "status"]
+    # Excel has no time zones: date-times are shown in the configured zone (headers say which).
+    times = [i for i, c in enumerate(table.columns) if c.kind == "datetime"]
+    labels, tz = table.labels, table.timezone
     ws = _new_sheet(workbook, table)
-    convert = [_converter(c.kind, ws, table) for c in table.columns]
     in_sheet = 1
     for row in rows:
         if in_sheet >= table.max_rows:
             _finish(ws, table, in_sheet)
             ws = _new_sheet(workbook, table)
-            convert = [_converter(c.kind, ws, table) for c in table.columns]
             in_sheet = 1
-        ws.append([f(v) for f, v in zip(convert, row, strict=True)])
+        values = list(row)
+        for i in texts:
+            value = values[i]
+            if value is not None:
+                values[i] = inert(ws, value if isinstance(value, str) else str(value))
+        for i in statuses:
+            value = values[i]
+            if value is not None:
+                values[i] = inert(ws, labels.get(value, str(value)))
+        for i in times:
+            value = values[i]
+            if value is not None:
+                values[i] = value.astimezone(tz).replace(tzinfo=None)
+        ws.append(values)
         in_sheet += 1
         table.rows_written += 1
     _finish(ws, table, in_sheet)
