@@ -56,6 +56,8 @@ class Settings:
     inspection_lead_days: int = 14
     inspection_grace_days: int = 10
     missed_after_days: int = 30
+    scheduler_lease_seconds: int = 45
+    scheduler_tick_minutes: int = 5
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
@@ -100,6 +102,8 @@ class Settings:
             inspection_lead_days=_int(env, "ARTICLE8_INSPECTION_LEAD_DAYS", 14, 0, 180),
             inspection_grace_days=_int(env, "ARTICLE8_INSPECTION_GRACE_DAYS", 10, 0, 180),
             missed_after_days=_int(env, "ARTICLE8_MISSED_AFTER_DAYS", 30, 1, 366),
+            scheduler_lease_seconds=_int(env, "ARTICLE8_SCHEDULER_LEASE_SECONDS", 45, 3, 600),
+            scheduler_tick_minutes=_int(env, "ARTICLE8_SCHEDULER_TICK_MINUTES", 5, 1, 60),
             argon2_time_cost=_int(env, "ARTICLE8_ARGON2_TIME_COST", 3, 1, 100),
             argon2_memory_kib=_int(env, "ARTICLE8_ARGON2_MEMORY_KIB", 65536, 8192, 4 * 1024**2),
             argon2_parallelism=_int(env, "ARTICLE8_ARGON2_PARALLELISM", 4, 1, 64),

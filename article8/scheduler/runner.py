@@ -10,6 +10,7 @@ import os
 import socket
 import time
 import uuid
+from datetime import timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -23,10 +24,6 @@ from article8.core.settings import Settings
 from article8.scheduler import jobs
 
 log = logging.getLogger("article8.scheduler")
-
-TICK_MINUTES = 5
-LEASE_SECONDS = 15
-STANDBY_POLL_SECONDS = 10
 
 
 def scheduled_tick() -> None:
@@ -49,9 +46,15 @@ def run(settings: Settings, *, holder: str | None = None) -> None:
     """Wait to become leader, then run the jobs until the lease is lost or we are stopped."""
     holder = holder or holder_name()
     database = Database.from_url(settings.database_url)
-    while not lease.try_acquire(database, holder, now=utcnow()):
-        log.info("another scheduler holds the lease; standing by")
-        time.sleep(STANDBY_POLL_SECONDS)
+    ttl = timedelta(seconds=settings.scheduler_lease_seconds)
+    # Renew three times per lease and poll as often: a dead leader is replaced within a lease.
+    beat = max(1.0, settings.scheduler_lease_seconds / 3)
+    logged_standby = False
+    while not lease.try_acquire(database, holder, now=utcnow(), ttl=ttl):
+        if not logged_standby:
+            log.info("scheduler %s: another scheduler holds the lease; standing by", holder)
+            logged_standby = True
+        time.sleep(beat)
     log.info("scheduler %s is the leader", holder)
     scheduler = BlockingScheduler(
         timezone="UTC",
@@ -64,7 +67,7 @@ def run(settings: Settings, *, holder: str | None = None) -> None:
     )
 
     def renew() -> None:
-        if not lease.try_acquire(database, holder, now=utcnow()):
+        if not lease.try_acquire(database, holder, now=utcnow(), ttl=ttl):
             log.error("lost the scheduler lease to another process; stopping")
             scheduler.shutdown(wait=False)
 
@@ -75,7 +78,7 @@ def run(settings: Settings, *, holder: str | None = None) -> None:
     scheduler.add_job(
         scheduled_tick,
         "interval",
-        minutes=TICK_MINUTES,
+        minutes=settings.scheduler_tick_minutes,
         id="article8.tick",
         replace_existing=True,
         next_run_time=utcnow(),
@@ -84,7 +87,7 @@ def run(settings: Settings, *, holder: str | None = None) -> None:
     scheduler.add_job(
         renew,
         "interval",
-        seconds=LEASE_SECONDS,
+        seconds=beat,
         id="article8.lease",
         replace_existing=True,
         jobstore="memory",
