@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from article8.cli_access import access_group, register_group
 from article8.controls import catalogue, exchange, inspection_queries, queries
 from article8.controls.inspection_models import INSPECTION_STATES
 from article8.controls.services import sync_catalogue
@@ -30,7 +31,7 @@ from article8.core.settings import ROLES, Settings
 from article8.evidence import services as evidence_services
 from article8.evidence.blobstore import local_store
 from article8.ops import backup
-from article8.reports import workbook
+from article8.reports import oscal, workbook
 from article8.scheduler import jobs, runner
 from article8.web import create_app
 from article8.web.context import database, now, password_policy, settings
@@ -209,24 +210,40 @@ def catalogue_coverage(fmt: str) -> None:
 
 
 @catalogue_group.command("export")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml", "oscal"]), required=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default="en",
+    show_default=True,
+    help="oscal only: the language of titles and prose (the other one goes into props).",
+)
 @with_appcontext
 @command_errors
-def catalogue_export(fmt: str, out: Path) -> None:
-    """Write the whole catalogue (with owners and active flags) to FILE; import it with sync."""
+def catalogue_export(fmt: str, out: Path, lang: str) -> None:
+    """Write the whole catalogue (with owners and active flags) to FILE; import it with sync.
+
+    --format oscal writes an OSCAL catalog (JSON) of the active controls instead; it is for
+    other tools and cannot be imported back.
+    """
+    instant = now()
+    details: dict[str, Any] = {"format": fmt, "file": out.name}
     with database().unit_of_work() as session:
         if fmt == "xlsx":
             exchange.export_xlsx(session, out)
-        else:
+        elif fmt == "yaml":
             exchange.export_yaml(session, out)
+        else:
+            sha256 = oscal.write_json(oscal.catalog(session, lang=lang, now=instant), out)
+            details |= {"lang": lang, "sha256": sha256}
         audit.record(
             session,
             cli_actor(),
             "catalogue.export",
-            now=now(),
+            now=instant,
             object_type="catalogue",
-            details={"format": fmt, "file": out.name},
+            details=details,
         )
     click.echo(f"catalogue written to {out}")
 
@@ -440,6 +457,51 @@ def export_workbook(out: Path, date_from: str | None, date_to: str | None, lang:
     )
 
 
+@export_group.command("assessment-results")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "date_from", default=None, help="YYYY-MM-DD (default: fiscal year start).")
+@click.option("--to", "date_to", default=None, help="YYYY-MM-DD (default: today).")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="en", show_default=True)
+@with_appcontext
+@command_errors
+def export_assessment_results(
+    out: Path, date_from: str | None, date_to: str | None, lang: str
+) -> None:
+    """Write OSCAL assessment results (JSON) for the inspections due in the period."""
+    instant = now()
+    today = local_date(instant, settings().timezone)
+    start = _date_option(date_from, "--from") or date(
+        fiscal_year(today, settings().fiscal_year_start), settings().fiscal_year_start, 1
+    )
+    end = _date_option(date_to, "--to") or today
+    if end < start:
+        _fail("--to is before --from", 2)
+    period = workbook.Period(start, end)
+    with database().unit_of_work() as session:
+        document = oscal.assessment_results(
+            session, period, tz=settings().timezone, lang=lang, now=instant
+        )
+        sha256 = oscal.write_json(document, out)
+        result = document["assessment-results"]["results"][0]
+        counts = {key: len(result.get(key, [])) for key in ("observations", "findings", "risks")}
+        audit.record(
+            session,
+            cli_actor(),
+            "export.assessment_results",
+            now=instant,
+            object_type="assessment_results",
+            details={
+                "file": out.name,
+                "sha256": sha256,
+                "lang": lang,
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                **counts,
+            },
+        )
+    click.echo(json.dumps({"file": str(out), "sha256": sha256, **counts}))
+
+
 # --- backup --------------------------------------------------------------------------------
 
 
@@ -552,6 +614,10 @@ def serve(host: str, port: int, with_scheduler: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"article8 is serving at http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
+
+
+main.add_command(register_group)
+main.add_command(access_group)
 
 
 if __name__ == "__main__":

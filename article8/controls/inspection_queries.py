@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, case, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from article8.controls.inspection_models import (
     PENDING_STATES,
@@ -22,7 +22,8 @@ from article8.controls.models import Control
 class InspectionFilter:
     """Criteria for inspection lists; empty fields do not filter."""
 
-    status: str | None = None  # a state, or "overdue" (derived from the due date)
+    # A state; "overdue" (derived from the due date); or "pending" (work still owed).
+    status: str | None = None
     control_code: str | None = None
     category: str | None = None
     assignee_id: int | None = None
@@ -39,6 +40,8 @@ def filtered(criteria: InspectionFilter, today: date) -> Select[tuple[Inspection
     )
     if criteria.status == "overdue":
         query = query.where(Inspection.status.in_(PENDING_STATES), Inspection.due_on < today)
+    elif criteria.status == "pending":
+        query = query.where(Inspection.status.in_(PENDING_STATES))
     elif criteria.status:
         query = query.where(Inspection.status == criteria.status)
     if criteria.control_code:
@@ -103,11 +106,26 @@ def review_queue(session: Session, today: date) -> list[Inspection]:
     return list_inspections(session, InspectionFilter(status="submitted"), today)
 
 
-def findings(session: Session, *, status: str | None = None) -> list[Finding]:
-    """Findings, newest first, with their control and actions."""
-    query = select(Finding).options(joinedload(Finding.control)).order_by(Finding.id.desc())
+def findings(
+    session: Session,
+    *,
+    status: str | None = None,
+    severity: str | None = None,
+    inspection_id: int | None = None,
+) -> list[Finding]:
+    """Findings with their control: those still being worked on first, then newest first."""
+    settled = case((Finding.status.in_(("open", "in_progress")), 0), else_=1)
+    query = (
+        select(Finding)
+        .options(joinedload(Finding.control), selectinload(Finding.actions))
+        .order_by(settled, Finding.id.desc())
+    )
     if status:
         query = query.where(Finding.status == status)
+    if severity:
+        query = query.where(Finding.severity == severity)
+    if inspection_id is not None:
+        query = query.where(Finding.inspection_id == inspection_id)
     return list(session.scalars(query).unique())
 
 

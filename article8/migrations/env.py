@@ -11,9 +11,10 @@ from article8.core import models as core_models
 from article8.core.db import Base, make_engine
 from article8.core.settings import Settings
 from article8.evidence import models as evidence_models
+from article8.evidence.access import models as access_models
 
 # Importing the model modules registers their tables with Base.metadata.
-MODEL_MODULES = (core_models, controls_models, inspection_models, evidence_models)
+MODEL_MODULES = (core_models, controls_models, inspection_models, evidence_models, access_models)
 target_metadata = Base.metadata
 
 

@@ -79,9 +79,25 @@ def create_app(
     app.after_request(_security_headers)
     observability.init_app(app)
 
-    from article8.web import account, admin, audit_views, auth, catalogue, errors, main, templating
+    from article8.web import (
+        account,
+        admin,
+        api,
+        api_tokens,
+        audit_views,
+        auth,
+        catalogue,
+        errors,
+        evidence,
+        findings,
+        inspections,
+        main,
+        templating,
+    )
 
-    for module in (main, auth, account, catalogue, admin, audit_views):
+    for module in (main, auth, account, catalogue, inspections, findings, admin, audit_views):
+        app.register_blueprint(module.bp)
+    for module in (evidence, api_tokens, api):
         app.register_blueprint(module.bp)
     errors.register(app)
     templating.register(app)

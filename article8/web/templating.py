@@ -47,7 +47,9 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, object]:
         return {
-            "nav_language_form": LanguageForm(),
+            # formdata=None: never parse the request here (an over-long POST must still render
+            # its 413 page).
+            "nav_language_form": LanguageForm(formdata=None),
             "timezone_name": settings().timezone.key,
             "app_title": _("article8"),
         }

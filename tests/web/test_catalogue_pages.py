@@ -132,8 +132,9 @@ def test_a_control_page_shows_its_checklist_mappings_and_iso_names(client, login
         assert question.en in page
     assert spec.evidence_expected[0].en in page
     assert "/audit/?object_type=control&amp;object_id=PHY-02" in page
-    assert "will appear here once inspections are available" in page
-    assert "once the evidence vault is available" in page
+    assert "/inspections/?control=PHY-02&amp;status=" in page  # all of its inspections
+    assert 'data-testid="control-evidence"' in page  # its evidence, and an upload form
+    assert 'data-testid="control-evidence-upload"' in page
     # An inspector reads; the edit forms are not offered.
     assert 'data-testid="control-settings"' not in page and "/controls/PHY-02/settings" not in page
 

@@ -13,9 +13,13 @@ from article8.core.settings import ROLES
 from tests.conftest import sign_in
 
 PUBLIC = "public"
+# Token-only JSON API: a session (signed in or not) is never enough, so the walk below gets 401
+# for every role; tests/web/test_evidence_api.py checks each role with a token.
+API = "api"
 ALL = frozenset(ROLES)
 READERS = frozenset({"admin", "responsible", "auditor"})
 MANAGERS = frozenset({"admin", "responsible"})
+PERFORMERS = frozenset({"admin", "responsible", "inspector"})
 ADMIN = frozenset({"admin"})
 
 # endpoint -> PUBLIC or the roles allowed. Static files are public by nature.
@@ -38,6 +42,21 @@ EXPECTED: dict[str, object] = {
     "catalogue.control_new": MANAGERS,
     "catalogue.control_settings": MANAGERS,
     "catalogue.control_checklist": MANAGERS,
+    "inspections.mine": PERFORMERS,
+    "inspections.inspection_list": ALL,
+    "inspections.review_queue": MANAGERS,
+    "inspections.inspection_page": ALL,
+    "inspections.save_answers": PERFORMERS,
+    "inspections.submit": PERFORMERS,
+    "inspections.approve": MANAGERS,
+    "inspections.return_for_rework": MANAGERS,
+    "inspections.assign": MANAGERS,
+    "findings.finding_list": ALL,
+    "findings.finding_page": ALL,
+    "findings.finding_severity": MANAGERS,
+    "findings.action_add": MANAGERS,
+    "findings.action_progress": PERFORMERS,
+    "findings.action_verify": MANAGERS,
     "audit.event_list": READERS,
     "audit.verify": READERS,
     "admin.user_list": ADMIN,
@@ -47,6 +66,19 @@ EXPECTED: dict[str, object] = {
     "admin.user_active": ADMIN,
     "admin.user_password": ADMIN,
     "admin.user_mfa_reset": ADMIN,
+    "evidence.evidence_list": ALL,
+    "evidence.evidence_detail": ALL,
+    "evidence.evidence_download": ALL,
+    "evidence.evidence_withdraw": PERFORMERS,
+    "evidence.upload": PERFORMERS,
+    "api_tokens.token_list": ALL,
+    "api_tokens.token_create": ALL,
+    "api_tokens.token_revoke": ALL,
+    "api.openapi": PUBLIC,
+    "api.evidence_list": API,
+    "api.evidence_create": API,
+    "api.evidence_item": API,
+    "api.evidence_content": API,
 }
 
 
@@ -98,7 +130,7 @@ def test_each_role_gets_exactly_what_it_is_allowed(app, make_user, who):
         got = _outcome(response)
         if expected == PUBLIC:
             want = "allowed"
-        elif who == "anonymous":
+        elif expected == API or who == "anonymous":
             want = "signin"
         else:
             want = "allowed" if who in expected else "denied"

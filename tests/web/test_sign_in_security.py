@@ -186,8 +186,12 @@ def test_healthz_is_public_json(client, database, clock):
 
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "evidence_dir": "ok",
-                                   "scheduler_heartbeat_age_s": None}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "evidence_dir": "ok",
+        "scheduler_heartbeat_age_s": None,
+    }
     lease.try_acquire(database, "scheduler-1", now=clock())
     clock.advance(seconds=42)
     assert client.get("/healthz").get_json()["scheduler_heartbeat_age_s"] == 42.0

@@ -1,0 +1,1 @@
+"""Access checks: the handler register, access-log ingestion and the anomaly rules."""

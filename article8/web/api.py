@@ -1,0 +1,216 @@
+"""The JSON API under /api/v1: evidence for scripts and CI pipelines, with per-user API tokens.
+
+Views are ``@public`` to the session-login layer; this blueprint authenticates every request
+itself from ``Authorization: Bearer a8_…`` and never from the session cookie, so a browser's
+cookie cannot be used to call the API (and the API needs no CSRF protection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from article8.core.audit import Actor
+from article8.core.errors import N_, DomainError, ValidationError
+from article8.core.models import User
+from article8.evidence import queries, services, tokens
+from article8.evidence.blobstore import local_store
+from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
+from article8.web.access import EVERYONE, public
+from article8.web.context import client_addr, db, now, settings
+from article8.web.errors import translated
+from article8.web.evidence_files import (
+    UPLOADERS,
+    max_bytes,
+    send_evidence,
+    today,
+    too_large_message,
+)
+from article8.web.extensions import csrf
+from article8.web.openapi import document
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies authenticate here, so there is no cross-site request to forge
+
+MAX_LIMIT = 500
+
+
+def api_roles(*allowed: str) -> Callable[[F], F]:
+    """Allow an API view to tokens whose user has one of ``allowed`` roles."""
+
+    def decorate(view: F) -> F:
+        view._api_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def _challenge(message: str, error: str | None = None) -> ResponseReturnValue:
+    value = 'Bearer realm="article8"' + (f', error="{error}"' if error else "")
+    return jsonify(error=message), 401, {"WWW-Authenticate": value}
+
+
+@bp.before_request
+def _authenticate() -> ResponseReturnValue | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or request.endpoint == "api.openapi":
+        return None  # unknown path (404) or the public description
+    scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return _challenge(_("An API token is required (Authorization: Bearer <token>)."))
+    user = tokens.authenticate(db(), raw.strip(), now=now())
+    if user is None:
+        db().rollback()
+        return _challenge(_("The API token is not valid or has been revoked."), "invalid_token")
+    db().commit()  # last_used_at
+    g.api_user = user
+    # Deny by default: a view without a decision is refused to every token.
+    if user.role not in getattr(view, "_api_roles", frozenset()):
+        return jsonify(error=_("Your role does not allow this.")), 403
+    return None
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    return jsonify(error=too_large_message()), 413
+
+
+def _actor() -> Actor:
+    user = cast(User, g.api_user)
+    return Actor(user.id, user.email, client_addr())
+
+
+def _refused(error: DomainError) -> ResponseReturnValue:
+    db().rollback()
+    body: dict[str, Any] = {"error": translated(error)}
+    if isinstance(error, ValidationError) and error.field:
+        body["field"] = error.field
+    return jsonify(body), error.status_code
+
+
+def _item_json(item: EvidenceItem) -> dict[str, Any]:
+    body = queries.as_json(item, today())
+    body["links"] = {
+        "self": url_for("api.evidence_item", item_id=item.id),
+        "content": url_for("api.evidence_content", item_id=item.id),
+        "page": url_for("evidence.evidence_detail", item_id=item.id),
+    }
+    return body
+
+
+def _date(name: str) -> date | None:
+    raw = request.form.get(name, "").strip()
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise ValidationError(
+            N_("%(name)s: '%(value)s' is not a date (YYYY-MM-DD)."),
+            field=name,
+            name=name,
+            value=raw[:40],
+        ) from None
+
+
+def _number(name: str, source: Any = None) -> int | None:
+    raw = (source if source is not None else request.form).get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise ValidationError(
+            N_("%(name)s: '%(value)s' is not a number."), field=name, name=name, value=raw[:40]
+        )
+    return int(raw)
+
+
+@bp.post("/evidence")
+@public
+@api_roles(*UPLOADERS)
+def evidence_create() -> ResponseReturnValue:
+    """Store one file (multipart field ``file``) as evidence; 201 with the item."""
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationError(N_("Send the file in the multipart field 'file'."), field="file")
+        codes = [code for value in request.form.getlist("controls") for code in value.split(",")]
+        data = services.EvidenceInput(
+            filename=upload.filename,
+            title=request.form.get("title", ""),
+            description=request.form.get("description", ""),
+            collected_on=_date("collected_on") or today(),
+            valid_until=_date("valid_until"),
+            control_codes=codes,
+            inspection_id=_number("inspection_id"),
+            replaces_id=_number("replaces_id"),
+        )
+        # Streamed from the request's part into the blob store, never read whole.
+        item = services.add_evidence(
+            db(),
+            local_store(settings()),
+            _actor(),
+            upload.stream,
+            data,
+            max_bytes=max_bytes(),
+            now=now(),
+        )
+    except DomainError as error:
+        return _refused(error)
+    db().commit()
+    location = url_for("api.evidence_item", item_id=item.id)
+    return jsonify(_item_json(item)), 201, {"Location": location}
+
+
+@bp.get("/evidence")
+@public
+@api_roles(*EVERYONE)
+def evidence_list() -> ResponseReturnValue:
+    """Evidence, newest first, filtered like the evidence page."""
+    args = request.args
+    try:
+        limit = min(_number("limit", args) or 100, MAX_LIMIT)
+        offset = _number("offset", args) or 0
+        inspection_id = _number("inspection_id", args)
+    except DomainError as error:
+        return _refused(error)
+    criteria = queries.EvidenceFilter(
+        control_code=args.get("control", "").strip()[:20] or None,
+        status=args.get("status") if args.get("status") in EVIDENCE_STATES else None,
+        freshness=args.get("freshness") if args.get("freshness") in queries.FRESHNESS else None,
+        inspection_id=inspection_id,
+        search=args.get("q", "").strip()[:200] or None,
+    )
+    items = queries.list_evidence(db(), criteria, today(), limit=limit, offset=offset)
+    return jsonify(items=[_item_json(i) for i in items], limit=limit, offset=offset)
+
+
+@bp.get("/evidence/<int:item_id>")
+@public
+@api_roles(*EVERYONE)
+def evidence_item(item_id: int) -> ResponseReturnValue:
+    """One item's metadata; the view is recorded like a view of the evidence page."""
+    item = services.get_item(db(), item_id)
+    services.record_access(db(), _actor(), item, "evidence.view", now=now())
+    db().commit()
+    return jsonify(_item_json(item))
+
+
+@bp.get("/evidence/<int:item_id>/content")
+@public
+@api_roles(*EVERYONE)
+def evidence_content(item_id: int) -> ResponseReturnValue:
+    """The file itself; the download is recorded before it is sent."""
+    return send_evidence(services.get_item(db(), item_id), _actor())
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3.1 description of this API (no token needed)."""
+    return jsonify(document(max_upload_mb=settings().max_upload_mb))

@@ -1,0 +1,240 @@
+"""Benchmark: import 1,000,000 system-access events, rules included, against bare executemany.
+
+Generates (deterministically) a register of 200 people with login aliases and a month of system
+access events as CSV, with a few planted anomalies (unknown users, an unauthorised system, a
+leaver, off-hours work, bulk exports, failed-login bursts). The register is imported in this
+process; the log is imported by `article8 access import FILE --kind system` in a subprocess, the
+exact command path (rules included), timed by wall clock, its peak RSS read from getrusage.
+
+The baseline, measured in the same run: Python's sqlite3 reads the same CSV with csv.reader and
+inserts every line with one executemany into a plain table of as many columns as access_event
+gets, in one transaction, with the same journal mode and synchronous setting, values parsed
+(the timestamp to epoch seconds, records to an integer).
+
+Usage: python bench/ingest.py [--rows N] [--keep DIR]. The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from article8.core import schema
+from article8.core.audit import Actor
+from article8.core.calendar import is_business_day
+from article8.core.db import Database, make_engine
+from article8.evidence.access.ingest import INSERT_COLUMNS
+from article8.evidence.access.register_import import import_register
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+PEOPLE = 200
+SYSTEMS = ("crm", "hr", "payroll", "ec-admin")
+FIRST_DAY = date(2026, 11, 2)
+DAYS = 26  # 2026-11-02 … 2026-11-27: holidays on 11-03 and 11-23, four weekends
+ACTIONS = (
+    ("view", 55),
+    ("search", 22),
+    ("login", 10),
+    ("update", 6),
+    ("export", 3),
+    ("login_failed", 3),
+    ("delete", 0.05),
+)
+GOAL_RATIO = 2.5
+GOAL_RSS_MB = 300
+
+
+def generate(directory: Path, rows: int, seed: int = 8) -> tuple[Path, Path, Path]:
+    """Write people.csv, authorisations.csv and access.csv; return their paths."""
+    rng = random.Random(seed)
+    people, grants, access = (directory / n for n in ("people.csv", "auth.csv", "access.csv"))
+    systems_of: dict[int, list[str]] = {}
+    with people.open("w", newline="") as p, grants.open("w", newline="") as g:
+        pw, gw = csv.writer(p), csv.writer(g)
+        pw.writerow(
+            ["employee_id", "name", "department", "employed_from", "employed_until", "aliases"]
+        )
+        gw.writerow(["employee_id", "kind", "target", "actions", "valid_from", "valid_until"])
+        for n in range(1, PEOPLE + 1):
+            # Person 7 left on 2026-11-13 but their account still works.
+            until = "2026-11-13" if n == 7 else ""
+            pw.writerow([f"E{n:04d}", f"Person {n}", f"Dept {n % 9}", "2018-04-01", until,
+                         f"user{n:03d};B{n:05d}"])  # fmt: skip
+            systems_of[n] = rng.sample(SYSTEMS, rng.choice((1, 2, 2, 3)))
+            for system in systems_of[n]:
+                actions = (
+                    "*" if rng.random() < 0.5 else "login;login_failed;view;search;update;export"
+                )
+                gw.writerow([f"E{n:04d}", "system", system, actions, "2018-04-01", ""])
+    names = [f"user{n:03d}" for n in range(1, PEOPLE + 1)]
+    weights = [w for _, w in ACTIONS]
+    actions = [a for a, _ in ACTIONS]
+    # Weekends and public holidays see a few percent of a business day's traffic.
+    weights_by_day = [
+        1.0 if is_business_day(FIRST_DAY + timedelta(days=i)) else 0.03 for i in range(DAYS)
+    ]
+    total_weight = sum(weights_by_day)
+    with access.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["timestamp", "user", "system", "action", "records", "source_ip", "result"])
+        written = 0
+        for day_index in range(DAYS):
+            day = FIRST_DAY + timedelta(days=day_index)
+            share = round(rows * weights_by_day[day_index] / total_weight)
+            count = share if day_index < DAYS - 1 else rows - written
+            start = datetime(day.year, day.month, day.day, 8, 0, tzinfo=TOKYO)
+            day_rows = []
+            # On weekends and holidays only the ten people on call work (off hours: flagged).
+            working = PEOPLE if weights_by_day[day_index] == 1.0 else 10
+            for _ in range(count):
+                n = rng.randrange(1, working + 1)
+                user = names[n - 1]
+                offset = rng.randrange(0, 12 * 3600)
+                if rng.random() < 0.0005:
+                    offset = rng.randrange(-8 * 3600, 16 * 3600)  # off hours, now and then
+                system = rng.choice(systems_of[n])
+                if rng.random() < 0.00005:
+                    system = rng.choice(SYSTEMS)  # maybe not authorised
+                if rng.random() < 0.00003:
+                    user = f"contractor{rng.randrange(5)}"  # not in the register
+                action = rng.choices(actions, weights)[0]
+                records = 0
+                if action in ("view", "search"):
+                    records = rng.randrange(1, 60)
+                elif action == "export":
+                    records = 1500 if rng.random() < 0.002 else rng.randrange(1, 400)
+                result = "denied" if rng.random() < 0.01 else "ok"
+                ip = f"10.{n % 8}.{n % 250}.{rng.randrange(1, 5)}"
+                day_rows.append((offset, user, system, action, records, ip, result))
+            if day_index % 5 == 2:  # a failed-login burst
+                for k in range(6):
+                    burst = (
+                        3600 + 30 * k,
+                        "user042",
+                        "crm",
+                        "login_failed",
+                        0,
+                        "10.9.9.9",
+                        "denied",
+                    )
+                    day_rows.append(burst)
+            day_rows.sort()
+            for offset, user, system, action, records, ip, result in day_rows[:count]:
+                stamp = (start + timedelta(seconds=offset)).isoformat()
+                writer.writerow([stamp, user, system, action, records, ip, result])
+            written += count
+    return people, grants, access
+
+
+def article8_command() -> list[str]:
+    """The installed console script, else the module."""
+    script = Path(sys.executable).with_name("article8")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "article8.cli"]
+
+
+def run_import(access: Path, url: str, instance: Path) -> tuple[float, float, str]:
+    """Run `article8 access import` in a child; return wall seconds, peak RSS (MB), output."""
+    env = {**os.environ, "DATABASE_URL": url, "ARTICLE8_INSTANCE_DIR": str(instance)}
+    command = [*article8_command(), "access", "import", str(access), "--kind", "system"]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"import failed: {result.stderr.strip()}")
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak_kb / 1024, result.stdout.strip()
+
+
+def baseline(access: Path, path: Path) -> float:
+    """Bare sqlite3: the same lines, parsed, into a plain table with one executemany."""
+    started = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    columns = ", ".join(f"c{i} TEXT" for i in range(len(INSERT_COLUMNS)))
+    conn.execute(f"CREATE TABLE plain (id INTEGER PRIMARY KEY, {columns})")
+    padding = (None,) * (len(INSERT_COLUMNS) - 9)
+    fromiso = datetime.fromisoformat
+
+    def rows():
+        with access.open(newline="") as f:
+            reader = csv.reader(f)
+            next(reader)
+            for line, (ts, user, system, action, records, ip, result) in enumerate(reader, 2):
+                epoch = int(fromiso(ts).timestamp())
+                yield (line, ts, epoch, user, system, action, int(records), ip, result, *padding)
+
+    markers = ", ".join("?" * len(INSERT_COLUMNS))
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO plain VALUES (NULL, {markers})", rows())
+    conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    """Generate, import, compare, print one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, default=None, help="Work in DIR and keep it.")
+    args = parser.parse_args()
+    directory = args.keep or Path(tempfile.mkdtemp(prefix="article8-bench-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        people, grants, access = generate(directory, args.rows)
+        size_mb = access.stat().st_size / 1e6
+        print(f"generated {args.rows} lines ({size_mb:.0f} MB) in {directory}", file=sys.stderr)
+        url = f"sqlite:///{directory / 'bench.db'}"
+        engine = make_engine(url)
+        schema.upgrade(engine)
+        database = Database(engine)
+        for register_file in (people, grants):
+            with database.unit_of_work() as session, register_file.open("rb") as stream:
+                import_register(
+                    session,
+                    stream,
+                    filename=register_file.name,
+                    actor=Actor(None, "bench"),
+                    now=datetime.now(UTC),
+                )
+        engine.dispose()
+        base = baseline(access, directory / "baseline.db")
+        print(f"baseline: {base:.2f} s", file=sys.stderr)
+        seconds, peak_mb, output = run_import(access, url, directory / "instance")
+        print(output, file=sys.stderr)
+        ratio = seconds / base
+        print(
+            json.dumps(
+                {
+                    "bench": "ingest",
+                    "rows": args.rows,
+                    "seconds": round(seconds, 2),
+                    "baseline": "sqlite3 executemany",
+                    "baseline_seconds": round(base, 2),
+                    "ratio": round(ratio, 2),
+                    "peak_rss_mb": round(peak_mb, 1),
+                    "goal": f"ratio <= {GOAL_RATIO} and peak RSS <= {GOAL_RSS_MB} MB",
+                    "met": ratio <= GOAL_RATIO and peak_mb <= GOAL_RSS_MB,
+                }
+            )
+        )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

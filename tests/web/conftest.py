@@ -1,0 +1,46 @@
+"""Fixtures of the web tests: the scheduled catalogue, signed-in clients, assignments."""
+
+from __future__ import annotations
+
+import pytest
+
+from article8.controls import inspections as workflow
+from article8.controls.catalogue import load_catalogue
+from article8.controls.inspection_models import Inspection
+from article8.controls.schedule import run_schedule
+from article8.controls.services import sync_catalogue
+from tests.conftest import SYSTEM_ACTOR, sign_in
+from tests.controls.test_schedule import RULES
+
+
+@pytest.fixture
+def schedule(session, clock):
+    """The shipped catalogue and its inspections as of the clock's start, committed."""
+    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+    run_schedule(session, RULES, now=clock())
+    session.commit()
+
+
+@pytest.fixture
+def assign(session, clock, make_user):
+    """Assign an inspection to someone, as a responsible person of the arrangement would."""
+    assigner = make_user("responsible")
+
+    def give(inspection: Inspection, user) -> None:
+        workflow.assign(session, assigner, inspection, user, now=clock())
+        session.commit()
+
+    return give
+
+
+@pytest.fixture
+def signed_in(app, make_user):
+    """A new client signed in as a new user of ``role``: (client, user)."""
+
+    def sign(role: str, **fields):
+        user = make_user(role, **fields)
+        client = app.test_client()
+        assert sign_in(client, user.email).status_code == 302
+        return client, user
+
+    return sign
