@@ -16,6 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
+from werkzeug.serving import run_simple
 
 from article8.cli_access import access_group, register_group
 from article8.controls import catalogue, exchange, inspection_queries, queries
@@ -613,7 +614,8 @@ def serve(host: str, port: int, with_scheduler: bool) -> None:
         threading.Thread(target=runner.run, args=(settings(),), daemon=True).start()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"article8 is serving at http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
+    # Not app.run(): Flask ignores it inside its own CLI (FLASK_RUN_FROM_CLI).
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 main.add_command(register_group)

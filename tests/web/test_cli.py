@@ -108,3 +108,43 @@ def test_audit_verify_names_the_first_tampered_sequence_number(fresh_database_ur
     assert broken.stderr.strip() == (
         "article8: audit trail broken at sequence 3: stored hash does not match the event's content"
     )
+
+
+def test_serve_really_serves_the_login_page(fresh_database_url, tmp_path):
+    import http.client
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        **TEST_ARGON2,
+        "DATABASE_URL": fresh_database_url,
+        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "article8.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 60
+        while status is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/login")
+                response = conn.getresponse()
+                status, body = response.status, response.read().decode()
+                conn.close()
+            except OSError:
+                time.sleep(0.2)  # the server is still starting: poll, no timing asserted
+        assert status == 200, server.poll()
+        assert 'name="password"' in body
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
