@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from article8.controls import inspection_models
+from article8.controls import incident_models, inspection_models
 from article8.controls import models as controls_models
 from article8.core import models as core_models
 from article8.core.db import Base, make_engine
@@ -14,7 +14,14 @@ from article8.evidence import models as evidence_models
 from article8.evidence.access import models as access_models
 
 # Importing the model modules registers their tables with Base.metadata.
-MODEL_MODULES = (core_models, controls_models, inspection_models, evidence_models, access_models)
+MODEL_MODULES = (
+    core_models,
+    controls_models,
+    inspection_models,
+    incident_models,
+    evidence_models,
+    access_models,
+)
 target_metadata = Base.metadata
 
 

@@ -39,7 +39,9 @@ MODEL_MODULES = (
     "article8.core.models",
     "article8.controls.models",
     "article8.controls.inspection_models",
+    "article8.controls.incident_models",
     "article8.evidence.models",
+    "article8.evidence.access.models",
 )
 # Runtime state that a restored instance builds afresh rather than inherits.
 SKIPPED_TABLES = {"apscheduler_jobs", "scheduler_lease", "login_throttle"}
