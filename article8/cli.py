@@ -424,6 +424,17 @@ def export_group() -> None:
     """Exports for auditors and the regulator."""
 
 
+def _period(date_from: str | None, date_to: str | None, instant: datetime) -> workbook.Period:
+    """--from/--to, defaulting to the start of the fiscal year and today."""
+    today = local_date(instant, settings().timezone)
+    fy_start = settings().fiscal_year_start
+    start = _date_option(date_from, "--from") or date(fiscal_year(today, fy_start), fy_start, 1)
+    end = _date_option(date_to, "--to") or today
+    if end < start:
+        _fail("--to is before --from", 2)
+    return workbook.Period(start, end)
+
+
 @export_group.command("workbook")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "date_from", default=None, help="YYYY-MM-DD (default: fiscal year start).")
@@ -434,19 +445,12 @@ def export_group() -> None:
 def export_workbook(out: Path, date_from: str | None, date_to: str | None, lang: str) -> None:
     """Write the audit workbook (XLSX); its SHA-256 is recorded in the audit trail."""
     instant = now()
-    today = local_date(instant, settings().timezone)
-    start = _date_option(date_from, "--from") or date(
-        fiscal_year(today, settings().fiscal_year_start), settings().fiscal_year_start, 1
-    )
-    end = _date_option(date_to, "--to") or today
-    if end < start:
-        _fail("--to is before --from", 2)
     with database().unit_of_work() as session:
         report = workbook.write_workbook(
             session,
             out,
             settings=settings(),
-            period=workbook.Period(start, end),
+            period=_period(date_from, date_to, instant),
             lang=lang,
             actor=cli_actor(),
             now=instant,
@@ -470,14 +474,7 @@ def export_assessment_results(
 ) -> None:
     """Write OSCAL assessment results (JSON) for the inspections due in the period."""
     instant = now()
-    today = local_date(instant, settings().timezone)
-    start = _date_option(date_from, "--from") or date(
-        fiscal_year(today, settings().fiscal_year_start), settings().fiscal_year_start, 1
-    )
-    end = _date_option(date_to, "--to") or today
-    if end < start:
-        _fail("--to is before --from", 2)
-    period = workbook.Period(start, end)
+    period = _period(date_from, date_to, instant)
     with database().unit_of_work() as session:
         document = oscal.assessment_results(
             session, period, tz=settings().timezone, lang=lang, now=instant
@@ -495,8 +492,8 @@ def export_assessment_results(
                 "file": out.name,
                 "sha256": sha256,
                 "lang": lang,
-                "from": start.isoformat(),
-                "to": end.isoformat(),
+                "from": period.start.isoformat(),
+                "to": period.end.isoformat(),
                 **counts,
             },
         )

@@ -238,15 +238,7 @@ def _update(
         control.updated_at = now
         session.flush()
     if changes:
-        audit.record(
-            session,
-            actor,
-            "control.update",
-            now=now,
-            object_type="control",
-            object_id=control.code,
-            details={"changes": changes},
-        )
+        _record_update(session, actor, control, changes, now)
     if reactivated:
         audit.record(
             session,
@@ -308,16 +300,26 @@ def update_settings(
     if changes:
         control.updated_at = now
         session.flush()
-        audit.record(
-            session,
-            actor,
-            "control.update",
-            now=now,
-            object_type="control",
-            object_id=control.code,
-            details={"changes": changes},
-        )
+        _record_update(session, actor, control, changes, now)
     return changes
+
+
+def _record_update(
+    session: Session,
+    actor: Actor,
+    control: Control,
+    changes: dict[str, dict[str, Any]],
+    now: datetime,
+) -> None:
+    audit.record(
+        session,
+        actor,
+        "control.update",
+        now=now,
+        object_type="control",
+        object_id=control.code,
+        details={"changes": changes},
+    )
 
 
 def create_custom_control(
