@@ -21,6 +21,7 @@ from werkzeug.serving import run_simple
 from article8.cli_access import access_group, register_group
 from article8.controls import catalogue, exchange, inspection_queries, queries
 from article8.controls.inspection_models import INSPECTION_STATES
+from article8.controls.schedule import ScheduleRules, run_schedule
 from article8.controls.services import sync_catalogue
 from article8.core import audit, schema, users
 from article8.core.audit import Actor
@@ -36,7 +37,7 @@ from article8.reports import oscal, workbook
 from article8.scheduler import jobs, runner
 from article8.web import create_app
 from article8.web.context import database, now, password_policy, settings
-from article8.web.demo import DEMO_LOGINS, ensure_demo_users
+from article8.web.demo import DEMO_LOGINS, assign_demo_owners, ensure_demo_users
 
 
 def _fail(message: str, status: int = 1) -> None:
@@ -158,11 +159,15 @@ def users_create(
 @with_appcontext
 @command_errors
 def demo() -> None:
-    """Create the demo users (idempotent) and print the demo logins."""
+    """Load the catalogue, create the demo users, give controls owners and open this period's
+    inspections (idempotent); print the demo logins."""
     with database().unit_of_work() as session:
         report = sync_catalogue(session, catalogue.load_catalogue(), cli_actor(), now=now())
         created = ensure_demo_users(session, cli_actor(), policy=password_policy(), now=now())
+        owned = assign_demo_owners(session, cli_actor(), now=now())
+        schedule = run_schedule(session, ScheduleRules.from_settings(settings()), now=now())
     click.echo(f"catalogue: {report.summary()}")
+    click.echo(f"owners given to {owned} controls; {len(schedule.created)} inspections created")
     click.echo(f"demo users: {len(created)} created, {len(DEMO_LOGINS) - len(created)} existed")
     click.echo("demo logins (email / password / role):")
     for login in DEMO_LOGINS:

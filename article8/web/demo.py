@@ -1,12 +1,15 @@
-"""Demo data for `make run` and `article8 demo`: one user per role, created idempotently."""
+"""Demo data for `make run` and `article8 demo`: users per role, control owners; idempotent."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from article8.controls.models import Control
+from article8.controls.services import update_settings
 from article8.core.audit import Actor
 from article8.core.users import PasswordPolicy, create_user, find_by_email
 
@@ -52,3 +55,26 @@ def ensure_demo_users(
             )
             created.append(login.email)
     return created
+
+
+def assign_demo_owners(session: Session, actor: Actor, *, now: datetime) -> int:
+    """Give unowned controls a demo owner: physical and technical to the inspector, the rest to
+    the responsible person. Returns how many controls got an owner."""
+    inspector = find_by_email(session, "inspector@example.com")
+    responsible = find_by_email(session, "responsible@example.com")
+    if inspector is None or responsible is None:
+        return 0
+    changed = 0
+    for control in session.scalars(select(Control).where(Control.owner_id.is_(None))):
+        owner = inspector if control.category in ("physical", "technical") else responsible
+        update_settings(
+            session,
+            actor,
+            control,
+            owner_id=owner.id,
+            frequency=control.frequency,
+            active=control.active,
+            now=now,
+        )
+        changed += 1
+    return changed
