@@ -22,7 +22,7 @@ from article8.evidence.access import queries
 from article8.evidence.access.ingest import ImportReport, Reject, import_access_log
 from article8.evidence.access.models import LOG_KINDS
 from article8.evidence.access.register_import import import_register
-from article8.evidence.access.rules import RULES
+from article8.evidence.access.rules import RULES, RuleSettings
 from article8.web.context import database, now, settings
 
 _PROGRESS_BYTES = 1 << 20
@@ -158,7 +158,7 @@ def access_import(file: Path, kind: str, pairs: tuple[str, ...], skip_invalid: b
                 stream,
                 filename=file.name,
                 kind=kind,
-                settings=settings(),
+                settings=RuleSettings.from_settings(settings()),
                 actor=_actor(),
                 now=now(),
                 mapping=mapping,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -167,3 +168,13 @@ class SchedulerLease(Base):
     acquired_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class JobRun(Base):
+    """A daily job that has run (or is running) for one local day: the key makes it once."""
+
+    __tablename__ = "job_run"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    run_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    started_at: Mapped[datetime]

@@ -45,6 +45,12 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     max_upload_mb: int = 100
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
+    # Thresholds of the access-log anomaly rules (evidence.access.rules.RuleSettings).
+    rule_bulk_export_records: int = 1000
+    rule_bulk_export_daily: int = 5000
+    rule_failed_login_burst: int = 5
+    rule_denied_badge_burst: int = 3
+    rule_burst_minutes: int = 10
     mfa_required_roles: frozenset[str] = frozenset()
     login_max_failures: int = 5
     login_lock_minutes: int = 15
@@ -91,6 +97,16 @@ class Settings:
             ),
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 100, 1, 1024 * 1024),
             business_hours=_hours(env.get("ARTICLE8_BUSINESS_HOURS", "08:00-20:00")),
+            rule_bulk_export_records=_int(
+                env, "ARTICLE8_RULE_BULK_EXPORT_RECORDS", 1000, 1, 1_000_000_000
+            ),
+            rule_bulk_export_daily=_int(
+                env, "ARTICLE8_RULE_BULK_EXPORT_DAILY", 5000, 1, 1_000_000_000
+            ),
+            # A burst is at least two events: one failure alone is no burst.
+            rule_failed_login_burst=_int(env, "ARTICLE8_RULE_FAILED_LOGIN_BURST", 5, 2, 10_000),
+            rule_denied_badge_burst=_int(env, "ARTICLE8_RULE_DENIED_BADGE_BURST", 3, 2, 10_000),
+            rule_burst_minutes=_int(env, "ARTICLE8_RULE_BURST_MINUTES", 10, 1, 24 * 60),
             mfa_required_roles=_roles(env.get("ARTICLE8_MFA_REQUIRED_ROLES", "")),
             login_max_failures=_int(env, "ARTICLE8_LOGIN_MAX_FAILURES", 5, 1, 1000),
             login_lock_minutes=_int(env, "ARTICLE8_LOGIN_LOCK_MINUTES", 15, 1, 24 * 60),

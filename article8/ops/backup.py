@@ -44,7 +44,7 @@ MODEL_MODULES = (
     "article8.evidence.access.models",
 )
 # Runtime state that a restored instance builds afresh rather than inherits.
-SKIPPED_TABLES = {"apscheduler_jobs", "scheduler_lease", "login_throttle"}
+SKIPPED_TABLES = {"apscheduler_jobs", "scheduler_lease", "login_throttle", "job_run"}
 BATCH = 5000
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from article8.controls.incident_reminders import queue_incident_reminders
 from article8.controls.reminders import queue_reminders
-from article8.controls.schedule import ScheduleRules, run_schedule
+from article8.controls.schedule import SCHEDULER, ScheduleRules, run_schedule
 from article8.core.db import Database
 from article8.core.mail import Mailer
 from article8.core.notify import deliver_pending
 from article8.core.settings import Settings
+from article8.evidence.access.rules import RuleSettings
+from article8.evidence.access.tasks import nightly_rules, queue_anomaly_digest
+from article8.evidence.blobstore import local_store
+from article8.reports.monthly import export_monthly_workbook
 
 
 @dataclass
@@ -24,6 +29,10 @@ class TickReport:
     queued: int
     sent: int
     failed: int
+    # The nightly anomaly rules ran in this tick (once per local day).
+    rules_run: bool = False
+    # Last month's audit workbook was stored as evidence on ORG-08 (once per local month).
+    workbook_exported: bool = False
 
     def as_dict(self) -> dict[str, int]:
         """The figures as a mapping."""
@@ -40,7 +49,21 @@ def tick(database: Database, settings: Settings, mailer: Mailer, *, now: datetim
         schedule = run_schedule(session, rules, now=now)
     with database.unit_of_work() as session:
         queued = queue_reminders(session, rules, base_url=settings.base_url, now=now)
+    with database.unit_of_work() as session:
+        queued += queue_incident_reminders(
+            session, tz=settings.timezone, base_url=settings.base_url, now=now
+        )
+    access_rules = RuleSettings.from_settings(settings)
+    with database.unit_of_work() as session:
+        nightly = nightly_rules(session, access_rules, now=now)
+    with database.unit_of_work() as session:
+        queued += queue_anomaly_digest(session, access_rules, base_url=settings.base_url, now=now)
     delivery = deliver_pending(database, mailer, now=now)
+    # Last, and after the mail: the slowest step, and its failure must not hold reminders back.
+    with database.unit_of_work() as session:
+        workbook = export_monthly_workbook(
+            session, local_store(settings), settings=settings, actor=SCHEDULER, now=now
+        )
     return TickReport(
         created=len(schedule.created),
         created_missed=len(schedule.created_missed),
@@ -49,4 +72,6 @@ def tick(database: Database, settings: Settings, mailer: Mailer, *, now: datetim
         queued=queued,
         sent=len(delivery.sent),
         failed=len(delivery.failed),
+        rules_run=nightly is not None,
+        workbook_exported=workbook is not None,
     )

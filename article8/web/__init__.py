@@ -87,6 +87,7 @@ def create_app(
         audit_views,
         auth,
         catalogue,
+        dashboard,
         errors,
         evidence,
         findings,
@@ -99,6 +100,11 @@ def create_app(
         app.register_blueprint(module.bp)
     for module in (evidence, api_tokens, api):
         app.register_blueprint(module.bp)
+    from article8.web import access_logs, anomalies, incidents, register
+
+    for module in (register, access_logs, anomalies, incidents):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(dashboard.bp)
     errors.register(app)
     templating.register(app)
     return app

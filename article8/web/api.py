@@ -7,6 +7,7 @@ cookie cannot be used to call the API (and the API needs no CSRF protection).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -20,9 +21,13 @@ from article8.core.audit import Actor
 from article8.core.errors import N_, DomainError, ValidationError
 from article8.core.models import User
 from article8.evidence import queries, services, tokens
+from article8.evidence.access.errors import AccessLogError
+from article8.evidence.access.ingest import ImportReport, Reject, import_access_log
+from article8.evidence.access.models import LOG_KINDS
+from article8.evidence.access.rules import RuleSettings
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
-from article8.web.access import EVERYONE, public
+from article8.web.access import EVERYONE, MANAGERS, public
 from article8.web.context import client_addr, db, now, settings
 from article8.web.errors import translated
 from article8.web.evidence_files import (
@@ -41,6 +46,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies authenticate here, so there is no cross-site request to forge
 
 MAX_LIMIT = 500
+MAX_REJECTS = 100
+_LINE = re.compile(r"line (\d+)")
 
 
 def api_roles(*allowed: str) -> Callable[[F], F]:
@@ -207,6 +214,119 @@ def evidence_item(item_id: int) -> ResponseReturnValue:
 def evidence_content(item_id: int) -> ResponseReturnValue:
     """The file itself; the download is recorded before it is sent."""
     return send_evidence(services.get_item(db(), item_id), _actor())
+
+
+# --- access logs -------------------------------------------------------------------------------
+
+
+def _log_mapping() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in request.form.getlist("map"):
+        for pair in value.split(","):
+            if not pair.strip():
+                continue
+            column, sep, field = pair.partition("=")
+            if not sep or not column.strip() or not field.strip():
+                raise ValidationError(
+                    N_("map: expected COLUMN=FIELD, found '%(value)s'."),
+                    field="map",
+                    value=pair.strip()[:80],
+                )
+            mapping[column.strip()] = field.strip()
+    return mapping
+
+
+def _batch_json(report: ImportReport, rejects: list[Reject]) -> dict[str, Any]:
+    tz = settings().timezone
+    return {
+        "id": report.batch_id,
+        "filename": report.filename,
+        "kind": report.kind,
+        "sha256": report.sha256,
+        "rows": report.rows,
+        "rejected": report.rejected,
+        "first_date": report.first_date.isoformat() if report.first_date else None,
+        "last_date": report.last_date.isoformat() if report.last_date else None,
+        "imported_by": report.imported_by,
+        "imported_at": report.imported_at.astimezone(tz).isoformat()
+        if report.imported_at
+        else None,
+        "duplicate": report.duplicate,
+        "anomalies": report.anomalies.found,
+        "rejects": [{"line": r.line, "column": r.column, "problem": r.problem} for r in rejects],
+    }
+
+
+def _log_refused(error: AccessLogError) -> ResponseReturnValue:
+    db().rollback()
+    line = _LINE.search(error.where or "")
+    body = {
+        "error": translated(error),
+        "file": error.file,
+        "line": int(line.group(1)) if line else None,
+        "column": error.column,
+        "problem": error.problem,
+    }
+    return jsonify(body), 422
+
+
+@bp.post("/access-logs")
+@public
+@api_roles(*MANAGERS)
+def access_log_import() -> ResponseReturnValue:
+    """Import one access log (multipart ``file``, ``kind``, optional ``map``, ``skip_invalid``).
+
+    201 with the batch; 200 when the same file was imported before (nothing changed); 422 naming
+    the line and column of a bad line (nothing stored); 400 for a bad request.
+    """
+    upload = request.files.get("file")
+    rejects: list[Reject] = []
+
+    def keep(reject: Reject) -> None:
+        if len(rejects) < MAX_REJECTS:
+            rejects.append(reject)
+
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationError(N_("Send the file in the multipart field 'file'."), field="file")
+        kind = request.form.get("kind", "").strip()
+        if kind not in LOG_KINDS:
+            raise ValidationError(
+                N_("kind: expected system or entry, found '%(value)s'."),
+                field="kind",
+                value=kind[:40],
+            )
+        skip = request.form.get("skip_invalid", "").strip().lower() in ("1", "true", "yes", "on")
+        # The part is spooled to a temporary file by the parser; the import streams it.
+        report = import_access_log(
+            db(),
+            upload.stream,
+            filename=upload.filename,
+            kind=kind,
+            settings=RuleSettings.from_settings(settings()),
+            actor=_actor(),
+            now=now(),
+            mapping=_log_mapping(),
+            skip_invalid=skip,
+            on_reject=keep,
+        )
+    except AccessLogError as error:
+        return _log_refused(error)
+    except DomainError as error:
+        return _refused(error)
+    finally:
+        if upload is not None:
+            upload.close()
+    db().commit()
+    body = _batch_json(report, rejects)
+    if report.duplicate:
+        body["message"] = _(
+            "%(name)s was already imported as batch %(id)d; nothing changed.",
+            name=report.filename,
+            id=report.batch_id,
+        )
+        return jsonify(body), 200
+    return jsonify(body), 201
 
 
 @bp.get("/openapi.json")

@@ -18,7 +18,19 @@ from article8.controls.models import ChecklistItem
 from article8.core.calendar import local_date
 from article8.core.errors import ValidationError
 from article8.core.models import User
+from article8.web.access_forms import (
+    ANOMALY_STATUS_BADGES,
+    ANOMALY_STATUS_NAMES,
+    AUTHORISATION_KIND_NAMES,
+    KIND_NAMES,
+)
 from article8.web.context import now, settings
+from article8.web.incident_forms import (
+    DEADLINE_STATE_BADGES,
+    DEADLINE_STATE_NAMES,
+    INCIDENT_STATUS_BADGES,
+    INCIDENT_STATUS_NAMES,
+)
 from article8.web.inspection_forms import (
     ANSWER_BADGES,
     ANSWER_NAMES,
@@ -36,6 +48,11 @@ VOCABULARIES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "answer": (ANSWER_NAMES, ANSWER_BADGES),
     "severity": (SEVERITY_NAMES, SEVERITY_BADGES),
     "work": (WORK_STATUS_NAMES, WORK_STATUS_BADGES),
+    "anomaly": (ANOMALY_STATUS_NAMES, ANOMALY_STATUS_BADGES),
+    "incident": (INCIDENT_STATUS_NAMES, INCIDENT_STATUS_BADGES),
+    "deadline": (DEADLINE_STATE_NAMES, DEADLINE_STATE_BADGES),
+    "log_kind": (KIND_NAMES, {}),
+    "authorisation_kind": (AUTHORISATION_KIND_NAMES, {}),
 }
 
 

@@ -30,6 +30,13 @@ _ITEM_ID = {
 }
 
 
+def _batch(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccessBatch"}}},
+    }
+
+
 def _schemas() -> dict[str, Any]:
     nullable_date = {"type": ["string", "null"], "format": "date"}
     return {
@@ -84,6 +91,67 @@ def _schemas() -> dict[str, Any]:
                 "offset": {"type": "integer"},
             },
         },
+        "AccessLogUpload": {
+            "type": "object",
+            "required": ["file", "kind"],
+            "properties": {
+                "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                "kind": {"type": "string", "enum": ["system", "entry"]},
+                "map": {
+                    "type": "string",
+                    "description": "COLUMN=FIELD renames, comma-separated or the field repeated.",
+                },
+                "skip_invalid": {
+                    "type": "boolean",
+                    "description": "Store the valid lines; the invalid ones are listed.",
+                },
+            },
+        },
+        "AccessBatch": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "filename": {"type": "string"},
+                "kind": {"type": "string", "enum": ["system", "entry"]},
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "rows": {"type": "integer"},
+                "rejected": {"type": "integer"},
+                "first_date": nullable_date,
+                "last_date": nullable_date,
+                "imported_by": {"type": "string"},
+                "imported_at": {"type": "string", "format": "date-time"},
+                "duplicate": {"type": "boolean"},
+                "message": {"type": "string", "description": "Set when duplicate."},
+                "anomalies": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer"},
+                    "description": "Anomalies per rule on the dates the file covers.",
+                },
+                "rejects": {
+                    "type": "array",
+                    "description": "The first 100 invalid lines (skip_invalid).",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "line": {"type": "integer"},
+                            "column": {"type": ["string", "null"]},
+                            "problem": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "AccessLogError": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {"type": "string", "description": "File, line, column and problem."},
+                "file": {"type": "string"},
+                "line": {"type": ["integer", "null"]},
+                "column": {"type": ["string", "null"]},
+                "problem": {"type": "string"},
+            },
+        },
         "EvidenceUpload": {
             "type": "object",
             "required": ["file"],
@@ -132,10 +200,12 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
         "info": {
             "title": "article8 API",
             "version": "1",
-            "description": "Deliver and read evidence for APPI Article 8 safety control measures. "
+            "description": "Deliver and read evidence and import access logs for APPI "
+            "Article 8 safety control measures. "
             "Authenticate with a personal API token (My account → API tokens) sent as "
             "`Authorization: Bearer a8_…`. Tokens act with their owner's role: auditors read "
-            "and download, inspectors, responsible persons and administrators also upload. "
+            "and download, inspectors, responsible persons and administrators also upload "
+            "evidence; only responsible persons and administrators import access logs. "
             "Every view and download is written to the audit trail. Messages follow "
             "Accept-Language (ja or en).",
         },
@@ -222,6 +292,41 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                         },
                         "401": _UNAUTHORISED,
                         "404": _error("No such evidence."),
+                    },
+                }
+            },
+            "/access-logs": {
+                "post": {
+                    "operationId": "importAccessLog",
+                    "summary": "Import one access log and run the anomaly rules on its dates",
+                    "description": "Responsible persons and administrators only. System logs: "
+                    "timestamp,user,system,action,records,source_ip,result; entry/exit logs: "
+                    "timestamp,person,area,door,direction,result; CSV with a header or JSON "
+                    "Lines. One invalid line stores nothing unless skip_invalid is true. The "
+                    "same file again is a no-op (200, duplicate true).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {"$ref": "#/components/schemas/AccessLogUpload"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _batch("Imported."),
+                        "200": _batch("Already imported before: nothing changed."),
+                        "400": _error("A bad request: no file, an unknown kind, a bad map."),
+                        "401": _UNAUTHORISED,
+                        "403": _error("Only responsible persons and administrators import logs."),
+                        "413": _error(f"Larger than {max_upload_mb} MB."),
+                        "422": {
+                            "description": "A line of the file is invalid; nothing was stored.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/AccessLogError"}
+                                }
+                            },
+                        },
                     },
                 }
             },

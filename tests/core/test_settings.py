@@ -33,6 +33,11 @@ def env(tmp_path: Path, **values: str) -> dict[str, str]:
         ("ARTICLE8_BUSINESS_HOURS", "8-20", "HH:MM-HH:MM"),
         ("ARTICLE8_MFA_REQUIRED_ROLES", "admin,boss", "unknown role(s) boss"),
         ("MAX_UPLOAD_MB", "0", "out of range"),
+        ("ARTICLE8_RULE_BULK_EXPORT_RECORDS", "0", "out of range"),
+        ("ARTICLE8_RULE_BULK_EXPORT_DAILY", "lots", "not a whole number"),
+        ("ARTICLE8_RULE_FAILED_LOGIN_BURST", "1", "out of range"),
+        ("ARTICLE8_RULE_DENIED_BADGE_BURST", "-3", "out of range"),
+        ("ARTICLE8_RULE_BURST_MINUTES", "1441", "out of range"),
     ],
 )
 def test_a_bad_value_names_the_variable_and_the_problem(tmp_path, variable, value, expected):
@@ -52,6 +57,9 @@ def test_defaults_are_the_documented_ones(tmp_path):
     assert settings.mfa_required_roles == frozenset()
     assert (settings.login_max_failures, settings.login_lock_minutes) == (5, 15)
     assert str(settings.business_hours[0]) == "08:00:00"
+    assert (settings.rule_bulk_export_records, settings.rule_bulk_export_daily) == (1000, 5000)
+    assert (settings.rule_failed_login_burst, settings.rule_denied_badge_burst) == (5, 3)
+    assert settings.rule_burst_minutes == 10
 
 
 def test_plain_postgresql_url_gets_the_psycopg_driver(tmp_path):

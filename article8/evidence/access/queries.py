@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, func, not_, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from article8.evidence.access.models import AccessBatch, AccessEvent, Anomaly, Handler
+from article8.evidence.access.models import (
+    AccessBatch,
+    AccessEvent,
+    Anomaly,
+    Handler,
+    HandlerAlias,
+)
 from article8.evidence.access.rules import AREA_RULES, RULE_KINDS
 
 
@@ -24,6 +30,7 @@ class AnomalyFilter:
     status: str | None = None
     # An employee id, or a name as a log wrote it.
     person: str | None = None
+    severity: str | None = None
 
 
 def filtered(criteria: AnomalyFilter) -> Select[tuple[Anomaly]]:
@@ -37,6 +44,8 @@ def filtered(criteria: AnomalyFilter) -> Select[tuple[Anomaly]]:
         query = query.where(Anomaly.rule == criteria.rule)
     if criteria.status:
         query = query.where(Anomaly.status == criteria.status)
+    if criteria.severity:
+        query = query.where(Anomaly.severity == criteria.severity)
     if criteria.person:
         query = query.where(
             Anomaly.person_key.in_((f"p:{criteria.person}", f"u:{criteria.person}"))
@@ -44,9 +53,19 @@ def filtered(criteria: AnomalyFilter) -> Select[tuple[Anomaly]]:
     return query.order_by(Anomaly.local_date, Anomaly.rule, Anomaly.person_key, Anomaly.area)
 
 
-def anomalies(session: Session, criteria: AnomalyFilter) -> list[Anomaly]:
-    """The anomalies matching ``criteria``."""
-    return list(session.scalars(filtered(criteria)))
+def anomalies(
+    session: Session, criteria: AnomalyFilter, *, limit: int | None = None
+) -> list[Anomaly]:
+    """The anomalies matching ``criteria`` (the first ``limit`` of them)."""
+    query = filtered(criteria).options(joinedload(Anomaly.handler)).limit(limit)
+    return list(session.scalars(query))
+
+
+def counts_by_rule(session: Session, criteria: AnomalyFilter) -> dict[str, int]:
+    """How many anomalies match ``criteria`` under each rule (ignoring its rule criterion)."""
+    matching = filtered(replace(criteria, rule=None)).order_by(None).subquery()
+    rows = session.execute(select(matching.c.rule, func.count()).group_by(matching.c.rule)).all()
+    return {rule: n for rule, n in rows}
 
 
 def as_json(anomaly: Anomaly, tz: ZoneInfo) -> dict[str, Any]:
@@ -86,12 +105,41 @@ def batches(session: Session, *, limit: int = 100) -> list[AccessBatch]:
     return list(session.scalars(select(AccessBatch).order_by(AccessBatch.id.desc()).limit(limit)))
 
 
-def people(session: Session) -> list[Handler]:
-    """The whole register by employee id, with aliases and authorisations."""
-    return list(
-        session.scalars(
-            select(Handler)
-            .options(selectinload(Handler.aliases), selectinload(Handler.authorisations))
-            .order_by(Handler.employee_id)
+def people(
+    session: Session,
+    *,
+    search: str | None = None,
+    employment: str | None = None,
+    today: date | None = None,
+) -> list[Handler]:
+    """The register by employee id, with aliases and authorisations.
+
+    ``search`` matches the employee id, name, department or an alias; ``employment`` is
+    ``employed`` (on ``today``) or ``left`` (before ``today``).
+    """
+    query = select(Handler).options(
+        selectinload(Handler.aliases), selectinload(Handler.authorisations)
+    )
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Handler.employee_id).like(pattern),
+                func.lower(Handler.name).like(pattern),
+                func.lower(Handler.department).like(pattern),
+                Handler.aliases.any(func.lower(HandlerAlias.alias).like(pattern)),
+            )
         )
+    if employment in ("employed", "left") and today is not None:
+        left = and_(Handler.employed_until.is_not(None), Handler.employed_until < today)
+        query = query.where(left if employment == "left" else not_(left))
+    return list(session.scalars(query.order_by(Handler.employee_id)))
+
+
+def person(session: Session, handler_id: int) -> Handler | None:
+    """One person with aliases and authorisations."""
+    return session.scalar(
+        select(Handler)
+        .where(Handler.id == handler_id)
+        .options(selectinload(Handler.aliases), selectinload(Handler.authorisations))
     )

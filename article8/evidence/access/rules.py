@@ -88,11 +88,25 @@ class RuleSettings:
     denied_badge_window_minutes: int = 10
 
     @classmethod
+    def from_settings(cls, settings: Settings) -> RuleSettings:
+        """The installation's thresholds, time zone and business hours."""
+        return cls(
+            timezone=settings.timezone,
+            business_hours=settings.business_hours,
+            bulk_export_records=settings.rule_bulk_export_records,
+            bulk_export_daily_records=settings.rule_bulk_export_daily,
+            failed_login_count=settings.rule_failed_login_burst,
+            failed_login_window_minutes=settings.rule_burst_minutes,
+            denied_badge_count=settings.rule_denied_badge_burst,
+            denied_badge_window_minutes=settings.rule_burst_minutes,
+        )
+
+    @classmethod
     def of(cls, settings: Settings | RuleSettings) -> RuleSettings:
-        """The rule settings of an installation (time zone and business hours from Settings)."""
+        """``settings`` itself, or the rule settings of an installation's Settings."""
         if isinstance(settings, RuleSettings):
             return settings
-        return cls(timezone=settings.timezone, business_hours=settings.business_hours)
+        return cls.from_settings(settings)
 
     @property
     def business_minutes(self) -> tuple[int, int]:

@@ -1,0 +1,131 @@
+"""The dashboard "as of" a past day: the same figures as they stood then, after later changes."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from article8.controls import inspections as workflow
+from article8.controls.catalogue import load_catalogue
+from article8.controls.incident_models import Incident
+from article8.controls.inspection_models import Inspection
+from article8.controls.models import Control
+from article8.controls.schedule import generate_inspections
+from article8.controls.services import sync_catalogue
+from article8.core.audit import Actor
+from article8.evidence import services as evidence
+from article8.evidence.access.models import Anomaly
+from article8.evidence.blobstore import LocalBlobStore
+from tests.conftest import SYSTEM_ACTOR
+from tests.controls.test_schedule import RULES
+from tests.reports.test_posture import at, view
+
+
+@pytest.fixture
+def history(session, make_user, tmp_path):
+    """One monthly control worked through November, with evidence, an anomaly, an incident."""
+    inspector, responsible = make_user("inspector"), make_user("responsible")
+    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=at("2026-10-01T09:00"))
+    for control in session.scalars(select(Control).where(Control.code != "ORG-04")):
+        control.active = False
+    generate_inspections(session, RULES, now=at("2026-11-16T09:00"))
+    november = session.scalar(select(Inspection).where(Inspection.period_label == "2026-11"))
+    workflow.start(session, inspector, november, now=at("2026-11-20T10:00"))
+    answers = {item.id: workflow.AnswerInput("pass") for item in november.revision.items}
+    workflow.save_answers(session, inspector, november, answers, now=at("2026-11-20T10:00"))
+    workflow.submit(session, inspector, november, now=at("2026-11-22T10:00"))
+    workflow.approve(session, responsible, november, now=at("2026-11-23T10:00"))
+
+    store = LocalBlobStore(tmp_path / "evidence")
+    actor = Actor(inspector.id, inspector.email)
+
+    def upload(valid_until, n, now, replaces=None):
+        return evidence.add_evidence(
+            session,
+            store,
+            actor,
+            io.BytesIO(b"%PDF-1.7\n" + bytes([n])),
+            evidence.EvidenceInput(
+                filename=f"h{n}.pdf",
+                title=f"H{n}",
+                collected_on=date(2026, 11, 1),
+                valid_until=valid_until,
+                control_codes=["ORG-04"],
+                replaces_id=replaces,
+            ),
+            max_bytes=10**6,
+            now=now,
+        )
+
+    first = upload(date(2026, 12, 1), 1, at("2026-11-10T10:00"))
+    upload(date(2027, 12, 1), 2, at("2026-11-20T10:00"), replaces=first.id)
+    session.add(
+        Anomaly(
+            rule="off_hours",
+            severity="medium",
+            person_key="p:E1",
+            local_date=date(2026, 11, 9),
+            area="",
+            event_count=1,
+            first_seen=at("2026-11-09T23:00"),
+            last_seen=at("2026-11-09T23:00"),
+            status="dismissed",
+            run_token="t",
+            triaged_at=at("2026-11-23T10:00"),
+            created_at=at("2026-11-10T10:00"),
+            updated_at=at("2026-11-23T10:00"),
+        )
+    )
+    session.add(
+        Incident(
+            title="lost laptop",
+            description="",
+            status="closed",
+            reported_at=at("2026-11-01T10:00"),
+            aware_at=at("2026-11-01T10:00"),
+            closed_at=at("2026-11-23T10:00"),
+            created_at=at("2026-11-01T10:00"),
+            updated_at=at("2026-11-23T10:00"),
+        )
+    )
+    session.flush()
+
+
+def test_an_inspection_approved_yesterday_was_open_as_of_last_week(session, settings, history):
+    now = view(session, settings)
+    week_ago = view(session, settings, at("2026-11-17T23:59:59"), date(2026, 11, 17))
+    assert (now.overall.controls, now.overall.passed, now.overall.not_due) == (1, 1, 0)
+    assert (week_ago.overall.passed, week_ago.overall.not_due) == (0, 1)
+    (row_now,), (row_then,) = now.heat_map, week_ago.heat_map
+    assert row_now.cells[-1].state == "pass" and row_now.cells[-1].status == "approved"
+    assert row_then.cells[-1].state == "open" and row_then.cells[-1].status == "open"
+    # October was created missed on 16 November, so it was missed then as now.
+    assert row_then.cells[-2].state == "missed"
+
+
+def test_as_of_replays_each_state_of_the_inspection(session, settings, history):
+    def posture_on(day: str):
+        board = view(session, settings, at(f"{day}T23:59:59"), date.fromisoformat(day))
+        return board.overall, board.heat_map[0].cells[-1].status
+
+    before, _ = posture_on("2026-11-15")  # not yet created
+    assert (before.controls, before.not_due) == (1, 1)
+    assert posture_on("2026-11-20")[1] == "in_progress"
+    reviewed, status = posture_on("2026-11-22")
+    assert (reviewed.in_review, status) == (1, "submitted")
+
+
+def test_as_of_reconstructs_evidence_anomalies_and_incidents(session, settings, history):
+    now = view(session, settings)
+    then = view(session, settings, at("2026-11-17T23:59:59"), date(2026, 11, 17))
+    # The first version expired soon and was current then; its replacement runs to 2027.
+    assert (now.evidence_expiring, then.evidence_expiring) == (0, 1)
+    assert (now.anomalies, then.anomalies) == ({}, {"off_hours": 1})
+    assert (len(now.incidents), len(then.incidents)) == (0, 1)
+    assert then.incidents[0].status == "investigating"
+    # Before any upload the control had no evidence at all.
+    early = view(session, settings, at("2026-11-05T23:59:59"), date(2026, 11, 5))
+    assert [(gap.code, gap.reason) for gap in early.evidence_gaps] == [("ORG-04", "missing")]
