@@ -18,6 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from article8.controls.incident_models import Incident
 from article8.controls.inspection_models import (
     ChecklistAnswer,
     Finding,
@@ -32,6 +33,7 @@ from article8.core.i18n import translator
 from article8.core.models import AuditEvent, User
 from article8.core.settings import Settings
 from article8.core.xlsx import atomic_output, header_cell, text_cell
+from article8.evidence.access.models import AccessBatch, Anomaly, Handler
 from article8.evidence.models import EvidenceItem, evidence_control
 from article8.reports.sheets import Column, Table, write_table
 
@@ -190,6 +192,65 @@ def write_workbook(
             Column(_("Status"), 12, "status"),
         ],
         _evidence_rows(session, period, today),
+    )
+    table(
+        _("Access-log batches"),
+        [
+            Column(_("Batch"), 8, "int"),
+            Column(_("Kind"), 10),
+            Column(_("File"), 30),
+            Column(_("SHA-256"), 66),
+            Column(_("Rows"), 10, "int"),
+            Column(_("Rejected"), 10, "int"),
+            Column(_("First date"), 12, "date"),
+            Column(_("Last date"), 12, "date"),
+            Column(_("Imported by"), 24),
+            Column(_("Imported"), 17, "datetime"),
+        ],
+        _batch_rows(session, period, tz),
+    )
+    table(
+        _("Anomalies"),
+        [
+            Column(_("Anomaly"), 8, "int"),
+            Column(_("Rule"), 22),
+            Column(_("Severity"), 10, "status"),
+            Column(_("Person"), 18),
+            Column(_("Date"), 12, "date"),
+            Column(_("Area"), 14),
+            Column(_("Events"), 8, "int"),
+            Column(_("First seen"), 17, "datetime"),
+            Column(_("Last seen"), 17, "datetime"),
+            Column(_("Triage"), 14, "status"),
+            Column(_("Reason"), 40),
+            Column(_("Triaged by"), 20),
+            Column(_("Triaged"), 17, "datetime"),
+            Column(_("Finding"), 8, "int"),
+        ],
+        _anomaly_rows(session, period),
+    )
+    table(
+        _("Incidents"),
+        [
+            Column(_("Incident"), 8, "int"),
+            Column(_("Title"), 36),
+            Column(_("Reported by"), 20),
+            Column(_("Reported"), 17, "datetime"),
+            Column(_("Aware"), 17, "datetime"),
+            Column(_("Status"), 12, "status"),
+            Column(_("Sensitive data"), 10, "bool"),
+            Column(_("Risk of financial harm"), 10, "bool"),
+            Column(_("Possible unlawful purpose"), 10, "bool"),
+            Column(_("More than 1,000 people"), 10, "bool"),
+            Column(_("Reportable"), 10, "bool"),
+            Column(_("Preliminary report due"), 12, "date"),
+            Column(_("Preliminary report made"), 12, "date"),
+            Column(_("Final report due"), 12, "date"),
+            Column(_("Final report made"), 12, "date"),
+            Column(_("Resolution"), 40),
+            Column(_("Closed"), 17, "datetime"),
+        ],
+        _incident_rows(session, period, tz),
     )
     table(
         _("Audit trail"),
@@ -417,6 +478,13 @@ STATUS_LABELS = {
     "low": N_("low"),
     "medium": N_("medium"),
     "high": N_("high"),
+    "new": N_("new"),
+    "acknowledged": N_("acknowledged"),
+    "dismissed": N_("dismissed"),
+    "escalated": N_("escalated"),
+    "reported": N_("reported"),
+    "investigating": N_("investigating"),
+    "closed": N_("closed"),
 }
 FREQUENCY_LABELS = {
     "monthly": N_("Monthly"),
@@ -606,3 +674,84 @@ def _audit_rows(session: Session, period: Period, tz: Any) -> Iterator[tuple[Any
                 row.client_addr or "",
                 row.hash,
             )
+
+
+def _batch_rows(session: Session, period: Period, tz: Any) -> Iterator[tuple[Any, ...]]:
+    start = local_midnight_utc(period.start, tz)
+    end = local_midnight_utc(period.end + timedelta(days=1), tz)
+    for batch in session.scalars(
+        select(AccessBatch)
+        .where(AccessBatch.imported_at >= start, AccessBatch.imported_at < end)
+        .order_by(AccessBatch.id)
+    ):
+        yield (
+            batch.id,
+            batch.kind,
+            batch.filename,
+            batch.sha256,
+            batch.row_count,
+            batch.rejected_count,
+            batch.first_date,
+            batch.last_date,
+            batch.imported_by_label,
+            batch.imported_at,
+        )
+
+
+def _anomaly_rows(session: Session, period: Period) -> Iterator[tuple[Any, ...]]:
+    triagers = dict(session.execute(select(User.id, User.display_name)).all())
+    people = dict(session.execute(select(Handler.id, Handler.employee_id)).all())
+    for anomaly in session.scalars(
+        select(Anomaly)
+        .where(Anomaly.local_date >= period.start, Anomaly.local_date <= period.end)
+        .order_by(Anomaly.local_date, Anomaly.rule, Anomaly.id)
+    ):
+        person = people.get(anomaly.handler_id) if anomaly.handler_id else None
+        yield (
+            anomaly.id,
+            anomaly.rule,
+            anomaly.severity,
+            person or anomaly.person_key.split(":", 1)[-1],
+            anomaly.local_date,
+            anomaly.area or "",
+            anomaly.event_count,
+            anomaly.first_seen,
+            anomaly.last_seen,
+            anomaly.status,
+            anomaly.reason or "",
+            triagers.get(anomaly.triaged_by_id or 0, ""),
+            anomaly.triaged_at,
+            anomaly.finding_id,
+        )
+
+
+def _incident_rows(session: Session, period: Period, tz: Any) -> Iterator[tuple[Any, ...]]:
+    start = local_midnight_utc(period.start, tz)
+    end = local_midnight_utc(period.end + timedelta(days=1), tz)
+    reporters = dict(session.execute(select(User.id, User.display_name)).all())
+    for incident in session.scalars(
+        select(Incident)
+        .where(
+            Incident.aware_at < end, (Incident.closed_at.is_(None)) | (Incident.closed_at >= start)
+        )
+        .order_by(Incident.id)
+    ):
+        yield (
+            incident.id,
+            incident.title,
+            reporters.get(incident.reported_by_id or 0, ""),
+            incident.reported_at,
+            incident.aware_at,
+            incident.status,
+            incident.sensitive_data,
+            incident.financial_harm,
+            incident.unlawful_purpose,
+            incident.over_1000_people,
+            incident.reportable if incident.assessed else None,
+            incident.preliminary_due_on,
+            incident.preliminary_reported_on,
+            incident.final_due_on,
+            incident.final_reported_on,
+            incident.resolution or "",
+            incident.closed_at,
+        )

@@ -106,6 +106,9 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Checklist answers",
         "Findings",
         "Evidence",
+        "Access-log batches",
+        "Anomalies",
+        "Incidents",
         "Audit trail",
     ]
     cover = {row[0]: row[1] for row in data["Cover"] if row and row[0]}
@@ -193,3 +196,55 @@ def test_tab_and_carriage_return_prefixes_are_neutralised_in_any_text_column(tmp
     book.save(tmp_path / "t.xlsx")
     values = [row[0] for row in sheets(tmp_path / "t.xlsx")["T"][1:]]
     assert values == ["'" + value for value in INJECTIONS]
+
+
+def test_access_log_and_incident_sheets(session, settings, programme, make_user, clock, tmp_path):
+    from article8.controls import incidents
+    from article8.core.audit import Actor
+    from article8.evidence.access.ingest import import_access_log
+
+    responsible = make_user("responsible")
+    log = io.BytesIO(
+        b"timestamp,user,system,action,records,source_ip,result\n"
+        b"2026-11-21T23:30:00+09:00,=cmd|' /C calc'!A0,crm,export,2000,192.0.2.1,ok\n"
+    )
+    import_access_log(
+        session,
+        log,
+        filename="crm.csv",
+        kind="system",
+        settings=settings,
+        actor=Actor(responsible.id, responsible.email),
+        now=clock(),
+    )
+    incident = incidents.report_violation(
+        session,
+        responsible,
+        "+SUM(1) USB stick lost",
+        "A USB stick with the roster was lost",
+        datetime(2026, 11, 20, 1, 0, tzinfo=UTC),
+        now=clock(),
+    )
+    incidents.assess(
+        session,
+        responsible,
+        incident,
+        sensitive=False,
+        financial=False,
+        unlawful=True,
+        over_1000=False,
+        now=clock(),
+    )
+    session.flush()
+    out, _ = export(session, settings, tmp_path)
+    data = sheets(out)
+    batches = data["Access-log batches"]
+    assert batches[1][2] == "crm.csv" and len(batches[1][3]) == 64 and batches[1][4] == 1
+    anomalies = data["Anomalies"]
+    rules = {row[1] for row in anomalies[1:]}
+    assert {"unauthorised_access", "bulk_export", "off_hours"} <= rules
+    assert all(row[3] == "'=cmd|' /C calc'!A0" for row in anomalies[1:])  # inert
+    incident_row = data["Incidents"][1]
+    assert incident_row[1] == "'+SUM(1) USB stick lost"
+    assert incident_row[10] is True  # reportable
+    assert incident_row[11] == date(2026, 11, 25) and incident_row[13] == date(2027, 1, 19)
