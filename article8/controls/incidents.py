@@ -30,7 +30,6 @@ MANAGERS = ("responsible", "admin")
 REPORT_KINDS = ("preliminary", "final")
 MAX_TITLE = 300
 MAX_TEXT = 20000
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 REPORTED_SUBJECT = N_("[article8] Violation reported: %(title)s")
 REPORTED_BODY = N_(
@@ -75,7 +74,7 @@ def report_violation(
     control_code: str | None = None,
     *,
     now: datetime,
-    tz: ZoneInfo = TOKYO,
+    tz: ZoneInfo,
     base_url: str = "",
     client_addr: str | None = None,
 ) -> Incident:
@@ -156,7 +155,7 @@ def assess(
     unlawful: bool,
     over_1000: bool,
     now: datetime,
-    tz: ZoneInfo = TOKYO,
+    tz: ZoneInfo,
     client_addr: str | None = None,
 ) -> None:
     """Answer the four PPC conditions; a reportable incident gets its report deadlines.
@@ -186,7 +185,7 @@ def record_report(
     reported_on: date,
     *,
     now: datetime,
-    tz: ZoneInfo = TOKYO,
+    tz: ZoneInfo,
     client_addr: str | None = None,
 ) -> None:
     """Record the day the preliminary or the final report was made to the PPC."""

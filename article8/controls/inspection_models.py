@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from article8.controls.models import ChecklistItem, ChecklistRevision, Control, _in
+from article8.core.calendar import local_date, local_day_sql
 from article8.core.db import Base, intpk
 from article8.core.models import User
 
@@ -75,6 +79,38 @@ class Inspection(Base):
     def is_overdue(self, today: date) -> bool:
         """Past its due date with work still owed."""
         return self.status in PENDING_STATES and today > self.due_on
+
+
+# --- timeliness: one rule for the workbook, the OSCAL results and the dashboard --------------
+
+
+def submitted_on_time(submitted_at: datetime, due_on: date, tz: ZoneInfo) -> bool:
+    """Whether a submission at ``submitted_at`` met ``due_on``, a calendar day in ``tz``.
+
+    The due date is a local date, so the submission counts by its local day: 05:00 in Tokyo on
+    the day after the due date is late although it is still the due date in UTC.
+    """
+    return local_date(submitted_at, tz) <= due_on
+
+
+def submitted_on_time_sql(
+    submitted_at: Any, due_on: Any, tz: ZoneInfo, dialect: str, *, near: date
+) -> ColumnElement[bool]:
+    """:func:`submitted_on_time` as a SQL condition on stored columns (see ``local_day_sql``)."""
+    return local_day_sql(submitted_at, tz, dialect, near=near) <= due_on
+
+
+def timeliness(inspection: Inspection, *, today: date, tz: ZoneInfo) -> str:
+    """on time, late, missed, overdue or open: how the inspection met its due date.
+
+    ``today`` is the local day in ``tz`` an unsubmitted inspection is judged against.
+    """
+    if inspection.status == "missed":
+        return "missed"
+    if inspection.submitted_at is not None and inspection.status in ("submitted", "approved"):
+        on_time = submitted_on_time(inspection.submitted_at, inspection.due_on, tz)
+        return "on time" if on_time else "late"
+    return "overdue" if today > inspection.due_on else "open"
 
 
 class ChecklistAnswer(Base):

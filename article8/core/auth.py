@@ -11,7 +11,7 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from article8.core import audit
+from article8.core import audit, lockout
 from article8.core.audit import Actor
 from article8.core.errors import N_, AuthenticationError, LockedOut, ValidationError
 from article8.core.models import LoginThrottle, RecoveryCode, User
@@ -51,13 +51,8 @@ def _check_not_locked(
     for key in keys:
         row = session.get(LoginThrottle, key)
         if row is not None and row.locked_until is not None and row.locked_until > now:
-            audit.record(
-                session,
-                actor,
-                "auth.login_refused_locked",
-                now=now,
-                details={"key": key.split(":", 1)[0], "locked_until": row.locked_until},
-            )
+            # Counted, not chained per attempt: anyone can retry against a lock, anonymously.
+            lockout.record_refusal(session, actor, key=key, locked_until=row.locked_until, now=now)
             raise LockedOut(LOCKED, minutes=limits.minutes)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jpholiday
+from sqlalchemy import Date, cast, func
+from sqlalchemy.sql.elements import ColumnElement
 
 FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 
@@ -92,3 +95,19 @@ def local_date(instant: datetime, tz: ZoneInfo) -> date:
 def local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant at which local ``day`` begins."""
     return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+
+
+def local_day_sql(column: Any, tz: ZoneInfo, dialect: str, *, near: date) -> ColumnElement[Any]:
+    """:func:`local_date` of a stored UTC instant, in SQL.
+
+    PostgreSQL converts with the zone's rules. SQLite has no time zones: the offset in force at
+    noon on local day ``near`` is applied, which is exact for zones without daylight saving time
+    (such as Asia/Tokyo) and, elsewhere, for instants on the same side of a change as ``near``.
+    """
+    if dialect == "postgresql":
+        return cast(func.timezone(tz.key, column), Date)
+    offset = tz.utcoffset(datetime(near.year, near.month, near.day, 12))
+    seconds = int(offset.total_seconds()) if offset else 0
+    # Whole seconds only: SQLite rounds a time to milliseconds, so 23:59:59.9995 would become
+    # the next day. The stored text begins "YYYY-MM-DD HH:MM:SS".
+    return func.date(func.substr(column, 1, 19), f"{seconds:+d} seconds")

@@ -101,6 +101,27 @@ class LoginThrottle(Base):
     locked_until: Mapped[datetime | None]
 
 
+class LoginRefusal(Base):
+    """Sign-ins refused while a key was locked, counted per key and lock window.
+
+    Not part of the chain, and updated in place: the audit trail records the first refusal of a
+    window once, and this row counts them all, so retrying against a lock cannot fill the trail.
+    """
+
+    __tablename__ = "login_refusal"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    # The lock's end identifies its window: every lockout sets a new one.
+    locked_until: Mapped[datetime] = mapped_column(primary_key=True)
+    refusals: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    # The chained event of the window's first refusal.
+    audit_seq: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("audit_event.seq"), unique=True
+    )
+
+
 class AuditEvent(Base):
     """One link of the append-only, hash-chained audit trail."""
 

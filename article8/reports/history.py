@@ -37,7 +37,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     CTE,
     ColumnElement,
-    Date,
     String,
     and_,
     case,
@@ -139,20 +138,6 @@ def inspection_states(moment: Moment) -> CTE:
         .where(i.created_at <= as_of)
         .cte("inspection_state")
     )
-
-
-def local_day(column: Any, moment: Moment) -> ColumnElement[Any]:
-    """The local calendar day of a stored UTC instant, in SQL.
-
-    SQLite has no time zones: the offset in force on the moment's day is applied, which is exact
-    for zones without daylight saving time (such as Asia/Tokyo).
-    """
-    if moment.dialect == "postgresql":
-        return cast(func.timezone(moment.timezone.key, column), Date)
-    noon = datetime(moment.today.year, moment.today.month, moment.today.day, 12)
-    offset = moment.timezone.utcoffset(noon)
-    seconds = int(offset.total_seconds()) if offset else 0
-    return func.date(column, f"{seconds:+d} seconds")
 
 
 def control_active(moment: Moment) -> ColumnElement[bool]:

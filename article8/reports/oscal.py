@@ -27,11 +27,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from article8.controls.catalogue import Bilingual
-from article8.controls.inspection_models import ChecklistAnswer, Finding, Inspection
+from article8.controls.inspection_models import ChecklistAnswer, Finding, Inspection, timeliness
 from article8.controls.models import ChecklistItem, ChecklistRevision, Control
 from article8.controls.services import evidence_expected
 from article8.core.audit import canonical_json
-from article8.core.calendar import local_midnight_utc
+from article8.core.calendar import local_date, local_midnight_utc
 from article8.core.i18n import translator
 from article8.core.models import User
 from article8.core.xlsx import atomic_output
@@ -42,7 +42,6 @@ from article8.reports.workbook import (
     STATUS_LABELS,
     Period,
     catalogue_version,
-    timeliness,
 )
 
 OSCAL_VERSION = "1.1.2"
@@ -327,7 +326,7 @@ def assessment_results(
     for inspection in inspections:
         observation = None
         if inspection.status in ("submitted", "approved"):
-            observation = _observation(inspection, counts, evidence, tz, lang)
+            observation = _observation(inspection, counts, evidence, tz, lang, now)
             observations.append(observation)
             # Name only the people an observation refers to (a returning reviewer is not one).
             for user in _actors(inspection):
@@ -472,6 +471,7 @@ def _observation(
     evidence: dict[int, list[dict[str, Any]]],
     tz: ZoneInfo,
     lang: str,
+    now: datetime,
 ) -> dict[str, Any]:
     _ = translator(lang)
     control = inspection.control
@@ -490,7 +490,7 @@ def _observation(
         reviewer = _name(inspection.reviewed_by)
         lines.append(f"{_('Approved by')}: {reviewer} ({_local(inspection.reviewed_at, tz)})")
     lines.append(f"{_('Result')}: {_(STATUS_LABELS[inspection.result or 'open'])} ({tally})")
-    timely = timeliness(inspection, inspection.submitted_at.date())
+    timely = timeliness(inspection, today=local_date(now, tz), tz=tz)
     lines.append(f"{_('Timeliness')}: {_(STATUS_LABELS[timely])}")
     actors = [
         {"type": "party", "actor-uuid": _party(user.id), "role-id": role}

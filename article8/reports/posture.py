@@ -16,7 +16,12 @@ from sqlalchemy import CTE, Row, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from article8.controls.incident_models import Incident
-from article8.controls.inspection_models import PENDING_STATES, CorrectiveAction, Finding
+from article8.controls.inspection_models import (
+    PENDING_STATES,
+    CorrectiveAction,
+    Finding,
+    submitted_on_time_sql,
+)
 from article8.controls.models import CATEGORIES, Control
 from article8.core.calendar import local_midnight_utc
 from article8.core.settings import Settings
@@ -32,7 +37,6 @@ from article8.reports.history import (
     finding_open,
     incident_open,
     inspection_states,
-    local_day,
     reported_by,
 )
 from article8.reports.posture_figures import (
@@ -215,10 +219,13 @@ def _trend(
         *((and_(due >= start, due <= end), literal(n)) for n, (start, end) in enumerate(months))
     ).label("month")
     submitted = states.c.status.in_(("submitted", "approved"))
+    on_time = submitted_on_time_sql(
+        states.c.submitted_at, due, moment.timezone, moment.dialect, near=moment.today
+    )
     timeliness = case(
         (due > moment.today, "not_due"),
         (and_(submitted, states.c.submitted_at.is_(None)), "unknown"),
-        (and_(submitted, local_day(states.c.submitted_at, moment) <= due), "on_time"),
+        (and_(submitted, on_time), "on_time"),
         (submitted, "late"),
         (states.c.status == "missed", "missed"),
         else_="pending",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -23,6 +24,7 @@ from article8.controls.inspection_models import (
     ChecklistAnswer,
     Finding,
     Inspection,
+    timeliness,
 )
 from article8.controls.models import ChecklistItem, ChecklistRevision, Control, ControlMapping
 from article8.core import audit
@@ -67,15 +69,6 @@ class Period:
     end: date
 
 
-def timeliness(inspection: Inspection, today: date) -> str:
-    """on time, late, missed, overdue or open: how the inspection met its due date."""
-    if inspection.status == "missed":
-        return "missed"
-    if inspection.submitted_at is not None and inspection.status in ("submitted", "approved"):
-        return "late" if inspection.submitted_at.date() > inspection.due_on else "on time"
-    return "overdue" if today > inspection.due_on else "open"
-
-
 def write_workbook(
     session: Session,
     out: Path,
@@ -93,7 +86,7 @@ def write_workbook(
     report = WorkbookReport()
     workbook = Workbook(write_only=True)
     inspections = list(_inspections(session, period))
-    counts = _summary_counts(session, inspections, today)
+    counts = _summary_counts(session, inspections, today, tz)
 
     _cover(workbook, session, settings, period, lang, actor, now, counts)
     report.rows["summary"] = _summary(workbook, inspections, today, _, tz)
@@ -139,7 +132,7 @@ def write_workbook(
             Column(_("Result"), 10, "status"),
             Column(_("Timeliness"), 12, "status"),
         ],
-        _inspection_rows(inspections, today),
+        _inspection_rows(inspections, today, tz),
     )
     table(
         _("Checklist answers"),
@@ -325,8 +318,10 @@ def _inspections(session: Session, period: Period) -> Iterator[Inspection]:
     )
 
 
-def _summary_counts(session: Session, inspections: list[Inspection], today: date) -> dict[str, int]:
-    states = [timeliness(i, today) for i in inspections]
+def _summary_counts(
+    session: Session, inspections: list[Inspection], today: date, tz: ZoneInfo
+) -> dict[str, int]:
+    states = [timeliness(i, today=today, tz=tz) for i in inspections]
     return {
         "controls": session.scalar(
             select(func.count()).select_from(Control).where(Control.active.is_(True))
@@ -404,7 +399,7 @@ def _cover(
 
 
 def _summary(
-    workbook: Workbook, inspections: list[Inspection], today: date, _: Any, tz: Any
+    workbook: Workbook, inspections: list[Inspection], today: date, _: Any, tz: ZoneInfo
 ) -> int:
     by_category: dict[str, dict[str, int]] = {
         c: {"total": 0, "pass": 0, "fail": 0, "missed": 0, "overdue": 0} for c in CATEGORY_ORDER
@@ -415,7 +410,7 @@ def _summary(
             {"total": 0, "pass": 0, "fail": 0, "missed": 0, "overdue": 0},
         )
         row["total"] += 1
-        state = timeliness(inspection, today)
+        state = timeliness(inspection, today=today, tz=tz)
         if inspection.status == "approved":
             row["pass" if inspection.result == "pass" else "fail"] += 1
         elif state in ("missed", "overdue"):
@@ -536,7 +531,9 @@ def _control_rows(session: Session, lang: str, _: Any) -> Iterator[tuple[Any, ..
         )
 
 
-def _inspection_rows(inspections: list[Inspection], today: date) -> Iterator[tuple[Any, ...]]:
+def _inspection_rows(
+    inspections: list[Inspection], today: date, tz: ZoneInfo
+) -> Iterator[tuple[Any, ...]]:
     for i in inspections:
         yield (
             i.id,
@@ -552,7 +549,7 @@ def _inspection_rows(inspections: list[Inspection], today: date) -> Iterator[tup
             i.reviewed_at if i.status == "approved" else None,
             i.status,
             i.result or "",
-            timeliness(i, today),
+            timeliness(i, today=today, tz=tz),
         )
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from article8.core import audit, users
+from article8.core import audit, lockout, users
 from article8.web.access import READERS, roles
 from article8.web.context import actor, db, now, settings
 from article8.web.forms import EmptyForm
@@ -47,10 +47,12 @@ def event_list() -> ResponseReturnValue:
     )
     more = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
+    refused = (e.seq for e in events if e.action == lockout.REFUSED_ACTION)
     next_args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template(
         "audit/list.html",
         events=events,
+        refusals=lockout.refusals_by_event(db(), refused),
         next_url=url_for("audit.event_list", **next_args, before=events[-1].seq) if more else None,
         actors=users.list_users(db()),
         actions=audit.actions(db()),

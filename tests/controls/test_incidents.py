@@ -189,27 +189,29 @@ def test_reports_to_the_ppc_are_recorded_in_order(session, people, clock_after):
     incident = report(session, reporter, clock_after)
     with pytest.raises(ValidationError):  # not assessed: nothing to report
         incidents.record_report(
-            session, boss, incident, "preliminary", date(2026, 11, 25), now=clock_after()
+            session, boss, incident, "preliminary", date(2026, 11, 25), now=clock_after(), tz=TOKYO
         )
     assess(session, boss, incident, clock_after, sensitive=True)
     clock_after.advance(days=3)
     with pytest.raises(ValidationError) as refused:
         incidents.record_report(
-            session, boss, incident, "final", date(2026, 11, 26), now=clock_after()
+            session, boss, incident, "final", date(2026, 11, 26), now=clock_after(), tz=TOKYO
         )
     assert "preliminary" in str(refused.value)
     with pytest.raises(ValidationError):  # in the future
         incidents.record_report(
-            session, boss, incident, "preliminary", date(2026, 12, 30), now=clock_after()
+            session, boss, incident, "preliminary", date(2026, 12, 30), now=clock_after(), tz=TOKYO
         )
     with pytest.raises(ValidationError):  # before the company knew
         incidents.record_report(
-            session, boss, incident, "preliminary", date(2026, 11, 24), now=clock_after()
+            session, boss, incident, "preliminary", date(2026, 11, 24), now=clock_after(), tz=TOKYO
         )
     incidents.record_report(
-        session, boss, incident, "preliminary", date(2026, 11, 26), now=clock_after()
+        session, boss, incident, "preliminary", date(2026, 11, 26), now=clock_after(), tz=TOKYO
     )
-    incidents.record_report(session, boss, incident, "final", date(2026, 11, 27), now=clock_after())
+    incidents.record_report(
+        session, boss, incident, "final", date(2026, 11, 27), now=clock_after(), tz=TOKYO
+    )
     states = [d.state for d in incident_queries.deadlines(incident, date(2027, 1, 1))]
     assert states == ["done", "done"]
     assert audit_actions(session, incident.id)[-2:] == [
@@ -289,7 +291,13 @@ def test_deadline_reminders_go_out_once_each_and_escalate_when_overdue(
     assert {n.kind for n in late} == {"incident.overdue"} and len(late) == 2
     assert all("Escalation" in n.subject or "エスカレーション" in n.subject for n in late)
     incidents.record_report(
-        session, ja, incident, "preliminary", date(2026, 12, 1), now=AWARE + timedelta(days=7)
+        session,
+        ja,
+        incident,
+        "preliminary",
+        date(2026, 12, 1),
+        now=AWARE + timedelta(days=7),
+        tz=TOKYO,
     )
     assert len(run("2026-12-05")) == 4  # reported: nothing more about the preliminary report
     final = run("2027-01-23")[4:]  # final due 24 January (60 days)
@@ -302,7 +310,9 @@ def test_unassessed_or_reported_incidents_send_no_reminders(session, people, clo
     done = report(session, reporter, clock_after, title="Reported in time")
     assess(session, boss, done, clock_after, sensitive=True)
     for kind in ("preliminary", "final"):
-        incidents.record_report(session, boss, done, kind, date(2026, 11, 25), now=clock_after())
+        incidents.record_report(
+            session, boss, done, kind, date(2026, 11, 25), now=clock_after(), tz=TOKYO
+        )
     incidents.close(session, boss, done, "Reported and fixed", now=clock_after())
     session.query(Notification).delete()
     at = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)

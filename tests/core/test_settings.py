@@ -107,3 +107,41 @@ def test_cli_with_an_unreachable_database_says_so(tmp_path):
         result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def _services_with_a_default_time_zone() -> list[str]:
+    """Functions and dataclasses outside Settings whose time zone parameter has a default."""
+    import dataclasses
+    import importlib
+    import inspect
+    import pkgutil
+
+    import article8
+
+    found = []
+    for info in pkgutil.walk_packages(article8.__path__, "article8."):
+        if info.name in ("article8.wsgi", "article8.cli") or ".migrations" in info.name:
+            continue  # wsgi builds the app from the environment on import; cli is the edge
+        module = importlib.import_module(info.name)
+        for name, thing in vars(module).items():
+            if getattr(thing, "__module__", None) != info.name or thing is Settings:
+                continue
+            if dataclasses.is_dataclass(thing):
+                params = {f.name: f.default is dataclasses.MISSING
+                          and f.default_factory is dataclasses.MISSING
+                          for f in dataclasses.fields(thing)}  # fmt: skip
+            elif inspect.isfunction(thing):
+                params = {
+                    p.name: p.default is inspect.Parameter.empty
+                    for p in inspect.signature(thing).parameters.values()
+                }
+            else:
+                continue
+            if any(not required for p, required in params.items() if p in ("tz", "timezone")):
+                found.append(f"{info.name}.{name}")
+    return found
+
+
+def test_no_service_defaults_its_time_zone_it_comes_from_settings(tmp_path):
+    assert _services_with_a_default_time_zone() == []
+    assert Settings.from_env(env(tmp_path)).timezone.key == "Asia/Tokyo"

@@ -224,6 +224,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
         "A USB stick with the roster was lost",
         datetime(2026, 11, 20, 1, 0, tzinfo=UTC),
         now=clock(),
+        tz=settings.timezone,
     )
     incidents.assess(
         session,
@@ -234,6 +235,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
         unlawful=True,
         over_1000=False,
         now=clock(),
+        tz=settings.timezone,
     )
     session.flush()
     out, _ = export(session, settings, tmp_path)

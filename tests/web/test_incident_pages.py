@@ -130,7 +130,7 @@ def test_the_responsible_person_assesses_records_the_reports_and_closes(session,
 
 
 def test_the_list_puts_overdue_incidents_first_and_highlights_them(
-    session, reported, signed_in, clock
+    session, reported, signed_in, clock, settings
 ):
     incident, (boss_client, boss), (reporter_client, _) = reported
     post(reporter_client, "/incidents/report", {**REPORT, "title": "Later, not assessed"})
@@ -138,7 +138,7 @@ def test_the_list_puts_overdue_incidents_first_and_highlights_them(
     incident.aware_at = datetime(2026, 11, 18, 0, 30, tzinfo=UTC)
     service.assess(
         session, boss, incident, sensitive=True, financial=False, unlawful=False,
-        over_1000=False, now=clock(),
+        over_1000=False, now=clock(), tz=settings.timezone,
     )  # fmt: skip
     session.commit()
     listed = page(boss_client, "/incidents/")

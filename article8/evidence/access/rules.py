@@ -76,9 +76,9 @@ E = AccessEvent
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """The thresholds of the rules; the defaults are the issue's."""
+    """The installation's time zone (no default) and the rules' thresholds (the issue's)."""
 
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
+    timezone: ZoneInfo
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
     bulk_export_records: int = 1000
     bulk_export_daily_records: int = 5000

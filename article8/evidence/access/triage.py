@@ -107,7 +107,7 @@ def escalate(
     *,
     now: datetime,
     reason: str = "",
-    tz: ZoneInfo | None = None,
+    tz: ZoneInfo,
     client_addr: str | None = None,
 ) -> Finding:
     """Open a finding on ``control_code`` (default: the rule's control) linked to the anomaly.
@@ -128,7 +128,7 @@ def escalate(
         source="anomaly",
         severity=severity,
         title=_title(anomaly),
-        description=_description(anomaly, user.locale, tz or ZoneInfo("Asia/Tokyo"), reason),
+        description=_description(anomaly, user.locale, tz, reason),
         status="open",
         created_at=now,
         updated_at=now,

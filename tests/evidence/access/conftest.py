@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from tests.conftest import SYSTEM_ACTOR, FakeClock
 SYSTEM_HEADER = "timestamp,user,system,action,records,source_ip,result"
 ENTRY_HEADER = "timestamp,person,area,door,direction,result"
 SINCE = date(2020, 4, 1)
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def system_log(*lines: str) -> str:
@@ -96,7 +98,7 @@ def import_log(session: Session, clock: FakeClock) -> ImportLog:
             io.BytesIO(data),
             filename=options.pop("filename", "access.csv"),
             kind=kind,
-            settings=options.pop("settings", RuleSettings()),
+            settings=options.pop("settings", RuleSettings(timezone=TOKYO)),
             actor=SYSTEM_ACTOR,
             now=clock(),
             **options,

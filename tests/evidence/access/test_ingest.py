@@ -17,7 +17,7 @@ from article8.evidence.access.ingest import import_access_log
 from article8.evidence.access.models import AccessBatch, AccessEvent, Anomaly
 from article8.evidence.access.rules import RuleSettings
 from tests.conftest import SYSTEM_ACTOR
-from tests.evidence.access.conftest import SYSTEM_HEADER, count, entry_log, system_log
+from tests.evidence.access.conftest import SYSTEM_HEADER, TOKYO, count, entry_log, system_log
 
 DAY = "2026-11-24"
 
@@ -234,7 +234,7 @@ def test_a_bad_file_names_the_line_and_column_and_stores_nothing(
             io.BytesIO(data),
             filename="access.csv",
             kind="system",
-            settings=RuleSettings(),
+            settings=RuleSettings(timezone=TOKYO),
             actor=SYSTEM_ACTOR,
             now=clock(),
         )
@@ -294,7 +294,7 @@ def test_entry_logs_check_their_own_fields(import_log):
 def test_the_stream_stays_open_for_the_caller(session, clock):
     stream = io.BytesIO(system_log(f"{DAY}T10:00:00+09:00,a,crm,view,1,,ok").encode())
     import_access_log(
-        session, stream, filename="a.csv", kind="system", settings=RuleSettings(),
+        session, stream, filename="a.csv", kind="system", settings=RuleSettings(timezone=TOKYO),
         actor=SYSTEM_ACTOR, now=clock(),
     )  # fmt: skip
     assert not stream.closed and stream.read() == b""  # still usable, read to its end

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from article8.evidence.access import queries
 from article8.evidence.access.models import Anomaly
 from article8.evidence.access.rules import RuleSettings, run_rules
-from tests.evidence.access.conftest import entry_log, found, system_log
+from tests.evidence.access.conftest import TOKYO, entry_log, found, system_log
 
 DAY = "2026-11-24"
 
@@ -31,9 +31,12 @@ def test_running_the_rules_again_changes_nothing_and_keeps_the_triage(
     session.flush()
     clock.advance(days=1)
     for _ in range(2):
-        run_rules(session, RuleSettings(), now=clock())
+        run_rules(session, RuleSettings(timezone=TOKYO), now=clock())
         run_rules(
-            session, RuleSettings(), dates=(date(2026, 11, 24), date(2026, 11, 24)), now=clock()
+            session,
+            RuleSettings(timezone=TOKYO),
+            dates=(date(2026, 11, 24), date(2026, 11, 24)),
+            now=clock(),
         )
     after = found(session)
     assert {key: (a.id, a.event_count) for key, a in after.items()} == before
@@ -65,7 +68,7 @@ def test_a_triaged_anomaly_stays_when_the_rules_no_longer_find_it(
     session.flush()
     register.system("E1", "crm")
     register.system("E2", "crm")
-    report = run_rules(session, RuleSettings(), now=clock())
+    report = run_rules(session, RuleSettings(timezone=TOKYO), now=clock())
     assert set(found(session)) == {("unauthorised_access", "E1", DAY, "")}
     assert report.withdrawn == 1
 
@@ -79,7 +82,10 @@ def test_the_nightly_run_covers_only_the_dates_it_is_given(session, import_log, 
     )
     session.execute(delete(Anomaly))
     report = run_rules(
-        session, RuleSettings(), dates=(date(2026, 11, 25), date(2026, 11, 26)), now=clock()
+        session,
+        RuleSettings(timezone=TOKYO),
+        dates=(date(2026, 11, 25), date(2026, 11, 26)),
+        now=clock(),
     )
     assert report.found == {"unauthorised_access": 1}
     assert set(found(session)) == {("unauthorised_access", "ghost", "2026-11-26", "")}

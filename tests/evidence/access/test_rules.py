@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from article8.evidence.access.rules import RuleSettings
-from tests.evidence.access.conftest import anomaly_counts, entry_log, found, system_log
+from tests.evidence.access.conftest import TOKYO, anomaly_counts, entry_log, found, system_log
 
 # 2026-11-24 is a Tuesday; 2026-11-23 is 勤労感謝の日 (Labour Thanksgiving Day), a Monday.
 DAY = "2026-11-24"
@@ -154,7 +154,7 @@ def test_offsets_other_than_tokyo_are_converted_and_naive_times_are_tokyo(
 def test_business_hours_and_time_zone_come_from_the_settings(session, register, import_log):
     register.person("E1", "tanaka")
     register.system("E1", "crm")
-    settings = RuleSettings(business_hours=(time(9, 0), time(18, 0)))
+    settings = RuleSettings(timezone=TOKYO, business_hours=(time(9, 0), time(18, 0)))
     import_log(system_log(f"{DAY}T08:30:00+09:00,tanaka,crm,view,1,,ok"), settings=settings)
     assert set(anomaly_counts(session, "off_hours")) == {("E1", DAY, "")}
 

@@ -16,7 +16,7 @@ from article8.core.models import AuditEvent
 from article8.evidence.access import triage
 from article8.evidence.access.rules import RuleSettings, run_rules
 from tests.conftest import SYSTEM_ACTOR
-from tests.evidence.access.conftest import entry_log, found, system_log
+from tests.evidence.access.conftest import TOKYO, entry_log, found, system_log
 
 DAY = "2026-11-24"
 
@@ -78,7 +78,7 @@ def test_only_managers_may_triage(session, make_user, bulk_export, clock, catalo
     for attempt in (
         lambda: triage.acknowledge(session, someone, bulk_export, now=clock()),
         lambda: triage.dismiss(session, someone, bulk_export, "fine", now=clock()),
-        lambda: triage.escalate(session, someone, bulk_export, now=clock()),
+        lambda: triage.escalate(session, someone, bulk_export, now=clock(), tz=TOKYO),
     ):
         with pytest.raises(PermissionDenied):
             attempt()
@@ -115,7 +115,7 @@ def test_entry_rules_escalate_to_phy_02_and_the_choice_can_be_overridden(
     ]
     assert triage.default_control(entry.rule) == "PHY-02"
     boss = make_user("responsible", locale="ja")
-    finding = triage.escalate(session, boss, entry, "phy-01", "medium", now=clock())
+    finding = triage.escalate(session, boss, entry, "phy-01", "medium", now=clock(), tz=TOKYO)
     assert finding.control.code == "PHY-01" and finding.severity == "medium"
     assert "server-room" in finding.title
     assert "対象者: E2" in finding.description  # in the escalating person's language
@@ -123,12 +123,12 @@ def test_entry_rules_escalate_to_phy_02_and_the_choice_can_be_overridden(
 
 def test_an_escalated_anomaly_is_settled(session, make_user, bulk_export, clock, catalogue):
     boss = make_user("responsible")
-    triage.escalate(session, boss, bulk_export, now=clock())
+    triage.escalate(session, boss, bulk_export, now=clock(), tz=TOKYO)
     with pytest.raises(ValidationError) as refused:
         triage.dismiss(session, boss, bulk_export, "changed my mind", now=clock())
     assert refused.value.field == "status"
     with pytest.raises(ValidationError):
-        triage.escalate(session, boss, bulk_export, now=clock())
+        triage.escalate(session, boss, bulk_export, now=clock(), tz=TOKYO)
 
 
 def test_an_unknown_control_or_severity_is_refused_and_nothing_changes(
@@ -136,10 +136,10 @@ def test_an_unknown_control_or_severity_is_refused_and_nothing_changes(
 ):
     boss = make_user("responsible")
     with pytest.raises(ValidationError) as refused:
-        triage.escalate(session, boss, bulk_export, "XYZ-99", now=clock())
+        triage.escalate(session, boss, bulk_export, "XYZ-99", now=clock(), tz=TOKYO)
     assert refused.value.field == "control"
     with pytest.raises(ValidationError) as refused:
-        triage.escalate(session, boss, bulk_export, severity="critical", now=clock())
+        triage.escalate(session, boss, bulk_export, severity="critical", now=clock(), tz=TOKYO)
     assert refused.value.field == "severity"
     assert bulk_export.status == "new" and bulk_export.finding_id is None
 
@@ -149,9 +149,9 @@ def test_an_acknowledged_anomaly_may_still_be_escalated_and_rules_keep_the_triag
 ):
     boss = make_user("responsible")
     triage.acknowledge(session, boss, bulk_export, "looking into it", now=clock())
-    finding = triage.escalate(session, boss, bulk_export, now=clock())
+    finding = triage.escalate(session, boss, bulk_export, now=clock(), tz=TOKYO)
     session.flush()
     clock.advance(days=1)
-    run_rules(session, RuleSettings(), now=clock())
+    run_rules(session, RuleSettings(timezone=TOKYO), now=clock())
     again = found(session, "bulk_export")[("bulk_export", "E1", DAY, "")]
     assert (again.status, again.finding_id) == ("escalated", finding.id)
