@@ -38,8 +38,8 @@ lint: $(VENV)/.installed-test
 
 # Re-extract the message catalogue, merge it into the Japanese catalogue, and compile both.
 translations: $(VENV)/.installed-test
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output --project article8 -o article8/translations/messages.pot article8
-	$(BIN)/pybabel update -i article8/translations/messages.pot -d article8/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l -k N_ --no-location --sort-output --project article8 -o article8/translations/messages.pot article8
+	$(BIN)/pybabel update -w 100 -i article8/translations/messages.pot -d article8/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d article8/translations
 
 clean:
