@@ -76,7 +76,7 @@ E = AccessEvent
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """The thresholds of the rules; the defaults are the issue's."""
+    """The thresholds of the rules (and the clock skew an import allows); the issue's defaults."""
 
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
@@ -86,6 +86,8 @@ class RuleSettings:
     failed_login_window_minutes: int = 10
     denied_badge_count: int = 3
     denied_badge_window_minutes: int = 10
+    # Not a rule: how far past the server's clock an imported event may be (clocks drift).
+    clock_skew_hours: int = 24
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RuleSettings:
@@ -99,6 +101,7 @@ class RuleSettings:
             failed_login_window_minutes=settings.rule_burst_minutes,
             denied_badge_count=settings.rule_denied_badge_burst,
             denied_badge_window_minutes=settings.rule_burst_minutes,
+            clock_skew_hours=settings.clock_skew_hours,
         )
 
     @classmethod
