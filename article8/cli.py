@@ -27,6 +27,7 @@ from article8.core import audit, schema, users
 from article8.core.audit import Actor
 from article8.core.calendar import fiscal_year, local_date
 from article8.core.errors import ConfigError, DomainError
+from article8.core.guarded import WorkbookLimits
 from article8.core.logs import configure_logging
 from article8.core.mail import mailer_from_settings
 from article8.core.settings import ROLES, Settings
@@ -194,7 +195,7 @@ def catalogue_sync(file: Path | None, fmt: str) -> None:
     the file becomes inactive. The whole file is checked before anything changes.
     """
     if file is not None and file.suffix.lower() == ".xlsx":
-        specs = exchange.read_xlsx(file)
+        specs = exchange.read_xlsx(file, WorkbookLimits.from_settings(settings()))
     else:
         specs = catalogue.load_catalogue(file)
     with database().unit_of_work() as session:

@@ -18,10 +18,11 @@ import click
 from flask.cli import with_appcontext
 
 from article8.core.audit import Actor
+from article8.core.guarded import WorkbookLimits
 from article8.evidence.access import queries
 from article8.evidence.access.ingest import ImportReport, Reject, import_access_log
 from article8.evidence.access.models import LOG_KINDS
-from article8.evidence.access.register_import import import_register
+from article8.evidence.access.register_import import read_register, store_register
 from article8.evidence.access.rules import RULES, RuleSettings
 from article8.web.context import database, now, settings
 
@@ -72,8 +73,10 @@ def register_import(file: Path) -> None:
     XLSX: sheets "people" and "authorisations" with the same columns. Lists are separated by ";".
     All or nothing; importing again updates people and authorisations, deletes nothing.
     """
-    with database().unit_of_work() as session, file.open("rb") as stream:
-        report = import_register(session, stream, filename=file.name, actor=_actor(), now=now())
+    with file.open("rb") as stream:
+        rows = read_register(stream, file.name, WorkbookLimits.from_settings(settings()))
+    with database().unit_of_work() as session:
+        report = store_register(session, rows, actor=_actor(), now=now())
     click.echo(f"register: {report.summary()}")
 
 

@@ -12,9 +12,10 @@ import yaml
 
 from article8.controls.errors import CatalogueError
 from article8.controls.models import ARTICLE8_CLAUSES, CATEGORIES, FREQUENCIES, PPC_HEADINGS
+from article8.core.guarded import control_character
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "catalogue"
-CODE_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{2,3}$")
+CODE_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{2,3}\Z")
 ISO_PATTERN = re.compile(r"^A\.[5-8]\.\d{1,2}$")
 REQUIRED = (
     "code",
@@ -155,6 +156,7 @@ def parse_control(raw: Any, file: str, index: int = 0) -> ControlSpec:
         raise fail("article8_explicit", "expected true or false")
     if not isinstance(raw["ppc_ref"], str):
         raise fail("ppc_ref", "expected text")
+    _plain(raw["ppc_ref"], "ppc_ref", fail)
     checklist = _bilingual_list(raw, "checklist", fail)
     if not 1 <= len(checklist) <= 20:
         raise fail("checklist", "expected between 1 and 20 questions")
@@ -173,6 +175,13 @@ def parse_control(raw: Any, file: str, index: int = 0) -> ControlSpec:
         evidence_expected=tuple(_bilingual_list(raw, "evidence_expected", fail)),
         local=_local(raw, fail),
     )
+
+
+def _plain(value: str, field: str, fail: Any) -> None:
+    """Refuse a control character in a one-line text (prose may hold TAB and line breaks)."""
+    problem = control_character(value)
+    if problem is not None:
+        raise fail(field, problem)
 
 
 def _choice(raw: Mapping[str, Any], field: str, allowed: Iterable[str], fail: Any) -> str:
@@ -201,6 +210,9 @@ def _bilingual(value: Any, field: str, fail: Any, limit: int = 20000) -> Bilingu
             text = text.replace("\r\n", "\n").replace("\r", "\n")  # one line-ending everywhere
         if not isinstance(text, str) or not text.strip():
             raise fail(f"{field}.{lang}", "is empty")
+        problem = control_character(text, free_text=True)
+        if problem is not None:
+            raise fail(f"{field}.{lang}", problem)
         if len(text) > limit:
             raise fail(f"{field}.{lang}", f"is longer than {limit} characters")
         texts[lang] = " ".join(text.split()) if limit <= 300 else text.strip()
@@ -220,6 +232,8 @@ def _local(raw: Mapping[str, Any], fail: Any) -> LocalChoices | None:
     owner = raw.get("owner")
     if owner is not None and (not isinstance(owner, str) or "@" not in owner):
         raise fail("owner", "expected an email address or nothing")
+    if owner is not None:
+        _plain(owner, "owner", fail)
     active = raw.get("active", True)
     if not isinstance(active, bool):
         raise fail("active", "expected true or false")

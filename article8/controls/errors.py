@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from article8.core.errors import DomainError
+from article8.core.errors import DomainError, Phrase
 
 
 class CatalogueError(DomainError):
     """A catalogue file is malformed; names the file, the control and the field at fault."""
 
     def __init__(
-        self, file: str, problem: str, *, code: str | None = None, field: str | None = None
+        self, file: str, problem: str | Phrase, *, code: str | None = None, field: str | None = None
     ) -> None:
         where = file
         if code:

@@ -6,7 +6,6 @@ An export carries every control in the raw catalogue schema plus the organisatio
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -15,9 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,6 +23,14 @@ from article8.controls.catalogue import ControlSpec, parse_control
 from article8.controls.errors import CatalogueError
 from article8.controls.models import ChecklistRevision, Control
 from article8.controls.services import evidence_expected
+from article8.core.errors import Phrase
+from article8.core.guarded import (
+    GuardedWorkbook,
+    WorkbookLimits,
+    WorkbookRefused,
+    control_character,
+    open_workbook,
+)
 from article8.core.models import User
 from article8.core.xlsx import atomic_output, header_cell, text_cell, unescape_text
 
@@ -53,6 +59,8 @@ ITEM_COLUMNS = ("code", "position", "en", "ja")
 ITEM_SHEETS = ("checklist", "evidence_expected")
 SHEETS = {"controls": CONTROL_COLUMNS, "checklist": ITEM_COLUMNS, "evidence_expected": ITEM_COLUMNS}
 LIST_SEPARATOR = ";"
+# Columns of prose, which may hold TAB and line breaks (an export writes them as they are).
+FREE_TEXT = frozenset(("title_en", "title_ja", "description_en", "description_ja", "en", "ja"))
 _LISTS = ("article8_clauses", "ppc_headings", "iso27001")
 _BILINGUAL = ("title", "description")
 _WIDTHS = {
@@ -192,21 +200,13 @@ def _output(out: Path) -> Iterator[BinaryIO]:
 # --- import ----------------------------------------------------------------------------------
 
 
-def read_xlsx(path: Path) -> list[ControlSpec]:
+def read_xlsx(path: Path, limits: WorkbookLimits | None = None) -> list[ControlSpec]:
     """Read and validate a catalogue workbook; changes nothing (``sync_catalogue`` applies it)."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
+        with open_workbook(path, path.name, limits) as workbook:
             return _read(workbook, path.name)
-        finally:
-            workbook.close()
-    except CatalogueError:
-        raise
-    except OSError as error:
-        raise CatalogueError(path.name, f"cannot be read: {error.strerror or error}") from None
-    # A damaged file makes openpyxl raise any of these, while opening it or reading a sheet.
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, SyntaxError):
-        raise CatalogueError(path.name, "is not a readable Excel workbook (.xlsx)") from None
+    except WorkbookRefused as refused:
+        raise CatalogueError(path.name, refused.reason) from None
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ class _Row:
     def where(self) -> str:
         return f"{self.file}: sheet {self.sheet} row {self.number}"
 
-    def fail(self, column: str, problem: str) -> CatalogueError:
+    def fail(self, column: str, problem: str | Phrase) -> CatalogueError:
         code = self.values.get("code")
         return CatalogueError(
             self.where,
@@ -240,6 +240,9 @@ class _Row:
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.expected(column, "text")
+        problem = control_character(value, free_text=column in FREE_TEXT)
+        if problem is not None:
+            raise self.fail(column, problem)
         return unescape_text(value)
 
     def items(self, column: str) -> list[str]:
@@ -261,7 +264,7 @@ class _Row:
         return value
 
 
-def _read(workbook: Any, file: str) -> list[ControlSpec]:
+def _read(workbook: GuardedWorkbook, file: str) -> list[ControlSpec]:
     missing = [name for name in SHEETS if name not in workbook.sheetnames]
     if missing:
         expected = ", ".join(SHEETS)
@@ -280,31 +283,21 @@ def _read(workbook: Any, file: str) -> list[ControlSpec]:
     return [_parse(raw, f"{file}: sheet controls row {n}", n) for n, raw in controls.values()]
 
 
-def _rows(workbook: Any, file: str, sheet: str) -> Iterator[_Row]:
+def _rows(workbook: GuardedWorkbook, file: str, sheet: str) -> Iterator[_Row]:
     """The non-empty data rows of ``sheet`` after checking its header; close it when done."""
     columns = SHEETS[sheet]
     # Each row iterator holds the sheet's stream in the zip open until it is closed.
-    with closing(workbook[sheet].iter_rows(values_only=True)) as values:
-        header = _padded(next(values, ()), len(columns))
-        if header[: len(columns)] != columns or any(v is not None for v in header[len(columns) :]):
+    with closing(workbook.rows(sheet, len(columns))) as values:
+        number, header = next(values, (1, ()))
+        if header != columns:
             raise CatalogueError(
-                f"{file}: sheet {sheet} row 1",
+                f"{file}: sheet {sheet} row {number}",
                 f"expected the header row {', '.join(columns)}; found {_describe_row(header)}",
             )
-        for number, row in enumerate(values, 2):
-            cells = _padded(row, len(columns))
+        for number, cells in values:
             if all(v is None or v == "" for v in cells):
                 continue
-            extra = [
-                i for i, v in enumerate(cells[len(columns) :], len(columns) + 1) if v is not None
-            ]
-            if extra:
-                raise CatalogueError(
-                    f"{file}: sheet {sheet} row {number}",
-                    f"column {get_column_letter(extra[0])} is outside the table "
-                    f"(the last column is {get_column_letter(len(columns))})",
-                )
-            yield _Row(file, sheet, number, dict(zip(columns, cells, strict=False)))
+            yield _Row(file, sheet, number, dict(zip(columns, cells, strict=True)))
 
 
 def _control(row: _Row) -> dict[str, Any]:
@@ -331,7 +324,10 @@ def _control(row: _Row) -> dict[str, Any]:
 
 
 def _items(
-    workbook: Any, file: str, sheet: str, controls: dict[str, tuple[int, dict[str, Any]]]
+    workbook: GuardedWorkbook,
+    file: str,
+    sheet: str,
+    controls: dict[str, tuple[int, dict[str, Any]]],
 ) -> dict[str, list[dict[str, str]]]:
     """The {en, ja} items of one item sheet by control code, in position order."""
     found: dict[str, dict[int, tuple[int, dict[str, str]]]] = {}
@@ -379,10 +375,6 @@ def _parse(raw: dict[str, Any], where: str, number: int) -> ControlSpec:
 
 def _column_name(columns: tuple[str, ...], column: str) -> str:
     return f"{column} (column {get_column_letter(columns.index(column) + 1)})"
-
-
-def _padded(row: tuple[Any, ...], width: int) -> tuple[Any, ...]:
-    return tuple(row) + (None,) * (width - len(row))
 
 
 def _describe(value: Any) -> str:

@@ -14,6 +14,24 @@ def N_(message: str) -> str:
     return message
 
 
+class Phrase:
+    """A marked message template and its parameters: part of a message, translated where shown.
+
+    Errors built from parts (a file's name and place, then what is wrong there) carry the
+    variable part as a Phrase so that the web layer translates it too; ``str()`` is English.
+    """
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    def __repr__(self) -> str:
+        return f"Phrase({str(self)!r})"
+
+
 class DomainError(Exception):
     """A rule of the domain was broken; the message is meant for a person."""
 

@@ -44,6 +44,11 @@ class Settings:
     fiscal_year_start: int = 4
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     max_upload_mb: int = 100
+    # Uploaded workbooks: what they may unpack to and how many rows a sheet may have.
+    import_max_unpacked_mb: int = 200
+    import_max_rows: int = 1_048_576
+    # How far past the server's clock an imported log's timestamps may be.
+    clock_skew_hours: int = 24
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
     # Thresholds of the access-log anomaly rules (evidence.access.rules.RuleSettings).
     rule_bulk_export_records: int = 1000
@@ -96,6 +101,9 @@ class Settings:
                 starttls=_bool(env, "SMTP_STARTTLS", False),
             ),
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 100, 1, 1024 * 1024),
+            import_max_unpacked_mb=_int(env, "ARTICLE8_IMPORT_MAX_UNPACKED_MB", 200, 1, 64 * 1024),
+            import_max_rows=_int(env, "ARTICLE8_IMPORT_MAX_ROWS", 1_048_576, 1, 1_048_576),
+            clock_skew_hours=_int(env, "ARTICLE8_CLOCK_SKEW_HOURS", 24, 0, 24 * 31),
             business_hours=_hours(env.get("ARTICLE8_BUSINESS_HOURS", "08:00-20:00")),
             rule_bulk_export_records=_int(
                 env, "ARTICLE8_RULE_BULK_EXPORT_RECORDS", 1000, 1, 1_000_000_000

@@ -138,10 +138,14 @@ def _init_login(app: Flask) -> None:
         user_id, _, token = alternative_id.partition(":")
         if not user_id.isdigit():
             return None
-        user = context.db().get(User, int(user_id))
+        # The check reads in a short session of its own and the user then joins the request's
+        # session without a query: on SQLite the request's first statement takes the write
+        # lock, which must not be held while a large upload is received or a file is parsed.
+        with context.database().session() as check:
+            user = check.get(User, int(user_id))
         if user is None or not user.active or user.session_token != token:
             return None
-        return user
+        return context.db().merge(user, load=False)
 
 
 def _security_headers(response: Any) -> Any:

@@ -24,7 +24,7 @@ from article8.controls.models import (
     Control,
 )
 from article8.core import users
-from article8.core.errors import N_, NotFound, ValidationError
+from article8.core.errors import N_, NotFound, Phrase, ValidationError
 from article8.core.models import User
 from article8.web.access import EVERYONE, MANAGERS, roles
 from article8.web.catalogue_forms import (
@@ -263,8 +263,9 @@ def control_new() -> ResponseReturnValue:
             control = services.create_custom_control(db(), actor(), spec, now=now())
         except CatalogueError as error:
             db().rollback()
-            problem = str(error.params.get("problem", error))
-            message = _("This value was not accepted: %(problem)s", problem=problem)
+            problem = error.params.get("problem", error)
+            shown = translated(problem) if isinstance(problem, Phrase) else str(problem)
+            message = _("This value was not accepted: %(problem)s", problem=shown)
             _add_error(form.field_for(error.field), message)
         except ValidationError as error:
             db().rollback()

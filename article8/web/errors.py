@@ -10,14 +10,18 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from article8.core.errors import DomainError
+from article8.core.errors import DomainError, Phrase
 
 log = logging.getLogger(__name__)
 
 
-def translated(error: DomainError) -> str:
-    """The error's message in the user's language."""
-    return gettext(error.template, **error.params)
+def translated(error: DomainError | Phrase) -> str:
+    """The error's message in the user's language, the phrases it is made of included."""
+    params = {
+        name: translated(value) if isinstance(value, Phrase) else value
+        for name, value in error.params.items()
+    }
+    return gettext(error.template, **params)
 
 
 def register(app: Flask) -> None:

@@ -10,13 +10,14 @@ from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
 from article8.core.errors import DomainError, ValidationError
+from article8.core.guarded import WorkbookLimits
 from article8.evidence.access import queries
 from article8.evidence.access import register as register_service
 from article8.evidence.access.models import Handler
-from article8.evidence.access.register_import import import_register
+from article8.evidence.access.register_import import read_register, store_register
 from article8.web.access import MANAGERS, READERS, roles
 from article8.web.access_forms import AuthorisationForm, PersonForm, RegisterImportForm
-from article8.web.context import actor, db, now
+from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
 from article8.web.forms import EmptyForm
 from article8.web.inspection_display import today
@@ -204,9 +205,13 @@ def register_import() -> ResponseReturnValue:
     if form.validate_on_submit():
         upload: FileStorage = form.file.data
         try:
-            report = import_register(
-                db(), upload.stream, filename=upload.filename or "", actor=actor(), now=now()
+            # The file is read and checked before the session runs its first statement: on
+            # SQLite that statement takes the write lock, which a slow or hostile file must
+            # not hold (see load_user, which keeps the sign-in check out of this session).
+            rows = read_register(
+                upload.stream, upload.filename or "", WorkbookLimits.from_settings(settings())
             )
+            report = store_register(db(), rows, actor=actor(), now=now())
         except DomainError as problem:
             # Nothing of the file is kept: the import ran in this transaction.
             db().rollback()

@@ -271,6 +271,16 @@ BAD_WORKBOOKS = {
         "catalogue.xlsx: sheet controls row 3: control BP-01: field code (column A): "
         "duplicate code (also on row 2)",
     ),
+    "control character in a title": (
+        _set("controls", "C2", "Basic\x7fpolicy"),
+        "catalogue.xlsx: sheet controls row 2: control BP-01: field title_en (column C): "
+        "contains the control character U+007F at character 6",
+    ),
+    "C1 control in a checklist question": (
+        _set("checklist", "C2", "Is it\x9b31m in place?"),
+        "catalogue.xlsx: sheet checklist row 2: control BP-01: field en (column C): "
+        "contains the control character U+009B at character 6",
+    ),
     "unknown owner email": (
         _change_bp01_and_give_the_last_control_a_stranger,
         "import: control TEC-12: field owner: no user with email nobody@example.com",
@@ -305,6 +315,20 @@ def test_a_bad_workbook_is_refused_with_a_clear_message_and_changes_nothing(
     with database.session() as fresh:
         export_xlsx(fresh, tmp_path / "after.xlsx")
     assert _cells(tmp_path / "after.xlsx") == _cells(untouched)
+
+
+def test_a_catalogue_file_with_a_control_character_is_refused_naming_the_field():
+    hostile = {**CUSTOM, "description": {"en": "Line one\nline two\tand a tab", "ja": "x\x00y"}}
+    with pytest.raises(CatalogueError) as error:
+        parse_control(hostile, "custom.yaml")
+    assert str(error.value) == (
+        "custom.yaml: control CUS-01: field description.ja: contains the control character "
+        "U+0000 at character 2"
+    )
+    with pytest.raises(CatalogueError, match="field ppc_ref: contains the control character"):
+        parse_control({**CUSTOM, "ppc_ref": "3-1\n"}, "custom.yaml")
+    with pytest.raises(CatalogueError, match="expected a code like ORG-01"):
+        parse_control({**CUSTOM, "code": "CUS-01\n"}, "custom.yaml")
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path):

@@ -38,6 +38,9 @@ def env(tmp_path: Path, **values: str) -> dict[str, str]:
         ("ARTICLE8_RULE_FAILED_LOGIN_BURST", "1", "out of range"),
         ("ARTICLE8_RULE_DENIED_BADGE_BURST", "-3", "out of range"),
         ("ARTICLE8_RULE_BURST_MINUTES", "1441", "out of range"),
+        ("ARTICLE8_IMPORT_MAX_UNPACKED_MB", "0", "out of range"),
+        ("ARTICLE8_IMPORT_MAX_ROWS", "1048577", "out of range"),
+        ("ARTICLE8_CLOCK_SKEW_HOURS", "-1", "out of range"),
     ],
 )
 def test_a_bad_value_names_the_variable_and_the_problem(tmp_path, variable, value, expected):
@@ -60,6 +63,8 @@ def test_defaults_are_the_documented_ones(tmp_path):
     assert (settings.rule_bulk_export_records, settings.rule_bulk_export_daily) == (1000, 5000)
     assert (settings.rule_failed_login_burst, settings.rule_denied_badge_burst) == (5, 3)
     assert settings.rule_burst_minutes == 10
+    assert (settings.import_max_unpacked_mb, settings.import_max_rows) == (200, 1_048_576)
+    assert settings.clock_skew_hours == 24
 
 
 def test_plain_postgresql_url_gets_the_psycopg_driver(tmp_path):

@@ -332,6 +332,10 @@ def test_a_custom_control_without_clauses_is_a_guideline_control(
             "A checklist has at most 20 questions.",
         ),
         ({"title_ja": ""}, "This field is required."),
+        (
+            {"description_ja": "机上を確認\x07する。"},
+            "This value was not accepted: contains the control character U+0007 at character 6",
+        ),
     ],
 )
 def test_a_bad_custom_control_is_explained_and_changes_nothing(

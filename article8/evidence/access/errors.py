@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from article8.core.errors import N_, DomainError
+from article8.core.errors import N_, DomainError, Phrase
 
 
 class FileProblem(DomainError):
@@ -11,7 +11,7 @@ class FileProblem(DomainError):
     def __init__(
         self,
         file: str,
-        problem: str,
+        problem: str | Phrase,
         *,
         where: str | None = None,
         column: str | None = None,
@@ -24,7 +24,8 @@ class FileProblem(DomainError):
             # JSON Lines have fields where CSV has columns.
             place += f", {part} {column}"
         super().__init__(N_("%(place)s: %(problem)s"), place=place, problem=problem)
-        self.file, self.where, self.column, self.problem = file, where, column, problem
+        # ``problem`` stays English text for machine readers (rejects files, the API's field).
+        self.file, self.where, self.column, self.problem = file, where, column, str(problem)
 
 
 class RegisterFileError(FileProblem):
@@ -38,6 +39,6 @@ class AccessLogError(FileProblem):
 class RowProblem(Exception):
     """One log line is invalid: which field, and what is wrong (becomes an AccessLogError)."""
 
-    def __init__(self, field: str | None, problem: str) -> None:
-        super().__init__(problem)
+    def __init__(self, field: str | None, problem: str | Phrase) -> None:
+        super().__init__(str(problem))
         self.field, self.problem = field, problem

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import BinaryIO
 
 from sqlalchemy import func, select
@@ -126,7 +126,11 @@ def import_access_log(
     report = ImportReport(
         batch.id, filename, kind, sha256, imported_at=now, imported_by=actor.label
     )
-    calendar = LocalCalendar(rules.timezone, session.get_bind().dialect.name)
+    calendar = LocalCalendar(
+        rules.timezone,
+        session.get_bind().dialect.name,
+        latest=now + timedelta(hours=rules.clock_skew_hours),
+    )
     parse = PARSERS[kind](source.positions, calendar, _people(session), batch.id)
     _load(session, source, parse, stream, report, skip_invalid, on_reject, progress)
     if report.rows == 0 and report.rejected == 0:
@@ -190,7 +194,7 @@ def _load(
             report.rejected += 1
             if on_reject is not None:
                 record = raw if isinstance(raw, list) else [raw.rstrip("\r\n")]
-                on_reject(Reject(line, column, error.problem, record, source.reject_header))
+                on_reject(Reject(line, column, str(error.problem), record, source.reject_header))
             continue
         if len(chunk) >= CHUNK_ROWS:
             write(chunk)

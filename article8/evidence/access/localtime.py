@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from article8.core.calendar import is_business_day
+from article8.core.errors import N_, Phrase
 from article8.evidence.access.errors import RowProblem
 
 _MINUTE_CACHE = 200_000
@@ -14,14 +15,22 @@ _SECONDS = {f"{s:02d}": s for s in range(60)}
 _TAILS = [f"{s:02d}.000000" for s in range(60)]
 # What may follow whole seconds for the fast path: an offset or nothing (not a fraction).
 _AFTER_SECONDS = frozenset(("", "+", "-", "Z"))
+# No access log of this system predates it; the latest time accepted is the caller's.
+EARLIEST = datetime(2000, 1, 1)
+_SHOWN = 40
 
 
 class LocalCalendar:
     """The local-calendar columns of instants, computed once per UTC minute and per date."""
 
-    def __init__(self, tz: ZoneInfo, dialect: str) -> None:
+    def __init__(self, tz: ZoneInfo, dialect: str, *, latest: datetime) -> None:
         self.tz = tz
         self.sqlite = dialect == "sqlite"
+        # Instants outside [2000-01-01 local, latest] are refused: years such as 9999 overflow
+        # the local date, and a future instant would raise anomalies that never happened.
+        self.first = EARLIEST.replace(tzinfo=tz)
+        self.last = latest
+        self.earliest, self.latest = int(self.first.timestamp()), int(latest.timestamp())
         self.minutes: dict[int, tuple[Any, ...]] = {}
         self.texts: dict[str, tuple[Any, ...]] = {}
         self.business_days: dict[date, bool] = {}
@@ -83,12 +92,18 @@ class LocalCalendar:
             # Without an offset, the time is read in the configured zone.
             instant = instant.replace(tzinfo=self.tz)
         epoch = int(instant.timestamp())
-        if epoch < 0:
-            raise RowProblem("timestamp", f"is before 1970: {raw!r}")
+        if not self.earliest <= epoch <= self.latest:
+            raise RowProblem("timestamp", self._outside(raw))
         minute = epoch // 60
         prefix, day, local_minute, business = self.minutes.get(minute) or self.minute(minute)
         second = epoch - minute * 60
-        if raw[16:17] == ":" and raw[17:19] in _SECONDS and raw[19:20] in _AFTER_SECONDS:
+        # A cached minute serves its other seconds unchecked, so only whole accepted minutes.
+        if (
+            raw[16:17] == ":"
+            and raw[17:19] in _SECONDS
+            and raw[19:20] in _AFTER_SECONDS
+            and epoch - second + 59 <= self.latest
+        ):
             if len(self.texts) >= _MINUTE_CACHE:
                 self.texts.clear()
             self.texts[raw[:17] + raw[19:]] = (
@@ -99,12 +114,24 @@ class LocalCalendar:
         occurred = f"{prefix}{second:02d}.{instant.microsecond:06d}"
         return occurred, epoch, day, local_minute, business
 
+    def _outside(self, raw: str) -> Phrase:
+        return Phrase(
+            N_("%(value)s is outside the accepted time range %(first)s to %(last)s"),
+            value=_shown(raw),
+            first=self.first.isoformat(),
+            last=self.last.astimezone(self.tz).isoformat(timespec="seconds"),
+        )
+
+
+def _shown(raw: str) -> str:
+    return repr(raw if len(raw) <= _SHOWN else raw[:_SHOWN] + "…")
+
 
 def _retry(raw: str) -> datetime:
     try:
         return datetime.fromisoformat(raw.strip())
     except ValueError:
-        shown = repr(raw) if raw else "nothing"
+        shown = _shown(raw) if raw else "nothing"
         raise RowProblem(
             "timestamp",
             f"expected an ISO 8601 date-time such as 2026-11-24T10:00:00+09:00, found {shown}",

@@ -9,12 +9,17 @@ from __future__ import annotations
 import csv
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from typing import Any, BinaryIO
 
+from article8.core.errors import N_, Phrase
+from article8.core.guarded import control_character
 from article8.evidence.access.errors import AccessLogError, FileProblem, RowProblem
+from article8.evidence.access.jsonline import LongNumber, json_parser, long_number
 from article8.evidence.access.localtime import LocalCalendar
 from article8.evidence.access.models import (
     ENTRY_DIRECTIONS,
@@ -33,6 +38,10 @@ FIELDS = {
 DEFAULTS = {"system": {"records": "0", "result": "ok"}, "entry": {"result": "granted"}}
 MAX_RECORDS = 2_000_000_000
 _IP_CACHE = 50_000
+# A line is read whole: a hostile file could be one line of gigabytes.
+MAX_LINE_BYTES = 1024 * 1024
+# C0 and C1 controls and DEL: no field of a log is free text, so none may hold one.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 # What an event row holds, in the order of INSERT_COLUMNS in ingest.py.
 Row = tuple[Any, ...]
@@ -176,8 +185,15 @@ class LogSource:
 
 
 def text_lines(stream: BinaryIO, filename: str, error: type[FileProblem]) -> Iterator[str]:
-    """The lines of a UTF-8 file (a BOM is dropped); a line that is not UTF-8 is named."""
-    for number, raw in enumerate(stream, 1):
+    """The lines of a UTF-8 file (a BOM is dropped); a line not UTF-8 or over 1 MiB is named."""
+    # readline with a limit: a file without line breaks is never read into memory whole.
+    for number, raw in enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1):
+        if len(raw) > MAX_LINE_BYTES and len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+            problem = Phrase(
+                N_("is longer than %(limit)s bytes (1 MiB); nothing of the file was stored"),
+                limit=MAX_LINE_BYTES,
+            )
+            raise error(filename, problem, where=f"line {number}")
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -249,16 +265,18 @@ def _csv(lines: Iterator[str], filename: str, kind: str, mapping: Mapping[str, s
             "(use --map COLUMN=FIELD for columns named differently)",
             where="line 1",
         )
-    return LogSource(
-        filename, kind, positions, names, header, _csv_lines(reader, filename, len(header))
-    )
+    return LogSource(filename, kind, positions, names, header, _csv_lines(reader, filename, header))
 
 
-def _csv_lines(reader: Any, filename: str, width: int) -> Iterator[Line]:
+def _csv_lines(reader: Any, filename: str, header: list[str]) -> Iterator[Line]:
+    width = len(header)
+    search = _CONTROL.search
     try:
         for values in reader:
             if len(values) == width:
-                yield reader.line_num, values, values, None
+                # One search over the joined values; the column is looked for only on a hit.
+                problem = _control_problem(values, header) if search("".join(values)) else None
+                yield reader.line_num, values, values, problem
             elif values and any(v.strip() for v in values):
                 problem = RowProblem(None, f"has {len(values)} values; the header has {width}")
                 yield reader.line_num, values, values, problem
@@ -276,9 +294,15 @@ def _json_lines(
     positions: dict[str, int | None] = {f: i for i, f in enumerate(fields)}
     defaults = DEFAULTS[kind]
 
-    def values(obj: Any) -> list[str]:
+    long_numbers: list[str] = []
+    parse = json_parser(long_numbers)
+
+    def values(obj: Any, line: str) -> list[str]:
         if not isinstance(obj, dict):
             raise RowProblem(None, "expected a JSON object")
+        if long_numbers:
+            keys = [k for k, v in obj.items() if isinstance(v, LongNumber)]
+            raise RowProblem(keys[0] if keys else None, long_number(long_numbers[0]))
         out = []
         for field in fields:
             value = obj.get(source_key[field])
@@ -289,14 +313,20 @@ def _json_lines(
             elif not isinstance(value, str):
                 raise RowProblem(field, f"expected text, found {json.dumps(value)[:40]}")
             out.append(value)
+        # Control characters come raw (allowed by strict=False) or escaped (a backslash).
+        if "\\" in line or _CONTROL.search(line.rstrip("\r\n")):
+            problem = _control_problem(out, list(fields))
+            if problem is not None:
+                raise problem
         return out
 
     def read() -> Iterator[Line]:
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
+            long_numbers.clear()
             try:
-                yield number, values(json.loads(line)), line, None
+                yield number, values(parse(line), line), line, None
             except json.JSONDecodeError as error:
                 problem = RowProblem(None, f"is not valid JSON: {error.msg}")
                 yield number, [], line, problem
@@ -305,3 +335,15 @@ def _json_lines(
 
     names = {field: source_key[field] for field in fields}
     return LogSource(filename, kind, positions, names, ["record"], read(), part="field")
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+
+def _control_problem(values: list[str], names: list[str]) -> RowProblem | None:
+    """The first value holding a control character, named by its column or field."""
+    for value, name in zip(values, names, strict=False):
+        problem = control_character(value)
+        if problem is not None:
+            return RowProblem(name, problem)
+    return None

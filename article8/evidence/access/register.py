@@ -87,6 +87,12 @@ _OUTCOMES: tuple[Outcome, ...] = ("created", "updated", "unchanged")
 
 # --- validation ------------------------------------------------------------------------------
 
+# The dates a register entry may carry. Wide enough for any employment or authorisation on
+# record; a sentinel such as 9999-12-31 for "no end" is refused (leave the end empty), and a
+# typo like 2202 for 2022 is caught rather than stored.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+
 
 def check_person(data: PersonInput) -> None:
     """Raise :class:`ValidationError` naming the first field that breaks the register's rules."""
@@ -94,6 +100,8 @@ def check_person(data: PersonInput) -> None:
     _text(data.name, "name", NAME_LENGTH)
     if len(data.department) > NAME_LENGTH:
         raise ValidationError(N_("is longer than %(n)s characters"), field="department", n=200)
+    _day(data.employed_from, "employed_from")
+    _day(data.employed_until, "employed_until")
     if data.employed_until is not None and data.employed_until < data.employed_from:
         raise ValidationError(N_("is before employed_from"), field="employed_until")
     for alias in data.aliases:
@@ -129,8 +137,24 @@ def check_authorisation(data: AuthorisationInput) -> None:
             )
         if len(set(data.actions)) != len(data.actions):
             raise ValidationError(N_("lists an action twice"), field="actions")
+    _day(data.valid_from, "valid_from")
+    _day(data.valid_until, "valid_until")
     if data.valid_until is not None and data.valid_until < data.valid_from:
         raise ValidationError(N_("is before valid_from"), field="valid_until")
+
+
+def _day(value: date | None, name: str) -> None:
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValidationError(
+            N_(
+                "%(value)s is outside the dates the register accepts, %(first)s to %(last)s "
+                "(leave an end date empty when there is none)"
+            ),
+            field=name,
+            value=value.isoformat(),
+            first=FIRST_DATE.isoformat(),
+            last=LAST_DATE.isoformat(),
+        )
 
 
 def _text(value: str, name: str, limit: int) -> None:

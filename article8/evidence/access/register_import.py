@@ -1,29 +1,28 @@
 """Importing the handler register: a CSV of people or of authorisations, or an XLSX of both.
 
-The whole file is read and checked before anything changes, and the import runs in the caller's
-transaction, so a bad row changes nothing. Re-importing updates people (keyed by employee id) and
-authorisations (keyed by employee, kind and target); nothing is deleted.
+The whole file is read and checked before the database is touched (:func:`read_register` takes
+no session, so on SQLite no write lock is held while a file is parsed), and the rows are then
+stored in the caller's transaction, so a bad row changes nothing. Re-importing updates people
+(keyed by employee id) and authorisations (keyed by employee, kind and target); nothing is
+deleted.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-import zipfile
 from collections.abc import Iterator
-from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from article8.core import audit
 from article8.core.audit import Actor
-from article8.core.errors import ValidationError
+from article8.core.errors import Phrase, ValidationError
+from article8.core.guarded import WorkbookLimits, WorkbookRefused, control_character, open_workbook
 from article8.evidence.access.errors import RegisterFileError
 from article8.evidence.access.logformat import text_lines
 from article8.evidence.access.models import LIST_SEPARATOR, Handler
@@ -53,7 +52,7 @@ class _Row:
     where: str
     values: dict[str, str]
 
-    def fail(self, column: str | None, problem: str) -> RegisterFileError:
+    def fail(self, column: str | None, problem: str | Phrase) -> RegisterFileError:
         return RegisterFileError(self.file, problem, where=self.where, column=column)
 
     def text(self, column: str) -> str:
@@ -84,16 +83,53 @@ PersonRows = list[tuple[_Row, PersonInput]]
 AuthorisationRows = list[tuple[_Row, AuthorisationInput]]
 
 
+@dataclass
+class RegisterFile:
+    """The checked rows of one register file, ready to store."""
+
+    filename: str
+    people: PersonRows = field(default_factory=list)
+    grants: AuthorisationRows = field(default_factory=list)
+
+
 def import_register(
-    session: Session, stream: BinaryIO, *, filename: str, actor: Actor, now: datetime
+    session: Session,
+    stream: BinaryIO,
+    *,
+    filename: str,
+    actor: Actor,
+    now: datetime,
+    limits: WorkbookLimits | None = None,
 ) -> RegisterReport:
     """Import people and/or authorisations from a CSV or XLSX file; all or nothing."""
-    people, grants = read_register(stream, filename)
-    if not people and not grants:
+    return store_register(session, read_register(stream, filename, limits), actor=actor, now=now)
+
+
+def read_register(
+    stream: BinaryIO, filename: str, limits: WorkbookLimits | None = None
+) -> RegisterFile:
+    """Read and check every row of a register file (CSV or XLSX); no database involved."""
+    read = RegisterFile(filename)
+    is_xlsx = stream.read(4) == b"PK\x03\x04"
+    stream.seek(0)
+    sheets = _xlsx_rows(stream, filename, limits) if is_xlsx else _csv_rows(stream, filename)
+    for sheet, row in sheets:
+        if sheet == "people":
+            read.people.append((row, _person(row)))
+        else:
+            read.grants.append((row, _authorisation(row)))
+    if not read.people and not read.grants:
         raise RegisterFileError(filename, "contains no rows to import")
+    return read
+
+
+def store_register(
+    session: Session, read: RegisterFile, *, actor: Actor, now: datetime
+) -> RegisterReport:
+    """Store the rows :func:`read_register` checked, in the caller's transaction; flushes."""
     report = RegisterReport()
-    _import_people(session, people, actor, now, report)
-    _import_authorisations(session, grants, actor, now, report)
+    _import_people(session, read.people, actor, now, report)
+    _import_authorisations(session, read.grants, actor, now, report)
     audit.record(
         session,
         actor,
@@ -101,27 +137,12 @@ def import_register(
         now=now,
         object_type="register",
         details={
-            "file": filename,
+            "file": read.filename,
             "people": report.people,
             "authorisations": report.authorisations,
         },
     )
     return report
-
-
-def read_register(stream: BinaryIO, filename: str) -> tuple[PersonRows, AuthorisationRows]:
-    """Read and check every row of a register file; changes nothing."""
-    people: PersonRows = []
-    grants: AuthorisationRows = []
-    is_xlsx = stream.read(4) == b"PK\x03\x04"
-    stream.seek(0)
-    sheets = _xlsx_rows(stream, filename) if is_xlsx else _csv_rows(stream, filename)
-    for sheet, row in sheets:
-        if sheet == "people":
-            people.append((row, _person(row)))
-        else:
-            grants.append((row, _authorisation(row)))
-    return people, grants
 
 
 def _person(row: _Row) -> PersonInput:
@@ -136,7 +157,7 @@ def _person(row: _Row) -> PersonInput:
     try:
         check_person(data)
     except ValidationError as error:
-        raise row.fail(error.field, str(error)) from None
+        raise row.fail(error.field, Phrase(error.template, **error.params)) from None
     return data
 
 
@@ -152,7 +173,7 @@ def _authorisation(row: _Row) -> AuthorisationInput:
     try:
         check_authorisation(data)
     except ValidationError as error:
-        raise row.fail(error.field, str(error)) from None
+        raise row.fail(error.field, Phrase(error.template, **error.params)) from None
     return data
 
 
@@ -233,6 +254,16 @@ def _import_authorisations(
 # --- reading files ---------------------------------------------------------------------------
 
 
+def _row(filename: str, where: str, cells: dict[str, str]) -> _Row:
+    """A row whose cells hold no control characters (no column of the register is free text)."""
+    row = _Row(filename, where, cells)
+    for column, value in cells.items():
+        problem = control_character(value)
+        if problem is not None:
+            raise row.fail(column, problem)
+    return row
+
+
 def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
     reader = csv.reader(text_lines(stream, filename, RegisterFileError))
     try:
@@ -253,7 +284,7 @@ def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
                     filename, f"has {len(values)} values; the header has {len(header)}", where=where
                 )
             cells = {h: v.strip() for h, v in zip(header, values, strict=True)}
-            yield sheet, _Row(filename, where, cells)
+            yield sheet, _row(filename, where, cells)
     except csv.Error as error:
         raise RegisterFileError(
             filename, f"cannot be read as CSV: {error}", where=f"line {reader.line_num}"
@@ -273,46 +304,45 @@ def _columns(filename: str, where: str, header: list[str]) -> tuple[str, ...]:
     )
 
 
-def _xlsx_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
+def _xlsx_rows(
+    stream: BinaryIO, filename: str, limits: WorkbookLimits | None
+) -> Iterator[tuple[str, _Row]]:
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise RegisterFileError(filename, "is not a readable Excel workbook (.xlsx)") from None
-    try:
-        present = [name for name in SHEETS if name in workbook.sheetnames]
-        if not present:
-            raise RegisterFileError(filename, "expected a sheet named people and/or authorisations")
-        for name in present:
-            with closing(workbook[name].iter_rows(values_only=True)) as rows:
-                header = [_cell(v) for v in next(rows, ())]
-                while header and not header[-1]:
-                    header.pop()
-                where = f"sheet {name}, row 1"
-                if _columns(filename, where, header) != SHEETS[name]:
-                    raise RegisterFileError(
-                        filename, f"expected the header {','.join(SHEETS[name])}", where=where
-                    )
-                for number, values in enumerate(rows, 2):
-                    cells = [_cell(v) for v in values]
-                    if not any(cells):
-                        continue
-                    padded = cells + [""] * (len(header) - len(cells))
-                    if any(padded[len(header) :]):
-                        raise RegisterFileError(
-                            filename,
-                            "has a value outside the table",
-                            where=f"sheet {name}, row {number}",
-                        )
-                    row = _Row(
-                        filename,
-                        f"sheet {name}, row {number}",
-                        dict(zip(header, padded, strict=False)),
-                    )
-                    yield name, row
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError):
-        raise RegisterFileError(filename, "is not a readable Excel workbook (.xlsx)") from None
-    finally:
-        workbook.close()
+        with open_workbook(stream, filename, limits) as workbook:
+            present = [name for name in SHEETS if name in workbook.sheetnames]
+            if not present:
+                raise RegisterFileError(
+                    filename, "expected a sheet named people and/or authorisations"
+                )
+            for name in present:
+                yield from _sheet_rows(workbook.rows(name, len(SHEETS[name])), filename, name)
+    except WorkbookRefused as refused:
+        raise RegisterFileError(filename, refused.reason) from None
+
+
+def _sheet_rows(
+    rows: Iterator[tuple[int, tuple[Any, ...]]], filename: str, name: str
+) -> Iterator[tuple[str, _Row]]:
+    header: list[str] = []
+    for number, values in rows:
+        cells = [_cell(v) for v in values]
+        if not header:
+            header = cells
+            while header and not header[-1]:
+                header.pop()
+            where = f"sheet {name}, row {number}"
+            if _columns(filename, where, header) != SHEETS[name]:
+                raise RegisterFileError(
+                    filename, f"expected the header {','.join(SHEETS[name])}", where=where
+                )
+            continue
+        if any(cells):
+            where = f"sheet {name}, row {number}"
+            yield name, _row(filename, where, dict(zip(header, cells, strict=True)))
+    if not header:
+        raise RegisterFileError(
+            filename, f"expected the header {','.join(SHEETS[name])}", where=f"sheet {name}, row 1"
+        )
 
 
 def _cell(value: Any) -> str:

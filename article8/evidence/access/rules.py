@@ -76,7 +76,8 @@ E = AccessEvent
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """The installation's time zone (no default) and the rules' thresholds (the issue's)."""
+    """The installation's time zone (no default), the rules' thresholds and the clock skew an import
+    allows; the issue's defaults."""
 
     timezone: ZoneInfo
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
@@ -86,6 +87,8 @@ class RuleSettings:
     failed_login_window_minutes: int = 10
     denied_badge_count: int = 3
     denied_badge_window_minutes: int = 10
+    # Not a rule: how far past the server's clock an imported event may be (clocks drift).
+    clock_skew_hours: int = 24
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RuleSettings:
@@ -99,6 +102,7 @@ class RuleSettings:
             failed_login_window_minutes=settings.rule_burst_minutes,
             denied_badge_count=settings.rule_denied_badge_burst,
             denied_badge_window_minutes=settings.rule_burst_minutes,
+            clock_skew_hours=settings.clock_skew_hours,
         )
 
     @classmethod

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from article8.core import audit
 from article8.core.audit import details_of
 from article8.core.errors import NotFound, ValidationError
+from article8.core.guarded import WorkbookLimits
 from article8.core.models import AuditEvent
 from article8.evidence.access import queries
 from article8.evidence.access.errors import RegisterFileError
@@ -25,10 +26,12 @@ from article8.evidence.access.register import (
     save_person,
 )
 from article8.evidence.access.register_import import import_register
+from tests import bombs
 from tests.conftest import SYSTEM_ACTOR
 from tests.evidence.access.conftest import count
 
 PEOPLE = "employee_id,name,department,employed_from,employed_until,aliases\n"
+HEADER_ROW = PEOPLE.strip().split(",")
 GRANTS = "employee_id,kind,target,actions,valid_from,valid_until\n"
 
 
@@ -222,6 +225,41 @@ BAD_REGISTERS = [
     ),
     pytest.param(b"", "register.csv: is empty; expected a header row", id="empty"),
     pytest.param(PEOPLE, "register.csv: contains no rows to import", id="header-only"),
+    # Hostile or broken input (issue 11): control characters, absurd dates, endless lines.
+    pytest.param(
+        PEOPLE + "E1,Tana\x00ka,,2020-04-01,,\n",
+        "register.csv: line 2, column name: contains the control character U+0000 at character 5",
+        id="nul-in-a-name",
+    ),
+    pytest.param(
+        PEOPLE + 'E1,"Tanaka\nIchiro",,2020-04-01,,\n',
+        "register.csv: line 3, column name: contains the control character U+000A at character 7",
+        id="line-break-in-a-quoted-name",
+    ),
+    pytest.param(
+        PEOPLE + "E1,A,,2020-04-01,,tanaka;\x1b[31m\n",
+        "register.csv: line 2, column aliases: contains the control character U+001B at "
+        "character 8",
+        id="escape-sequence-in-an-alias",
+    ),
+    pytest.param(
+        GRANTS + "E1,system,crm,*,2020-04-01,9999-12-31\n",
+        "register.csv: line 2, column valid_until: 9999-12-31 is outside the dates the register "
+        "accepts, 1900-01-01 to 2099-12-31 (leave an end date empty when there is none)",
+        id="sentinel-end-date",
+    ),
+    pytest.param(
+        PEOPLE + "E1,A,,1899-12-31,,\n",
+        "register.csv: line 2, column employed_from: 1899-12-31 is outside the dates the register "
+        "accepts, 1900-01-01 to 2099-12-31 (leave an end date empty when there is none)",
+        id="ancient-start",
+    ),
+    pytest.param(
+        PEOPLE + "E1," + "A" * (1024 * 1024) + ",,2020-04-01,,\n",
+        "register.csv: line 2: is longer than 1048576 bytes (1 MiB); nothing of the file was "
+        "stored",
+        id="endless-line",
+    ),
 ]
 
 
@@ -250,9 +288,38 @@ def test_workbook_errors_name_the_sheet_and_row(database, session, clock):
     for content, message in [
         (workbook_bytes([["a"]], title="staff"), "expected a sheet named people"),
         (b"PK\x03\x04 not really a workbook", "is not a readable Excel workbook"),
+        (
+            workbook_bytes([rows[0], ["E1", "A\x7fB", "", "2020-04-01"]]),
+            "r.xlsx: sheet people, row 2, column name: contains the control character U\\+007F",
+        ),
     ]:
         with pytest.raises(RegisterFileError, match=message), database.unit_of_work() as work:
             load(work, clock, content, filename="r.xlsx")
+    assert count(session, Handler) == 0
+
+
+def test_a_workbook_bomb_is_refused_and_changes_nothing(database, session, clock, tmp_path):
+    path = bombs.declared_rows_bomb(tmp_path / "r.xlsx", rows=2_000_000)
+    with pytest.raises(RegisterFileError) as error, database.unit_of_work() as work:
+        load(work, clock, path.read_bytes(), filename="r.xlsx")
+    assert str(error.value) == (
+        "r.xlsx: sheet people declares 2000000 rows, more than the limit of 1048576"
+    )
+    assert count(session, Handler) == 0 and count(session, AuditEvent) == 0
+
+
+def test_the_row_limit_applies_to_the_register(database, session, clock, tmp_path):
+    rows = [list(HEADER_ROW)] + [[f"E{n}", "A", "", "2020-04-01", None, None] for n in range(5)]
+    with pytest.raises(RegisterFileError) as error, database.unit_of_work() as work:
+        import_register(
+            work,
+            io.BytesIO(workbook_bytes(rows)),
+            filename="r.xlsx",
+            actor=SYSTEM_ACTOR,
+            now=clock(),
+            limits=WorkbookLimits(rows=4),
+        )
+    assert str(error.value) == "r.xlsx: sheet people declares 6 rows, more than the limit of 4"
     assert count(session, Handler) == 0
 
 

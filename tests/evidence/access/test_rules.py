@@ -42,9 +42,10 @@ def test_every_action_is_allowed_with_a_star(session, register, import_log):
     assert found(session, "unauthorised_access") == {}
 
 
-def test_validity_dates_are_inclusive_local_dates(session, register, import_log):
+def test_validity_dates_are_inclusive_local_dates(session, register, import_log, clock):
     register.person("E1", "tanaka")
     register.system("E1", "crm", valid_from=date(2026, 11, 24), valid_until=date(2026, 11, 25))
+    clock.advance(days=2)  # imported once the last line's day has come
     import_log(
         system_log(
             "2026-11-23T23:59:59+09:00,tanaka,crm,view,1,,ok",  # the day before: not yet
@@ -116,9 +117,12 @@ def test_business_hours_start_at_eight_and_end_before_eight(session, register, i
     assert anomaly.last_seen == datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
-def test_a_public_holiday_and_a_saturday_are_not_business_days(session, register, import_log):
+def test_a_public_holiday_and_a_saturday_are_not_business_days(
+    session, register, import_log, clock
+):
     register.person("E1", "tanaka")
     register.system("E1", "crm")
+    clock.advance(days=4)  # imported on the Saturday
     import_log(
         system_log(
             "2026-11-23T10:00:00+09:00,tanaka,crm,view,1,,ok",  # 勤労感謝の日
