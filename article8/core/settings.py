@@ -44,6 +44,8 @@ class Settings:
     fiscal_year_start: int = 4
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     max_upload_mb: int = 100
+    # `evidence verify --sweep` leaves blobs and unfinished uploads younger than this alone.
+    sweep_grace_minutes: int = 60
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
     # Thresholds of the access-log anomaly rules (evidence.access.rules.RuleSettings).
     rule_bulk_export_records: int = 1000
@@ -96,6 +98,7 @@ class Settings:
                 starttls=_bool(env, "SMTP_STARTTLS", False),
             ),
             max_upload_mb=_int(env, "MAX_UPLOAD_MB", 100, 1, 1024 * 1024),
+            sweep_grace_minutes=_int(env, "ARTICLE8_SWEEP_GRACE_MINUTES", 60, 0, 30 * 24 * 60),
             business_hours=_hours(env.get("ARTICLE8_BUSINESS_HOURS", "08:00-20:00")),
             rule_bulk_export_records=_int(
                 env, "ARTICLE8_RULE_BULK_EXPORT_RECORDS", 1000, 1, 1_000_000_000
