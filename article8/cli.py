@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.serving import run_simple
 
 from article8.cli_access import access_group, register_group
+from article8.cli_tokens import tokens_group
 from article8.controls import catalogue, exchange, inspection_queries, queries
 from article8.controls.inspection_models import INSPECTION_STATES
 from article8.controls.schedule import ScheduleRules, run_schedule
@@ -665,6 +666,7 @@ def serve(host: str, port: int, with_scheduler: bool) -> None:
 
 main.add_command(register_group)
 main.add_command(access_group)
+main.add_command(tokens_group)
 
 
 if __name__ == "__main__":
