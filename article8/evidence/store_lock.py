@@ -23,7 +23,7 @@ from article8.evidence.errors import StoreBusy
 # second key, the schema's hash, so that instances in different schemas of one database (and
 # parallel test runs) do not wait for each other.
 STORE_LOCK_KEY = 0x61387374
-_KEYS = ":key, hashtext(current_schema())"
+_KEYS = "CAST(:key AS integer), hashtext(current_schema())"
 # How long the sweep waits for uploads in flight before it gives up (it is retried by cron);
 # while it waits, new uploads queue behind it, so the wait is bounded.
 SWEEP_WAIT_SECONDS = 30
