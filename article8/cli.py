@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.serving import run_simple
 
 from article8.cli_access import access_group, register_group
+from article8.cli_tokens import tokens_group
 from article8.controls import catalogue, exchange, inspection_queries, queries
 from article8.controls.inspection_models import INSPECTION_STATES
 from article8.controls.schedule import ScheduleRules, run_schedule
@@ -31,6 +32,7 @@ from article8.core.guarded import WorkbookLimits
 from article8.core.logs import configure_logging
 from article8.core.mail import mailer_from_settings
 from article8.core.settings import ROLES, Settings
+from article8.evidence import integrity
 from article8.evidence import services as evidence_services
 from article8.evidence.blobstore import local_store
 from article8.ops import backup
@@ -379,20 +381,50 @@ def evidence_add(
 
 
 @evidence_group.command("verify")
-@click.option("--sweep", is_flag=True, help="Move unreferenced blobs to the orphans folder.")
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Move blobs no evidence references to the orphans folder and remove unfinished "
+    "uploads; both only when older than ARTICLE8_SWEEP_GRACE_MINUTES.",
+)
+@click.option(
+    "--restore-orphans",
+    is_flag=True,
+    help="Move back from the orphans folder every blob that evidence references (hash checked).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @with_appcontext
 @command_errors
-def evidence_verify(sweep: bool, fmt: str) -> None:
+def evidence_verify(sweep: bool, restore_orphans: bool, fmt: str) -> None:
     """Re-hash every stored blob; report missing, corrupt and unreferenced ones (exit 1 if bad)."""
+    if sweep and restore_orphans:
+        _fail("--sweep and --restore-orphans undo each other; give one of them", 2)
     store = local_store(settings())
-    with database().session() as session:
-        report = evidence_services.verify_store(session, store)
+    swept, restored = integrity.SweepReport(), integrity.RestoreReport()
     if sweep:
-        for sha256 in report.orphans:
-            store.quarantine(sha256)
-        for name in report.incomplete:
-            store.discard_incomplete(name)
+        grace = timedelta(minutes=settings().sweep_grace_minutes)
+        with database().unit_of_work() as session:
+            swept = integrity.sweep_store(session, store, grace=grace, now=now())
+    if restore_orphans:
+        with database().unit_of_work() as session:
+            restored = integrity.restore_orphans(session, store, cli_actor(), now=now())
+    # Read only, and after the sweep committed: re-hashing every blob must not hold the store
+    # lock (and so every upload) for its whole length.
+    with database().session() as session:
+        report = integrity.verify_store(session, store)
+    _say_store(report, swept, restored, fmt, sweep=sweep)
+    if not report.ok or restored.damaged:
+        sys.exit(1)
+
+
+def _say_store(
+    report: integrity.StoreReport,
+    swept: integrity.SweepReport,
+    restored: integrity.RestoreReport,
+    fmt: str,
+    *,
+    sweep: bool,
+) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -404,22 +436,34 @@ def evidence_verify(sweep: bool, fmt: str) -> None:
                     "orphans": report.orphans,
                     "incomplete": report.incomplete,
                     "swept": sweep,
+                    "moved": swept.moved,
+                    "discarded": swept.discarded,
+                    "kept_young": swept.kept_young,
+                    "restored": restored.restored,
+                    "damaged": restored.damaged,
                 }
             )
         )
     else:
+        if sweep:
+            click.echo(
+                f"swept: {len(swept.moved)} unreferenced blobs moved to orphans/, "
+                f"{len(swept.discarded)} unfinished uploads removed, {len(swept.kept_young)} "
+                f"younger than {settings().sweep_grace_minutes} minutes left alone"
+            )
+        if restored.restored:
+            click.echo(f"restored: {len(restored.restored)} blobs moved back from orphans/")
         click.echo(
             f"evidence: {report.checked} blobs checked, {len(report.missing)} missing, "
             f"{len(report.corrupt)} corrupt, {len(report.orphans)} unreferenced, "
             f"{len(report.incomplete)} unfinished uploads"
-            + (" (swept)" if sweep and (report.orphans or report.incomplete) else "")
         )
     for item_id, sha256 in report.missing:
         click.echo(f"article8: evidence {item_id}: blob {sha256} is missing", err=True)
     for item_id, sha256 in report.corrupt:
         click.echo(f"article8: evidence {item_id}: blob {sha256} does not match its hash", err=True)
-    if not report.ok:
-        sys.exit(1)
+    for sha256 in restored.damaged:
+        click.echo(f"article8: orphans/{sha256} does not match its hash; not restored", err=True)
 
 
 # --- exports -------------------------------------------------------------------------------
@@ -623,6 +667,7 @@ def serve(host: str, port: int, with_scheduler: bool) -> None:
 
 main.add_command(register_group)
 main.add_command(access_group)
+main.add_command(tokens_group)
 
 
 if __name__ == "__main__":

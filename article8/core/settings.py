@@ -49,6 +49,8 @@ class Settings:
     import_max_rows: int = 1_048_576
     # How far past the server's clock an imported log's timestamps may be.
     clock_skew_hours: int = 24
+    # `evidence verify --sweep` leaves blobs and unfinished uploads younger than this alone.
+    sweep_grace_minutes: int = 60
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
     # Thresholds of the access-log anomaly rules (evidence.access.rules.RuleSettings).
     rule_bulk_export_records: int = 1000
@@ -104,6 +106,7 @@ class Settings:
             import_max_unpacked_mb=_int(env, "ARTICLE8_IMPORT_MAX_UNPACKED_MB", 200, 1, 64 * 1024),
             import_max_rows=_int(env, "ARTICLE8_IMPORT_MAX_ROWS", 1_048_576, 1, 1_048_576),
             clock_skew_hours=_int(env, "ARTICLE8_CLOCK_SKEW_HOURS", 24, 0, 24 * 31),
+            sweep_grace_minutes=_int(env, "ARTICLE8_SWEEP_GRACE_MINUTES", 60, 0, 30 * 24 * 60),
             business_hours=_hours(env.get("ARTICLE8_BUSINESS_HOURS", "08:00-20:00")),
             rule_bulk_export_records=_int(
                 env, "ARTICLE8_RULE_BULK_EXPORT_RECORDS", 1000, 1, 1_000_000_000

@@ -8,12 +8,14 @@ stored once; an object is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -61,7 +63,22 @@ class BlobStore(Protocol):
         """Every stored object's address."""
 
     def incomplete(self) -> list[str]:
-        """Leftovers of writes that never finished."""
+        """Leftovers of writes that never finished (or writes still under way)."""
+
+    def modified_at(self, sha256: str) -> datetime:
+        """When the object was last written (the sweep leaves young objects alone)."""
+
+    def incomplete_modified_at(self, name: str) -> datetime:
+        """When an unfinished write last wrote to its temporary file."""
+
+    def quarantine(self, sha256: str) -> None:
+        """Move an unreferenced object out of the store, keeping its bytes."""
+
+    def discard_incomplete(self, name: str) -> None:
+        """Remove the temporary file of a write that never finished."""
+
+    def restore_orphan(self, sha256: str) -> bool | None:
+        """Move a quarantined object back; None when there is none, False when it is damaged."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -166,17 +183,58 @@ class LocalBlobStore:
             return []
         return [p.name for p in self.incoming.iterdir() if p.name.startswith("up-")]
 
+    def modified_at(self, sha256: str) -> datetime:
+        """When the object's bytes were last written."""
+        return _mtime(self.path(sha256))
+
+    def incomplete_modified_at(self, name: str) -> datetime:
+        """When an unfinished write last wrote to its temporary file."""
+        return _mtime(self._incoming_path(name))
+
     def discard_incomplete(self, name: str) -> None:
         """Remove one leftover temporary file (never a stored object)."""
-        if name.startswith("up-") and "/" not in name:
-            (self.incoming / name).unlink(missing_ok=True)
+        self._incoming_path(name).unlink(missing_ok=True)
 
-    def quarantine(self, sha256: str) -> Path:
+    def _incoming_path(self, name: str) -> Path:
+        if not name.startswith("up-") or "/" in name or name in (".", ".."):
+            raise ValueError("not a temporary upload")
+        return self.incoming / name
+
+    def quarantine(self, sha256: str) -> None:
         """Move an unreferenced object out of the store (the sweep never deletes bytes)."""
         self.orphans.mkdir(parents=True, exist_ok=True)
-        target = self.orphans / sha256
-        os.replace(self.path(sha256), target)
-        return target
+        os.replace(self.path(sha256), self.orphans / sha256)
+        _fsync_dir(self.orphans)
+
+    def restore_orphan(self, sha256: str) -> bool | None:
+        """Move a quarantined object back into place after checking its hash.
+
+        None when no quarantined copy exists; False (and the copy stays where it is) when its
+        bytes no longer match their address.
+        """
+        self.path(sha256)  # validates the address before it is used as a file name
+        orphan = self.orphans / sha256
+        if not orphan.is_file():
+            return None
+        digest = hashlib.sha256()
+        with orphan.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            return False
+        final = self.path(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(orphan, 0o440)
+        # link() never replaces an object stored again in the meantime (same bytes, same name).
+        with contextlib.suppress(FileExistsError):
+            os.link(orphan, final)
+        _fsync_dir(final.parent)
+        orphan.unlink()
+        return True
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 def local_store(settings: Settings) -> LocalBlobStore:

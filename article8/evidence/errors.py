@@ -9,3 +9,9 @@ class EvidenceTooLarge(DomainError):
     """The upload exceeds the configured maximum."""
 
     status_code = 413
+
+
+class StoreBusy(DomainError):
+    """Uploads in flight held the evidence store longer than the sweep waits."""
+
+    status_code = 503

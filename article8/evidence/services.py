@@ -1,10 +1,10 @@
-"""The evidence vault's write side: upload, versions, withdrawal, access records, verification."""
+"""The evidence vault's write side: upload, versions, withdrawal, access records."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -17,6 +17,7 @@ from article8.controls.models import Control
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, ValidationError
+from article8.evidence import store_lock
 from article8.evidence.blobstore import BlobStore, BlobTooLarge
 from article8.evidence.errors import EvidenceTooLarge
 from article8.evidence.filetypes import check_content, expected_type
@@ -77,7 +78,8 @@ def add_evidence(
     """Store the file (blob first, row second) and record the upload.
 
     A crash between the two leaves an unreferenced blob that `evidence verify` reports; a row
-    never points at a missing blob.
+    never points at a missing blob. Holds the store lock until the caller's transaction ends, so
+    a sweep never takes the blob for an orphan.
     """
     kind = expected_type(data.filename)
     title = " ".join(data.title.split()) or display_name(data.filename)
@@ -100,6 +102,8 @@ def add_evidence(
     def vet(head: bytes, path: Path) -> None:
         check_content(kind, head, path)
 
+    # Until this transaction commits, the blob looks unreferenced: keep the sweep out.
+    store_lock.hold_for_upload(session)
     try:
         blob = store.put(stream, max_bytes=max_bytes, check=vet)
     except BlobTooLarge:
@@ -200,38 +204,3 @@ def withdraw(
         object_id=item.id,
         details={"before": before, "reason": reason.strip()},
     )
-
-
-@dataclass
-class StoreReport:
-    """What `evidence verify` found."""
-
-    checked: int = 0
-    missing: list[tuple[int, str]] = field(default_factory=list)
-    corrupt: list[tuple[int, str]] = field(default_factory=list)
-    orphans: list[str] = field(default_factory=list)
-    incomplete: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """No row without its blob and no blob whose content changed (orphans are harmless)."""
-        return not self.missing and not self.corrupt
-
-
-def verify_store(session: Session, store: BlobStore) -> StoreReport:
-    """Re-hash every referenced blob; list missing, corrupt and unreferenced ones."""
-    report = StoreReport()
-    referenced: dict[str, list[int]] = {}
-    for item_id, sha256 in session.execute(
-        select(EvidenceItem.id, EvidenceItem.sha256).order_by(EvidenceItem.id)
-    ):
-        referenced.setdefault(sha256, []).append(item_id)
-    for sha256, item_ids in referenced.items():
-        report.checked += 1
-        if not store.exists(sha256):
-            report.missing += [(i, sha256) for i in item_ids]
-        elif store.hash_of(sha256) != sha256:
-            report.corrupt += [(i, sha256) for i in item_ids]
-    report.orphans = sorted(a for a in store.addresses() if a not in referenced)
-    report.incomplete = sorted(store.incomplete())
-    return report

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from article8.core import audit
+from article8.core import audit, users
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, ValidationError
 from article8.core.models import User
@@ -119,3 +120,65 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
     )
+
+
+# --- the command line's way in: by email and by id, for every account ----------------------
+
+# Ids beyond the database's integer column cannot exist (and some drivers refuse to send them).
+_MAX_ID = 2**31 - 1
+
+
+def account(session: Session, email: str) -> User:
+    """The account with ``email`` (case-insensitive)."""
+    user = users.find_by_email(session, email)
+    if user is None:
+        raise NotFound(N_("No account with the email %(email)s."), email=email.strip())
+    return user
+
+
+def create_token_for(
+    session: Session, actor: Actor, email: str, name: str, *, now: datetime
+) -> tuple[ApiToken, str]:
+    """Create a token for the account with ``email``; return it with its plaintext, once."""
+    return create_token(session, actor, account(session, email), name, now=now)
+
+
+def tokens_of(session: Session, email: str | None = None) -> list[ApiToken]:
+    """Every account's tokens (or one account's), revoked ones included, newest first."""
+    query = select(ApiToken).options(selectinload(ApiToken.user))
+    if email is not None:
+        query = query.where(ApiToken.user_id == account(session, email).id)
+    return list(session.scalars(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def find_token(session: Session, token_id: int) -> ApiToken:
+    """Any account's token by its id."""
+    token = session.get(ApiToken, token_id) if 0 < token_id <= _MAX_ID else None
+    if token is None:
+        raise NotFound(N_("No API token with id %(id)s."), id=token_id)
+    return token
+
+
+def revoke_by_id(
+    session: Session, actor: Actor, token_id: int, *, now: datetime
+) -> tuple[ApiToken, bool]:
+    """Revoke any account's token by its id; the flag is ``False`` when it already was."""
+    token = find_token(session, token_id)
+    return token, revoke(session, actor, token, now=now)
+
+
+def as_json(token: ApiToken, tz: tzinfo) -> dict[str, Any]:
+    """A token for machines: never its secret or hash; times ISO 8601 in ``tz``."""
+
+    def moment(value: datetime | None) -> str | None:
+        return value.astimezone(tz).isoformat() if value is not None else None
+
+    return {
+        "id": token.id,
+        "user": token.user.email,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created": moment(token.created_at),
+        "last_used": moment(token.last_used_at),
+        "revoked": moment(token.revoked_at),
+    }

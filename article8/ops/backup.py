@@ -31,7 +31,7 @@ from article8.core.db import Base, Database
 from article8.core.errors import DomainError
 from article8.core.schema import upgrade
 from article8.evidence.blobstore import LocalBlobStore
-from article8.evidence.services import verify_store
+from article8.evidence.integrity import verify_store
 
 FORMAT = "article8-backup"
 VERSION = 1

@@ -21,6 +21,7 @@ from article8.core.errors import N_
 from article8.core.i18n import translator
 from article8.core.runs import claim_day
 from article8.core.settings import Settings
+from article8.evidence import store_lock
 from article8.evidence.blobstore import BlobStore
 from article8.evidence.models import EvidenceItem
 from article8.evidence.services import EvidenceInput, add_evidence
@@ -65,6 +66,9 @@ def export_monthly_workbook(
         return None
     period = previous_month(today)
     _ = translator(lang)
+    # The store's lock before the audit chain's (write_workbook appends to the chain): the
+    # order every transaction that stores evidence keeps, so none waits on a sweep in a cycle.
+    store_lock.hold_for_upload(session)
     with tempfile.TemporaryDirectory(prefix="article8-monthly-") as directory:
         out = Path(directory) / f"article8-workbook-{period.start:%Y-%m}.xlsx"
         report = write_workbook(

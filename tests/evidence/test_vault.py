@@ -231,8 +231,22 @@ def test_a_crash_leaves_a_consistent_store_that_verify_explains(
         assert found["orphans"] == [] and len(found["incomplete"]) == 1
     else:
         assert len(found["orphans"]) == 1 and found["incomplete"] == []
-    swept = article8(fresh_database_url, tmp_path, "evidence", "verify", "--sweep")
-    assert swept.returncode == 0
+    # Moments old: the default grace period (an hour) leaves both alone.
+    young = article8(
+        fresh_database_url, tmp_path, "evidence", "verify", "--sweep", "--format", "json"
+    )
+    assert young.returncode == 0, young.stderr
+    assert json.loads(young.stdout)["moved"] == [] and json.loads(young.stdout)["discarded"] == []
+    assert json.loads(young.stdout)["orphans"] == found["orphans"]
+    swept = article8(
+        fresh_database_url,
+        tmp_path,
+        "evidence",
+        "verify",
+        "--sweep",
+        env={"ARTICLE8_SWEEP_GRACE_MINUTES": "0"},
+    )
+    assert swept.returncode == 0, swept.stderr
     again = json.loads(
         article8(fresh_database_url, tmp_path, "evidence", "verify", "--format", "json").stdout
     )

@@ -15,12 +15,15 @@ from article8.core.schema import drop_append_only_ddl
 from tests.conftest import TEST_ARGON2
 
 
-def article8(database_url: str, tmp_path, *args: str, stdin: str | None = None):
+def article8(
+    database_url: str, tmp_path, *args: str, stdin: str | None = None, env: dict | None = None
+):
     env = {
         **os.environ,
         **TEST_ARGON2,
         "DATABASE_URL": database_url,
         "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
+        **(env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "article8.cli", *args],
