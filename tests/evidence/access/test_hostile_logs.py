@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,8 @@ from article8.evidence.access.rules import RuleSettings
 from tests import bombs
 from tests.conftest import SYSTEM_ACTOR
 from tests.evidence.access.conftest import count, found, system_log
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 DAY = "2026-11-24"  # the clock stands at 10:00 in Tokyo on this day
 RANGE = "2000-01-01T00:00:00+09:00 to 2026-11-25T10:00:00+09:00"
@@ -136,7 +139,7 @@ def refusal(database, clock, content: str, settings: RuleSettings | None = None)
             io.BytesIO(content.encode()),
             filename="access.csv",
             kind="system",
-            settings=settings or RuleSettings(),
+            settings=settings or RuleSettings(timezone=TOKYO),
             actor=SYSTEM_ACTOR,
             now=clock(),
         )
@@ -176,16 +179,18 @@ def test_skip_invalid_sets_impossible_times_and_control_characters_aside(session
 
 def test_the_allowed_clock_skew_is_a_setting(database, import_log, clock):
     one_hour_ahead = system_log("2026-11-24T11:00:00+09:00,a,crm,view,1,,ok")
-    refused = refusal(database, clock, one_hour_ahead, RuleSettings(clock_skew_hours=0))
+    refused = refusal(
+        database, clock, one_hour_ahead, RuleSettings(timezone=TOKYO, clock_skew_hours=0)
+    )
     assert "is outside the accepted time range" in refused
-    report = import_log(one_hour_ahead, settings=RuleSettings(clock_skew_hours=1))
+    report = import_log(one_hour_ahead, settings=RuleSettings(timezone=TOKYO, clock_skew_hours=1))
     assert report.rows == 1
 
 
 def test_the_latest_accepted_time_holds_to_the_second(database, import_log, clock):
     # Lines of one minute share a cached parse: the cache must not let 10:00:30 through on the
     # strength of 10:00:00.
-    settings = RuleSettings(clock_skew_hours=0)
+    settings = RuleSettings(timezone=TOKYO, clock_skew_hours=0)
     clock.advance(seconds=15)  # 10:00:15
     late = system_log(
         "2026-11-24T10:00:00+09:00,a,crm,view,1,,ok", "2026-11-24T10:00:30+09:00,a,crm,view,1,,ok"
