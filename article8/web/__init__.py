@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from article8.core.db import Database, utcnow
 from article8.core.settings import Settings
-from article8.web import access, context, observability
+from article8.web import access, context, observability, params
 from article8.web.extensions import babel, bootstrap, csrf, login_manager
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ def create_app(
         BABEL_TRANSLATION_DIRECTORIES=str(_package_dir() / "translations"),
     )
     app.session_interface = _SessionInterface()
+    # `<id:...>` in every route: an id beyond the INTEGER range matches nothing (404, not 500).
+    app.url_map.converters["id"] = params.IdConverter
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
@@ -135,10 +137,12 @@ def _init_login(app: Flask) -> None:
     def load_user(alternative_id: str) -> User | None:
         # The id in the cookie carries the user's session token, rotated on logout and password
         # change, so a copied cookie dies with the session it was copied from.
-        user_id, _, token = alternative_id.partition(":")
-        if not user_id.isdigit():
+        raw_id, _, token = alternative_id.partition(":")
+        try:
+            user_id = params.parse_id(raw_id)
+        except ValueError:
             return None
-        user = context.db().get(User, int(user_id))
+        user = context.db().get(User, user_id)
         if user is None or not user.active or user.session_token != token:
             return None
         return user

@@ -40,6 +40,7 @@ from article8.web.catalogue_forms import (
 )
 from article8.web.context import actor, db, now
 from article8.web.errors import translated
+from article8.web.params import id_arg
 
 bp = Blueprint("catalogue", __name__, url_prefix="/controls")
 
@@ -77,12 +78,11 @@ def _criteria(args: MultiDict[str, str]) -> queries.ControlFilter:
         value = args.get(name, "")
         return value if value in allowed else None
 
-    owner = args.get("owner", "")
     return queries.ControlFilter(
         category=among("category", CATEGORIES),
         clause=among("clause", (*ARTICLE8_CLAUSES, "guideline")),
         frequency=among("frequency", FREQUENCIES),
-        owner_id=int(owner) if owner.isdigit() else None,
+        owner_id=id_arg(args, "owner"),
         active=ACTIVE_ARGS.get(args.get("active", "")),
         search=args.get("q", "").strip()[:200] or None,
     )

@@ -22,6 +22,7 @@ from tests.web.evidence_steps import (
     MB,
     PDF,
     add_item,
+    as_actor,
     events,
     items,
     multipart,
@@ -254,8 +255,9 @@ def test_the_list_filters_by_control_status_validity_and_text(
 def test_a_new_version_supersedes_the_old_one_which_stays_in_the_history(
     client, login_as, session, store, clock, catalogue
 ):
-    first = add_item(session, store, clock, title="Entry log")
-    login_as("inspector")
+    inspector = login_as("inspector")
+    # Their own evidence: superseding follows the withdrawal rule (see test_route_matrix.py).
+    first = add_item(session, store, clock, title="Entry log", actor=as_actor(inspector))
     page = f"/evidence/{first.id}"
     assert 'data-testid="evidence-new-version"' in client.get(page).get_data(as_text=True)
     response = upload(

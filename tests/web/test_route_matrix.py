@@ -10,6 +10,7 @@ import pytest
 from flask import Blueprint
 
 from article8.core.settings import ROLES
+from article8.web.params import IdConverter
 from tests.conftest import sign_in
 
 PUBLIC = "public"
@@ -73,6 +74,7 @@ EXPECTED: dict[str, object] = {
     "evidence.evidence_download": ALL,
     "evidence.evidence_withdraw": PERFORMERS,
     "evidence.upload": PERFORMERS,
+    "evidence.inspection_note": MANAGERS,
     "api_tokens.token_list": ALL,
     "api_tokens.token_create": ALL,
     "api_tokens.token_revoke": ALL,
@@ -110,7 +112,7 @@ def _requests(app):
     """One (endpoint, method, url) for every rule and method of the app."""
     for rule in app.url_map.iter_rules():
         values = {
-            arg: 1 if "int" in str(rule._converters.get(arg, "")).lower() else "x"
+            arg: 1 if isinstance(rule._converters.get(arg), IdConverter) else "x"
             for arg in rule.arguments
         }
         if rule.endpoint.endswith("static"):
