@@ -6,6 +6,16 @@ from typing import Any
 
 from article8.evidence.filetypes import BY_EXTENSION
 from article8.evidence.models import EVIDENCE_STATES
+from article8.evidence.queries import FRESHNESS
+from article8.web.params import EARLIEST_DAY, ID_MAX, LATEST_DAY
+
+# A database id, as the routes (the `id` converter) and the parameter parsers accept it.
+_ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+_DAY = {
+    "type": "string",
+    "format": "date",
+    "description": f"YYYY-MM-DD, from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}.",
+}
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -26,8 +36,18 @@ _ITEM_ID = {
     "name": "item_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1},
+    "schema": _ID,
+    "description": "Any other value matches no evidence (404).",
 }
+
+
+def _download_types() -> dict[str, Any]:
+    """What a download is sent as: the type stored at upload (text with its real charset)."""
+    types = sorted({kind.media_type.split(";")[0] for kind in BY_EXTENSION.values()})
+    return {
+        media_type: {"schema": {"type": "string", "contentMediaType": media_type}}
+        for media_type in types
+    }
 
 
 def _batch(description: str) -> dict[str, Any]:
@@ -50,6 +70,27 @@ def _schemas() -> dict[str, Any]:
         },
         "Evidence": {
             "type": "object",
+            "required": [
+                "id",
+                "series_id",
+                "version",
+                "status",
+                "title",
+                "description",
+                "original_name",
+                "size",
+                "media_type",
+                "sha256",
+                "uploaded_by",
+                "uploaded_at",
+                "collected_on",
+                "valid_until",
+                "freshness",
+                "controls",
+                "inspection_id",
+                "withdrawn_reason",
+                "links",
+            ],
             "properties": {
                 "id": {"type": "integer"},
                 "series_id": {"type": "integer", "description": "Shared by all versions."},
@@ -58,8 +99,11 @@ def _schemas() -> dict[str, Any]:
                 "title": {"type": "string"},
                 "description": {"type": "string"},
                 "original_name": {"type": "string", "description": "Display only, sanitised."},
-                "size": {"type": "integer"},
-                "media_type": {"type": "string"},
+                "size": {"type": "integer", "minimum": 1},
+                "media_type": {
+                    "type": "string",
+                    "description": "As sent on download, e.g. text/csv; charset=shift_jis.",
+                },
                 "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                 "uploaded_by": {"type": "string"},
                 "uploaded_at": {"type": "string", "format": "date-time"},
@@ -75,6 +119,7 @@ def _schemas() -> dict[str, Any]:
                 "withdrawn_reason": {"type": ["string", "null"]},
                 "links": {
                     "type": "object",
+                    "required": ["self", "content", "page"],
                     "properties": {
                         "self": {"type": "string"},
                         "content": {"type": "string"},
@@ -85,6 +130,7 @@ def _schemas() -> dict[str, Any]:
         },
         "EvidenceList": {
             "type": "object",
+            "required": ["items", "limit", "offset"],
             "properties": {
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}},
                 "limit": {"type": "integer"},
@@ -156,7 +202,11 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "required": ["file"],
             "properties": {
-                "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                "file": {
+                    "type": "string",
+                    "contentMediaType": "application/octet-stream",
+                    "description": "The file name's extension must match the content.",
+                },
                 "controls": {
                     "type": "string",
                     "description": "Control codes, comma-separated or the field repeated. "
@@ -164,14 +214,19 @@ def _schemas() -> dict[str, Any]:
                 },
                 "title": {"type": "string", "description": "Defaults to the file name."},
                 "description": {"type": "string"},
-                "collected_on": {
-                    "type": "string",
-                    "format": "date",
-                    "description": "Default today.",
+                "collected_on": {**_DAY, "description": f"{_DAY['description']} Default today."},
+                "valid_until": {**_DAY, "description": "Not before collected_on."},
+                "inspection_id": {
+                    **_ID,
+                    "description": "Only its assignee or performer (while it is open, in "
+                    "progress or returned), the responsible person or an administrator link "
+                    "evidence to an inspection; an approved or missed one takes none.",
                 },
-                "valid_until": {"type": "string", "format": "date"},
-                "inspection_id": {"type": "integer"},
-                "replaces_id": {"type": "integer", "description": "The version to supersede."},
+                "replaces_id": {
+                    **_ID,
+                    "description": "The current version to supersede: only its uploader, the "
+                    "responsible person or an administrator may.",
+                },
             },
         },
     }
@@ -184,11 +239,11 @@ def _list_parameters() -> list[dict[str, Any]]:
     return [
         query("control", {"type": "string"}, "A control code, e.g. ORG-04."),
         query("status", {"type": "string", "enum": list(EVIDENCE_STATES)}, "Status."),
-        query("freshness", {"type": "string", "enum": ["expiring", "expired"]}, "Validity."),
-        query("inspection_id", {"type": "integer"}, "Collected for this inspection."),
+        query("freshness", {"type": "string", "enum": list(FRESHNESS)}, "Validity."),
+        query("inspection_id", _ID, "Collected for this inspection."),
         query("q", {"type": "string"}, "Text in the title or the file name."),
         query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, ""),
-        query("offset", {"type": "integer", "minimum": 0, "default": 0}, ""),
+        query("offset", {"type": "integer", "minimum": 0, "maximum": ID_MAX, "default": 0}, ""),
     ]
 
 
@@ -253,9 +308,15 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                                 }
                             },
                         },
-                        "400": _error("Refused: wrong type or content, empty, bad field."),
+                        "400": _error(
+                            "Refused: wrong type or content, empty, a bad field, or an "
+                            "inspection that takes no new evidence."
+                        ),
                         "401": _UNAUTHORISED,
-                        "403": _error("The token's owner may not upload (auditors)."),
+                        "403": _error(
+                            "The token's owner may not upload (auditors), may not add evidence "
+                            "to this inspection, or may not replace this evidence."
+                        ),
                         "404": _error("The version to replace does not exist."),
                         "413": _error(f"Larger than {max_upload_mb} MB."),
                     },
@@ -287,8 +348,16 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     "parameters": [_ITEM_ID],
                     "responses": {
                         "200": {
-                            "description": "The file as an attachment, with its stored type.",
-                            "content": {"application/octet-stream": {}},
+                            "description": "The file as an attachment, sent as the type stored "
+                            "at upload (one Content-Type; text types carry the charset the file "
+                            "is in: utf-8 or shift_jis).",
+                            "headers": {
+                                "Content-Disposition": {
+                                    "required": True,
+                                    "schema": {"type": "string", "pattern": "^attachment"},
+                                },
+                            },
+                            "content": _download_types(),
                         },
                         "401": _UNAUTHORISED,
                         "404": _error("No such evidence."),

@@ -149,7 +149,8 @@ class DayField(DateField):
         """Parse YYYY-MM-DD, then refuse a date outside the supported range."""
         super().process_formdata(valuelist)
         if self.data is not None and not EARLIEST_DAY <= self.data <= LATEST_DAY:
-            self.data = None
+            # The date stays (so "required" holds and this message is the one shown); the form
+            # is invalid all the same.
             raise ValueError(
                 str(
                     _l(

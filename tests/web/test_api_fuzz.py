@@ -46,7 +46,9 @@ def test_the_api_answers_as_documented(app, session, clock, make_user, role, met
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path][method]
 
     @seed(20261124)
-    @settings(max_examples=20, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=20, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy(mode))
     def call(case):
         case.call_and_validate(headers=bearer, checks=CHECKS)
