@@ -71,6 +71,8 @@ def create_app(
     # Access control runs before CSRF so that an anonymous POST is sent to sign in, not told
     # its form expired.
     app.before_request(access.enforce_access)
+    # Then, before any view or the CSRF check reads them: no NUL or other control character.
+    app.before_request(params.refuse_control_characters)
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(

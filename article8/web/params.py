@@ -1,9 +1,9 @@
-"""Ids, whole numbers and dates from URLs, query strings and forms, read one way everywhere.
+"""Ids, whole numbers, dates and text from URLs, query strings and forms, read one way everywhere.
 
 An out-of-range value must never reach the database (PostgreSQL raises on an INTEGER overflow,
-SQLite above 2^63) nor the calendar code (years 1 and 9999 overflow in time-zone arithmetic).
-A path id that is not a valid id matches no route (404); a query or form value that is not
-valid is refused with a message in the user's language (400) naming the parameter.
+SQLite above 2^63, and on a NUL in any text) nor the calendar code (years 1 and 9999 overflow in
+time-zone arithmetic). A path id that is not a valid id matches no route (404); a query or form
+value that is not valid is refused with a message in the user's language (400) naming it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as NoMatch
@@ -27,6 +28,8 @@ BIGINT_MAX = 2**63 - 1
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2099, 12, 31)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# C0 control characters and DEL; tab, line feed and carriage return are ordinary text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse_int(raw: str, *, minimum: int, maximum: int) -> int:
@@ -74,6 +77,30 @@ class IdConverter(BaseConverter):
     def to_url(self, value: object) -> str:
         """The id as digits."""
         return str(int(value))  # type: ignore[call-overload]
+
+
+# --- every request ---------------------------------------------------------------------------
+
+
+def refuse_control_characters() -> None:
+    """``before_request``: no control character in the path, a parameter, a form field or a file
+    name gets any further (404 for the path, 400 naming the parameter otherwise)."""
+    if _CONTROL.search(request.path):
+        abort(404)
+    fields = [*request.args.items(multi=True)]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in _FORMS:
+        fields += request.form.items(multi=True)
+        fields += [(name, part.filename or "") for name, part in request.files.items(multi=True)]
+    for name, value in fields:
+        if _CONTROL.search(name) or _CONTROL.search(value):
+            raise ValidationError(
+                N_("%(name)s: control characters (such as NUL) are not accepted."),
+                field=_CONTROL.sub("?", name)[:40],
+                name=_CONTROL.sub("?", name)[:40],
+            )
+
+
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 # --- query strings and API form fields ---------------------------------------------------------

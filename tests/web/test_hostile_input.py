@@ -208,3 +208,47 @@ def test_a_download_sends_one_content_type_with_the_files_real_charset(
     document = client.get("/api/v1/openapi.json").get_json()
     described = document["paths"]["/evidence/{item_id}/content"]["get"]["responses"]["200"]
     assert sent.split(";")[0] in described["content"]
+
+
+# --- control characters --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/evidence/?q=%00",
+        "/inspections/?control=a%00b",
+        "/controls/?q=%1b[2J",
+        "/audit/?action=%00",
+        "/register/?q=%00",
+        "/access/anomalies/?person=%00",
+    ],
+)
+def test_a_control_character_in_a_parameter_is_a_400_naming_it(admin_client, url):
+    # PostgreSQL refuses a NUL in any text (a 500 before); no other control character is text.
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    name = url.split("?")[1].split("=")[0]
+    assert f"{name}: control characters (such as NUL) are not accepted." in (
+        response.get_data(as_text=True)
+    )
+
+
+def test_a_control_character_in_a_form_a_file_name_or_a_path_changes_nothing(
+    app, client, admin_client, session, bearer, catalogue
+):
+    for fields, files in (
+        ({"controls": "ORG-04", "title": "log\x00"}, [(PDF, "a.pdf")]),
+        ({"controls": "ORG-04\x00"}, [(PDF, "a.pdf")]),
+        ({"controls": "ORG-04"}, [(PDF, "a\x00.pdf")]),
+    ):
+        response = client.post(
+            "/api/v1/evidence", headers=bearer, **multipart(fields, files, name="file")
+        )
+        assert response.status_code == 400, response.get_json()
+        assert "control characters" in response.get_json()["error"]
+    assert items(session) == []
+    assert client.get("/api/v1/evidence?q=%00", headers=bearer).status_code == 400
+    signin = app.test_client().post("/login", data={"email": "a\x00@example.com", "password": "x"})
+    assert signin.status_code == 400
+    assert admin_client.get("/controls/ORG%00-04").status_code == 404
