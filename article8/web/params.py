@@ -92,6 +92,8 @@ def refuse_control_characters() -> None:
         fields += request.form.items(multi=True)
         fields += [(name, part.filename or "") for name, part in request.files.items(multi=True)]
     for name, value in fields:
+        # A multipart part without a name comes back with the name None.
+        name, value = name or "", value or ""
         if _CONTROL.search(name) or _CONTROL.search(value):
             raise ValidationError(
                 N_("%(name)s: control characters (such as NUL) are not accepted."),

@@ -252,3 +252,18 @@ def test_a_control_character_in_a_form_a_file_name_or_a_path_changes_nothing(
     signin = app.test_client().post("/login", data={"email": "a\x00@example.com", "password": "x"})
     assert signin.status_code == 400
     assert admin_client.get("/controls/ORG%00-04").status_code == 404
+
+
+def test_a_multipart_part_without_a_name_is_not_a_500(client, session, bearer, catalogue):
+    body = (
+        b"--b\r\nContent-Disposition: form-data\r\n\r\nnull\r\n--b\r\nContent-Disposition: "
+        b'form-data; name="file"; filename="a.pdf"\r\n\r\n' + PDF + b"\r\n--b--\r\n"
+    )
+    response = client.post(
+        "/api/v1/evidence",
+        headers=bearer,
+        data=body,
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert response.status_code == 400 and response.get_json()["field"] == "controls"
+    assert items(session) == []
