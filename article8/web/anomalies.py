@@ -39,7 +39,8 @@ DEFAULT_STATUS = "new"
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.AnomalyFilter:
-    """The list's filter from the query string; unknown values do not filter."""
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
     status = args.get("status", DEFAULT_STATUS)
     rule, severity = args.get("rule", ""), args.get("severity", "")
     return queries.AnomalyFilter(

@@ -72,7 +72,8 @@ def _other(lang: str) -> str:
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.ControlFilter:
-    """The list's filter from the query string; unknown values do not filter."""
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
 
     def among(name: str, allowed: tuple[str, ...]) -> str | None:
         value = args.get(name, "")

@@ -120,7 +120,8 @@ def evidence_panel(
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.EvidenceFilter:
-    """The list's filter from the query string; unknown values do not filter."""
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
     return queries.EvidenceFilter(
         control_code=args.get("control", "").strip()[:20] or None,
         status=args.get("status") if args.get("status") in EVIDENCE_STATES else None,

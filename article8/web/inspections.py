@@ -77,7 +77,8 @@ def mine() -> ResponseReturnValue:
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.InspectionFilter:
-    """The list's filter from the query string; unknown values do not filter."""
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
     status = args.get("status", "")
     category = args.get("category", "")
     return queries.InspectionFilter(
