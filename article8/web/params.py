@@ -30,6 +30,7 @@ LATEST_DAY = date(2099, 12, 31)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # C0 control characters and DEL; tab, line feed and carriage return are ordinary text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def parse_int(raw: str, *, minimum: int, maximum: int) -> int:
@@ -63,7 +64,7 @@ def parse_day(raw: str) -> date:
 class IdConverter(BaseConverter):
     """``<id:name>`` in a route: a database id (1..2^31-1); anything else matches no route."""
 
-    regex = r"\d{1,10}"
+    regex = r"[0-9]{1,10}"
     weight = 50
     part_isolating = True
 
@@ -100,9 +101,6 @@ def refuse_control_characters() -> None:
                 field=_CONTROL.sub("?", name)[:40],
                 name=_CONTROL.sub("?", name)[:40],
             )
-
-
-_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 # --- query strings and API form fields ---------------------------------------------------------
