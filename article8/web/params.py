@@ -84,14 +84,17 @@ class IdConverter(BaseConverter):
 
 
 def refuse_control_characters() -> None:
-    """``before_request``: no control character in the path, a parameter, a form field or a file
-    name gets any further (404 for the path, 400 naming the parameter otherwise)."""
+    """``before_request``: no control character in the path, a parameter or a form field gets any
+    further (404 for the path, 400 naming the parameter otherwise); file names lose theirs."""
     if _CONTROL.search(request.path):
         abort(404)
     fields = [*request.args.items(multi=True)]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in _FORMS:
         fields += request.form.items(multi=True)
-        fields += [(name, part.filename or "") for name, part in request.files.items(multi=True)]
+        for part in request.files.values():
+            # A file name is the sender's label, already shown sanitised: clean it, keep the file.
+            if part.filename and _CONTROL.search(part.filename):
+                part.filename = _CONTROL.sub("", part.filename)
     for name, value in fields:
         # A multipart part without a name comes back with the name None.
         name, value = name or "", value or ""
