@@ -171,7 +171,8 @@ def client(app: Flask) -> FlaskClient:
 
 # --- factories and helpers -----------------------------------------------------------------
 
-SYSTEM_ACTOR = Actor(None, "test")
+# Arranging data as an administrator would (the services check object-level permissions).
+SYSTEM_ACTOR = Actor(None, "test", role="admin")
 _counter = {"n": 0}
 
 

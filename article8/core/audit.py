@@ -26,6 +26,9 @@ class Actor:
     id: int | None
     label: str
     client_addr: str | None = None
+    # The role the user acts in, for the object-level checks of services that take an Actor
+    # (not part of the recorded event); None for processes and anonymous requests.
+    role: str | None = None
 
 
 SYSTEM = Actor(None, "system")

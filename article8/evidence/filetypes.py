@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ BY_EXTENSION = {
     ".eml": EML,
 }
 TEXT_TYPES = (CSV, TEXT, JSON, EML)
+CHUNK = 1024 * 1024
 _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<script|<svg|<\?xml)", re.I)
 _EML_HEADER = re.compile(
     rb"^(Received|From|To|Subject|Date|Message-ID|Return-Path|MIME-Version"
@@ -66,8 +68,9 @@ def expected_type(filename: str) -> FileType:
     return kind
 
 
-def check_content(kind: FileType, head: bytes, path: Path) -> None:
-    """Raise :class:`ValidationError` unless the content really is of ``kind``."""
+def check_content(kind: FileType, head: bytes, path: Path) -> str:
+    """Raise :class:`ValidationError` unless the content really is of ``kind``; return the media
+    type to store and send (``text/*`` with the charset the whole file is really in)."""
     if not head:
         raise ValidationError(N_("The file is empty."), field="file")
     if not _matches(kind, head, path):
@@ -76,6 +79,26 @@ def check_content(kind: FileType, head: bytes, path: Path) -> None:
             field="file",
             kind=kind.name,
         )
+    if not kind.media_type.startswith("text/"):
+        return kind.media_type
+    base = kind.media_type.split(";")[0]
+    charset = text_charset(path)
+    return f"{base}; charset={charset}" if charset else base
+
+
+def text_charset(path: Path) -> str | None:
+    """The charset the whole file decodes in, "utf-8" or "shift_jis" (read in chunks); else None."""
+    for codec, label in (("utf-8", "utf-8"), ("cp932", "shift_jis")):
+        decoder = codecs.getincrementaldecoder(codec)()
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return label
+    return None
 
 
 def _matches(kind: FileType, head: bytes, path: Path) -> bool:

@@ -17,10 +17,10 @@ from article8.controls.models import Control
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, ValidationError
-from article8.evidence import store_lock
+from article8.evidence import permissions, store_lock
 from article8.evidence.blobstore import BlobStore, BlobTooLarge
 from article8.evidence.errors import EvidenceTooLarge
-from article8.evidence.filetypes import check_content, expected_type
+from article8.evidence.filetypes import TEXT, FileType, check_content, expected_type
 from article8.evidence.models import EvidenceItem
 
 MAX_NAME = 200
@@ -74,12 +74,15 @@ def add_evidence(
     *,
     max_bytes: int,
     now: datetime,
+    note_reason: str | None = None,
 ) -> EvidenceItem:
     """Store the file (blob first, row second) and record the upload.
 
     A crash between the two leaves an unreferenced blob that `evidence verify` reports; a row
     never points at a missing blob. Holds the store lock until the caller's transaction ends, so
-    a sweep never takes the blob for an orphan.
+    a sweep never takes the blob for an orphan. Linking to an inspection and replacing a version
+    are checked against the actor (:mod:`article8.evidence.permissions`); ``note_reason`` is set
+    only by :func:`article8.evidence.notes.add_note`.
     """
     kind = expected_type(data.filename)
     title = " ".join(data.title.split()) or display_name(data.filename)
@@ -91,6 +94,7 @@ def add_evidence(
     inspection = session.get(Inspection, data.inspection_id) if data.inspection_id else None
     if data.inspection_id and inspection is None:
         raise ValidationError(N_("No such inspection."), field="inspection_id")
+    capacity = _link_capacity(actor, inspection, kind, note_reason)
     if inspection is not None and inspection.control not in controls:
         controls.append(inspection.control)
     if not controls:
@@ -98,9 +102,13 @@ def add_evidence(
     previous = get_item(session, data.replaces_id) if data.replaces_id else None
     if previous is not None and previous.status != "current":
         raise ValidationError(N_("Only the current version can be replaced."))
+    if previous is not None:
+        permissions.check_change(actor, previous)  # superseding is withdrawing, plus a file
+
+    media_types: list[str] = []
 
     def vet(head: bytes, path: Path) -> None:
-        check_content(kind, head, path)
+        media_types.append(check_content(kind, head, path))
 
     # Until this transaction commits, the blob looks unreferenced: keep the sweep out.
     store_lock.hold_for_upload(session)
@@ -115,7 +123,7 @@ def add_evidence(
         description=data.description.strip(),
         original_name=display_name(data.filename),
         size=blob.size,
-        media_type=kind.media_type,
+        media_type=media_types[0] if media_types else kind.media_type,
         sha256=blob.sha256,
         uploaded_by_id=actor.id,
         uploaded_by_label=actor.label,
@@ -153,7 +161,39 @@ def add_evidence(
             "stored_new_blob": blob.created,
         },
     )
+    if inspection is not None:
+        # On the inspection's own history too: who added evidence to it, and in what capacity.
+        audit.record(
+            session,
+            actor,
+            "inspection.evidence_linked",
+            now=now,
+            object_type="inspection",
+            object_id=inspection.id,
+            details={
+                "evidence_id": item.id,
+                "as": capacity,
+                "inspection_status": inspection.status,
+                **({"reason": note_reason.strip()} if note_reason is not None else {}),
+            },
+        )
     return item
+
+
+def _link_capacity(
+    actor: Actor, inspection: Inspection | None, kind: FileType, note_reason: str | None
+) -> str | None:
+    """Who may link evidence to the inspection; a note goes only on a closed one, as text."""
+    if inspection is None:
+        return None
+    if note_reason is None:
+        return permissions.link_role(actor, inspection)
+    permissions.check_note(actor, inspection)
+    if not note_reason.strip():
+        raise ValidationError(N_("Give a reason for adding a note."), field="reason")
+    if kind is not TEXT:
+        raise ValidationError(N_("A note is plain text."), field="file")
+    return "note"
 
 
 def _controls(session: Session, codes: Sequence[str]) -> list[Control]:
@@ -188,6 +228,7 @@ def withdraw(
     session: Session, actor: Actor, item: EvidenceItem, reason: str, *, now: datetime
 ) -> None:
     """Withdraw evidence with a reason; it stays visible to auditors as withdrawn."""
+    permissions.check_change(actor, item)
     if not reason.strip():
         raise ValidationError(N_("Give a reason for withdrawing the evidence."), field="reason")
     if item.status == "withdrawn":

@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from article8.core.db import Database, utcnow
 from article8.core.settings import Settings
-from article8.web import access, context, observability
+from article8.web import access, context, observability, params
 from article8.web.extensions import babel, bootstrap, csrf, login_manager
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ def create_app(
         BABEL_TRANSLATION_DIRECTORIES=str(_package_dir() / "translations"),
     )
     app.session_interface = _SessionInterface()
+    # `<id:...>` in every route: an id beyond the INTEGER range matches nothing (404, not 500).
+    app.url_map.converters["id"] = params.IdConverter
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
@@ -69,6 +71,8 @@ def create_app(
     # Access control runs before CSRF so that an anonymous POST is sent to sign in, not told
     # its form expired.
     app.before_request(access.enforce_access)
+    # Then, before any view or the CSRF check reads them: no NUL or other control character.
+    app.before_request(params.refuse_control_characters)
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(
@@ -135,14 +139,16 @@ def _init_login(app: Flask) -> None:
     def load_user(alternative_id: str) -> User | None:
         # The id in the cookie carries the user's session token, rotated on logout and password
         # change, so a copied cookie dies with the session it was copied from.
-        user_id, _, token = alternative_id.partition(":")
-        if not user_id.isdigit():
+        raw_id, _, token = alternative_id.partition(":")
+        try:
+            user_id = params.parse_id(raw_id)
+        except ValueError:
             return None
         # The check reads in a short session of its own and the user then joins the request's
         # session without a query: on SQLite the request's first statement takes the write
         # lock, which must not be held while a large upload is received or a file is parsed.
         with context.database().session() as check:
-            user = check.get(User, int(user_id))
+            user = check.get(User, user_id)
         if user is None or not user.active or user.session_token != token:
             return None
         return context.db().merge(user, load=False)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FormError
@@ -25,6 +25,7 @@ from article8.evidence.access.models import (
 )
 from article8.evidence.access.triage import MAX_REASON, RULE_NAMES
 from article8.web.inspection_forms import SEVERITY_NAMES
+from article8.web.params import DayField
 
 ANOMALY_STATUS_NAMES = {
     "new": _l("New"),
@@ -62,10 +63,10 @@ class PersonForm(FlaskForm):
     employee_id = StringField(_l("Employee ID"), validators=[DataRequired(), Length(max=ID_LENGTH)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_LENGTH)])
     department = StringField(_l("Department"), validators=[Optional(), Length(max=NAME_LENGTH)])
-    employed_from = DateField(
+    employed_from = DayField(
         _l("Employed from"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
     )
-    employed_until = DateField(_l("Employed until (blank while employed)"), [Optional()])
+    employed_until = DayField(_l("Employed until (blank while employed)"), [Optional()])
     aliases = TextAreaField(
         _l("Aliases: system logins and badge IDs, one per line or separated by ;"),
         validators=[Optional(), Length(max=5000)],
@@ -85,10 +86,10 @@ class AuthorisationForm(FlaskForm):
         _l("Allowed actions (systems): * or e.g. view;search;export"),
         validators=[Optional(), Length(max=200)],
     )
-    valid_from = DateField(
+    valid_from = DayField(
         _l("Valid from"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
     )
-    valid_until = DateField(_l("Valid until (blank: open-ended)"), validators=[Optional()])
+    valid_until = DayField(_l("Valid until (blank: open-ended)"), validators=[Optional()])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -61,7 +61,7 @@ def user_create() -> ResponseReturnValue:
     return render_template("admin/user_new.html", form=form), 200 if not form.errors else 400
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 @roles("admin")
 def user_detail(user_id: int) -> ResponseReturnValue:
     """One account with the actions an administrator may take."""
@@ -76,7 +76,7 @@ def user_detail(user_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 @roles("admin")
 def user_role(user_id: int) -> ResponseReturnValue:
     """Change the role."""
@@ -89,7 +89,7 @@ def user_role(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<id:user_id>/active")
 @roles("admin")
 def user_active(user_id: int) -> ResponseReturnValue:
     """Activate or deactivate."""
@@ -107,7 +107,7 @@ def user_active(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @roles("admin")
 def user_password(user_id: int) -> ResponseReturnValue:
     """Set a new password for a user who lost theirs."""
@@ -127,7 +127,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/two-factor/reset")
+@bp.post("/users/<id:user_id>/two-factor/reset")
 @roles("admin")
 def user_mfa_reset(user_id: int) -> ResponseReturnValue:
     """Remove a user's second factor (lost phone); they enrol again at next sign-in."""

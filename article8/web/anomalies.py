@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -29,6 +28,7 @@ from article8.web.access_forms import (
 from article8.web.context import client_addr, db, now, settings
 from article8.web.errors import translated
 from article8.web.inspection_display import lang, me
+from article8.web.params import day_arg
 
 bp = Blueprint("anomalies", __name__, url_prefix="/access/anomalies")
 bp.add_app_template_filter(rule_name, "rule_name")
@@ -38,20 +38,14 @@ LIST_LIMIT = 500
 DEFAULT_STATUS = "new"
 
 
-def _date_arg(args: MultiDict[str, str], name: str) -> date | None:
-    try:
-        return date.fromisoformat(args.get(name, "").strip())
-    except ValueError:
-        return None
-
-
 def _criteria(args: MultiDict[str, str]) -> queries.AnomalyFilter:
-    """The list's filter from the query string; unknown values do not filter."""
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
     status = args.get("status", DEFAULT_STATUS)
     rule, severity = args.get("rule", ""), args.get("severity", "")
     return queries.AnomalyFilter(
-        date_from=_date_arg(args, "from"),
-        date_to=_date_arg(args, "to"),
+        date_from=day_arg(args, "from"),
+        date_to=day_arg(args, "to"),
         rule=rule if rule in RULES else None,
         status=status if status in ANOMALY_STATES else None,
         person=args.get("person", "").strip()[:200] or None,
@@ -116,7 +110,7 @@ def _render(
     return page, status
 
 
-@bp.get("/<int:anomaly_id>")
+@bp.get("/<id:anomaly_id>")
 @roles(*READERS)
 def anomaly_page(anomaly_id: int) -> ResponseReturnValue:
     """One anomaly: what the rule found, the events behind it, its triage."""
@@ -144,7 +138,7 @@ def _refused(
     return _render(triage.get_anomaly(db(), anomaly_id), status=400, **forms)
 
 
-@bp.post("/<int:anomaly_id>/acknowledge")
+@bp.post("/<id:anomaly_id>/acknowledge")
 @roles(*MANAGERS)
 def acknowledge(anomaly_id: int) -> ResponseReturnValue:
     """Acknowledge the anomaly (a note is optional)."""
@@ -161,7 +155,7 @@ def acknowledge(anomaly_id: int) -> ResponseReturnValue:
     return _done(anomaly_id, _("The anomaly has been acknowledged."))
 
 
-@bp.post("/<int:anomaly_id>/dismiss")
+@bp.post("/<id:anomaly_id>/dismiss")
 @roles(*MANAGERS)
 def dismiss(anomaly_id: int) -> ResponseReturnValue:
     """Dismiss the anomaly with a reason."""
@@ -183,7 +177,7 @@ def dismiss(anomaly_id: int) -> ResponseReturnValue:
     return _done(anomaly_id, _("The anomaly has been dismissed."))
 
 
-@bp.post("/<int:anomaly_id>/escalate")
+@bp.post("/<id:anomaly_id>/escalate")
 @roles(*MANAGERS)
 def escalate(anomaly_id: int) -> ResponseReturnValue:
     """Open a finding on the chosen control with the chosen severity, linked to the anomaly."""

@@ -8,8 +8,7 @@ cookie cannot be used to call the API (and the API needs no CSRF protection).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
@@ -39,6 +38,7 @@ from article8.web.evidence_files import (
 )
 from article8.web.extensions import csrf
 from article8.web.openapi import document
+from article8.web.params import ID_MAX, day_arg, id_arg, int_arg
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +46,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies authenticate here, so there is no cross-site request to forge
 
 MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
 MAX_REJECTS = 100
 _LINE = re.compile(r"line (\d+)")
 
@@ -92,7 +93,7 @@ def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
 
 def _actor() -> Actor:
     user = cast(User, g.api_user)
-    return Actor(user.id, user.email, client_addr())
+    return Actor(user.id, user.email, client_addr(), user.role)
 
 
 def _refused(error: DomainError) -> ResponseReturnValue:
@@ -113,30 +114,6 @@ def _item_json(item: EvidenceItem) -> dict[str, Any]:
     return body
 
 
-def _date(name: str) -> date | None:
-    raw = request.form.get(name, "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise ValidationError(
-            N_("%(name)s: '%(value)s' is not a date (YYYY-MM-DD)."),
-            field=name,
-            name=name,
-            value=raw[:40],
-        ) from None
-
-
-def _number(name: str, source: Any = None) -> int | None:
-    raw = (source if source is not None else request.form).get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        raise ValidationError(
-            N_("%(name)s: '%(value)s' is not a number."), field=name, name=name, value=raw[:40]
-        )
-    return int(raw)
-
-
 @bp.post("/evidence")
 @public
 @api_roles(*UPLOADERS)
@@ -151,11 +128,11 @@ def evidence_create() -> ResponseReturnValue:
             filename=upload.filename,
             title=request.form.get("title", ""),
             description=request.form.get("description", ""),
-            collected_on=_date("collected_on") or today(),
-            valid_until=_date("valid_until"),
+            collected_on=day_arg(request.form, "collected_on") or today(),
+            valid_until=day_arg(request.form, "valid_until"),
             control_codes=codes,
-            inspection_id=_number("inspection_id"),
-            replaces_id=_number("replaces_id"),
+            inspection_id=id_arg(request.form, "inspection_id"),
+            replaces_id=id_arg(request.form, "replaces_id"),
         )
         # Streamed from the request's part into the blob store, never read whole.
         item = services.add_evidence(
@@ -181,23 +158,39 @@ def evidence_list() -> ResponseReturnValue:
     """Evidence, newest first, filtered like the evidence page."""
     args = request.args
     try:
-        limit = min(_number("limit", args) or 100, MAX_LIMIT)
-        offset = _number("offset", args) or 0
-        inspection_id = _number("inspection_id", args)
+        limit = int_arg(args, "limit", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
+        offset = int_arg(args, "offset", minimum=0, maximum=ID_MAX, default=0)
+        criteria = queries.EvidenceFilter(
+            control_code=args.get("control", "").strip()[:20] or None,
+            status=_choice(args, "status", EVIDENCE_STATES),
+            freshness=_choice(args, "freshness", queries.FRESHNESS),
+            inspection_id=id_arg(args, "inspection_id"),
+            search=args.get("q", "").strip()[:200] or None,
+        )
     except DomainError as error:
         return _refused(error)
-    criteria = queries.EvidenceFilter(
-        control_code=args.get("control", "").strip()[:20] or None,
-        status=args.get("status") if args.get("status") in EVIDENCE_STATES else None,
-        freshness=args.get("freshness") if args.get("freshness") in queries.FRESHNESS else None,
-        inspection_id=inspection_id,
-        search=args.get("q", "").strip()[:200] or None,
-    )
+    assert limit is not None and offset is not None  # they have defaults
     items = queries.list_evidence(db(), criteria, today(), limit=limit, offset=offset)
     return jsonify(items=[_item_json(i) for i in items], limit=limit, offset=offset)
 
 
-@bp.get("/evidence/<int:item_id>")
+def _choice(args: Mapping[str, str], name: str, allowed: Sequence[str]) -> str | None:
+    """One of ``allowed``, None when blank; 400 naming the choices otherwise."""
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationError(
+            N_("%(name)s: expected one of %(allowed)s, found '%(value)s'."),
+            field=name,
+            name=name,
+            allowed=", ".join(allowed),
+            value=value[:40],
+        )
+    return value
+
+
+@bp.get("/evidence/<id:item_id>")
 @public
 @api_roles(*EVERYONE)
 def evidence_item(item_id: int) -> ResponseReturnValue:
@@ -208,7 +201,7 @@ def evidence_item(item_id: int) -> ResponseReturnValue:
     return jsonify(_item_json(item))
 
 
-@bp.get("/evidence/<int:item_id>/content")
+@bp.get("/evidence/<id:item_id>/content")
 @public
 @api_roles(*EVERYONE)
 def evidence_content(item_id: int) -> ResponseReturnValue:

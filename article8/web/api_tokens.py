@@ -65,7 +65,7 @@ def token_create() -> ResponseReturnValue:
     return _render(TokenForm(formdata=None), created=token, plaintext=plaintext, status=201)
 
 
-@bp.post("/<int:token_id>/revoke")
+@bp.post("/<id:token_id>/revoke")
 @roles(*EVERYONE)
 def token_revoke(token_id: int) -> ResponseReturnValue:
     """Revoke one of one's own tokens; scripts using it are refused from now on."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -12,18 +10,11 @@ from article8.core import audit, lockout, users
 from article8.web.access import READERS, roles
 from article8.web.context import actor, db, now, settings
 from article8.web.forms import EmptyForm
+from article8.web.params import BIGINT_MAX, day_arg, id_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 100
-
-
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 @bp.get("/")
@@ -31,20 +22,17 @@ def _date_arg(name: str) -> date | None:
 def event_list() -> ResponseReturnValue:
     """Events newest first, filtered by actor, action, object and local date range."""
     tz = settings().timezone
-    day_from, day_to = _date_arg("from"), _date_arg("to")
-    actor_arg = request.args.get("actor", "")
+    day_from, day_to = day_arg(request.args, "from"), day_arg(request.args, "to")
     criteria = audit.AuditFilter(
-        actor_id=int(actor_arg) if actor_arg.isdigit() else None,
+        actor_id=id_arg(request.args, "actor"),
         action=request.args.get("action") or None,
         object_type=request.args.get("object_type") or None,
         object_id=request.args.get("object_id") or None,
         date_from=audit.local_day_bounds(day_from, tz)[0] if day_from else None,
         date_to=audit.local_day_bounds(day_to, tz)[1] if day_to else None,
     )
-    before = request.args.get("before", "")
-    events = audit.page(
-        db(), criteria, before_seq=int(before) if before.isdigit() else None, size=PAGE_SIZE + 1
-    )
+    before = id_arg(request.args, "before", maximum=BIGINT_MAX)
+    events = audit.page(db(), criteria, before_seq=before, size=PAGE_SIZE + 1)
     more = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
     refused = (e.seq for e in events if e.action == lockout.REFUSED_ACTION)

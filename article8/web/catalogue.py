@@ -40,6 +40,7 @@ from article8.web.catalogue_forms import (
 )
 from article8.web.context import actor, db, now
 from article8.web.errors import translated
+from article8.web.params import id_arg
 
 bp = Blueprint("catalogue", __name__, url_prefix="/controls")
 
@@ -71,18 +72,18 @@ def _other(lang: str) -> str:
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.ControlFilter:
-    """The list's filter from the query string; unknown values do not filter."""
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
 
     def among(name: str, allowed: tuple[str, ...]) -> str | None:
         value = args.get(name, "")
         return value if value in allowed else None
 
-    owner = args.get("owner", "")
     return queries.ControlFilter(
         category=among("category", CATEGORIES),
         clause=among("clause", (*ARTICLE8_CLAUSES, "guideline")),
         frequency=among("frequency", FREQUENCIES),
-        owner_id=int(owner) if owner.isdigit() else None,
+        owner_id=id_arg(args, "owner"),
         active=ACTIVE_ARGS.get(args.get("active", "")),
         search=args.get("q", "").strip()[:200] or None,
     )

@@ -23,6 +23,7 @@ from article8.controls.catalogue import CODE_PATTERN, Bilingual
 from article8.controls.iso27001 import ANNEX_A
 from article8.controls.models import ARTICLE8_CLAUSES, CATEGORIES, FREQUENCIES, PPC_HEADINGS
 from article8.core.models import User
+from article8.web.params import parse_id
 
 CATEGORY_NAMES = {
     "basic_policy": _l("Basic policy"),
@@ -132,8 +133,10 @@ class ControlSettingsForm(FlaskForm):
     @property
     def owner(self) -> int | None:
         """The chosen owner's id; None for no owner."""
-        value = self.owner_id.data or ""
-        return int(value) if value.isdigit() else None
+        try:
+            return parse_id(self.owner_id.data or "")
+        except ValueError:
+            return None
 
 
 class ChecklistForm(FlaskForm):

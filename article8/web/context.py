@@ -54,7 +54,7 @@ def client_addr() -> str | None:
 def actor() -> Actor:
     """The signed-in user as the actor of audit events."""
     if current_user.is_authenticated:
-        return Actor(current_user.id, current_user.email, client_addr())
+        return Actor(current_user.id, current_user.email, client_addr(), current_user.role)
     return Actor(None, "anonymous", client_addr())
 
 

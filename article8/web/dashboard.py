@@ -31,6 +31,7 @@ from article8.web import svg
 from article8.web.access import MANAGERS, READERS, roles
 from article8.web.context import actor, db, now, settings
 from article8.web.inspection_display import label, today
+from article8.web.params import day_arg
 
 bp = Blueprint("dashboard", __name__)
 
@@ -60,25 +61,12 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
     return url_for(endpoint, **values)
 
 
-def _day_arg(name: str) -> tuple[date | None, bool]:
-    """A YYYY-MM-DD query argument: (the date or None, whether something invalid was given)."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None, False
-    try:
-        return date.fromisoformat(raw), False
-    except ValueError:
-        return None, True
-
-
 @bp.get("/dashboard")
 @roles(*READERS)
 def dashboard_page() -> ResponseReturnValue:
     """Posture, timeliness, work owed, evidence, access and incidents; ``?as_of=`` a past day."""
     day = today()
-    as_of_day, invalid = _day_arg("as_of")
-    if invalid:
-        flash(_("Enter the date as YYYY-MM-DD; today's figures are shown."), "warning")
+    as_of_day = day_arg(request.args, "as_of")
     if as_of_day is not None and as_of_day >= day:
         as_of_day = None  # today or later: the live figures
     as_of = None
@@ -219,13 +207,12 @@ def _heat_chart(board: Dashboard) -> svg.Chart:
 def workbook_export() -> ResponseReturnValue:
     """Generate the audit workbook for a period and send it; its SHA-256 goes to the audit trail."""
     day = today()
-    start, bad_start = _day_arg("from")
-    end, bad_end = _day_arg("to")
+    start, end = day_arg(request.args, "from"), day_arg(request.args, "to")
     fy = settings().fiscal_year_start
     start = start or date(fiscal_year(day, fy), fy, 1)
     end = end or day
     lang = request.args.get("lang") or _lang()
-    if bad_start or bad_end or end < start or lang not in ("ja", "en"):
+    if end < start or lang not in ("ja", "en"):
         flash(_("Choose a period whose end is not before its start, and a language."), "danger")
         return redirect(url_for("dashboard.dashboard_page"))
     directory = Path(tempfile.mkdtemp(prefix="article8-workbook-"))

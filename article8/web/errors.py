@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> ResponseReturnValue:
-        return _respond(error.status_code, translated(error))
+        return _respond(error.status_code, translated(error), getattr(error, "field", None))
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
@@ -52,7 +52,8 @@ def register(app: Flask) -> None:
         return _respond(error.code or 500, messages.get(error.code or 500, error.description))
 
 
-def _respond(status: int, message: str) -> ResponseReturnValue:
+def _respond(status: int, message: str, field: str | None = None) -> ResponseReturnValue:
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=message), status
+        # The same shape as the API's own refusals: the message, and the input at fault if any.
+        return jsonify(error=message, **({"field": field} if field else {})), status
     return render_template("error.html", status=status, message=message), status

@@ -14,9 +14,10 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from article8.controls.inspection_models import Inspection
+from article8.controls.inspections import get_inspection
 from article8.controls.models import Control
 from article8.core.errors import DomainError
-from article8.evidence import queries, services
+from article8.evidence import notes, permissions, queries, services
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
 from article8.web.access import EVERYONE, MANAGERS, roles
@@ -30,8 +31,9 @@ from article8.web.evidence_files import (
     today,
     too_large_message,
 )
-from article8.web.evidence_forms import EvidenceUploadForm, WithdrawForm
+from article8.web.evidence_forms import EvidenceUploadForm, NoteForm, WithdrawForm
 from article8.web.forms import safe_next
+from article8.web.params import id_arg
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -75,6 +77,8 @@ class EvidencePanel:
     items: list[EvidenceItem]
     form: EvidenceUploadForm | None
     fixed_controls: list[str] = field(default_factory=list)
+    note_form: NoteForm | None = None
+    inspection_id: int | None = None
 
 
 @bp.app_template_global("evidence_panel")
@@ -90,29 +94,40 @@ def evidence_panel(
         fixed = [control.code]
     else:
         items, fixed = [], []
-    form = None
-    if current_user.is_authenticated and current_user.role in UPLOADERS:
+    form = note_form = None
+    here = request.full_path.rstrip("?")
+    uploader = current_user.is_authenticated and current_user.role in UPLOADERS
+    # The same rules the service applies: no form that could only be refused.
+    if uploader and (inspection is None or permissions.may_link(actor(), inspection)):
         form = EvidenceUploadForm(
             formdata=None,
             collected_on=today(),
             inspection_id=inspection.id if inspection is not None else None,
-            next=request.full_path.rstrip("?"),
+            next=here,
         )
-    return EvidencePanel(items, form, fixed)
+    if (
+        inspection is not None
+        and permissions.is_closed(inspection)
+        and current_user.role in permissions.MANAGER_ROLES
+    ):
+        note_form = NoteForm(formdata=None, next=here)
+    return EvidencePanel(
+        items, form, fixed, note_form, inspection.id if inspection is not None else None
+    )
 
 
 # --- list and detail ---------------------------------------------------------------------------
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.EvidenceFilter:
-    """The list's filter from the query string; unknown values do not filter."""
-    uploader, inspection = args.get("uploader", ""), args.get("inspection", "")
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
     return queries.EvidenceFilter(
         control_code=args.get("control", "").strip()[:20] or None,
         status=args.get("status") if args.get("status") in EVIDENCE_STATES else None,
         freshness=args.get("freshness") if args.get("freshness") in queries.FRESHNESS else None,
-        uploader_id=int(uploader) if uploader.isdigit() else None,
-        inspection_id=int(inspection) if inspection.isdigit() else None,
+        uploader_id=id_arg(args, "uploader"),
+        inspection_id=id_arg(args, "inspection"),
         search=args.get("q", "").strip()[:200] or None,
     )
 
@@ -139,23 +154,27 @@ def evidence_list() -> ResponseReturnValue:
 
 
 def _may_withdraw(item: EvidenceItem) -> bool:
-    if item.status == "withdrawn" or current_user.role not in UPLOADERS:
-        return False
-    return current_user.role in MANAGERS or item.uploaded_by_id == current_user.id
+    return item.status != "withdrawn" and permissions.may_change(actor(), item)
+
+
+def _linkable(inspection_id: int | None) -> int | None:
+    """The inspection a new version stays linked to, when the user may still link to it."""
+    inspection = db().get(Inspection, inspection_id) if inspection_id else None
+    return inspection.id if inspection and permissions.may_link(actor(), inspection) else None
 
 
 def _render_detail(
     item: EvidenceItem, *, withdraw_form: WithdrawForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
     version_form = None
-    if item.status == "current" and current_user.role in UPLOADERS:
+    if item.status == "current" and permissions.may_change(actor(), item):
         version_form = EvidenceUploadForm(
             formdata=None,
             title=item.title,
             description=item.description,
             collected_on=today(),
             replaces_id=item.id,
-            inspection_id=item.inspection_id,
+            inspection_id=_linkable(item.inspection_id),
         )
     if withdraw_form is None and _may_withdraw(item):
         withdraw_form = WithdrawForm(formdata=None)
@@ -170,7 +189,7 @@ def _render_detail(
     return page, status
 
 
-@bp.get("/<int:item_id>")
+@bp.get("/<id:item_id>")
 @roles(*EVERYONE)
 def evidence_detail(item_id: int) -> ResponseReturnValue:
     """One item: metadata, controls, inspection, versions; the view is recorded."""
@@ -180,14 +199,14 @@ def evidence_detail(item_id: int) -> ResponseReturnValue:
     return _render_detail(item)
 
 
-@bp.get("/<int:item_id>/download")
+@bp.get("/<id:item_id>/download")
 @roles(*EVERYONE)
 def evidence_download(item_id: int) -> ResponseReturnValue:
     """The file itself, as an attachment; the download is recorded first."""
     return send_evidence(services.get_item(db(), item_id), actor())
 
 
-@bp.post("/<int:item_id>/withdraw")
+@bp.post("/<id:item_id>/withdraw")
 @roles(*UPLOADERS)
 def evidence_withdraw(item_id: int) -> ResponseReturnValue:
     """Withdraw an item with a reason (managers, or the person who uploaded it)."""
@@ -234,10 +253,8 @@ def _prefill(form: EvidenceUploadForm) -> None:
     code = request.args.get("control", "").strip().upper()
     if code:
         form.controls.data = [code]
-    for name, arg in (("inspection_id", "inspection"), ("replaces_id", "replaces")):
-        value = request.args.get(arg, "")
-        if value.isdigit():
-            getattr(form, name).data = int(value)
+    form.inspection_id.data = id_arg(request.args, "inspection")
+    form.replaces_id.data = id_arg(request.args, "replaces")
     form.next.data = request.args.get("next", "")
 
 
@@ -299,7 +316,7 @@ def upload() -> ResponseReturnValue:
         # A new version is evidence of what the version it replaces was evidence of.
         previous = services.get_item(db(), form.replaces_id.data)
         form.controls.data = [control.code for control in previous.controls]
-        form.inspection_id.data = form.inspection_id.data or previous.inspection_id
+        form.inspection_id.data = form.inspection_id.data or _linkable(previous.inspection_id)
     given = " ".join((form.title.data or "").split())
     results: list[UploadResult] = []
     for part in uploads:
@@ -320,10 +337,39 @@ def upload() -> ResponseReturnValue:
         if len(stored) == 1 and stored[0].item is not None:
             return redirect(url_for("evidence.evidence_detail", item_id=stored[0].item.id))
         return redirect(url_for("evidence.evidence_list"))
-    if stored:
-        status = 200
-    elif all(r.status == 413 for r in results):
-        status = 413
-    else:
-        status = 400
+    # All refused for one reason (too large, not allowed): that reason's status; mixed: 400.
+    statuses = {r.status for r in results}
+    status = 200 if stored else statuses.pop() if len(statuses) == 1 else 400
     return _render_upload(form, results, status)
+
+
+@bp.post("/inspection/<id:inspection_id>/note")
+@roles(*MANAGERS)
+def inspection_note(inspection_id: int) -> ResponseReturnValue:
+    """A note with a reason on an approved or missed inspection (it takes no new files)."""
+    inspection = get_inspection(db(), inspection_id)
+    form = NoteForm()
+    back = safe_next(form.next.data) if form.next.data else inspection_url(inspection.id)
+    if form.validate_on_submit():
+        try:
+            item = notes.add_note(
+                db(),
+                local_store(settings()),
+                actor(),
+                inspection.id,
+                form.note.data or "",
+                form.reason.data or "",
+                collected_on=today(),
+                now=now(),
+                title=form.title.data or "",
+            )
+        except DomainError as error:
+            db().rollback()
+            target = getattr(form, getattr(error, "field", None) or "note", form.note)
+            target.errors = [*target.errors, translated(error)]
+        else:
+            db().commit()
+            flash(_("The note has been added as evidence %(id)d.", id=item.id), "success")
+            return redirect(back or url_for("evidence.evidence_detail", item_id=item.id))
+    page = render_template("evidence/note.html", form=form, inspection=inspection, back=back)
+    return page, 400

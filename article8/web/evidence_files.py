@@ -68,6 +68,8 @@ def send_evidence(item: EvidenceItem, who: Actor) -> Response:
         etag=False,
     )
     response.content_length = item.size
+    # Exactly the stored type: Werkzeug would append a second charset to a text/* type.
+    response.headers["Content-Type"] = item.media_type
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Should a browser render it anyway, it runs nothing and loads nothing.

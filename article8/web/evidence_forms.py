@@ -8,17 +8,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import (
-    DateField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from article8.controls.models import Control
+from article8.web.params import DayField, IdField
 
 
 class EvidenceUploadForm(FlaskForm):
@@ -27,11 +26,11 @@ class EvidenceUploadForm(FlaskForm):
     files = MultipleFileField(_l("Files"))
     title = StringField(_l("Title"), validators=[Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    collected_on = DateField(_l("Collected on"), validators=[DataRequired()])
-    valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    collected_on = DayField(_l("Collected on"), validators=[DataRequired()])
+    valid_until = DayField(_l("Valid until"), validators=[Optional()])
     controls = SelectMultipleField(_l("Controls"))
-    inspection_id = IntegerField(_l("Inspection"), validators=[Optional(), NumberRange(min=1)])
-    replaces_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    inspection_id = IdField(_l("Inspection"), validators=[Optional()])
+    replaces_id = IdField(validators=[Optional()])
     next = HiddenField()
 
     def __init__(
@@ -45,7 +44,7 @@ class EvidenceUploadForm(FlaskForm):
         if not self.uploads():
             raise ValidationError(str(_l("Choose at least one file.")))
 
-    def validate_valid_until(self, field: DateField) -> None:
+    def validate_valid_until(self, field: DayField) -> None:
         """An end before the collection date is a typing mistake."""
         if field.data and self.collected_on.data and field.data < self.collected_on.data:
             raise ValidationError(str(_l("'Valid until' is before the collection date.")))
@@ -53,6 +52,18 @@ class EvidenceUploadForm(FlaskForm):
     def uploads(self) -> list[FileStorage]:
         """The files sent (a file input left empty sends one nameless part: not a file)."""
         return [f for f in self.files.data or [] if isinstance(f, FileStorage) and f.filename]
+
+
+class NoteForm(FlaskForm):
+    """A note on an approved or missed inspection: the text and why it comes after the decision."""
+
+    title = StringField(_l("Title"), validators=[Length(max=300)])
+    note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=20000)])
+    reason = TextAreaField(
+        _l("Reason for adding it after the decision"),
+        validators=[DataRequired(), Length(max=2000)],
+    )
+    next = HiddenField()
 
 
 class WithdrawForm(FlaskForm):

@@ -87,7 +87,7 @@ def _render(
     return page, status
 
 
-@bp.get("/<int:finding_id>")
+@bp.get("/<id:finding_id>")
 @roles(*EVERYONE)
 def finding_page(finding_id: int) -> ResponseReturnValue:
     """One finding with its control, its inspection and its corrective actions."""
@@ -98,7 +98,7 @@ def _to_finding(finding_id: int) -> ResponseReturnValue:
     return redirect(url_for("findings.finding_page", finding_id=finding_id))
 
 
-@bp.post("/<int:finding_id>/severity")
+@bp.post("/<id:finding_id>/severity")
 @roles(*MANAGERS)
 def finding_severity(finding_id: int) -> ResponseReturnValue:
     """Grade the finding low, medium or high."""
@@ -114,7 +114,7 @@ def finding_severity(finding_id: int) -> ResponseReturnValue:
     return _to_finding(finding_id)
 
 
-@bp.post("/<int:finding_id>/actions")
+@bp.post("/<id:finding_id>/actions")
 @roles(*MANAGERS)
 def action_add(finding_id: int) -> ResponseReturnValue:
     """Plan a corrective action with an owner and a due date."""
@@ -153,7 +153,7 @@ def _action(action_id: int) -> CorrectiveAction:
     return finding_service.get_action(db(), action_id)
 
 
-@bp.post("/actions/<int:action_id>/progress")
+@bp.post("/actions/<id:action_id>/progress")
 @roles(*PERFORMERS)
 def action_progress(action_id: int) -> ResponseReturnValue:
     """The owner (or a manager) starts, resolves or reopens a corrective action."""
@@ -182,7 +182,7 @@ def action_progress(action_id: int) -> ResponseReturnValue:
     return _to_finding(finding_id)
 
 
-@bp.post("/actions/<int:action_id>/verify")
+@bp.post("/actions/<id:action_id>/verify")
 @roles(*MANAGERS)
 def action_verify(action_id: int) -> ResponseReturnValue:
     """Confirm that a resolved action works (never by its owner: the service refuses)."""

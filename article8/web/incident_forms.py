@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     DateTimeLocalField,
     RadioField,
     SelectField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from article8.controls.incident_models import INCIDENT_STATES
 from article8.controls.incidents import MAX_TEXT, MAX_TITLE, REPORT_KINDS
 from article8.controls.models import Control
+from article8.web.params import DayField
 
 INCIDENT_STATUS_NAMES = {
     "reported": _l("Reported"),
@@ -126,7 +126,7 @@ class PpcReportForm(FlaskForm):
     """The day a preliminary or final report was made to the PPC."""
 
     kind = SelectField(_l("Report"), validators=[DataRequired()])
-    reported_on = DateField(
+    reported_on = DayField(
         _l("Reported on"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
     )
 

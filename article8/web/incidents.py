@@ -162,14 +162,14 @@ def _render(incident: Incident, status: int = 200, **forms: Any) -> ResponseRetu
     return page, status
 
 
-@bp.get("/<int:incident_id>")
+@bp.get("/<id:incident_id>")
 @roles(*EVERYONE)
 def incident_page(incident_id: int) -> ResponseReturnValue:
     """One incident: what was reported, the PPC assessment, deadlines and reports, status."""
     return _render(_incident(incident_id))
 
 
-@bp.post("/<int:incident_id>/assess")
+@bp.post("/<id:incident_id>/assess")
 @roles(*MANAGERS)
 def assess(incident_id: int) -> ResponseReturnValue:
     """Answer the four PPC conditions; deadlines follow when a report is required."""
@@ -199,7 +199,7 @@ def assess(incident_id: int) -> ResponseReturnValue:
     return _to_incident(incident_id)
 
 
-@bp.post("/<int:incident_id>/ppc-report")
+@bp.post("/<id:incident_id>/ppc-report")
 @roles(*MANAGERS)
 def ppc_report(incident_id: int) -> ResponseReturnValue:
     """Record the day the preliminary or the final report was made to the PPC."""
@@ -227,7 +227,7 @@ def ppc_report(incident_id: int) -> ResponseReturnValue:
     return _to_incident(incident_id)
 
 
-@bp.post("/<int:incident_id>/status")
+@bp.post("/<id:incident_id>/status")
 @roles(*MANAGERS)
 def set_status(incident_id: int) -> ResponseReturnValue:
     """Move the incident on, or close it with how it was resolved."""

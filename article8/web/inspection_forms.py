@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from article8.controls.inspection_models import SEVERITIES
 from article8.core.models import User
+from article8.web.params import DayField, parse_id
 
 INSPECTION_STATUS_NAMES = {
     "scheduled": _l("Scheduled"),
@@ -66,8 +67,10 @@ def user_choices(people: Sequence[User], *, empty: str | None = None) -> list[Se
 
 def chosen_id(field: SelectField) -> int | None:
     """The id a user select holds; None when empty."""
-    value = field.data or ""
-    return int(value) if value.isdigit() else None
+    try:
+        return parse_id(field.data or "")
+    except ValueError:
+        return None
 
 
 class AssignForm(FlaskForm):
@@ -126,7 +129,7 @@ class ActionForm(FlaskForm):
         ],
     )
     owner_id = SelectField(_l("Owner"), validators=[DataRequired()], choices=[])
-    due_on = DateField(
+    due_on = DayField(
         _l("Due date"),
         validators=[InputRequired(message=_l("Enter a due date (YYYY-MM-DD)."))],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -36,6 +36,7 @@ from article8.web.inspection_display import (
     tone,
 )
 from article8.web.inspection_forms import ApproveForm, AssignForm, ReturnForm, chosen_id
+from article8.web.params import day_arg, id_arg
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 bp.add_app_template_filter(label, "label")
@@ -75,25 +76,18 @@ def mine() -> ResponseReturnValue:
     )
 
 
-def _date_arg(args: MultiDict[str, str], name: str) -> date | None:
-    try:
-        return date.fromisoformat(args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _criteria(args: MultiDict[str, str]) -> queries.InspectionFilter:
-    """The list's filter from the query string; unknown values do not filter."""
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
     status = args.get("status", "")
     category = args.get("category", "")
-    assignee = args.get("assignee", "")
     return queries.InspectionFilter(
         status=status if status in (*INSPECTION_STATES, "overdue", "pending") else None,
         category=category if category in CATEGORIES else None,
-        assignee_id=int(assignee) if assignee.isdigit() else None,
+        assignee_id=id_arg(args, "assignee"),
         control_code=args.get("control", "").strip().upper()[:20] or None,
-        due_from=_date_arg(args, "due_from"),
-        due_to=_date_arg(args, "due_to"),
+        due_from=day_arg(args, "due_from"),
+        due_to=day_arg(args, "due_to"),
     )
 
 
@@ -204,7 +198,7 @@ def _render(
     return page, status
 
 
-@bp.get("/<int:inspection_id>")
+@bp.get("/<id:inspection_id>")
 @roles(*EVERYONE)
 def inspection_page(inspection_id: int) -> ResponseReturnValue:
     """One inspection: its facts, its checklist and what the viewer may do with it."""
@@ -235,7 +229,7 @@ def _save(inspection: Inspection) -> tuple[Posted, ResponseReturnValue | None]:
     return posted, None
 
 
-@bp.post("/<int:inspection_id>/answers")
+@bp.post("/<id:inspection_id>/answers")
 @roles(*PERFORMERS)
 def save_answers(inspection_id: int) -> ResponseReturnValue:
     """Save the answers as a draft; nothing is checked for completeness yet."""
@@ -248,7 +242,7 @@ def save_answers(inspection_id: int) -> ResponseReturnValue:
     return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
 
 
-@bp.post("/<int:inspection_id>/submit")
+@bp.post("/<id:inspection_id>/submit")
 @roles(*PERFORMERS)
 def submit(inspection_id: int) -> ResponseReturnValue:
     """Save the answers, then hand the inspection over for review."""
@@ -275,7 +269,7 @@ def submit(inspection_id: int) -> ResponseReturnValue:
 # --- review and assignment -----------------------------------------------------------------
 
 
-@bp.post("/<int:inspection_id>/approve")
+@bp.post("/<id:inspection_id>/approve")
 @roles(*MANAGERS)
 def approve(inspection_id: int) -> ResponseReturnValue:
     """Approve a submitted inspection (never one's own: the service refuses with 403)."""
@@ -310,7 +304,7 @@ def approve(inspection_id: int) -> ResponseReturnValue:
     return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
 
 
-@bp.post("/<int:inspection_id>/return")
+@bp.post("/<id:inspection_id>/return")
 @roles(*MANAGERS)
 def return_for_rework(inspection_id: int) -> ResponseReturnValue:
     """Send a submitted inspection back to its performer with a comment."""
@@ -336,7 +330,7 @@ def return_for_rework(inspection_id: int) -> ResponseReturnValue:
     return redirect(url_for("inspections.review_queue"))
 
 
-@bp.post("/<int:inspection_id>/assign")
+@bp.post("/<id:inspection_id>/assign")
 @roles(*MANAGERS)
 def assign(inspection_id: int) -> ResponseReturnValue:
     """Give the inspection to someone, or take it back (unassigned)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from article8.evidence.filetypes import BY_EXTENSION
-from article8.evidence.models import EVIDENCE_STATES
+from article8.web.openapi_schemas import ID, list_parameters, schemas
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -26,8 +26,18 @@ _ITEM_ID = {
     "name": "item_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1},
+    "schema": ID,
+    "description": "Any other value matches no evidence (404).",
 }
+
+
+def _download_types() -> dict[str, Any]:
+    """What a download is sent as: the type stored at upload (text with its real charset)."""
+    types = sorted({kind.media_type.split(";")[0] for kind in BY_EXTENSION.values()})
+    return {
+        media_type: {"schema": {"type": "string", "contentMediaType": media_type}}
+        for media_type in types
+    }
 
 
 def _batch(description: str) -> dict[str, Any]:
@@ -35,161 +45,6 @@ def _batch(description: str) -> dict[str, Any]:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccessBatch"}}},
     }
-
-
-def _schemas() -> dict[str, Any]:
-    nullable_date = {"type": ["string", "null"], "format": "date"}
-    return {
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {"type": "string", "description": "A message meant for a person."},
-                "field": {"type": "string", "description": "The input at fault, if any."},
-            },
-        },
-        "Evidence": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "series_id": {"type": "integer", "description": "Shared by all versions."},
-                "version": {"type": "integer"},
-                "status": {"type": "string", "enum": list(EVIDENCE_STATES)},
-                "title": {"type": "string"},
-                "description": {"type": "string"},
-                "original_name": {"type": "string", "description": "Display only, sanitised."},
-                "size": {"type": "integer"},
-                "media_type": {"type": "string"},
-                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                "uploaded_by": {"type": "string"},
-                "uploaded_at": {"type": "string", "format": "date-time"},
-                "collected_on": {"type": "string", "format": "date"},
-                "valid_until": nullable_date,
-                "freshness": {
-                    "type": ["string", "null"],
-                    "enum": ["expiring", "expired", None],
-                    "description": "Current evidence ending within 30 days, or already ended.",
-                },
-                "controls": {"type": "array", "items": {"type": "string"}},
-                "inspection_id": {"type": ["integer", "null"]},
-                "withdrawn_reason": {"type": ["string", "null"]},
-                "links": {
-                    "type": "object",
-                    "properties": {
-                        "self": {"type": "string"},
-                        "content": {"type": "string"},
-                        "page": {"type": "string"},
-                    },
-                },
-            },
-        },
-        "EvidenceList": {
-            "type": "object",
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}},
-                "limit": {"type": "integer"},
-                "offset": {"type": "integer"},
-            },
-        },
-        "AccessLogUpload": {
-            "type": "object",
-            "required": ["file", "kind"],
-            "properties": {
-                "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-                "kind": {"type": "string", "enum": ["system", "entry"]},
-                "map": {
-                    "type": "string",
-                    "description": "COLUMN=FIELD renames, comma-separated or the field repeated.",
-                },
-                "skip_invalid": {
-                    "type": "boolean",
-                    "description": "Store the valid lines; the invalid ones are listed.",
-                },
-            },
-        },
-        "AccessBatch": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "filename": {"type": "string"},
-                "kind": {"type": "string", "enum": ["system", "entry"]},
-                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                "rows": {"type": "integer"},
-                "rejected": {"type": "integer"},
-                "first_date": nullable_date,
-                "last_date": nullable_date,
-                "imported_by": {"type": "string"},
-                "imported_at": {"type": "string", "format": "date-time"},
-                "duplicate": {"type": "boolean"},
-                "message": {"type": "string", "description": "Set when duplicate."},
-                "anomalies": {
-                    "type": "object",
-                    "additionalProperties": {"type": "integer"},
-                    "description": "Anomalies per rule on the dates the file covers.",
-                },
-                "rejects": {
-                    "type": "array",
-                    "description": "The first 100 invalid lines (skip_invalid).",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "line": {"type": "integer"},
-                            "column": {"type": ["string", "null"]},
-                            "problem": {"type": "string"},
-                        },
-                    },
-                },
-            },
-        },
-        "AccessLogError": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {"type": "string", "description": "File, line, column and problem."},
-                "file": {"type": "string"},
-                "line": {"type": ["integer", "null"]},
-                "column": {"type": ["string", "null"]},
-                "problem": {"type": "string"},
-            },
-        },
-        "EvidenceUpload": {
-            "type": "object",
-            "required": ["file"],
-            "properties": {
-                "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-                "controls": {
-                    "type": "string",
-                    "description": "Control codes, comma-separated or the field repeated. "
-                    "Optional when inspection_id is given (its control is added).",
-                },
-                "title": {"type": "string", "description": "Defaults to the file name."},
-                "description": {"type": "string"},
-                "collected_on": {
-                    "type": "string",
-                    "format": "date",
-                    "description": "Default today.",
-                },
-                "valid_until": {"type": "string", "format": "date"},
-                "inspection_id": {"type": "integer"},
-                "replaces_id": {"type": "integer", "description": "The version to supersede."},
-            },
-        },
-    }
-
-
-def _list_parameters() -> list[dict[str, Any]]:
-    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-        return {"name": name, "in": "query", "schema": schema, "description": description}
-
-    return [
-        query("control", {"type": "string"}, "A control code, e.g. ORG-04."),
-        query("status", {"type": "string", "enum": list(EVIDENCE_STATES)}, "Status."),
-        query("freshness", {"type": "string", "enum": ["expiring", "expired"]}, "Validity."),
-        query("inspection_id", {"type": "integer"}, "Collected for this inspection."),
-        query("q", {"type": "string"}, "Text in the title or the file name."),
-        query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, ""),
-        query("offset", {"type": "integer", "minimum": 0, "default": 0}, ""),
-    ]
 
 
 def document(*, max_upload_mb: int) -> dict[str, Any]:
@@ -216,7 +71,7 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                 "get": {
                     "operationId": "listEvidence",
                     "summary": "List evidence, newest first",
-                    "parameters": _list_parameters(),
+                    "parameters": list_parameters(),
                     "responses": {
                         "200": {
                             "description": "Matching evidence.",
@@ -253,9 +108,15 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                                 }
                             },
                         },
-                        "400": _error("Refused: wrong type or content, empty, bad field."),
+                        "400": _error(
+                            "Refused: wrong type or content, empty, a bad field, or an "
+                            "inspection that takes no new evidence."
+                        ),
                         "401": _UNAUTHORISED,
-                        "403": _error("The token's owner may not upload (auditors)."),
+                        "403": _error(
+                            "The token's owner may not upload (auditors), may not add evidence "
+                            "to this inspection, or may not replace this evidence."
+                        ),
                         "404": _error("The version to replace does not exist."),
                         "413": _error(f"Larger than {max_upload_mb} MB."),
                     },
@@ -287,8 +148,16 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     "parameters": [_ITEM_ID],
                     "responses": {
                         "200": {
-                            "description": "The file as an attachment, with its stored type.",
-                            "content": {"application/octet-stream": {}},
+                            "description": "The file as an attachment, sent as the type stored "
+                            "at upload (one Content-Type; text types carry the charset the file "
+                            "is in: utf-8 or shift_jis).",
+                            "headers": {
+                                "Content-Disposition": {
+                                    "required": True,
+                                    "schema": {"type": "string", "pattern": "^attachment"},
+                                },
+                            },
+                            "content": _download_types(),
                         },
                         "401": _UNAUTHORISED,
                         "404": _error("No such evidence."),
@@ -347,6 +216,6 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     "bearerFormat": "a8_ followed by 43 URL-safe characters",
                 }
             },
-            "schemas": _schemas(),
+            "schemas": schemas(),
         },
     }

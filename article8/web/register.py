@@ -82,7 +82,7 @@ def _render_person(
     return page, status
 
 
-@bp.get("/<int:person_id>")
+@bp.get("/<id:person_id>")
 @roles(*READERS)
 def person_page(person_id: int) -> ResponseReturnValue:
     """One person: employment, aliases, authorisations, and a link to their history."""
@@ -129,7 +129,7 @@ def person_new() -> ResponseReturnValue:
     return render_template("register/edit.html", form=form, person=None), status
 
 
-@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:person_id>/edit", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def person_edit(person_id: int) -> ResponseReturnValue:
     """Change a person's name, department, employment dates and aliases."""
@@ -150,7 +150,7 @@ def person_edit(person_id: int) -> ResponseReturnValue:
     return render_template("register/edit.html", form=form, person=handler), status
 
 
-@bp.post("/<int:person_id>/authorisations")
+@bp.post("/<id:person_id>/authorisations")
 @roles(*MANAGERS)
 def authorisation_save(person_id: int) -> ResponseReturnValue:
     """Add an authorisation, or change the one with the same kind and target."""
@@ -180,7 +180,7 @@ def authorisation_save(person_id: int) -> ResponseReturnValue:
     return redirect(url_for("register.person_page", person_id=person_id))
 
 
-@bp.post("/<int:person_id>/authorisations/delete")
+@bp.post("/<id:person_id>/authorisations/delete")
 @roles(*MANAGERS)
 def authorisation_delete(person_id: int) -> ResponseReturnValue:
     """Remove an authorisation (the audit trail keeps what it was)."""

@@ -86,7 +86,7 @@ def programme(session, make_user, clock, tmp_path):
         now=clock(),
     )
     perform(session, inspector, passed, clock, fail_first=False)
-    workflow.approve(session, responsible, passed, now=clock())
+    # Evidence comes before the decision: an approved inspection takes no new evidence.
     evidence.add_evidence(
         session,
         LocalBlobStore(tmp_path / "evidence"),
@@ -102,6 +102,7 @@ def programme(session, make_user, clock, tmp_path):
         max_bytes=10**6,
         now=clock(),
     )
+    workflow.approve(session, responsible, passed, now=clock())
     perform(session, inspector, submitted, clock, fail_first=False)
     # The scheduler marks an inspection missed 30 days after its due date; set it directly.
     missed.status = "missed"

@@ -40,7 +40,7 @@ def history(session, make_user, tmp_path):
     workflow.approve(session, responsible, november, now=at("2026-11-23T10:00"))
 
     store = LocalBlobStore(tmp_path / "evidence")
-    actor = Actor(inspector.id, inspector.email)
+    actor = Actor(inspector.id, inspector.email, role=inspector.role)  # replaces their own
 
     def upload(valid_until, n, now, replaces=None):
         return evidence.add_evidence(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from article8.core.audit import Actor
 from article8.core.models import AuditEvent
 from article8.evidence import services
 from article8.evidence.blobstore import LocalBlobStore
@@ -53,7 +54,12 @@ def upload(client, files, *, page="/evidence/upload", **fields):
     return client.post("/evidence/upload", **multipart(flat, files))
 
 
-def add_item(session, store, clock, **fields) -> EvidenceItem:
+def as_actor(user) -> Actor:
+    """``user`` as the services see them (with their role)."""
+    return Actor(user.id, user.email, "127.0.0.1", user.role)
+
+
+def add_item(session, store, clock, actor=SYSTEM_ACTOR, **fields) -> EvidenceItem:
     """Evidence added directly through the service (for tests about reading it)."""
     data = services.EvidenceInput(
         filename=fields.pop("name", "policy.pdf"),
@@ -63,7 +69,7 @@ def add_item(session, store, clock, **fields) -> EvidenceItem:
         **fields,
     )
     item = services.add_evidence(
-        session, store, SYSTEM_ACTOR, io.BytesIO(PDF), data, max_bytes=MB, now=clock()
+        session, store, actor, io.BytesIO(PDF), data, max_bytes=MB, now=clock()
     )
     session.commit()
     return item

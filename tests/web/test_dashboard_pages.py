@@ -128,8 +128,12 @@ def test_as_of_shows_the_page_as_it_stood(signed_in, overdue_programme):
     live = page_of(client, "/dashboard?as_of=2099-01-01")  # the future: today's figures
     assert 'data-testid="as-of-note"' not in live
     assert text_of(live, "overdue-total") == str(overdue_programme)
-    nonsense = page_of(client, "/dashboard?as_of=yesterday")
-    assert "Enter the date as YYYY-MM-DD" in nonsense and "as-of-note" not in nonsense
+    # One date parser for every query string: a bad date is refused (400) with a clear message.
+    refused = client.get("/dashboard?as_of=yesterday")
+    nonsense = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "as_of: &#39;yesterday&#39; is not a date (YYYY-MM-DD)" in nonsense
+    assert "as-of-note" not in nonsense
 
 
 @pytest.mark.parametrize("role", ["responsible", "auditor"])

@@ -255,7 +255,7 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
     }
     assert set(document["paths"]["/evidence"]) == {"get", "post"}
     served = {
-        rule.rule.removeprefix("/api/v1").replace("<int:item_id>", "{item_id}")
+        rule.rule.removeprefix("/api/v1").replace("<id:item_id>", "{item_id}")
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
     }

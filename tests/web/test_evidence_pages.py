@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from article8.controls import inspections as workflow
 from article8.controls.catalogue import load_catalogue
 from article8.controls.inspection_models import Inspection
 from article8.controls.models import Control
@@ -22,12 +23,14 @@ from tests.web.evidence_steps import (
     MB,
     PDF,
     add_item,
+    as_actor,
     events,
     items,
     multipart,
     objects,
     upload,
 )
+from tests.web.inspection_steps import performed
 
 
 @pytest.fixture
@@ -254,8 +257,9 @@ def test_the_list_filters_by_control_status_validity_and_text(
 def test_a_new_version_supersedes_the_old_one_which_stays_in_the_history(
     client, login_as, session, store, clock, catalogue
 ):
-    first = add_item(session, store, clock, title="Entry log")
-    login_as("inspector")
+    inspector = login_as("inspector")
+    # Their own evidence: superseding follows the withdrawal rule (see test_route_matrix.py).
+    first = add_item(session, store, clock, title="Entry log", actor=as_actor(inspector))
     page = f"/evidence/{first.id}"
     assert 'data-testid="evidence-new-version"' in client.get(page).get_data(as_text=True)
     response = upload(
@@ -368,3 +372,49 @@ def test_evidence_uploaded_inside_an_inspection_is_bound_to_it(
     assert f'data-id="{item.id}"' in shown.split('data-testid="inspection-evidence-table"')[1]
     detail = client.get(f"/evidence/{item.id}").get_data(as_text=True)
     assert f'href="{page}"' in detail.split('data-testid="evidence-inspection"')[1]
+
+
+def test_a_decided_inspection_takes_a_note_with_a_reason_instead_of_files(
+    app, client, login_as, make_user, session, clock, schedule
+):
+    inspector, reviewer = make_user("inspector"), make_user("responsible")
+    inspection = performed(session, clock, inspector, "ORG-04")
+    workflow.approve(session, reviewer, inspection, now=clock())
+    session.commit()
+    page = f"/inspections/{inspection.id}"
+    inspector_client = app.test_client()
+    sign_in(inspector_client, inspector.email)
+    seen_by_inspector = inspector_client.get(page).get_data(as_text=True)
+    assert 'data-testid="inspection-evidence-upload"' not in seen_by_inspector
+    assert 'data-testid="inspection-note"' not in seen_by_inspector
+
+    login_as("responsible")
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-testid="inspection-evidence-upload"' not in html
+    assert 'data-testid="inspection-note"' in html
+    token = csrf_token(client, page)
+    target = f"/evidence/inspection/{inspection.id}/note"
+    refused = client.post(target, data={"csrf_token": token, "note": "Checked", "next": page})
+    assert refused.status_code == 400 and "This field is required." in refused.get_data(True)
+    assert items(session) == []
+    added = client.post(
+        target,
+        data={
+            "csrf_token": token,
+            "note": "The paper log was signed off on 30 November.",
+            "reason": "The signed log turned up after the approval.",
+            "next": page,
+        },
+    )
+    assert added.status_code == 302 and added.headers["Location"] == page
+    (item,) = items(session)
+    assert (item.inspection_id, item.original_name, item.media_type) == (
+        inspection.id,
+        "note.txt",
+        "text/plain; charset=utf-8",
+    )
+    assert item.description == "The signed log turned up after the approval."
+    shown = client.get(page).get_data(as_text=True)
+    assert f'data-id="{item.id}"' in shown.split('data-testid="inspection-evidence-table"')[1]
+    # The route is for managers only, whatever the form says.
+    assert inspector_client.post(target, data={"note": "x", "reason": "y"}).status_code == 403

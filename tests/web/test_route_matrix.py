@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import pytest
 from flask import Blueprint
+from sqlalchemy import select
 
+from article8.controls import inspections as workflow
+from article8.core.models import AuditEvent
 from article8.core.settings import ROLES
-from tests.conftest import sign_in
+from article8.evidence import tokens
+from article8.evidence.blobstore import LocalBlobStore
+from article8.web.params import IdConverter
+from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
+from tests.web.evidence_steps import PDF, add_item, as_actor, items, multipart
+from tests.web.inspection_steps import monthly_codes, november, performed
 
 PUBLIC = "public"
 # Token-only JSON API: a session (signed in or not) is never enough, so the walk below gets 401
@@ -73,6 +81,7 @@ EXPECTED: dict[str, object] = {
     "evidence.evidence_download": ALL,
     "evidence.evidence_withdraw": PERFORMERS,
     "evidence.upload": PERFORMERS,
+    "evidence.inspection_note": MANAGERS,
     "api_tokens.token_list": ALL,
     "api_tokens.token_create": ALL,
     "api_tokens.token_revoke": ALL,
@@ -110,7 +119,7 @@ def _requests(app):
     """One (endpoint, method, url) for every rule and method of the app."""
     for rule in app.url_map.iter_rules():
         values = {
-            arg: 1 if "int" in str(rule._converters.get(arg, "")).lower() else "x"
+            arg: 1 if isinstance(rule._converters.get(arg), IdConverter) else "x"
             for arg in rule.arguments
         }
         if rule.endpoint.endswith("static"):
@@ -184,3 +193,121 @@ def test_a_view_without_a_decision_is_denied_to_everyone(app, make_user):
         sign_in(client, make_user(role).email)
         assert client.get("/probe/undecided").status_code == 403, role
     assert app.test_client().get("/probe/undecided").status_code == 302
+
+
+# --- object-level decisions: which inspection, whose evidence ----------------------------------
+#
+# The role decides which routes a user reaches; the evidence service decides which objects they
+# may touch there. The pages and the API go through the same service check, so both are walked.
+
+ALLOWED, DENIED, CLOSED = "allowed", "denied", "closed"
+# who -> (link new evidence to the assignee's open inspection, to an approved inspection,
+# replace the assignee's evidence with a new version, withdraw it)
+OBJECT_MATRIX = {
+    "admin": (ALLOWED, CLOSED, ALLOWED, ALLOWED),
+    "responsible": (ALLOWED, CLOSED, ALLOWED, ALLOWED),
+    "assignee": (ALLOWED, CLOSED, ALLOWED, ALLOWED),
+    "other inspector": (DENIED, CLOSED, DENIED, DENIED),
+    "auditor": (DENIED, DENIED, DENIED, DENIED),  # refused by the route, before any object
+}
+ROLE_OF = {"assignee": "inspector", "other inspector": "inspector"}
+
+
+@pytest.fixture
+def evidence_world(session, clock, settings, schedule, make_user):
+    """Users around an inspector's open inspection, an approved one, and the inspector's file."""
+    assignee, reviewer = make_user("inspector"), make_user("responsible")
+    open_one = november(session, "ORG-04")
+    workflow.assign(session, reviewer, open_one, assignee, now=clock())
+    other_code = next(code for code in monthly_codes(session) if code != "ORG-04")
+    approved = performed(session, clock, assignee, other_code)
+    workflow.approve(session, reviewer, approved, now=clock())
+    session.commit()
+    store = LocalBlobStore(settings.evidence_dir)
+    own = add_item(session, store, clock, actor=as_actor(assignee), title="Assignee's log")
+    users = {who: make_user(ROLE_OF.get(who, who)) for who in OBJECT_MATRIX}
+    users["assignee"] = assignee
+    return users, open_one.id, approved.id, own.id
+
+
+def _web(app, user):
+    client = app.test_client()
+    assert sign_in(client, user.email).status_code == 302
+    token = csrf_token(client, "/evidence/upload") if user.role != "auditor" else "x"
+
+    def send(fields, content=PDF, name="check.pdf"):
+        body = {"csrf_token": token, "collected_on": "2026-11-20", **fields}
+        return client.post("/evidence/upload", **multipart(body, [(content, name)]))
+
+    def withdraw(item_id):
+        data = {"csrf_token": token, "reason": "Wrong file"}
+        return client.post(f"/evidence/{item_id}/withdraw", data=data)
+
+    return send, withdraw
+
+
+def _api(app, session, clock, user):
+    _, raw = tokens.create_token(session, SYSTEM_ACTOR, user, "matrix", now=clock())
+    session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {raw}"}
+
+    def send(fields, content=PDF, name="check.pdf"):
+        body = {"collected_on": "2026-11-20", **fields}
+        return client.post(
+            "/api/v1/evidence", headers=headers, **multipart(body, [(content, name)], name="file")
+        )
+
+    return send, None
+
+
+def _outcome_of(response) -> str:
+    if response.status_code in (201, 302):
+        return ALLOWED
+    if response.status_code == 403:
+        return DENIED
+    assert response.status_code == 400, response.get_data(as_text=True)
+    return CLOSED
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+@pytest.mark.parametrize("who", list(OBJECT_MATRIX))
+def test_evidence_reaches_only_the_inspections_and_versions_it_may(
+    app, session, clock, evidence_world, who, channel
+):
+    users, open_id, approved_id, own_id = evidence_world
+    send, withdraw = (
+        _web(app, users[who]) if channel == "web" else _api(app, session, clock, users[who])
+    )
+    before = {item.id for item in items(session)}
+    got = (
+        _outcome_of(send({"inspection_id": str(open_id)})),
+        _outcome_of(send({"inspection_id": str(approved_id)})),
+        _outcome_of(
+            send({"replaces_id": str(own_id), "controls": "ORG-04"}, PDF + b"%v2\n", "v2.pdf")
+        ),
+    )
+    if withdraw is not None:
+        got += (_outcome_of(withdraw(own_id)),)
+    want = OBJECT_MATRIX[who][: len(got)]
+    assert got == want, f"{who} via {channel}"
+    # Nothing refused left anything behind, and what was allowed is on the record.
+    added = [item for item in items(session) if item.id not in before]
+    assert len(added) == [want[0], want[2]].count(ALLOWED)
+    assert all(item.inspection_id != approved_id for item in items(session))
+    if want[0] == ALLOWED:
+        linked = events_on_inspection(session, open_id)
+        assert [e.actor_id for e in linked] == [users[who].id]
+    assert events_on_inspection(session, approved_id) == []
+
+
+def events_on_inspection(session, inspection_id: int) -> list[AuditEvent]:
+    """The "evidence linked" events on an inspection's history."""
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "inspection.evidence_linked")
+            .where(AuditEvent.object_id == str(inspection_id))
+        )
+    )
