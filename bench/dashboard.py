@@ -48,11 +48,13 @@ os.environ.update(
 from sqlalchemy import event, insert, select  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
-from article8.controls.catalogue import load_catalogue  # noqa: E402
-from article8.controls.incident_models import Incident  # noqa: E402
-from article8.controls.inspection_models import CorrectiveAction, Finding, Inspection  # noqa: E402
-from article8.controls.models import Control  # noqa: E402
-from article8.controls.services import sync_catalogue  # noqa: E402
+from article8.access.models import AccessBatch, AccessEvent, Anomaly  # noqa: E402
+from article8.controls.catalogue.files import load_catalogue  # noqa: E402
+from article8.controls.catalogue.models import Control  # noqa: E402
+from article8.controls.catalogue.services import sync_catalogue  # noqa: E402
+from article8.controls.findings.models import CorrectiveAction, Finding  # noqa: E402
+from article8.controls.incidents.models import Incident  # noqa: E402
+from article8.controls.inspections.models import Inspection  # noqa: E402
 from article8.core import schema  # noqa: E402
 from article8.core.audit import SYSTEM  # noqa: E402
 from article8.core.calendar import periods_between, window_for  # noqa: E402
@@ -60,7 +62,6 @@ from article8.core.db import Database, make_engine  # noqa: E402
 from article8.core.models import AuditEvent  # noqa: E402
 from article8.core.settings import Settings  # noqa: E402
 from article8.core.users import PasswordPolicy, create_user  # noqa: E402
-from article8.evidence.access.models import AccessBatch, AccessEvent, Anomaly  # noqa: E402
 from article8.evidence.blobstore import local_store  # noqa: E402
 from article8.evidence.models import EvidenceItem, evidence_control  # noqa: E402
 from article8.web import create_app  # noqa: E402

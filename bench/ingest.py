@@ -32,12 +32,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from article8.access.ingest import INSERT_COLUMNS
+from article8.access.register_import import import_register
 from article8.core import schema
 from article8.core.audit import Actor
 from article8.core.calendar import is_business_day
 from article8.core.db import Database, make_engine
-from article8.evidence.access.ingest import INSERT_COLUMNS
-from article8.evidence.access.register_import import import_register
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PEOPLE = 200

@@ -40,13 +40,13 @@ def free_port() -> int:
 
 def prepare(work: Path) -> tuple[dict[str, str], str]:
     """A migrated instance with the catalogue, one inspector and an API token."""
-    from article8.controls.catalogue import load_catalogue
-    from article8.controls.services import sync_catalogue
+    from article8.controls.catalogue.files import load_catalogue
+    from article8.controls.catalogue.services import sync_catalogue
     from article8.core import schema
     from article8.core.audit import SYSTEM
     from article8.core.db import Database, make_engine
+    from article8.core.tokens import create_token
     from article8.core.users import PasswordPolicy, create_user
-    from article8.evidence.tokens import create_token
 
     env = {
         **os.environ,

@@ -26,8 +26,8 @@ def populate(url: str, rows: int) -> None:
     """A migrated database with the catalogue and ``rows`` chained audit events."""
     from sqlalchemy import insert
 
-    from article8.controls.catalogue import load_catalogue
-    from article8.controls.services import sync_catalogue
+    from article8.controls.catalogue.files import load_catalogue
+    from article8.controls.catalogue.services import sync_catalogue
     from article8.core import schema
     from article8.core.audit import GENESIS_HASH, SYSTEM, canonical_json, event_hash
     from article8.core.db import Database, make_engine

@@ -191,10 +191,10 @@ _RUNNER = textwrap.dedent(
             if line.startswith(field + ":"):
                 return int(line.split()[1])
 
-    from article8.controls.exchange import read_xlsx
+    from article8.controls.catalogue.exchange import read_xlsx
     from article8.core.errors import DomainError
-    from article8.evidence.access.logformat import open_log
-    from article8.evidence.access.register_import import read_register
+    from article8.access.logformat import open_log
+    from article8.access.register_import import read_register
 
     reader, path = sys.argv[1], Path(sys.argv[2])
     # Address space for 1 GiB more than the imports took: a reader that inflates the bomb

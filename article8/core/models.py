@@ -199,3 +199,20 @@ class JobRun(Base):
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     run_on: Mapped[date] = mapped_column(Date, primary_key=True)
     started_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A per-user token for the JSON API; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

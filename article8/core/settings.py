@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from article8.core import vocabulary
 from article8.core.errors import ConfigError
 
-ROLES = ("admin", "responsible", "inspector", "auditor")
-LOCALES = ("ja", "en")
+ROLES = vocabulary.ROLES.codes
+LOCALES = vocabulary.LOCALES.codes
 
 
 @dataclass(frozen=True)

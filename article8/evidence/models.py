@@ -18,12 +18,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
+from article8.controls.catalogue.models import Control
+from article8.controls.inspections.models import Inspection
+from article8.core import vocabulary
 from article8.core.db import Base, intpk
 from article8.core.models import User
 
-EVIDENCE_STATES = ("current", "superseded", "withdrawn")
+EVIDENCE_STATES = vocabulary.EVIDENCE_STATES.codes
 
 evidence_control = Table(
     "evidence_control",
@@ -72,20 +73,3 @@ class EvidenceItem(Base):
     controls: Mapped[list[Control]] = relationship(
         secondary=evidence_control, order_by=Control.code
     )
-
-
-class ApiToken(Base):
-    """A per-user token for the JSON API; only its SHA-256 is stored, the token is shown once."""
-
-    __tablename__ = "api_token"
-
-    id: Mapped[intpk]
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    prefix: Mapped[str] = mapped_column(String(12))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime]
-    last_used_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-
-    user: Mapped[User] = relationship()

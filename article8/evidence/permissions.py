@@ -3,7 +3,7 @@ all meet in the services (the routes only decide which roles reach them)."""
 
 from __future__ import annotations
 
-from article8.controls.inspection_models import Inspection
+from article8.controls.inspections.models import Inspection
 from article8.core.audit import Actor
 from article8.core.errors import N_, PermissionDenied, ValidationError
 from article8.evidence.models import EvidenceItem

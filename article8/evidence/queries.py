@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from article8.controls.models import Control
+from article8.controls.catalogue.models import Control
+from article8.core import vocabulary
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem, evidence_control
 
 EXPIRING_DAYS = 30
-FRESHNESS = ("expiring", "expired")
+FRESHNESS = vocabulary.FRESHNESS.codes
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
+from article8.controls.catalogue.models import Control
+from article8.controls.inspections.models import Inspection
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, ValidationError

@@ -5,19 +5,22 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from article8.controls import incident_models, inspection_models
-from article8.controls import models as controls_models
+from article8.access import models as access_models
+from article8.controls.catalogue import models as controls_models
+from article8.controls.findings import models as findings_models
+from article8.controls.incidents import models as incident_models
+from article8.controls.inspections import models as inspection_models
 from article8.core import models as core_models
 from article8.core.db import Base, make_engine
 from article8.core.settings import Settings
 from article8.evidence import models as evidence_models
-from article8.evidence.access import models as access_models
 
 # Importing the model modules registers their tables with Base.metadata.
 MODEL_MODULES = (
     core_models,
     controls_models,
     inspection_models,
+    findings_models,
     incident_models,
     evidence_models,
     access_models,

@@ -37,11 +37,12 @@ FORMAT = "article8-backup"
 VERSION = 1
 MODEL_MODULES = (
     "article8.core.models",
-    "article8.controls.models",
-    "article8.controls.inspection_models",
-    "article8.controls.incident_models",
+    "article8.controls.catalogue.models",
+    "article8.controls.inspections.models",
+    "article8.controls.findings.models",
+    "article8.controls.incidents.models",
     "article8.evidence.models",
-    "article8.evidence.access.models",
+    "article8.access.models",
 )
 # Runtime state that a restored instance builds afresh rather than inherits.
 SKIPPED_TABLES = {"apscheduler_jobs", "scheduler_lease", "login_throttle", "job_run"}

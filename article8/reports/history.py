@@ -48,11 +48,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from article8.controls.incident_models import Incident
-from article8.controls.inspection_models import CorrectiveAction, Finding, Inspection
-from article8.controls.models import Control
+from article8.access.models import Anomaly
+from article8.controls.catalogue.models import Control
+from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.controls.incidents.models import Incident
+from article8.controls.inspections.models import Inspection
 from article8.core.models import AuditEvent
-from article8.evidence.access.models import Anomaly
 from article8.evidence.models import EvidenceItem
 
 # The audit actions that move an inspection from one state to another, and the state they set.

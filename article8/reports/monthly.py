@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from article8.controls.models import Control
+from article8.controls.catalogue.models import Control
 from article8.core.audit import Actor
 from article8.core.calendar import local_date
 from article8.core.errors import N_

@@ -26,10 +26,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from article8.controls.catalogue import Bilingual
-from article8.controls.inspection_models import ChecklistAnswer, Finding, Inspection, timeliness
-from article8.controls.models import ChecklistItem, ChecklistRevision, Control
-from article8.controls.services import evidence_expected
+from article8.controls.catalogue.files import Bilingual
+from article8.controls.catalogue.models import ChecklistItem, ChecklistRevision, Control
+from article8.controls.catalogue.services import evidence_expected
+from article8.controls.findings.models import Finding
+from article8.controls.inspections.models import ChecklistAnswer, Inspection, timeliness
 from article8.core.audit import canonical_json
 from article8.core.calendar import local_date, local_midnight_utc
 from article8.core.i18n import translator

@@ -15,17 +15,13 @@ from typing import Any
 from sqlalchemy import CTE, Row, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from article8.controls.incident_models import Incident
-from article8.controls.inspection_models import (
-    PENDING_STATES,
-    CorrectiveAction,
-    Finding,
-    submitted_on_time_sql,
-)
-from article8.controls.models import CATEGORIES, Control
+from article8.access.models import Anomaly
+from article8.controls.catalogue.models import CATEGORIES, Control
+from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.controls.incidents.models import Incident
+from article8.controls.inspections.models import PENDING_STATES, submitted_on_time_sql
 from article8.core.calendar import local_midnight_utc
 from article8.core.settings import Settings
-from article8.evidence.access.models import Anomaly
 from article8.evidence.models import EvidenceItem, evidence_control
 from article8.evidence.queries import EXPIRING_DAYS
 from article8.reports.history import (

@@ -19,14 +19,16 @@ from openpyxl.chart import BarChart, Reference
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from article8.controls.incident_models import Incident
-from article8.controls.inspection_models import (
-    ChecklistAnswer,
-    Finding,
-    Inspection,
-    timeliness,
+from article8.access.models import AccessBatch, Anomaly, Handler
+from article8.controls.catalogue.models import (
+    ChecklistItem,
+    ChecklistRevision,
+    Control,
+    ControlMapping,
 )
-from article8.controls.models import ChecklistItem, ChecklistRevision, Control, ControlMapping
+from article8.controls.findings.models import Finding
+from article8.controls.incidents.models import Incident
+from article8.controls.inspections.models import ChecklistAnswer, Inspection, timeliness
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.calendar import local_midnight_utc
@@ -35,7 +37,6 @@ from article8.core.i18n import translator
 from article8.core.models import AuditEvent, User
 from article8.core.settings import Settings
 from article8.core.xlsx import atomic_output, header_cell, text_cell
-from article8.evidence.access.models import AccessBatch, Anomaly, Handler
 from article8.evidence.models import EvidenceItem, evidence_control
 from article8.reports.sheets import Column, Table, write_table
 

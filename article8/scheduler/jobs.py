@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from article8.controls.incident_reminders import queue_incident_reminders
-from article8.controls.reminders import queue_reminders
-from article8.controls.schedule import SCHEDULER, ScheduleRules, run_schedule
+from article8.access.rules import RuleSettings
+from article8.access.tasks import nightly_rules, queue_anomaly_digest
+from article8.controls.incidents.reminders import queue_incident_reminders
+from article8.controls.inspections.reminders import queue_reminders
+from article8.controls.inspections.schedule import SCHEDULER, ScheduleRules, run_schedule
 from article8.core.db import Database
 from article8.core.mail import Mailer
-from article8.core.notify import deliver_pending
+from article8.core.outbox import deliver_pending
 from article8.core.settings import Settings
-from article8.evidence.access.rules import RuleSettings
-from article8.evidence.access.tasks import nightly_rules, queue_anomaly_digest
 from article8.evidence.blobstore import local_store
 from article8.reports.monthly import export_monthly_workbook
 

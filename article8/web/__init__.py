@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from article8.core.db import Database, utcnow
 from article8.core.settings import Settings
-from article8.web import access, context, observability, params
+from article8.web import context, observability, params, permissions
 from article8.web.extensions import babel, bootstrap, csrf, login_manager
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def create_app(
 
     # Access control runs before CSRF so that an anonymous POST is sent to sign in, not told
     # its form expired.
-    app.before_request(access.enforce_access)
+    app.before_request(permissions.enforce_access)
     # Then, before any view or the CSRF check reads them: no NUL or other control character.
     app.before_request(params.refuse_control_characters)
     csrf.init_app(app)
@@ -83,28 +83,27 @@ def create_app(
     app.after_request(_security_headers)
     observability.init_app(app)
 
-    from article8.web import (
-        account,
-        admin,
-        api,
-        api_tokens,
-        audit_views,
-        auth,
-        catalogue,
-        dashboard,
-        errors,
-        evidence,
-        findings,
-        inspections,
-        main,
-        templating,
-    )
+    from article8.web import errors, templating
+    from article8.web.account import tokens as api_tokens
+    from article8.web.account import views as account
+    from article8.web.admin import views as admin
+    from article8.web.api import views as api
+    from article8.web.audit import views as audit_views
+    from article8.web.auth import views as auth
+    from article8.web.catalogue import views as catalogue
+    from article8.web.dashboard import views as dashboard
+    from article8.web.evidence import views as evidence
+    from article8.web.findings import views as findings
+    from article8.web.inspections import views as inspections
+    from article8.web.main import views as main
 
     for module in (main, auth, account, catalogue, inspections, findings, admin, audit_views):
         app.register_blueprint(module.bp)
     for module in (evidence, api_tokens, api):
         app.register_blueprint(module.bp)
-    from article8.web import access_logs, anomalies, incidents, register
+    from article8.web.access import anomalies, register
+    from article8.web.access import logs as access_logs
+    from article8.web.incidents import views as incidents
 
     for module in (register, access_logs, anomalies, incidents):
         app.register_blueprint(module.bp)

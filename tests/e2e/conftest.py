@@ -21,8 +21,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from article8.cli import cli_actor
 from article8.core.users import PasswordPolicy
+from article8.ops.demo import ensure_demo_users
 from article8.web import create_app
-from article8.web.demo import ensure_demo_users
 from tests.conftest import settings_for
 
 if TYPE_CHECKING:

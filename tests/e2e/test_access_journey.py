@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
 from article8.core.audit import Actor
-from article8.web.demo import DEMO_LOGINS
+from article8.ops.demo import DEMO_LOGINS
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer

@@ -15,12 +15,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.schedule import ScheduleRules, run_schedule
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections.schedule import ScheduleRules, run_schedule
 from article8.core.audit import Actor
 from article8.core.models import AuditEvent
-from article8.web.demo import DEMO_LOGINS, DemoLogin
+from article8.ops.demo import DEMO_LOGINS, DemoLogin
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from article8.web.demo import DEMO_LOGINS, DemoLogin
+from article8.ops.demo import DEMO_LOGINS, DemoLogin
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer

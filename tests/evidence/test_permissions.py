@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from article8.controls import inspections as workflow
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
-from article8.controls.schedule import run_schedule
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import run_schedule
 from article8.core.audit import Actor
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
@@ -22,7 +22,7 @@ from article8.evidence import notes, services
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.models import EvidenceItem
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.test_schedule import LOADED, RULES
+from tests.controls.inspections.test_schedule import LOADED, RULES
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 MB = 1024 * 1024

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
 from article8.core.db import Database, make_engine
 from article8.core.models import AuditEvent
 from article8.evidence import integrity, services, store_lock

@@ -10,18 +10,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
-from article8.controls.schedule import ScheduleRules, run_schedule
-from article8.controls.services import get_control, sync_catalogue, update_settings
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import get_control, sync_catalogue, update_settings
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import ScheduleRules, run_schedule
+from article8.core import tokens
 from article8.core.audit import details_of
 from article8.core.errors import NotFound, ValidationError
-from article8.core.models import AuditEvent
+from article8.core.models import ApiToken, AuditEvent
 from article8.core.users import set_active
-from article8.evidence import queries, services, tokens
+from article8.evidence import queries, services
 from article8.evidence.blobstore import LocalBlobStore
-from article8.evidence.models import ApiToken
 from tests.conftest import SYSTEM_ACTOR
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"

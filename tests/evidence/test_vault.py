@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
 from article8.core.db import make_engine
 from article8.core.errors import ValidationError
 from article8.evidence import services

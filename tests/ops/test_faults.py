@@ -14,11 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from article8.access.models import AccessBatch, AccessEvent
 from article8.core.db import Database, make_engine
+from article8.core.tokens import create_token
 from article8.core.users import PasswordPolicy, create_user
-from article8.evidence.access.models import AccessBatch, AccessEvent
 from article8.evidence.models import EvidenceItem
-from article8.evidence.tokens import create_token
 from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2
 from tests.web.test_cli import article8
 

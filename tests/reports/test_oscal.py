@@ -18,20 +18,20 @@ from trestle.common.err import TrestleError
 from trestle.oscal import assessment_results as oscal_ar
 from trestle.oscal import catalog as oscal_catalog
 
-from article8.controls import findings as finding_services
-from article8.controls import inspections as workflow
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
-from article8.controls.schedule import run_schedule
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.findings import services as finding_services
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import run_schedule
 from article8.core.models import AuditEvent
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.oscal import assessment_results, catalog, stable_uuid, write_json
 from article8.reports.workbook import Period
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.test_schedule import LOADED, RULES
+from tests.controls.inspections.test_schedule import LOADED, RULES
 from tests.web.test_cli import article8
 
 TOKYO = ZoneInfo("Asia/Tokyo")

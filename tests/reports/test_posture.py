@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from article8.controls.incident_models import Incident
-from article8.controls.inspection_models import CorrectiveAction, Finding, Inspection
-from article8.controls.models import Control
+from article8.access.models import Anomaly
+from article8.controls.catalogue.models import Control
+from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.controls.incidents.models import Incident
+from article8.controls.inspections.models import Inspection
 from article8.evidence import services as evidence
-from article8.evidence.access.models import Anomaly
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.posture import dashboard
 from article8.reports.posture_figures import Ages

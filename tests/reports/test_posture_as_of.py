@@ -8,19 +8,19 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from article8.controls import inspections as workflow
-from article8.controls.catalogue import load_catalogue
-from article8.controls.incident_models import Incident
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
-from article8.controls.schedule import generate_inspections
-from article8.controls.services import sync_catalogue
+from article8.access.models import Anomaly
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.incidents.models import Incident
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import generate_inspections
 from article8.core.audit import Actor
 from article8.evidence import services as evidence
-from article8.evidence.access.models import Anomaly
 from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.test_schedule import RULES
+from tests.controls.inspections.test_schedule import RULES
 from tests.reports.test_posture import at, view
 
 

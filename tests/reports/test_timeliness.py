@@ -9,7 +9,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
-from article8.controls.inspection_models import (
+from article8.controls.inspections.models import (
     Inspection,
     submitted_on_time,
     submitted_on_time_sql,

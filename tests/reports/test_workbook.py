@@ -12,19 +12,19 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
-from article8.controls import inspections as workflow
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
-from article8.controls.schedule import run_schedule
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import run_schedule
 from article8.core.models import AuditEvent
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.sheets import Column, Table, write_table
 from article8.reports.workbook import Period, write_workbook
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.test_schedule import LOADED, RULES
+from tests.controls.inspections.test_schedule import LOADED, RULES
 
 INJECTIONS = [
     '=HYPERLINK("http://evil.example","click")',
@@ -199,9 +199,9 @@ def test_tab_and_carriage_return_prefixes_are_neutralised_in_any_text_column(tmp
 
 
 def test_access_log_and_incident_sheets(session, settings, programme, make_user, clock, tmp_path):
-    from article8.controls import incidents
+    from article8.access.ingest import import_access_log
+    from article8.controls.incidents import services as incidents
     from article8.core.audit import Actor
-    from article8.evidence.access.ingest import import_access_log
 
     responsible = make_user("responsible")
     log = io.BytesIO(

@@ -9,22 +9,22 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from article8.core.mail import LogMailer
-from article8.core.models import JobRun, Notification
-from article8.core.runs import claim_day
-from article8.evidence.access.ingest import import_access_log
-from article8.evidence.access.models import Anomaly
-from article8.evidence.access.register import (
+from article8.access.ingest import import_access_log
+from article8.access.models import Anomaly
+from article8.access.register import (
     AuthorisationInput,
     PersonInput,
     save_authorisation,
     save_person,
 )
-from article8.evidence.access.rules import RuleSettings
-from article8.evidence.access.tasks import NIGHTLY_JOB
+from article8.access.rules import RuleSettings
+from article8.access.tasks import NIGHTLY_JOB
+from article8.core.mail import LogMailer
+from article8.core.models import JobRun, Notification
+from article8.core.runs import claim_day
 from article8.scheduler.jobs import tick
+from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR
-from tests.evidence.access.conftest import system_log
 
 # Thursday 26 November 2026, 00:05 and 23:55 in Tokyo; then just after midnight on Friday.
 EARLY = datetime(2026, 11, 25, 15, 5, tzinfo=UTC)

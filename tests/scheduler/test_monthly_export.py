@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
 from article8.core.db import Database
 from article8.core.mail import LogMailer
 from article8.core.models import AuditEvent
@@ -20,7 +20,7 @@ from article8.evidence.models import EvidenceItem
 from article8.reports.monthly import export_monthly_workbook, previous_month
 from article8.scheduler.jobs import tick
 from tests.conftest import SYSTEM_ACTOR, settings_for
-from tests.controls.test_schedule import LOADED
+from tests.controls.inspections.test_schedule import LOADED
 
 
 def at(stamp: str) -> datetime:

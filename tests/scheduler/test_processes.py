@@ -11,7 +11,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from article8.controls.inspection_models import Inspection
+from article8.controls.inspections.models import Inspection
 from article8.core.db import make_engine
 from tests.conftest import TEST_ARGON2
 from tests.web.test_cli import article8

@@ -11,16 +11,16 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections.models import Inspection
 from article8.core.mail import SmtpMailer
 from article8.core.models import Notification
 from article8.core.settings import SmtpSettings
 from article8.scheduler.jobs import tick
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.test_schedule import LOADED
+from tests.controls.inspections.test_schedule import LOADED
 
 
 class Inbox:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from article8.controls import inspections as workflow
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Inspection
-from article8.controls.schedule import run_schedule
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import run_schedule
 from tests.conftest import SYSTEM_ACTOR, sign_in
-from tests.controls.test_schedule import RULES
+from tests.controls.inspections.test_schedule import RULES
 
 
 @pytest.fixture

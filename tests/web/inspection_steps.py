@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from article8.controls import inspections as workflow
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
+from article8.controls.catalogue.models import Control
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import Inspection
 from tests.conftest import csrf_token
 
 TODAY = date(2026, 11, 24)  # the clock's START in Tokyo

@@ -8,11 +8,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from article8.access.models import AccessBatch, AccessEvent
+from article8.core import tokens
 from article8.core.models import AuditEvent
-from article8.evidence import tokens
-from article8.evidence.access.models import AccessBatch, AccessEvent
+from tests.access.conftest import entry_log, system_log
 from tests.conftest import SYSTEM_ACTOR
-from tests.evidence.access.conftest import entry_log, system_log
 from tests.web.evidence_steps import multipart
 
 DAY = "2026-11-24"

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Finding
-from article8.controls.services import sync_catalogue
-from article8.evidence.access.models import AccessBatch, AccessEvent, Anomaly, Handler
-from article8.evidence.access.register import PersonInput, save_person
+from article8.access.models import AccessBatch, AccessEvent, Anomaly, Handler
+from article8.access.register import PersonInput, save_person
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.findings.models import Finding
+from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR, csrf_token
-from tests.evidence.access.conftest import system_log
 from tests.web.evidence_steps import multipart
 from tests.web.inspection_steps import page, post
 

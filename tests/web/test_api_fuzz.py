@@ -22,10 +22,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
+from article8.core import tokens
 from article8.core.settings import ROLES
-from article8.evidence import tokens
 from tests.conftest import SYSTEM_ACTOR
 
 CHECKS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from article8.evidence import tokens
+from article8.core import tokens
 from tests.conftest import SYSTEM_ACTOR, csrf_token
 
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.models import Control
-from article8.controls.services import get_control, sync_catalogue, update_settings
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import get_control, sync_catalogue, update_settings
 from article8.core.audit import details_of
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR, csrf_token

@@ -7,9 +7,8 @@ import json
 
 from sqlalchemy import func, select
 
-from article8.core.models import AuditEvent
+from article8.core.models import ApiToken, AuditEvent
 from article8.core.users import set_active
-from article8.evidence.models import ApiToken
 from tests.cli_runner import invoke
 from tests.conftest import SYSTEM_ACTOR
 

@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 from sqlalchemy import event, func, select
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.models import Control
-from article8.controls.schedule import run_schedule
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections.schedule import run_schedule
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.test_schedule import RULES
+from tests.controls.inspections.test_schedule import RULES
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

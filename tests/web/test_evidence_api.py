@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
+from article8.core import tokens
 from article8.core.users import set_active
-from article8.evidence import tokens
 from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR
 from tests.web.evidence_steps import (

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from article8.controls import inspections as workflow
-from article8.controls.catalogue import load_catalogue
-from article8.controls.inspection_models import Inspection
-from article8.controls.models import Control
-from article8.controls.schedule import ScheduleRules, run_schedule
-from article8.controls.services import sync_catalogue
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import ScheduleRules, run_schedule
 from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
 from tests.web.evidence_steps import (

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from article8.controls import findings as finding_service
-from article8.controls import inspections as workflow
-from article8.controls.inspection_models import CorrectiveAction, Finding
+from article8.controls.findings import services as finding_service
+from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.controls.inspections import services as workflow
 from tests.web.inspection_steps import TODAY, page, performed, post
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from article8.controls.catalogue import load_catalogue
-from article8.controls.services import sync_catalogue
-from article8.evidence import tokens
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
+from article8.core import tokens
 from article8.web.params import IdConverter
+from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
-from tests.evidence.access.conftest import system_log
 from tests.web.evidence_steps import PDF, items, multipart
 
 # Past INTEGER (PostgreSQL raises), past BIGINT (SQLite raises), past int()'s 4300 digits.

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from article8.access.models import Handler
 from article8.core.db import Database
 from article8.core.models import AuditEvent
 from article8.core.users import PasswordPolicy, create_user
-from article8.evidence.access.models import Handler
 from article8.web import create_app
 from tests import bombs
 from tests.conftest import SYSTEM_ACTOR, TEST_PASSWORD, EnglishClient, csrf_token, sign_in

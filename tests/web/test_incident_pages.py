@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from article8.controls import incidents as service
-from article8.controls.incident_models import Incident
+from article8.controls.incidents import services as service
+from article8.controls.incidents.models import Incident
 from tests.scheduler.test_reminders_mail import Inbox, free_port
 from tests.web.inspection_steps import page, post
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from article8.controls import findings as finding_service
-from article8.controls import inspections as workflow
-from article8.controls.inspection_models import Finding
-from article8.controls.models import Control
+from article8.controls.catalogue.models import Control
+from article8.controls.findings import services as finding_service
+from article8.controls.findings.models import Finding
+from article8.controls.inspections import services as workflow
 from tests.web.inspection_steps import (
     NOVEMBER_DUE,
     TODAY,

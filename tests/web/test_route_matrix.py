@@ -10,10 +10,10 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import select
 
-from article8.controls import inspections as workflow
+from article8.controls.inspections import services as workflow
+from article8.core import tokens
 from article8.core.models import AuditEvent
 from article8.core.settings import ROLES
-from article8.evidence import tokens
 from article8.evidence.blobstore import LocalBlobStore
 from article8.web.params import IdConverter
 from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in

@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 
 from article8.reports.posture_figures import HeatCell, HeatRow, MonthTrend
-from article8.web import svg
+from article8.web.dashboard import svg
 
 
 def names() -> dict[str, str]:

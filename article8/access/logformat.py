@@ -1,0 +1,349 @@
+"""Reading access-log files: CSV with a header or JSON Lines, renamed columns, row checks.
+
+Parsing is the hot path of a million-line import, so the row parsers are closures over column
+positions with everything they touch bound locally (and times go through LocalCalendar's caches).
+"""
+
+from __future__ import annotations
+
+import csv
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from itertools import chain
+from typing import Any, BinaryIO
+
+from article8.access.errors import AccessLogError, FileProblem, RowProblem
+from article8.access.jsonline import LongNumber, json_parser, long_number
+from article8.access.localtime import LocalCalendar
+from article8.access.models import (
+    ENTRY_DIRECTIONS,
+    ENTRY_RESULTS,
+    IP_LENGTH,
+    NAME_LENGTH,
+    SYSTEM_ACTIONS,
+    SYSTEM_RESULTS,
+)
+from article8.core.errors import N_, Phrase
+from article8.core.guarded import control_character
+
+FIELDS = {
+    "system": ("timestamp", "user", "system", "action", "records", "source_ip", "result"),
+    "entry": ("timestamp", "person", "area", "door", "direction", "result"),
+}
+# Fields with a default may be left out of the file altogether.
+DEFAULTS = {"system": {"records": "0", "result": "ok"}, "entry": {"result": "granted"}}
+MAX_RECORDS = 2_000_000_000
+_IP_CACHE = 50_000
+# A line is read whole: a hostile file could be one line of gigabytes.
+MAX_LINE_BYTES = 1024 * 1024
+# C0 and C1 controls and DEL: no field of a log is free text, so none may hold one.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+# What an event row holds, in the order of INSERT_COLUMNS in ingest.py.
+Row = tuple[Any, ...]
+Parser = Callable[[list[str], int], Row]
+# (line number, values in the file's column order, the raw record, a problem found reading it)
+Line = tuple[int, list[str], list[str] | str, RowProblem | None]
+People = Mapping[str, tuple[int, str]]
+
+
+def _name_problem(value: str, field: str) -> RowProblem:
+    if not value:
+        return RowProblem(field, "expected a value, found nothing")
+    return RowProblem(field, f"is longer than {NAME_LENGTH} characters")
+
+
+def _choice(value: str, field: str, allowed: tuple[str, ...]) -> RowProblem:
+    shown = repr(value) if value else "nothing"
+    return RowProblem(field, f"expected one of {', '.join(allowed)}, found {shown}")
+
+
+def system_parser(
+    positions: Mapping[str, int | None], calendar: LocalCalendar, people: People, batch_id: int
+) -> Parser:
+    """A parser of system-access lines into event rows."""
+    at, i_user, i_system, i_action, i_ip = (
+        _required(positions, f) for f in ("timestamp", "user", "system", "action", "source_ip")
+    )
+    i_records, i_result = positions["records"], positions["result"]
+    columns, resolve = calendar.columns, people.get
+    actions, results = frozenset(SYSTEM_ACTIONS), frozenset(SYSTEM_RESULTS)
+    known_ips: set[str] = set()
+
+    def parse(values: list[str], line: int) -> Row:
+        occurred, epoch, day, minute, business = columns(values[at])
+        user = values[i_user].strip()
+        system = values[i_system].strip()
+        if not 0 < len(user) <= NAME_LENGTH:
+            raise _name_problem(user, "user")
+        if not 0 < len(system) <= NAME_LENGTH:
+            raise _name_problem(system, "system")
+        action = values[i_action].strip()
+        if action not in actions:
+            raise _choice(action, "action", SYSTEM_ACTIONS)
+        records = 0
+        if i_records is not None and (text := values[i_records].strip()):
+            try:
+                records = int(text)
+            except ValueError:
+                records = -1
+            if not 0 <= records <= MAX_RECORDS:
+                raise RowProblem("records", f"expected a whole number ≥ 0, found {text!r}")
+        ip = values[i_ip].strip() or None
+        if ip is not None and ip not in known_ips:
+            _check_ip(ip)
+            if len(known_ips) < _IP_CACHE:
+                known_ips.add(ip)
+        result = (values[i_result].strip() or "ok") if i_result is not None else "ok"
+        if result not in results:
+            raise _choice(result, "result", SYSTEM_RESULTS)
+        handler_id, key = resolve(user) or (None, "u:" + user)
+        return (
+            batch_id, line, "system", occurred, epoch, day, minute, business, user, handler_id,
+            key, system, action, records, ip, None, None, None, result,
+        )  # fmt: skip
+
+    return parse
+
+
+def entry_parser(
+    positions: Mapping[str, int | None], calendar: LocalCalendar, people: People, batch_id: int
+) -> Parser:
+    """A parser of entry/exit lines into event rows."""
+    at, i_person, i_area, i_door, i_direction = (
+        _required(positions, f) for f in FIELDS["entry"][:5]
+    )
+    i_result = positions["result"]
+    columns, resolve = calendar.columns, people.get
+    directions, results = frozenset(ENTRY_DIRECTIONS), frozenset(ENTRY_RESULTS)
+
+    def parse(values: list[str], line: int) -> Row:
+        occurred, epoch, day, minute, business = columns(values[at])
+        person = values[i_person].strip()
+        area = values[i_area].strip()
+        if not 0 < len(person) <= NAME_LENGTH:
+            raise _name_problem(person, "person")
+        if not 0 < len(area) <= NAME_LENGTH:
+            raise _name_problem(area, "area")
+        door = values[i_door].strip() or None
+        if door is not None and len(door) > NAME_LENGTH:
+            raise RowProblem("door", f"is longer than {NAME_LENGTH} characters")
+        direction = values[i_direction].strip()
+        if direction not in directions:
+            raise _choice(direction, "direction", ENTRY_DIRECTIONS)
+        result = (values[i_result].strip() or "granted") if i_result is not None else "granted"
+        if result not in results:
+            raise _choice(result, "result", ENTRY_RESULTS)
+        handler_id, key = resolve(person) or (None, "u:" + person)
+        return (
+            batch_id, line, "entry", occurred, epoch, day, minute, business, person, handler_id,
+            key, None, None, None, None, area, door, direction, result,
+        )  # fmt: skip
+
+    return parse
+
+
+PARSERS = {"system": system_parser, "entry": entry_parser}
+
+
+def _required(positions: Mapping[str, int | None], field: str) -> int:
+    position = positions[field]
+    if position is None:  # the header check makes this unreachable
+        raise ValueError(f"no column for the required field {field}")
+    return position
+
+
+def _check_ip(ip: str) -> None:
+    if len(ip) > IP_LENGTH:
+        raise RowProblem("source_ip", f"is longer than {IP_LENGTH} characters")
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        raise RowProblem("source_ip", f"expected an IP address, found {ip!r}") from None
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LogSource:
+    """The lines of one log file as value lists, with where each field is found."""
+
+    filename: str
+    kind: str
+    positions: dict[str, int | None]
+    # The file's own name for each field (a --map may rename), for messages.
+    names: dict[str, str]
+    # The columns a rejects file repeats after line, column and problem.
+    reject_header: list[str]
+    lines: Iterator[Line]
+    part: str = "column"
+
+
+def text_lines(stream: BinaryIO, filename: str, error: type[FileProblem]) -> Iterator[str]:
+    """The lines of a UTF-8 file (a BOM is dropped); a line not UTF-8 or over 1 MiB is named."""
+    # readline with a limit: a file without line breaks is never read into memory whole.
+    for number, raw in enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1):
+        if len(raw) > MAX_LINE_BYTES and len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+            problem = Phrase(
+                N_("is longer than %(limit)s bytes (1 MiB); nothing of the file was stored"),
+                limit=MAX_LINE_BYTES,
+            )
+            raise error(filename, problem, where=f"line {number}")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise error(filename, "is not UTF-8 text", where=f"line {number}") from None
+        yield line[1:] if number == 1 and line.startswith("\ufeff") else line
+
+
+def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
+    """Recognise CSV or JSON Lines from the first line and check the header (CSV)."""
+    fields = FIELDS[kind]
+    bad = [f for f in mapping.values() if f not in fields]
+    if bad:
+        raise AccessLogError(
+            filename,
+            f"--map names {bad[0]!r}, which is not a field of {kind} logs; "
+            f"expected one of {', '.join(fields)}",
+        )
+    lines = text_lines(stream, filename, AccessLogError)
+    blank = []
+    for first in lines:
+        if first.strip():
+            break
+        blank.append(first)
+    else:
+        raise AccessLogError(filename, "is empty; expected a CSV header or JSON Lines")
+    # Leading blank lines go through too, so that line numbers stay those of the file.
+    lines = chain(blank, [first], lines)
+    if first.lstrip().startswith("{"):
+        return _json_lines(lines, filename, kind, mapping)
+    return _csv(lines, filename, kind, mapping)
+
+
+def _csv(lines: Iterator[str], filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
+    reader = csv.reader(lines)
+    try:
+        header: list[str] = []
+        while not header:
+            header = [h.strip() for h in next(reader)]
+    except csv.Error as error:
+        raise AccessLogError(filename, f"cannot be read as CSV: {error}", where="line 1") from None
+    fields = FIELDS[kind]
+    positions: dict[str, int | None] = dict.fromkeys(fields)
+    names: dict[str, str] = {f: f for f in fields}
+    for column in mapping:
+        if column not in header:
+            raise AccessLogError(
+                filename,
+                f"--map names column {column!r}, which is not in the header",
+                where="line 1",
+            )
+    for index, column in enumerate(header):
+        field = mapping.get(column, column)
+        if field not in positions:
+            continue  # columns the log has and article8 does not need
+        if positions[field] is not None:
+            raise AccessLogError(
+                filename,
+                f"columns {names[field]!r} and {column!r} both give the field {field}",
+                where="line 1",
+            )
+        positions[field], names[field] = index, column
+    missing = [f for f in fields if positions[f] is None and f not in DEFAULTS[kind]]
+    if missing:
+        optional = ", ".join(DEFAULTS[kind])
+        raise AccessLogError(
+            filename,
+            f"expected a header with the columns {','.join(fields)} ({optional} optional); "
+            f"missing {', '.join(missing)}; found {','.join(header) or 'nothing'} "
+            "(use --map COLUMN=FIELD for columns named differently)",
+            where="line 1",
+        )
+    return LogSource(filename, kind, positions, names, header, _csv_lines(reader, filename, header))
+
+
+def _csv_lines(reader: Any, filename: str, header: list[str]) -> Iterator[Line]:
+    width = len(header)
+    search = _CONTROL.search
+    try:
+        for values in reader:
+            if len(values) == width:
+                # One search over the joined values; the column is looked for only on a hit.
+                problem = _control_problem(values, header) if search("".join(values)) else None
+                yield reader.line_num, values, values, problem
+            elif values and any(v.strip() for v in values):
+                problem = RowProblem(None, f"has {len(values)} values; the header has {width}")
+                yield reader.line_num, values, values, problem
+    except csv.Error as error:
+        raise AccessLogError(
+            filename, f"cannot be read as CSV: {error}", where=f"line {reader.line_num}"
+        ) from None
+
+
+def _json_lines(
+    lines: Iterator[str], filename: str, kind: str, mapping: Mapping[str, str]
+) -> LogSource:
+    fields = FIELDS[kind]
+    source_key = {f: f for f in fields} | {field: key for key, field in mapping.items()}
+    positions: dict[str, int | None] = {f: i for i, f in enumerate(fields)}
+    defaults = DEFAULTS[kind]
+
+    long_numbers: list[str] = []
+    parse = json_parser(long_numbers)
+
+    def values(obj: Any, line: str) -> list[str]:
+        if not isinstance(obj, dict):
+            raise RowProblem(None, "expected a JSON object")
+        if long_numbers:
+            keys = [k for k, v in obj.items() if isinstance(v, LongNumber)]
+            raise RowProblem(keys[0] if keys else None, long_number(long_numbers[0]))
+        out = []
+        for field in fields:
+            value = obj.get(source_key[field])
+            if value is None:
+                value = defaults.get(field, "")
+            elif isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            elif not isinstance(value, str):
+                raise RowProblem(field, f"expected text, found {json.dumps(value)[:40]}")
+            out.append(value)
+        # Control characters come raw (allowed by strict=False) or escaped (a backslash).
+        if "\\" in line or _CONTROL.search(line.rstrip("\r\n")):
+            problem = _control_problem(out, list(fields))
+            if problem is not None:
+                raise problem
+        return out
+
+    def read() -> Iterator[Line]:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            long_numbers.clear()
+            try:
+                yield number, values(parse(line), line), line, None
+            except json.JSONDecodeError as error:
+                problem = RowProblem(None, f"is not valid JSON: {error.msg}")
+                yield number, [], line, problem
+            except RowProblem as problem:
+                yield number, [], line, problem
+
+    names = {field: source_key[field] for field in fields}
+    return LogSource(filename, kind, positions, names, ["record"], read(), part="field")
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+
+def _control_problem(values: list[str], names: list[str]) -> RowProblem | None:
+    """The first value holding a control character, named by its column or field."""
+    for value, name in zip(values, names, strict=False):
+        problem = control_character(value)
+        if problem is not None:
+            return RowProblem(name, problem)
+    return None

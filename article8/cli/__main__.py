@@ -1,0 +1,5 @@
+"""`python -m article8.cli`."""
+
+from article8.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The control catalogue: shipped files, sync, edits, exchange and coverage."""

@@ -1,0 +1,1 @@
+"""The reporting line and incidents with the PPC leak-report assessment."""

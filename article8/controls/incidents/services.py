@@ -1,0 +1,349 @@
+"""The reporting line (Article 8(2)) and the PPC leak-report assessment of incidents.
+
+Anyone signed in reports a violation or a sign of one; the responsible persons are notified at
+once. The responsible person assesses it against the four conditions of PPC Rules Art. 7, which
+sets the report deadlines, records the reports made to the PPC, and closes it with a resolution.
+Every change is audited with the incident's state before and after. Services flush; the caller
+commits (and delivers the queued mail after the commit).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from article8.controls.catalogue.models import Control
+from article8.controls.incidents import deadlines as ppc
+from article8.controls.incidents.models import INCIDENT_STATES, Incident
+from article8.core import audit, vocabulary
+from article8.core import outbox as notify
+from article8.core.audit import Actor
+from article8.core.calendar import local_date
+from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
+from article8.core.i18n import translator
+from article8.core.models import User
+
+MANAGERS = ("responsible", "admin")
+REPORT_KINDS = vocabulary.REPORT_KINDS.codes
+MAX_TITLE = 300
+MAX_TEXT = 20000
+
+REPORTED_SUBJECT = N_("[article8] Violation reported: %(title)s")
+REPORTED_BODY = N_(
+    "%(reporter)s reported a violation of the handling rules, or a sign of one.\n\n"
+    "Title: %(title)s\nAware since: %(aware)s\nControl: %(control)s\n\n%(description)s\n\n"
+    "Assess it for a PPC leak report: %(link)s\n"
+)
+
+
+def get_incident(session: Session, incident_id: int) -> Incident:
+    """The incident with ``incident_id``."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(N_("No such incident."))
+    return incident
+
+
+def responsible_people(session: Session) -> list[User]:
+    """Who hears of violations: the active responsible persons, else the administrators."""
+    for role in ("responsible", "admin"):
+        people = list(
+            session.scalars(
+                select(User).where(User.active.is_(True), User.role == role).order_by(User.id)
+            )
+        )
+        if people:
+            return people
+    return []
+
+
+def may_view(user: User, incident: Incident) -> bool:
+    """Managers and auditors see every incident; anyone else only what they reported."""
+    return user.role in (*MANAGERS, "auditor") or incident.reported_by_id == user.id
+
+
+def report_violation(
+    session: Session,
+    user: User,
+    title: str,
+    description: str,
+    aware_at: datetime,
+    control_code: str | None = None,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    base_url: str = "",
+    client_addr: str | None = None,
+) -> Incident:
+    """Record a report by any signed-in user and notify every responsible person at once."""
+    title, description = " ".join(title.split()), description.strip()
+    if not title:
+        raise ValidationError(N_("Give the report a title."), field="title")
+    if len(title) > MAX_TITLE:
+        raise ValidationError(
+            N_("The title has at most %(count)d characters."), field="title", count=MAX_TITLE
+        )
+    if not description:
+        raise ValidationError(N_("Describe what happened."), field="description")
+    if len(description) > MAX_TEXT:
+        raise ValidationError(
+            N_("The description has at most %(count)d characters."),
+            field="description",
+            count=MAX_TEXT,
+        )
+    if aware_at.tzinfo is None:
+        raise ValueError("aware_at must carry its time zone")
+    if aware_at > now:
+        raise ValidationError(N_("The time you became aware is in the future."), field="aware_at")
+    control = _control(session, control_code)
+    incident = Incident(
+        title=title,
+        description=description,
+        reported_by_id=user.id,
+        reported_at=now,
+        aware_at=aware_at,
+        control_id=control.id if control else None,
+        status="reported",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    audit.record(
+        session,
+        Actor(user.id, user.email, client_addr),
+        "incident.report",
+        now=now,
+        object_type="incident",
+        object_id=incident.id,
+        details={"before": None, "after": snapshot(incident)},
+    )
+    for person in responsible_people(session):
+        _ = translator(person.locale)
+        notify.queue(
+            session,
+            key=f"incident.reported:{incident.id}:{person.id}",
+            kind="incident.reported",
+            recipient=person,
+            subject=_(REPORTED_SUBJECT, title=title),
+            body=_(
+                REPORTED_BODY,
+                reporter=user.display_name,
+                title=title,
+                aware=aware_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
+                control=f"{control.code} {control.title(person.locale)}" if control else "-",
+                description=description,
+                link=f"{base_url}/incidents/{incident.id}",
+            ),
+            now=now,
+            object_type="incident",
+            object_id=incident.id,
+        )
+    return incident
+
+
+def assess(
+    session: Session,
+    user: User,
+    incident: Incident,
+    *,
+    sensitive: bool,
+    financial: bool,
+    unlawful: bool,
+    over_1000: bool,
+    now: datetime,
+    tz: ZoneInfo,
+    client_addr: str | None = None,
+) -> None:
+    """Answer the four PPC conditions; a reportable incident gets its report deadlines.
+
+    Deadlines run from the local day the company became aware. A first assessment moves a newly
+    reported incident to ``investigating``.
+    """
+    before = _check(user, incident)
+    incident.sensitive_data, incident.financial_harm = sensitive, financial
+    incident.unlawful_purpose, incident.over_1000_people = unlawful, over_1000
+    incident.assessed_by_id, incident.assessed_at = user.id, now
+    if incident.reportable:
+        due = ppc.deadlines(local_date(incident.aware_at, tz), unlawful_purpose=unlawful)
+        incident.preliminary_due_on, incident.final_due_on = due.preliminary, due.final
+    else:
+        incident.preliminary_due_on = incident.final_due_on = None
+    if incident.status == "reported":
+        incident.status = "investigating"
+    _changed(session, user, incident, "incident.assess", before, now, client_addr)
+
+
+def record_report(
+    session: Session,
+    user: User,
+    incident: Incident,
+    kind: str,
+    reported_on: date,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    client_addr: str | None = None,
+) -> None:
+    """Record the day the preliminary or the final report was made to the PPC."""
+    before = _check(user, incident)
+    if kind not in REPORT_KINDS:
+        raise ValidationError(N_("Unknown kind of report %(kind)s."), field="kind", kind=kind)
+    if not incident.reportable:
+        raise ValidationError(
+            N_("The assessment says this incident need not be reported to the PPC."),
+            field="kind",
+        )
+    if reported_on > local_date(now, tz):
+        raise ValidationError(N_("The report date is in the future."), field="reported_on")
+    if reported_on < local_date(incident.aware_at, tz):
+        raise ValidationError(
+            N_("The report date is before the company became aware."), field="reported_on"
+        )
+    if kind == "final":
+        first = incident.preliminary_reported_on
+        if first is None:
+            raise ValidationError(N_("Record the preliminary report first."), field="reported_on")
+        if reported_on < first:
+            raise ValidationError(
+                N_("The final report cannot precede the preliminary report."),
+                field="reported_on",
+            )
+        incident.final_reported_on = reported_on
+    else:
+        final = incident.final_reported_on
+        if final is not None and reported_on > final:
+            raise ValidationError(
+                N_("The final report cannot precede the preliminary report."),
+                field="reported_on",
+            )
+        incident.preliminary_reported_on = reported_on
+    _changed(session, user, incident, f"incident.{kind}_report", before, now, client_addr)
+
+
+def set_status(
+    session: Session,
+    user: User,
+    incident: Incident,
+    status: str,
+    *,
+    now: datetime,
+    resolution: str = "",
+    client_addr: str | None = None,
+) -> None:
+    """Move the incident to ``status``; closing needs a resolution and any PPC report made."""
+    if status not in INCIDENT_STATES:
+        raise ValidationError(N_("Unknown status %(status)s."), field="status", status=status)
+    before = _check(user, incident, reopening=status != "closed")
+    if status == incident.status:
+        return
+    if status == "closed":
+        resolution = resolution.strip()
+        if not resolution:
+            raise ValidationError(N_("Say how the incident was resolved."), field="resolution")
+        if len(resolution) > MAX_TEXT:
+            raise ValidationError(
+                N_("The resolution has at most %(count)d characters."),
+                field="resolution",
+                count=MAX_TEXT,
+            )
+        if not incident.assessed:
+            raise ValidationError(
+                N_("Assess the incident for a PPC report before closing it."), field="status"
+            )
+        if incident.reportable and incident.final_reported_on is None:
+            raise ValidationError(
+                N_("Record the final report to the PPC before closing the incident."),
+                field="status",
+            )
+        incident.resolution, incident.closed_at = resolution, now
+    else:
+        incident.closed_at = None
+    incident.status = status
+    action = "incident.close" if status == "closed" else "incident.status"
+    _changed(session, user, incident, action, before, now, client_addr)
+
+
+def close(
+    session: Session,
+    user: User,
+    incident: Incident,
+    resolution: str,
+    *,
+    now: datetime,
+    client_addr: str | None = None,
+) -> None:
+    """Close the incident with how it was resolved."""
+    set_status(
+        session, user, incident, "closed", now=now, resolution=resolution, client_addr=client_addr
+    )
+
+
+def snapshot(incident: Incident) -> dict[str, Any]:
+    """The incident's fields as the audit trail records them."""
+
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "title": incident.title,
+        "status": incident.status,
+        "aware_at": incident.aware_at.isoformat(),
+        "control_id": incident.control_id,
+        "sensitive_data": incident.sensitive_data,
+        "financial_harm": incident.financial_harm,
+        "unlawful_purpose": incident.unlawful_purpose,
+        "over_1000_people": incident.over_1000_people,
+        "preliminary_due_on": day(incident.preliminary_due_on),
+        "final_due_on": day(incident.final_due_on),
+        "preliminary_reported_on": day(incident.preliminary_reported_on),
+        "final_reported_on": day(incident.final_reported_on),
+        "resolution": incident.resolution,
+    }
+
+
+def _control(session: Session, code: str | None) -> Control | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    control = session.scalar(select(Control).where(Control.code == code))
+    if control is None:
+        raise ValidationError(N_("No control %(code)s."), field="control", code=code)
+    return control
+
+
+def _check(user: User, incident: Incident, *, reopening: bool = False) -> dict[str, Any]:
+    if user.role not in MANAGERS:
+        raise PermissionDenied(N_("Only the responsible person can handle incidents."))
+    if incident.status == "closed" and not reopening:
+        raise ValidationError(N_("This incident is closed; reopen it first."), field="status")
+    return snapshot(incident)
+
+
+def _changed(
+    session: Session,
+    user: User,
+    incident: Incident,
+    action: str,
+    before: dict[str, Any],
+    now: datetime,
+    client_addr: str | None,
+) -> None:
+    after = snapshot(incident)
+    if after == before:
+        return
+    incident.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        Actor(user.id, user.email, client_addr),
+        action,
+        now=now,
+        object_type="incident",
+        object_id=incident.id,
+        details={"before": before, "after": after},
+    )

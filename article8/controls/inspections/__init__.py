@@ -1,0 +1,1 @@
+"""Periodic inspections: the schedule, the workflow, reminders."""

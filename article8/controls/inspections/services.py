@@ -1,0 +1,370 @@
+"""The inspection workflow: assign, answer, submit, approve or return; findings on failures.
+
+States: scheduled → open → in_progress → submitted → approved; submitted → returned →
+in_progress; and missed. Overdue is derived from the due date, never stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from article8.controls.catalogue.models import ChecklistRevision
+from article8.controls.findings.models import Finding
+from article8.controls.inspections.models import ANSWERS, ChecklistAnswer, Inspection
+from article8.core import audit
+from article8.core.audit import Actor
+from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
+from article8.core.models import User
+
+REVIEWERS = ("responsible", "admin")
+PERFORMERS = ("inspector", "responsible", "admin")
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer as a person gave it."""
+
+    answer: str
+    comment: str = ""
+
+
+def _actor(user: User, client_addr: str | None = None) -> Actor:
+    return Actor(user.id, user.email, client_addr)
+
+
+def get_inspection(session: Session, inspection_id: int) -> Inspection:
+    """The inspection with its control, checklist revision and answers."""
+    inspection = session.scalar(
+        select(Inspection)
+        .where(Inspection.id == inspection_id)
+        .options(
+            selectinload(Inspection.answers),
+            selectinload(Inspection.revision).selectinload(ChecklistRevision.items),
+        )
+    )
+    if inspection is None:
+        raise NotFound(N_("No such inspection."))
+    return inspection
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    inspection: Inspection,
+    now: datetime,
+    **details: object,
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action,
+        now=now,
+        object_type="inspection",
+        object_id=inspection.id,
+        details={"control_id": inspection.control_id, **details},
+    )
+
+
+def assign(
+    session: Session,
+    user: User,
+    inspection: Inspection,
+    assignee: User | None,
+    *,
+    now: datetime,
+    client_addr: str | None = None,
+) -> None:
+    """Give the inspection to ``assignee`` (responsible person or admin only)."""
+    if user.role not in REVIEWERS:
+        raise PermissionDenied(N_("Only the responsible person can assign inspections."))
+    if inspection.status not in ("scheduled", "open", "in_progress", "returned"):
+        raise ValidationError(N_("This inspection can no longer be reassigned."))
+    if assignee is not None and (not assignee.active or assignee.role not in PERFORMERS):
+        raise ValidationError(
+            N_("The assignee must be an active inspector or responsible person."),
+            field="assignee_id",
+        )
+    before = inspection.assignee_id
+    new = assignee.id if assignee else None
+    if before == new:
+        return
+    inspection.assignee_id = new
+    inspection.updated_at = now
+    _record(
+        session,
+        _actor(user, client_addr),
+        "inspection.assign",
+        inspection,
+        now,
+        before=before,
+        after=new,
+    )
+
+
+def _check_performer(user: User, inspection: Inspection) -> None:
+    if user.role not in PERFORMERS:
+        raise PermissionDenied(N_("You may not perform inspections."))
+    if inspection.assignee_id is not None and inspection.assignee_id != user.id:
+        raise PermissionDenied(N_("This inspection is assigned to someone else."))
+
+
+def start(
+    session: Session,
+    user: User,
+    inspection: Inspection,
+    *,
+    now: datetime,
+    client_addr: str | None = None,
+) -> None:
+    """Begin (or resume after a return) work on an open inspection."""
+    _check_performer(user, inspection)
+    if inspection.status == "in_progress":
+        return
+    if inspection.status not in ("open", "returned"):
+        raise ValidationError(N_("This inspection cannot be worked on in its current state."))
+    if inspection.revision_id is None:
+        # Fixed at the start: later catalogue changes create new revisions, not edits to this one.
+        current = inspection.control.current_revision
+        if current is None:
+            raise ValidationError(N_("The control has no checklist."))
+        inspection.revision_id = current.id
+        session.flush()
+        session.refresh(inspection, ["revision"])
+    if inspection.assignee_id is None:
+        inspection.assignee_id = user.id
+    before, inspection.status = inspection.status, "in_progress"
+    inspection.updated_at = now
+    _record(
+        session,
+        _actor(user, client_addr),
+        "inspection.start",
+        inspection,
+        now,
+        before=before,
+        revision=inspection.revision.number if inspection.revision else None,
+    )
+
+
+def save_answers(
+    session: Session,
+    user: User,
+    inspection: Inspection,
+    answers: Mapping[int, AnswerInput],
+    *,
+    now: datetime,
+    client_addr: str | None = None,
+) -> None:
+    """Save a draft of answers (item id → answer); starts the inspection when needed."""
+    start(session, user, inspection, now=now, client_addr=client_addr)
+    assert inspection.revision is not None
+    items = {item.id: item for item in inspection.revision.items}
+    existing = {a.item_id: a for a in inspection.answers}
+    changed = []
+    for item_id, given in answers.items():
+        if item_id not in items:
+            raise ValidationError(N_("The answer refers to a question not on this checklist."))
+        if given.answer not in ANSWERS:
+            raise ValidationError(
+                N_("Answer each question with pass, fail or not applicable."),
+                field=f"item-{item_id}",
+            )
+        comment = given.comment.strip()
+        answer = existing.get(item_id)
+        if answer is None:
+            inspection.answers.append(
+                ChecklistAnswer(
+                    item_id=item_id, answer=given.answer, comment=comment, answered_at=now
+                )
+            )
+            changed.append(item_id)
+        elif (answer.answer, answer.comment) != (given.answer, comment):
+            answer.answer, answer.comment, answer.answered_at = given.answer, comment, now
+            changed.append(item_id)
+    if changed:
+        inspection.updated_at = now
+        session.flush()
+        _record(
+            session,
+            _actor(user, client_addr),
+            "inspection.answers_save",
+            inspection,
+            now,
+            items=changed,
+        )
+
+
+def submit(
+    session: Session,
+    user: User,
+    inspection: Inspection,
+    *,
+    now: datetime,
+    client_addr: str | None = None,
+) -> None:
+    """Hand the completed checklist over for review."""
+    _check_performer(user, inspection)
+    if inspection.status != "in_progress" or inspection.revision is None:
+        raise ValidationError(N_("Only an inspection in progress can be submitted."))
+    answered = {a.item_id: a for a in inspection.answers}
+    for item in inspection.revision.items:
+        answer = answered.get(item.id)
+        if answer is None:
+            raise ValidationError(
+                N_("Question %(number)d is not answered yet."),
+                field=f"item-{item.id}",
+                number=item.position,
+            )
+        if answer.answer == "fail" and not answer.comment:
+            raise ValidationError(
+                N_("Question %(number)d failed: say what is wrong in a comment."),
+                field=f"item-{item.id}",
+                number=item.position,
+            )
+    failed = [a for a in inspection.answers if a.answer == "fail"]
+    inspection.result = "fail" if failed else "pass"
+    inspection.status = "submitted"
+    inspection.performed_by_id = user.id
+    inspection.submitted_at = now
+    inspection.updated_at = now
+    _record(
+        session,
+        _actor(user, client_addr),
+        "inspection.submit",
+        inspection,
+        now,
+        result=inspection.result,
+        failed_items=len(failed),
+    )
+
+
+def _check_reviewer(user: User, inspection: Inspection) -> None:
+    if user.role not in REVIEWERS:
+        raise PermissionDenied(N_("Only the responsible person can review inspections."))
+    # Segregation of duties: whoever performed an inspection never reviews it.
+    if inspection.performed_by_id == user.id:
+        raise PermissionDenied(N_("You performed this inspection, so you cannot review it."))
+    if inspection.status != "submitted":
+        raise ValidationError(N_("Only a submitted inspection can be reviewed."))
+
+
+def approve(
+    session: Session,
+    user: User,
+    inspection: Inspection,
+    *,
+    now: datetime,
+    comment: str = "",
+    severity: str = "medium",
+    client_addr: str | None = None,
+) -> list[Finding]:
+    """Approve: the inspection becomes immutable; each failed item opens a finding."""
+    _check_reviewer(user, inspection)
+    assert inspection.revision is not None
+    inspection.status = "approved"
+    inspection.reviewed_by_id = user.id
+    inspection.reviewed_at = now
+    inspection.review_comment = comment.strip() or None
+    inspection.updated_at = now
+    answers = {a.item_id: a for a in inspection.answers}
+    inspection.snapshot = json.dumps(
+        {
+            "control": inspection.control.code,
+            "period": [inspection.period_start.isoformat(), inspection.period_end.isoformat()],
+            "revision": inspection.revision.number,
+            "items": [
+                {
+                    "position": item.position,
+                    "en": item.text_en,
+                    "ja": item.text_ja,
+                    "answer": answers[item.id].answer,
+                    "comment": answers[item.id].comment,
+                }
+                for item in inspection.revision.items
+            ],
+            "performed_by": inspection.performed_by.email if inspection.performed_by else None,
+            "submitted_at": inspection.submitted_at.isoformat()
+            if inspection.submitted_at
+            else None,
+            "approved_by": user.email,
+            "approved_at": now.isoformat(),
+            "result": inspection.result,
+        },
+        ensure_ascii=False,
+    )
+    findings = []
+    for item in inspection.revision.items:
+        answer = answers[item.id]
+        if answer.answer == "fail":
+            finding = Finding(
+                control_id=inspection.control_id,
+                inspection_id=inspection.id,
+                item_id=item.id,
+                source="inspection",
+                severity=severity,
+                title=f"{inspection.control.code} {inspection.period_label} Q{item.position}",
+                description=answer.comment,
+                status="open",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(finding)
+            findings.append(finding)
+    session.flush()
+    actor = _actor(user, client_addr)
+    _record(
+        session,
+        actor,
+        "inspection.approve",
+        inspection,
+        now,
+        result=inspection.result,
+        findings=[f.id for f in findings],
+    )
+    for finding in findings:
+        audit.record(
+            session,
+            actor,
+            "finding.open",
+            now=now,
+            object_type="finding",
+            object_id=finding.id,
+            details={"inspection_id": inspection.id, "severity": finding.severity},
+        )
+    return findings
+
+
+def return_for_rework(
+    session: Session,
+    user: User,
+    inspection: Inspection,
+    comment: str,
+    *,
+    now: datetime,
+    client_addr: str | None = None,
+) -> None:
+    """Send a submitted inspection back to its performer with a comment."""
+    _check_reviewer(user, inspection)
+    if not comment.strip():
+        raise ValidationError(
+            N_("Say what needs to change when returning an inspection."), field="comment"
+        )
+    inspection.status = "returned"
+    inspection.reviewed_by_id = user.id
+    inspection.reviewed_at = now
+    inspection.review_comment = comment.strip()
+    inspection.updated_at = now
+    _record(
+        session,
+        _actor(user, client_addr),
+        "inspection.return",
+        inspection,
+        now,
+        comment=comment.strip(),
+    )

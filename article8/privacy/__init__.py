@@ -1,0 +1,1 @@
+"""Registers beyond Article 8 (requests, inquiries, provision records, policy versions)."""

@@ -1,0 +1,1 @@
+"""Handler register, access-log and anomaly pages."""

@@ -1,0 +1,202 @@
+"""Anomaly pages: the filtered list with counts per rule, one anomaly's events, and triage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms import Field
+
+from article8.access import queries, triage
+from article8.access.models import ANOMALY_STATES, Anomaly
+from article8.access.rules import AREA_RULES, RULES
+from article8.controls.catalogue.models import Control
+from article8.controls.findings.models import SEVERITIES
+from article8.core.errors import ValidationError
+from article8.web.access.forms import AcknowledgeForm, DismissForm, EscalateForm, rule_name
+from article8.web.context import client_addr, db, now, settings
+from article8.web.errors import translated
+from article8.web.inspections.display import lang, me
+from article8.web.params import day_arg
+from article8.web.permissions import MANAGERS, READERS, roles
+
+bp = Blueprint("anomalies", __name__, url_prefix="/access/anomalies", template_folder="templates")
+bp.add_app_template_filter(rule_name, "rule_name")
+
+LIST_LIMIT = 500
+# The list opens on what needs triage; "all" shows every status.
+DEFAULT_STATUS = "new"
+
+
+def _criteria(args: MultiDict[str, str]) -> queries.AnomalyFilter:
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
+    status = args.get("status", DEFAULT_STATUS)
+    rule, severity = args.get("rule", ""), args.get("severity", "")
+    return queries.AnomalyFilter(
+        date_from=day_arg(args, "from"),
+        date_to=day_arg(args, "to"),
+        rule=rule if rule in RULES else None,
+        status=status if status in ANOMALY_STATES else None,
+        person=args.get("person", "").strip()[:200] or None,
+        severity=severity if severity in SEVERITIES else None,
+    )
+
+
+@bp.get("/")
+@roles(*READERS)
+def anomaly_list() -> ResponseReturnValue:
+    """Anomalies by rule, status (new by default), person, date range and severity."""
+    criteria = _criteria(request.args)
+    found = queries.anomalies(db(), criteria, limit=LIST_LIMIT + 1)
+    return render_template(
+        "access/anomalies.html",
+        anomalies=found[:LIST_LIMIT],
+        more=len(found) > LIST_LIMIT,
+        counts=queries.counts_by_rule(db(), criteria),
+        criteria=criteria,
+        args=request.args,
+        rules=RULES,
+        states=ANOMALY_STATES,
+        severities=SEVERITIES,
+        status_arg=request.args.get("status", DEFAULT_STATUS),
+    )
+
+
+def _controls() -> list[Control]:
+    return list(db().scalars(select(Control).where(Control.active).order_by(Control.code)))
+
+
+def _render(
+    anomaly: Anomaly,
+    *,
+    ack_form: AcknowledgeForm | None = None,
+    dismiss_form: DismissForm | None = None,
+    escalate_form: EscalateForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    may_triage = current_user.role in MANAGERS and anomaly.status != "escalated"
+    if may_triage:
+        ack_form = ack_form or AcknowledgeForm(formdata=None)
+        dismiss_form = dismiss_form or DismissForm(formdata=None)
+        escalate_form = escalate_form or EscalateForm(
+            formdata=None,
+            controls=_controls(),
+            lang=lang(),
+            control=triage.default_control(anomaly.rule),
+            severity=anomaly.severity,
+        )
+    page = render_template(
+        "access/anomaly.html",
+        anomaly=anomaly,
+        events=queries.anomaly_events(db(), anomaly),
+        area_rules=AREA_RULES,
+        tz=settings().timezone,
+        may_triage=may_triage,
+        ack_form=ack_form if may_triage else None,
+        dismiss_form=dismiss_form if may_triage else None,
+        escalate_form=escalate_form if may_triage else None,
+    )
+    return page, status
+
+
+@bp.get("/<id:anomaly_id>")
+@roles(*READERS)
+def anomaly_page(anomaly_id: int) -> ResponseReturnValue:
+    """One anomaly: what the rule found, the events behind it, its triage."""
+    return _render(triage.get_anomaly(db(), anomaly_id))
+
+
+def _done(anomaly_id: int, message: str) -> ResponseReturnValue:
+    db().commit()
+    flash(message, "success")
+    return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
+
+
+def _refused(
+    anomaly_id: int, error: ValidationError, field: Field | None, **forms: Any
+) -> ResponseReturnValue:
+    """Show the service's refusal on ``field`` (or above the page) and the form again."""
+    db().rollback()
+    if error.field == "status":  # settled meanwhile by someone else: the page says so
+        flash(translated(error), "warning")
+        return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
+    if field is not None:
+        field.errors = [*field.errors, translated(error)]
+    else:
+        flash(translated(error), "danger")
+    return _render(triage.get_anomaly(db(), anomaly_id), status=400, **forms)
+
+
+@bp.post("/<id:anomaly_id>/acknowledge")
+@roles(*MANAGERS)
+def acknowledge(anomaly_id: int) -> ResponseReturnValue:
+    """Acknowledge the anomaly (a note is optional)."""
+    anomaly = triage.get_anomaly(db(), anomaly_id)
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        return _render(anomaly, ack_form=form, status=400)
+    try:
+        triage.acknowledge(
+            db(), me(), anomaly, form.ack_reason.data or "", now=now(), client_addr=client_addr()
+        )
+    except ValidationError as error:
+        return _refused(anomaly_id, error, form.ack_reason, ack_form=form)
+    return _done(anomaly_id, _("The anomaly has been acknowledged."))
+
+
+@bp.post("/<id:anomaly_id>/dismiss")
+@roles(*MANAGERS)
+def dismiss(anomaly_id: int) -> ResponseReturnValue:
+    """Dismiss the anomaly with a reason."""
+    anomaly = triage.get_anomaly(db(), anomaly_id)
+    form = DismissForm()
+    if not form.validate_on_submit():
+        return _render(anomaly, dismiss_form=form, status=400)
+    try:
+        triage.dismiss(
+            db(),
+            me(),
+            anomaly,
+            form.dismiss_reason.data or "",
+            now=now(),
+            client_addr=client_addr(),
+        )
+    except ValidationError as error:
+        return _refused(anomaly_id, error, form.dismiss_reason, dismiss_form=form)
+    return _done(anomaly_id, _("The anomaly has been dismissed."))
+
+
+@bp.post("/<id:anomaly_id>/escalate")
+@roles(*MANAGERS)
+def escalate(anomaly_id: int) -> ResponseReturnValue:
+    """Open a finding on the chosen control with the chosen severity, linked to the anomaly."""
+    anomaly = triage.get_anomaly(db(), anomaly_id)
+    form = EscalateForm(controls=_controls(), lang=lang())
+    if not form.validate_on_submit():
+        return _render(anomaly, escalate_form=form, status=400)
+    try:
+        finding = triage.escalate(
+            db(),
+            me(),
+            anomaly,
+            form.control.data,
+            form.severity.data,
+            now=now(),
+            reason=form.escalate_reason.data or "",
+            tz=settings().timezone,
+            client_addr=client_addr(),
+        )
+    except ValidationError as error:
+        field = {"control": form.control, "severity": form.severity}.get(
+            error.field or "", form.escalate_reason
+        )
+        return _refused(anomaly_id, error, field, escalate_form=form)
+    db().commit()
+    flash(_("The anomaly has been escalated into finding %(id)d.", id=finding.id), "success")
+    return redirect(url_for("findings.finding_page", finding_id=finding.id))

@@ -1,0 +1,90 @@
+"""Access-log pages: the imported batches and the upload of a log file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from article8.access import queries
+from article8.access.ingest import ImportReport, Reject, import_access_log
+from article8.access.rules import RULES, RuleSettings
+from article8.core.errors import DomainError
+from article8.web.access.forms import AccessLogForm
+from article8.web.context import actor, db, now, settings
+from article8.web.errors import translated
+from article8.web.permissions import MANAGERS, READERS, roles
+
+bp = Blueprint("access_logs", __name__, url_prefix="/access", template_folder="templates")
+
+# Rejected lines shown on the page; the count says how many there were in all.
+SHOWN_REJECTS = 100
+
+
+@bp.get("/")
+@roles(*READERS)
+def batch_list() -> ResponseReturnValue:
+    """Imported log files, newest first: name, SHA-256, kind, rows, who and when."""
+    return render_template(
+        "access/batches.html",
+        batches=queries.batches(db(), limit=200),
+        can_upload=current_user.role in MANAGERS,
+    )
+
+
+def _import(form: AccessLogForm, rejects: list[Reject]) -> ImportReport:
+    upload: FileStorage = form.file.data
+
+    def keep(reject: Reject) -> None:
+        if len(rejects) < SHOWN_REJECTS:
+            rejects.append(reject)
+
+    try:
+        # The part is spooled to a temporary file by the form parser: read in blocks, twice
+        # (hash, then rows), never whole.
+        return import_access_log(
+            db(),
+            upload.stream,
+            filename=upload.filename or "",
+            kind=form.kind.data or "",
+            settings=RuleSettings.from_settings(settings()),
+            actor=actor(),
+            now=now(),
+            mapping=form.column_map(),
+            skip_invalid=bool(form.skip_invalid.data),
+            on_reject=keep,
+        )
+    finally:
+        upload.close()
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def upload() -> ResponseReturnValue:
+    """Import one access log; the rules run over the dates it covers."""
+    form = AccessLogForm()
+    report: ImportReport | None = None
+    rejects: list[Reject] = []
+    error = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                report = _import(form, rejects)
+            except DomainError as problem:
+                # One bad line stores nothing: the whole batch is in this transaction.
+                db().rollback()
+                error, rejects, status = translated(problem), [], 400
+            else:
+                db().commit()
+        else:
+            status = 400
+    return render_template(
+        "access/upload.html",
+        form=form,
+        report=report,
+        rejects=rejects,
+        error=error,
+        rules=RULES,
+    ), status

@@ -1,0 +1,239 @@
+"""Register pages: the people who handle personal data, their aliases and authorisations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from wtforms import Field
+
+from article8.access import queries
+from article8.access import register as register_service
+from article8.access.models import Handler
+from article8.access.register_import import read_register, store_register
+from article8.core.errors import DomainError, ValidationError
+from article8.core.guarded import WorkbookLimits
+from article8.web.access.forms import AuthorisationForm, PersonForm, RegisterImportForm
+from article8.web.context import actor, db, now, settings
+from article8.web.errors import translated
+from article8.web.forms import EmptyForm
+from article8.web.inspections.display import today
+from article8.web.permissions import MANAGERS, READERS, roles
+
+bp = Blueprint("register", __name__, url_prefix="/register", template_folder="templates")
+
+EMPLOYMENT = ("employed", "left")
+
+
+def _person(person_id: int) -> Handler:
+    handler = queries.person(db(), person_id)
+    if handler is None:
+        abort(404)
+    return handler
+
+
+def _to_person(handler: Handler) -> ResponseReturnValue:
+    return redirect(url_for("register.person_page", person_id=handler.id))
+
+
+def _field_error(field: Field | None, message: str) -> None:
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        flash(message, "danger")
+
+
+@bp.get("/")
+@roles(*READERS)
+def people_list() -> ResponseReturnValue:
+    """The register: search by id, name, department or alias; employed or left."""
+    employment = request.args.get("employment", "")
+    search = request.args.get("q", "").strip()[:200]
+    return render_template(
+        "register/list.html",
+        people=queries.people(
+            db(),
+            search=search or None,
+            employment=employment if employment in EMPLOYMENT else None,
+            today=today(),
+        ),
+        args=request.args,
+        today=today(),
+        is_manager=current_user.role in MANAGERS,
+    )
+
+
+def _render_person(
+    handler: Handler, *, grant_form: AuthorisationForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    is_manager = current_user.role in MANAGERS
+    if is_manager and grant_form is None:
+        grant_form = AuthorisationForm(formdata=None, valid_from=today())
+    page = render_template(
+        "register/person.html",
+        person=handler,
+        today=today(),
+        is_manager=is_manager,
+        grant_form=grant_form if is_manager else None,
+        delete_form=EmptyForm(formdata=None) if is_manager else None,
+    )
+    return page, status
+
+
+@bp.get("/<id:person_id>")
+@roles(*READERS)
+def person_page(person_id: int) -> ResponseReturnValue:
+    """One person: employment, aliases, authorisations, and a link to their history."""
+    return _render_person(_person(person_id))
+
+
+def _save_person(form: PersonForm, handler: Handler | None) -> Handler | None:
+    """Save the form through the service; None (with the errors on the form) when refused."""
+    assert form.employed_from.data is not None
+    data = register_service.PersonInput(
+        employee_id=handler.employee_id if handler else (form.employee_id.data or "").strip(),
+        name=(form.name.data or "").strip(),
+        department=(form.department.data or "").strip(),
+        employed_from=form.employed_from.data,
+        employed_until=form.employed_until.data,
+        aliases=form.alias_list(),
+    )
+    if handler is None and register_service.find_person(db(), data.employee_id) is not None:
+        _field_error(form.employee_id, _("This employee ID is already in the register."))
+        return None
+    try:
+        saved = register_service.save_person(db(), actor(), data, now=now())
+    except ValidationError as error:
+        db().rollback()
+        _field_error(getattr(form, error.field or "", None), translated(error))
+        return None
+    db().commit()
+    flash(_("%(id)s has been saved.", id=data.employee_id), "success")
+    return saved.item
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def person_new() -> ResponseReturnValue:
+    """Add a person to the register."""
+    form = PersonForm()
+    if request.method == "GET":
+        form.employed_from.data = today()
+    elif form.validate_on_submit():
+        saved = _save_person(form, None)
+        if saved is not None:
+            return _to_person(saved)
+    status = 400 if request.method == "POST" else 200
+    return render_template("register/edit.html", form=form, person=None), status
+
+
+@bp.route("/<id:person_id>/edit", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def person_edit(person_id: int) -> ResponseReturnValue:
+    """Change a person's name, department, employment dates and aliases."""
+    handler = _person(person_id)
+    if request.method == "GET":
+        form = PersonForm(obj=handler)
+        form.aliases.data = "\n".join(a.alias for a in handler.aliases)
+    else:
+        form = PersonForm()
+        # The employee id keys the person: it is shown, never changed here.
+        form.employee_id.data = handler.employee_id
+        if form.validate_on_submit():
+            saved = _save_person(form, handler)
+            if saved is not None:
+                return _to_person(saved)
+            handler = _person(person_id)
+    status = 400 if request.method == "POST" else 200
+    return render_template("register/edit.html", form=form, person=handler), status
+
+
+@bp.post("/<id:person_id>/authorisations")
+@roles(*MANAGERS)
+def authorisation_save(person_id: int) -> ResponseReturnValue:
+    """Add an authorisation, or change the one with the same kind and target."""
+    handler = _person(person_id)
+    form = AuthorisationForm()
+    if not form.validate_on_submit() or form.valid_from.data is None:
+        return _render_person(handler, grant_form=form, status=400)
+    data = register_service.AuthorisationInput(
+        employee_id=handler.employee_id,
+        kind=form.kind.data or "",
+        target=(form.target.data or "").strip(),
+        actions=form.action_list() if form.kind.data == "system" else (),
+        valid_from=form.valid_from.data,
+        valid_until=form.valid_until.data,
+    )
+    try:
+        saved = register_service.save_authorisation(db(), actor(), data, now=now())
+    except ValidationError as error:
+        db().rollback()
+        _field_error(getattr(form, error.field or "", None), translated(error))
+        return _render_person(_person(person_id), grant_form=form, status=400)
+    db().commit()
+    if saved.outcome == "unchanged":
+        flash(_("Nothing was changed."), "info")
+    else:
+        flash(_("The authorisation for %(target)s has been saved.", target=data.target), "success")
+    return redirect(url_for("register.person_page", person_id=person_id))
+
+
+@bp.post("/<id:person_id>/authorisations/delete")
+@roles(*MANAGERS)
+def authorisation_delete(person_id: int) -> ResponseReturnValue:
+    """Remove an authorisation (the audit trail keeps what it was)."""
+    handler = _person(person_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        kind, target = request.form.get("kind", ""), request.form.get("target", "")
+        register_service.delete_authorisation(
+            db(), actor(), handler.employee_id, kind, target, now=now()
+        )
+        db().commit()
+        flash(_("The authorisation for %(target)s has been removed.", target=target), "success")
+    return redirect(url_for("register.person_page", person_id=person_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def register_import() -> ResponseReturnValue:
+    """Import people or authorisations (CSV) or both (XLSX); all or nothing."""
+    form = RegisterImportForm()
+    error = None
+    if form.validate_on_submit():
+        upload: FileStorage = form.file.data
+        try:
+            # The file is read and checked before the session runs its first statement: on
+            # SQLite that statement takes the write lock, which a slow or hostile file must
+            # not hold (see load_user, which keeps the sign-in check out of this session).
+            rows = read_register(
+                upload.stream, upload.filename or "", WorkbookLimits.from_settings(settings())
+            )
+            report = store_register(db(), rows, actor=actor(), now=now())
+        except DomainError as problem:
+            # Nothing of the file is kept: the import ran in this transaction.
+            db().rollback()
+            error = translated(problem)
+        else:
+            db().commit()
+            people, grants = report.people, report.authorisations
+            flash(
+                _(
+                    "Register imported. People: %(pc)d created, %(pu)d updated, %(pn)d "
+                    "unchanged. Authorisations: %(ac)d created, %(au)d updated, %(an)d unchanged.",
+                    pc=people["created"],
+                    pu=people["updated"],
+                    pn=people["unchanged"],
+                    ac=grants["created"],
+                    au=grants["updated"],
+                    an=grants["unchanged"],
+                ),
+                "success",
+            )
+            return redirect(url_for("register.people_list"))
+        finally:
+            upload.close()
+    status = 400 if request.method == "POST" else 200
+    return render_template("register/import.html", form=form, error=error), status

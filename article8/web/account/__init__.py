@@ -1,0 +1,1 @@
+"""Every user's own account and API tokens."""

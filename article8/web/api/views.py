@@ -1,0 +1,330 @@
+"""The JSON API under /api/v1: evidence for scripts and CI pipelines, with per-user API tokens.
+
+Views are ``@public`` to the session-login layer; this blueprint authenticates every request
+itself from ``Authorization: Bearer a8_…`` and never from the session cookie, so a browser's
+cookie cannot be used to call the API (and the API needs no CSRF protection).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from article8.access.errors import AccessLogError
+from article8.access.ingest import ImportReport, Reject, import_access_log
+from article8.access.models import LOG_KINDS
+from article8.access.rules import RuleSettings
+from article8.core import tokens
+from article8.core.audit import Actor
+from article8.core.errors import N_, DomainError, ValidationError
+from article8.core.models import User
+from article8.evidence import queries, services
+from article8.evidence.blobstore import local_store
+from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
+from article8.web.api.openapi import document
+from article8.web.context import client_addr, db, now, settings
+from article8.web.errors import translated
+from article8.web.evidence.files import (
+    UPLOADERS,
+    max_bytes,
+    send_evidence,
+    today,
+    too_large_message,
+)
+from article8.web.extensions import csrf
+from article8.web.params import ID_MAX, day_arg, id_arg, int_arg
+from article8.web.permissions import EVERYONE, MANAGERS, public
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies authenticate here, so there is no cross-site request to forge
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+MAX_REJECTS = 100
+_LINE = re.compile(r"line (\d+)")
+
+
+def api_roles(*allowed: str) -> Callable[[F], F]:
+    """Allow an API view to tokens whose user has one of ``allowed`` roles."""
+
+    def decorate(view: F) -> F:
+        view._api_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def _challenge(message: str, error: str | None = None) -> ResponseReturnValue:
+    value = 'Bearer realm="article8"' + (f', error="{error}"' if error else "")
+    return jsonify(error=message), 401, {"WWW-Authenticate": value}
+
+
+@bp.before_request
+def _authenticate() -> ResponseReturnValue | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or request.endpoint == "api.openapi":
+        return None  # unknown path (404) or the public description
+    scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return _challenge(_("An API token is required (Authorization: Bearer <token>)."))
+    user = tokens.authenticate(db(), raw.strip(), now=now())
+    if user is None:
+        db().rollback()
+        return _challenge(_("The API token is not valid or has been revoked."), "invalid_token")
+    db().commit()  # last_used_at
+    g.api_user = user
+    # Deny by default: a view without a decision is refused to every token.
+    if user.role not in getattr(view, "_api_roles", frozenset()):
+        return jsonify(error=_("Your role does not allow this.")), 403
+    return None
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    return jsonify(error=too_large_message()), 413
+
+
+def _actor() -> Actor:
+    user = cast(User, g.api_user)
+    return Actor(user.id, user.email, client_addr(), user.role)
+
+
+def _refused(error: DomainError) -> ResponseReturnValue:
+    db().rollback()
+    body: dict[str, Any] = {"error": translated(error)}
+    if isinstance(error, ValidationError) and error.field:
+        body["field"] = error.field
+    return jsonify(body), error.status_code
+
+
+def _item_json(item: EvidenceItem) -> dict[str, Any]:
+    body = queries.as_json(item, today())
+    body["links"] = {
+        "self": url_for("api.evidence_item", item_id=item.id),
+        "content": url_for("api.evidence_content", item_id=item.id),
+        "page": url_for("evidence.evidence_detail", item_id=item.id),
+    }
+    return body
+
+
+@bp.post("/evidence")
+@public
+@api_roles(*UPLOADERS)
+def evidence_create() -> ResponseReturnValue:
+    """Store one file (multipart field ``file``) as evidence; 201 with the item."""
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationError(N_("Send the file in the multipart field 'file'."), field="file")
+        codes = [code for value in request.form.getlist("controls") for code in value.split(",")]
+        data = services.EvidenceInput(
+            filename=upload.filename,
+            title=request.form.get("title", ""),
+            description=request.form.get("description", ""),
+            collected_on=day_arg(request.form, "collected_on") or today(),
+            valid_until=day_arg(request.form, "valid_until"),
+            control_codes=codes,
+            inspection_id=id_arg(request.form, "inspection_id"),
+            replaces_id=id_arg(request.form, "replaces_id"),
+        )
+        # Streamed from the request's part into the blob store, never read whole.
+        item = services.add_evidence(
+            db(),
+            local_store(settings()),
+            _actor(),
+            upload.stream,
+            data,
+            max_bytes=max_bytes(),
+            now=now(),
+        )
+    except DomainError as error:
+        return _refused(error)
+    db().commit()
+    location = url_for("api.evidence_item", item_id=item.id)
+    return jsonify(_item_json(item)), 201, {"Location": location}
+
+
+@bp.get("/evidence")
+@public
+@api_roles(*EVERYONE)
+def evidence_list() -> ResponseReturnValue:
+    """Evidence, newest first, filtered like the evidence page."""
+    args = request.args
+    try:
+        limit = int_arg(args, "limit", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
+        offset = int_arg(args, "offset", minimum=0, maximum=ID_MAX, default=0)
+        criteria = queries.EvidenceFilter(
+            control_code=args.get("control", "").strip()[:20] or None,
+            status=_choice(args, "status", EVIDENCE_STATES),
+            freshness=_choice(args, "freshness", queries.FRESHNESS),
+            inspection_id=id_arg(args, "inspection_id"),
+            search=args.get("q", "").strip()[:200] or None,
+        )
+    except DomainError as error:
+        return _refused(error)
+    assert limit is not None and offset is not None  # they have defaults
+    items = queries.list_evidence(db(), criteria, today(), limit=limit, offset=offset)
+    return jsonify(items=[_item_json(i) for i in items], limit=limit, offset=offset)
+
+
+def _choice(args: Mapping[str, str], name: str, allowed: Sequence[str]) -> str | None:
+    """One of ``allowed``, None when blank; 400 naming the choices otherwise."""
+    value = args.get(name, "").strip()
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationError(
+            N_("%(name)s: expected one of %(allowed)s, found '%(value)s'."),
+            field=name,
+            name=name,
+            allowed=", ".join(allowed),
+            value=value[:40],
+        )
+    return value
+
+
+@bp.get("/evidence/<id:item_id>")
+@public
+@api_roles(*EVERYONE)
+def evidence_item(item_id: int) -> ResponseReturnValue:
+    """One item's metadata; the view is recorded like a view of the evidence page."""
+    item = services.get_item(db(), item_id)
+    services.record_access(db(), _actor(), item, "evidence.view", now=now())
+    db().commit()
+    return jsonify(_item_json(item))
+
+
+@bp.get("/evidence/<id:item_id>/content")
+@public
+@api_roles(*EVERYONE)
+def evidence_content(item_id: int) -> ResponseReturnValue:
+    """The file itself; the download is recorded before it is sent."""
+    return send_evidence(services.get_item(db(), item_id), _actor())
+
+
+# --- access logs -------------------------------------------------------------------------------
+
+
+def _log_mapping() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in request.form.getlist("map"):
+        for pair in value.split(","):
+            if not pair.strip():
+                continue
+            column, sep, field = pair.partition("=")
+            if not sep or not column.strip() or not field.strip():
+                raise ValidationError(
+                    N_("map: expected COLUMN=FIELD, found '%(value)s'."),
+                    field="map",
+                    value=pair.strip()[:80],
+                )
+            mapping[column.strip()] = field.strip()
+    return mapping
+
+
+def _batch_json(report: ImportReport, rejects: list[Reject]) -> dict[str, Any]:
+    tz = settings().timezone
+    return {
+        "id": report.batch_id,
+        "filename": report.filename,
+        "kind": report.kind,
+        "sha256": report.sha256,
+        "rows": report.rows,
+        "rejected": report.rejected,
+        "first_date": report.first_date.isoformat() if report.first_date else None,
+        "last_date": report.last_date.isoformat() if report.last_date else None,
+        "imported_by": report.imported_by,
+        "imported_at": report.imported_at.astimezone(tz).isoformat()
+        if report.imported_at
+        else None,
+        "duplicate": report.duplicate,
+        "anomalies": report.anomalies.found,
+        "rejects": [{"line": r.line, "column": r.column, "problem": r.problem} for r in rejects],
+    }
+
+
+def _log_refused(error: AccessLogError) -> ResponseReturnValue:
+    db().rollback()
+    line = _LINE.search(error.where or "")
+    body = {
+        "error": translated(error),
+        "file": error.file,
+        "line": int(line.group(1)) if line else None,
+        "column": error.column,
+        "problem": error.problem,
+    }
+    return jsonify(body), 422
+
+
+@bp.post("/access-logs")
+@public
+@api_roles(*MANAGERS)
+def access_log_import() -> ResponseReturnValue:
+    """Import one access log (multipart ``file``, ``kind``, optional ``map``, ``skip_invalid``).
+
+    201 with the batch; 200 when the same file was imported before (nothing changed); 422 naming
+    the line and column of a bad line (nothing stored); 400 for a bad request.
+    """
+    upload = request.files.get("file")
+    rejects: list[Reject] = []
+
+    def keep(reject: Reject) -> None:
+        if len(rejects) < MAX_REJECTS:
+            rejects.append(reject)
+
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationError(N_("Send the file in the multipart field 'file'."), field="file")
+        kind = request.form.get("kind", "").strip()
+        if kind not in LOG_KINDS:
+            raise ValidationError(
+                N_("kind: expected system or entry, found '%(value)s'."),
+                field="kind",
+                value=kind[:40],
+            )
+        skip = request.form.get("skip_invalid", "").strip().lower() in ("1", "true", "yes", "on")
+        # The part is spooled to a temporary file by the parser; the import streams it.
+        report = import_access_log(
+            db(),
+            upload.stream,
+            filename=upload.filename,
+            kind=kind,
+            settings=RuleSettings.from_settings(settings()),
+            actor=_actor(),
+            now=now(),
+            mapping=_log_mapping(),
+            skip_invalid=skip,
+            on_reject=keep,
+        )
+    except AccessLogError as error:
+        return _log_refused(error)
+    except DomainError as error:
+        return _refused(error)
+    finally:
+        if upload is not None:
+            upload.close()
+    db().commit()
+    body = _batch_json(report, rejects)
+    if report.duplicate:
+        body["message"] = _(
+            "%(name)s was already imported as batch %(id)d; nothing changed.",
+            name=report.filename,
+            id=report.batch_id,
+        )
+        return jsonify(body), 200
+    return jsonify(body), 201
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3.1 description of this API (no token needed)."""
+    return jsonify(document(max_upload_mb=settings().max_upload_mb))

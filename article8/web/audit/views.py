@@ -1,0 +1,83 @@
+"""The audit trail pages: filter, page through, verify the chain."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from article8.core import audit, lockout, users
+from article8.web.context import actor, db, now, settings
+from article8.web.forms import EmptyForm
+from article8.web.params import BIGINT_MAX, day_arg, id_arg
+from article8.web.permissions import READERS, roles
+
+bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
+
+PAGE_SIZE = 100
+
+
+@bp.get("/")
+@roles(*READERS)
+def event_list() -> ResponseReturnValue:
+    """Events newest first, filtered by actor, action, object and local date range."""
+    tz = settings().timezone
+    day_from, day_to = day_arg(request.args, "from"), day_arg(request.args, "to")
+    criteria = audit.AuditFilter(
+        actor_id=id_arg(request.args, "actor"),
+        action=request.args.get("action") or None,
+        object_type=request.args.get("object_type") or None,
+        object_id=request.args.get("object_id") or None,
+        date_from=audit.local_day_bounds(day_from, tz)[0] if day_from else None,
+        date_to=audit.local_day_bounds(day_to, tz)[1] if day_to else None,
+    )
+    before = id_arg(request.args, "before", maximum=BIGINT_MAX)
+    events = audit.page(db(), criteria, before_seq=before, size=PAGE_SIZE + 1)
+    more = len(events) > PAGE_SIZE
+    events = events[:PAGE_SIZE]
+    refused = (e.seq for e in events if e.action == lockout.REFUSED_ACTION)
+    next_args = {k: v for k, v in request.args.items() if k != "before" and v}
+    return render_template(
+        "audit/list.html",
+        events=events,
+        refusals=lockout.refusals_by_event(db(), refused),
+        next_url=url_for("audit.event_list", **next_args, before=events[-1].seq) if more else None,
+        actors=users.list_users(db()),
+        actions=audit.actions(db()),
+        args=request.args,
+        verify_form=EmptyForm(),
+    )
+
+
+@bp.post("/verify")
+@roles(*READERS)
+def verify() -> ResponseReturnValue:
+    """Recompute the whole chain and say whether it is intact."""
+    if EmptyForm().validate_on_submit():
+        report = audit.verify_chain(db())
+        audit.record(
+            db(),
+            actor(),
+            "audit.verify",
+            now=now(),
+            details={
+                "checked": report.checked,
+                "ok": report.ok,
+                "first_bad_seq": report.first_bad_seq,
+            },
+        )
+        db().commit()
+        if report.ok:
+            flash(
+                _("The audit trail is intact: %(count)d events verified.", count=report.checked),
+                "success",
+            )
+        else:
+            flash(
+                _(
+                    "The audit trail is broken at sequence number %(seq)d.",
+                    seq=report.first_bad_seq or 0,
+                ),
+                "danger",
+            )
+    return redirect(url_for("audit.event_list"))

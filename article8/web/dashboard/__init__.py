@@ -1,0 +1,1 @@
+"""The responsible person's dashboard."""

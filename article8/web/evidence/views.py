@@ -1,0 +1,375 @@
+"""Evidence pages: filtered list, detail with versions, download, upload of several files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from article8.controls.catalogue.models import Control
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.services import get_inspection
+from article8.core.errors import DomainError
+from article8.evidence import notes, permissions, queries, services
+from article8.evidence.blobstore import local_store
+from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
+from article8.web.context import actor, db, now, settings
+from article8.web.errors import translated
+from article8.web.evidence.files import (
+    UPLOADERS,
+    evidence_upload_limits,
+    max_bytes,
+    send_evidence,
+    today,
+    too_large_message,
+)
+from article8.web.evidence.forms import EvidenceUploadForm, NoteForm, WithdrawForm
+from article8.web.forms import safe_next
+from article8.web.params import id_arg
+from article8.web.permissions import EVERYONE, MANAGERS, roles
+
+bp = Blueprint("evidence", __name__, url_prefix="/evidence", template_folder="templates")
+
+PAGE_SIZE = 200
+
+
+def _lang() -> str:
+    return "ja" if str(get_locale()) == "ja" else "en"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    # Raised while the form is parsed (before the view runs): say what the limit is.
+    return render_template("error.html", status=413, message=too_large_message()), 413
+
+
+bp.add_app_template_global(evidence_upload_limits, "evidence_upload_limits")
+
+
+@bp.app_template_filter("evidence_freshness")
+def evidence_freshness(item: EvidenceItem) -> str | None:
+    """How current evidence stands today: "expired", "expiring" (within 30 days) or None."""
+    return queries.freshness(item, today())
+
+
+@bp.app_template_global("inspection_url")
+def inspection_url(inspection_id: int) -> str | None:
+    """The inspection's page, when the inspection pages are installed."""
+    if "inspections.inspection_page" not in current_app.view_functions:
+        return None
+    return url_for("inspections.inspection_page", inspection_id=inspection_id)
+
+
+# --- panels on other pages ---------------------------------------------------------------------
+
+
+@dataclass
+class EvidencePanel:
+    """What the evidence section of a control or inspection page shows."""
+
+    items: list[EvidenceItem]
+    form: EvidenceUploadForm | None
+    fixed_controls: list[str] = field(default_factory=list)
+    note_form: NoteForm | None = None
+    inspection_id: int | None = None
+
+
+@bp.app_template_global("evidence_panel")
+def evidence_panel(
+    control: Control | None = None, inspection: Inspection | None = None
+) -> EvidencePanel:
+    """The evidence of a control or inspection and, for uploaders, a form bound to it."""
+    if inspection is not None:
+        items = queries.for_inspection(db(), inspection.id)
+        fixed = [inspection.control.code]
+    elif control is not None:
+        items = queries.for_control(db(), control.id)
+        fixed = [control.code]
+    else:
+        items, fixed = [], []
+    form = note_form = None
+    here = request.full_path.rstrip("?")
+    uploader = current_user.is_authenticated and current_user.role in UPLOADERS
+    # The same rules the service applies: no form that could only be refused.
+    if uploader and (inspection is None or permissions.may_link(actor(), inspection)):
+        form = EvidenceUploadForm(
+            formdata=None,
+            collected_on=today(),
+            inspection_id=inspection.id if inspection is not None else None,
+            next=here,
+        )
+    if (
+        inspection is not None
+        and permissions.is_closed(inspection)
+        and current_user.role in permissions.MANAGER_ROLES
+    ):
+        note_form = NoteForm(formdata=None, next=here)
+    return EvidencePanel(
+        items, form, fixed, note_form, inspection.id if inspection is not None else None
+    )
+
+
+# --- list and detail ---------------------------------------------------------------------------
+
+
+def _criteria(args: MultiDict[str, str]) -> queries.EvidenceFilter:
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
+    return queries.EvidenceFilter(
+        control_code=args.get("control", "").strip()[:20] or None,
+        status=args.get("status") if args.get("status") in EVIDENCE_STATES else None,
+        freshness=args.get("freshness") if args.get("freshness") in queries.FRESHNESS else None,
+        uploader_id=id_arg(args, "uploader"),
+        inspection_id=id_arg(args, "inspection"),
+        search=args.get("q", "").strip()[:200] or None,
+    )
+
+
+def _all_controls() -> list[Control]:
+    return list(db().scalars(select(Control).order_by(Control.code)))
+
+
+@bp.get("/")
+@roles(*EVERYONE)
+def evidence_list() -> ResponseReturnValue:
+    """Evidence filtered by control, status, freshness, uploader and text."""
+    items = queries.list_evidence(db(), _criteria(request.args), today(), limit=PAGE_SIZE + 1)
+    return render_template(
+        "evidence/list.html",
+        items=items[:PAGE_SIZE],
+        more=len(items) > PAGE_SIZE,
+        controls=_all_controls(),
+        states=EVIDENCE_STATES,
+        args=request.args,
+        lang=_lang(),
+        can_upload=current_user.role in UPLOADERS,
+    )
+
+
+def _may_withdraw(item: EvidenceItem) -> bool:
+    return item.status != "withdrawn" and permissions.may_change(actor(), item)
+
+
+def _linkable(inspection_id: int | None) -> int | None:
+    """The inspection a new version stays linked to, when the user may still link to it."""
+    inspection = db().get(Inspection, inspection_id) if inspection_id else None
+    return inspection.id if inspection and permissions.may_link(actor(), inspection) else None
+
+
+def _render_detail(
+    item: EvidenceItem, *, withdraw_form: WithdrawForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    version_form = None
+    if item.status == "current" and permissions.may_change(actor(), item):
+        version_form = EvidenceUploadForm(
+            formdata=None,
+            title=item.title,
+            description=item.description,
+            collected_on=today(),
+            replaces_id=item.id,
+            inspection_id=_linkable(item.inspection_id),
+        )
+    if withdraw_form is None and _may_withdraw(item):
+        withdraw_form = WithdrawForm(formdata=None)
+    page = render_template(
+        "evidence/detail.html",
+        item=item,
+        versions=queries.versions(db(), item),
+        lang=_lang(),
+        withdraw_form=withdraw_form if _may_withdraw(item) else None,
+        version_form=version_form,
+    )
+    return page, status
+
+
+@bp.get("/<id:item_id>")
+@roles(*EVERYONE)
+def evidence_detail(item_id: int) -> ResponseReturnValue:
+    """One item: metadata, controls, inspection, versions; the view is recorded."""
+    item = services.get_item(db(), item_id)
+    services.record_access(db(), actor(), item, "evidence.view", now=now())
+    db().commit()
+    return _render_detail(item)
+
+
+@bp.get("/<id:item_id>/download")
+@roles(*EVERYONE)
+def evidence_download(item_id: int) -> ResponseReturnValue:
+    """The file itself, as an attachment; the download is recorded first."""
+    return send_evidence(services.get_item(db(), item_id), actor())
+
+
+@bp.post("/<id:item_id>/withdraw")
+@roles(*UPLOADERS)
+def evidence_withdraw(item_id: int) -> ResponseReturnValue:
+    """Withdraw an item with a reason (managers, or the person who uploaded it)."""
+    item = services.get_item(db(), item_id)
+    if not _may_withdraw(item):
+        if item.status == "withdrawn":
+            flash(_("This evidence has already been withdrawn."), "info")
+            return redirect(url_for("evidence.evidence_detail", item_id=item.id))
+        abort(403)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(db(), actor(), item, form.reason.data or "", now=now())
+        except DomainError as error:
+            db().rollback()
+            form.reason.errors = [translated(error)]
+        else:
+            db().commit()
+            flash(_("The evidence has been withdrawn."), "success")
+            return redirect(url_for("evidence.evidence_detail", item_id=item.id))
+    return _render_detail(item, withdraw_form=form, status=400)
+
+
+# --- upload ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What became of one file of an upload."""
+
+    name: str
+    item: EvidenceItem | None = None
+    error: str | None = None
+    status: int = 201
+
+
+def _upload_form() -> EvidenceUploadForm:
+    return EvidenceUploadForm(controls=_all_controls(), lang=_lang())
+
+
+def _prefill(form: EvidenceUploadForm) -> None:
+    """A GET of the upload page may name a control, an inspection or the item to replace."""
+    form.collected_on.data = today()
+    code = request.args.get("control", "").strip().upper()
+    if code:
+        form.controls.data = [code]
+    form.inspection_id.data = id_arg(request.args, "inspection")
+    form.replaces_id.data = id_arg(request.args, "replaces")
+    form.next.data = request.args.get("next", "")
+
+
+def _store_one(form: EvidenceUploadForm, upload: FileStorage, title: str) -> UploadResult:
+    name = services.display_name(upload.filename or "")
+    data = services.EvidenceInput(
+        filename=upload.filename or "",
+        title=title,
+        description=form.description.data or "",
+        collected_on=form.collected_on.data or today(),
+        valid_until=form.valid_until.data,
+        control_codes=form.controls.data or [],
+        inspection_id=form.inspection_id.data,
+        replaces_id=form.replaces_id.data,
+    )
+    try:
+        # The part's stream is read in chunks straight into the blob store: never whole.
+        item = services.add_evidence(
+            db(),
+            local_store(settings()),
+            actor(),
+            upload.stream,
+            data,
+            max_bytes=max_bytes(),
+            now=now(),
+        )
+    except DomainError as error:
+        # A refused file stores nothing: no blob (the store vets before it commits), no row.
+        db().rollback()
+        return UploadResult(name, error=translated(error), status=error.status_code)
+    finally:
+        upload.close()
+    db().commit()  # each file stands alone: a later failure does not undo this one
+    return UploadResult(name, item=item)
+
+
+def _render_upload(
+    form: EvidenceUploadForm, results: list[UploadResult] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    page = render_template("evidence/upload.html", form=form, results=results or [])
+    return page, status
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@roles(*UPLOADERS)
+def upload() -> ResponseReturnValue:
+    """Upload one or more files; each becomes an item, and each one's outcome is reported."""
+    form = _upload_form()
+    if request.method == "GET":
+        _prefill(form)
+        return _render_upload(form)
+    if not form.validate_on_submit():
+        return _render_upload(form, status=400)
+    uploads = form.uploads()
+    if form.replaces_id.data and len(uploads) > 1:
+        form.files.errors = [_("A new version is one file.")]
+        return _render_upload(form, status=400)
+    if form.replaces_id.data and not form.controls.data:
+        # A new version is evidence of what the version it replaces was evidence of.
+        previous = services.get_item(db(), form.replaces_id.data)
+        form.controls.data = [control.code for control in previous.controls]
+        form.inspection_id.data = form.inspection_id.data or _linkable(previous.inspection_id)
+    given = " ".join((form.title.data or "").split())
+    results: list[UploadResult] = []
+    for part in uploads:
+        name = services.display_name(part.filename or "")
+        # Several files under one title: each keeps its own name so the list tells them apart.
+        title = f"{given} ({name})" if given and len(uploads) > 1 else given
+        results.append(_store_one(form, part, title))
+    stored = [r for r in results if r.item is not None]
+    if len(stored) == len(results):
+        for result in stored:
+            assert result.item is not None
+            message = _(
+                "Stored “%(name)s” as evidence %(id)d.", name=result.name, id=result.item.id
+            )
+            flash(message, "success")
+        if form.next.data:
+            return redirect(safe_next(form.next.data))
+        if len(stored) == 1 and stored[0].item is not None:
+            return redirect(url_for("evidence.evidence_detail", item_id=stored[0].item.id))
+        return redirect(url_for("evidence.evidence_list"))
+    # All refused for one reason (too large, not allowed): that reason's status; mixed: 400.
+    statuses = {r.status for r in results}
+    status = 200 if stored else statuses.pop() if len(statuses) == 1 else 400
+    return _render_upload(form, results, status)
+
+
+@bp.post("/inspection/<id:inspection_id>/note")
+@roles(*MANAGERS)
+def inspection_note(inspection_id: int) -> ResponseReturnValue:
+    """A note with a reason on an approved or missed inspection (it takes no new files)."""
+    inspection = get_inspection(db(), inspection_id)
+    form = NoteForm()
+    back = safe_next(form.next.data) if form.next.data else inspection_url(inspection.id)
+    if form.validate_on_submit():
+        try:
+            item = notes.add_note(
+                db(),
+                local_store(settings()),
+                actor(),
+                inspection.id,
+                form.note.data or "",
+                form.reason.data or "",
+                collected_on=today(),
+                now=now(),
+                title=form.title.data or "",
+            )
+        except DomainError as error:
+            db().rollback()
+            target = getattr(form, getattr(error, "field", None) or "note", form.note)
+            target.errors = [*target.errors, translated(error)]
+        else:
+            db().commit()
+            flash(_("The note has been added as evidence %(id)d.", id=item.id), "success")
+            return redirect(back or url_for("evidence.evidence_detail", item_id=item.id))
+    page = render_template("evidence/note.html", form=form, inspection=inspection, back=back)
+    return page, 400

@@ -1,0 +1,150 @@
+"""Forms of the incident pages: the report, the PPC assessment, report dates, status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from article8.controls.catalogue.models import Control
+from article8.controls.incidents.models import INCIDENT_STATES
+from article8.controls.incidents.services import MAX_TEXT, MAX_TITLE, REPORT_KINDS
+from article8.web.params import DayField
+
+INCIDENT_STATUS_NAMES = {
+    "reported": _l("Reported"),
+    "investigating": _l("Investigating"),
+    "closed": _l("Closed"),
+}
+INCIDENT_STATUS_BADGES = {"reported": "danger", "investigating": "warning", "closed": "success"}
+REPORT_KIND_NAMES = {
+    "preliminary": _l("Preliminary report (速報)"),
+    "final": _l("Final report (確報)"),
+}
+DEADLINE_STATE_NAMES = {
+    "done": _l("Report made"),
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due within a day"),
+    "open": _l("Not yet due"),
+}
+DEADLINE_STATE_BADGES = {
+    "done": "success",
+    "overdue": "danger",
+    "due_soon": "warning",
+    "open": "info",
+}
+# PPC Rules Art. 7 (i)-(iv): field name, the question in English and in Japanese. The page asks
+# in the user's language and shows the other beneath it.
+ASSESSMENT_QUESTIONS = (
+    ("sensitive", "Does it involve sensitive personal information?", "要配慮個人情報が含まれるか"),
+    ("financial", "Could it cause financial harm?", "財産的被害が生じるおそれがあるか"),
+    (
+        "unlawful",
+        "May it have been done for an unlawful purpose?",
+        "不正の目的をもって行われたおそれがあるか",
+    ),
+    ("over_1000", "Are more than 1,000 people affected?", "1,000人を超えるか"),
+)
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+
+
+def _answer(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+class ReportForm(FlaskForm):
+    """A violation of the handling rules, or a sign of one, as anyone signed in reports it."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
+    description = TextAreaField(
+        _l("What happened, or what did you notice?"),
+        validators=[DataRequired(), Length(max=MAX_TEXT)],
+    )
+    aware_at = DateTimeLocalField(
+        _l("When did you become aware of it?"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(message=_l("Enter the date and time."))],
+    )
+    control = SelectField(_l("Related control (optional)"), validators=[Optional()])
+
+    def __init__(
+        self, *args: object, controls: Sequence[Control] = (), lang: str = "en", **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.control.choices = [SelectChoice("", "—")] + [
+            SelectChoice(c.code, f"{c.code} {c.title(lang)}") for c in controls
+        ]
+
+
+class AssessForm(FlaskForm):
+    """The four PPC leak-report conditions, each answered yes or no."""
+
+    sensitive = RadioField(
+        _l("Does it involve sensitive personal information?"),
+        choices=YES_NO,
+        validators=[DataRequired()],
+    )
+    financial = RadioField(
+        _l("Could it cause financial harm?"), choices=YES_NO, validators=[DataRequired()]
+    )
+    unlawful = RadioField(
+        _l("May it have been done for an unlawful purpose?"),
+        choices=YES_NO,
+        validators=[DataRequired()],
+    )
+    over_1000 = RadioField(
+        _l("Are more than 1,000 people affected?"), choices=YES_NO, validators=[DataRequired()]
+    )
+
+    @classmethod
+    def for_incident(cls, incident: object) -> AssessForm:
+        """The form showing the incident's current answers."""
+        return cls(
+            formdata=None,
+            sensitive=_answer(getattr(incident, "sensitive_data", None)),
+            financial=_answer(getattr(incident, "financial_harm", None)),
+            unlawful=_answer(getattr(incident, "unlawful_purpose", None)),
+            over_1000=_answer(getattr(incident, "over_1000_people", None)),
+        )
+
+    def answers(self) -> dict[str, bool]:
+        """The answers as the service takes them."""
+        return {name: getattr(self, name).data == "yes" for name, _en, _ja in ASSESSMENT_QUESTIONS}
+
+
+class PpcReportForm(FlaskForm):
+    """The day a preliminary or final report was made to the PPC."""
+
+    kind = SelectField(_l("Report"), validators=[DataRequired()])
+    reported_on = DayField(
+        _l("Reported on"), validators=[InputRequired(message=_l("Enter a date (YYYY-MM-DD)."))]
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(k, str(REPORT_KIND_NAMES[k])) for k in REPORT_KINDS]
+
+
+class StatusForm(FlaskForm):
+    """Move an incident on, or close it with how it was resolved."""
+
+    status = SelectField(_l("Status"), validators=[DataRequired()])
+    resolution = TextAreaField(
+        _l("Resolution (required to close)"), validators=[Optional(), Length(max=MAX_TEXT)]
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = [
+            SelectChoice(s, str(INCIDENT_STATUS_NAMES[s])) for s in INCIDENT_STATES
+        ]

@@ -1,0 +1,354 @@
+"""Inspection pages: my work, the calendar list, performing, reviewing and assigning."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from article8.controls.catalogue import queries as control_queries
+from article8.controls.catalogue.models import CATEGORIES
+from article8.controls.inspections import queries
+from article8.controls.inspections import services as workflow
+from article8.controls.inspections.models import INSPECTION_STATES, Inspection
+from article8.core import users
+from article8.core.errors import ValidationError
+from article8.core.models import User
+from article8.web.context import client_addr, db, now
+from article8.web.errors import translated
+from article8.web.inspections.display import (
+    Posted,
+    failing_item,
+    label,
+    lang,
+    me,
+    posted_answers,
+    questions,
+    today,
+    tone,
+)
+from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm, chosen_id
+from article8.web.params import day_arg, id_arg
+from article8.web.permissions import EVERYONE, MANAGERS, roles
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
+bp.add_app_template_filter(label, "label")
+bp.add_app_template_filter(tone, "tone")
+
+PERFORMERS = workflow.PERFORMERS
+WORKABLE = ("open", "in_progress", "returned")
+ASSIGNABLE = ("scheduled", "open", "in_progress", "returned")
+ASSIGNEE_ROLES = ("inspector", "responsible")
+DEFAULT_HORIZON_DAYS = 60
+LIST_LIMIT = 500
+FILTER_KEYS = ("status", "category", "assignee", "control", "due_from", "due_to")
+
+
+def assignable_people(current: User | None = None) -> list[User]:
+    """Active inspectors and responsible persons, plus the current assignee whatever they are."""
+    return [
+        u
+        for u in users.list_users(db())
+        if (u.active and u.role in ASSIGNEE_ROLES) or (current is not None and u.id == current.id)
+    ]
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+@bp.get("/mine")
+@roles(*PERFORMERS)
+def mine() -> ResponseReturnValue:
+    """The signed-in user's inspections: overdue, returned, due soon, open, awaiting review."""
+    day = today()
+    return render_template(
+        "inspections/mine.html",
+        sections=queries.my_inspections(db(), current_user.id, day),
+        today=day,
+        lang=lang(),
+    )
+
+
+def _criteria(args: MultiDict[str, str]) -> queries.InspectionFilter:
+    """The list's filter from the query string; unknown values do not filter, a bad id or date
+    is refused (400)."""
+    status = args.get("status", "")
+    category = args.get("category", "")
+    return queries.InspectionFilter(
+        status=status if status in (*INSPECTION_STATES, "overdue", "pending") else None,
+        category=category if category in CATEGORIES else None,
+        assignee_id=id_arg(args, "assignee"),
+        control_code=args.get("control", "").strip().upper()[:20] or None,
+        due_from=day_arg(args, "due_from"),
+        due_to=day_arg(args, "due_to"),
+    )
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """An inspection in the list, with what the list derives from the due date."""
+
+    inspection: Inspection
+    month: str
+    days_overdue: int
+
+
+@bp.get("/")
+@roles(*EVERYONE)
+def inspection_list() -> ResponseReturnValue:
+    """Upcoming and overdue inspections, grouped by the month they are due."""
+    day = today()
+    args = request.args
+    if not any(key in args for key in FILTER_KEYS):
+        # The default view (shown in the filter, so it can be widened): work still owed in the
+        # next two months, and everything overdue. A submitted empty filter shows everything.
+        horizon = day + timedelta(days=DEFAULT_HORIZON_DAYS)
+        args = MultiDict({"status": "pending", "due_to": horizon.isoformat()})
+    found = queries.list_inspections(db(), _criteria(args), day, limit=LIST_LIMIT + 1)
+    rows = [
+        ListRow(i, f"{i.due_on:%Y-%m}", (day - i.due_on).days if i.is_overdue(day) else 0)
+        for i in found[:LIST_LIMIT]
+    ]
+    return render_template(
+        "inspections/list.html",
+        rows=rows,
+        truncated=len(found) > LIST_LIMIT,
+        args=args,
+        statuses=(*INSPECTION_STATES, "overdue", "pending"),
+        categories=CATEGORIES,
+        people=[u for u in users.list_users(db()) if u.role in PERFORMERS],
+        controls=control_queries.list_controls(db()),
+        today=day,
+        lang=lang(),
+    )
+
+
+@bp.get("/review")
+@roles(*MANAGERS)
+def review_queue() -> ResponseReturnValue:
+    """Submitted inspections waiting for approval, the longest-waiting first."""
+    queue = sorted(
+        queries.review_queue(db(), today()), key=lambda i: (i.submitted_at is None, i.submitted_at)
+    )
+    return render_template("inspections/review.html", queue=queue, lang=lang())
+
+
+# --- one inspection ------------------------------------------------------------------------
+
+
+def _can_perform(inspection: Inspection) -> bool:
+    user = current_user
+    return (
+        inspection.status in WORKABLE
+        and user.role in PERFORMERS
+        and inspection.assignee_id in (None, user.id)
+    )
+
+
+def _render(
+    inspection: Inspection,
+    *,
+    posted: Posted | None = None,
+    errors: dict[int, str] | None = None,
+    assign_form: AssignForm | None = None,
+    approve_form: ApproveForm | None = None,
+    return_form: ReturnForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    day = today()
+    is_manager = current_user.role in MANAGERS
+    can_assign = is_manager and inspection.status in ASSIGNABLE
+    if can_assign and assign_form is None:
+        assign_form = AssignForm(
+            formdata=None,
+            people=assignable_people(inspection.assignee),
+            assignee_id=str(inspection.assignee_id or ""),
+        )
+    awaiting_review = is_manager and inspection.status == "submitted"
+    performed_it = inspection.performed_by_id == current_user.id
+    can_review = awaiting_review and not performed_it
+    page = render_template(
+        "inspections/inspection.html",
+        inspection=inspection,
+        control=inspection.control,
+        lang=lang(),
+        today=day,
+        overdue=inspection.is_overdue(day),
+        days_overdue=(day - inspection.due_on).days,
+        questions=questions(inspection, posted, errors or {}),
+        can_perform=_can_perform(inspection),
+        performed_it=performed_it,
+        awaiting_review=awaiting_review,
+        can_review=can_review,
+        approve_form=(approve_form or ApproveForm(formdata=None)) if can_review else None,
+        return_form=(return_form or ReturnForm(formdata=None)) if can_review else None,
+        assign_form=assign_form if can_assign else None,
+        snapshot=json.loads(inspection.snapshot) if inspection.snapshot else None,
+        findings=queries.findings(db(), inspection_id=inspection.id)
+        if inspection.status == "approved"
+        else [],
+    )
+    return page, status
+
+
+@bp.get("/<id:inspection_id>")
+@roles(*EVERYONE)
+def inspection_page(inspection_id: int) -> ResponseReturnValue:
+    """One inspection: its facts, its checklist and what the viewer may do with it."""
+    return _render(workflow.get_inspection(db(), inspection_id))
+
+
+def _refused(inspection_id: int, error: ValidationError, posted: Posted) -> ResponseReturnValue:
+    """Show the form again with the service's complaint next to the question it names."""
+    item_id = failing_item(error)
+    if item_id is None:
+        flash(translated(error), "danger")
+    errors = {item_id: translated(error)} if item_id is not None else {}
+    return _render(
+        workflow.get_inspection(db(), inspection_id), posted=posted, errors=errors, status=400
+    )
+
+
+def _save(inspection: Inspection) -> tuple[Posted, ResponseReturnValue | None]:
+    """Save the posted answers (not committed); a response when they were refused."""
+    answers, posted, errors = posted_answers(inspection)
+    if errors:
+        return posted, _render(inspection, posted=posted, errors=errors, status=400)
+    try:
+        workflow.save_answers(db(), me(), inspection, answers, now=now(), client_addr=client_addr())
+    except ValidationError as error:
+        db().rollback()
+        return posted, _refused(inspection.id, error, posted)
+    return posted, None
+
+
+@bp.post("/<id:inspection_id>/answers")
+@roles(*PERFORMERS)
+def save_answers(inspection_id: int) -> ResponseReturnValue:
+    """Save the answers as a draft; nothing is checked for completeness yet."""
+    inspection = workflow.get_inspection(db(), inspection_id)
+    _posted, refused = _save(inspection)
+    if refused is not None:
+        return refused
+    db().commit()
+    flash(_("Your answers have been saved as a draft."), "success")
+    return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
+
+
+@bp.post("/<id:inspection_id>/submit")
+@roles(*PERFORMERS)
+def submit(inspection_id: int) -> ResponseReturnValue:
+    """Save the answers, then hand the inspection over for review."""
+    inspection = workflow.get_inspection(db(), inspection_id)
+    posted, refused = _save(inspection)
+    if refused is not None:
+        return refused
+    try:
+        # A savepoint: an incomplete checklist is refused, but the answers given are kept.
+        with db().begin_nested():
+            workflow.submit(db(), me(), inspection, now=now(), client_addr=client_addr())
+    except ValidationError as error:
+        db().commit()
+        flash(
+            _("Your answers have been saved as a draft, but the inspection was not submitted."),
+            "warning",
+        )
+        return _refused(inspection_id, error, posted)
+    db().commit()
+    flash(_("The inspection has been submitted for review."), "success")
+    return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
+
+
+# --- review and assignment -----------------------------------------------------------------
+
+
+@bp.post("/<id:inspection_id>/approve")
+@roles(*MANAGERS)
+def approve(inspection_id: int) -> ResponseReturnValue:
+    """Approve a submitted inspection (never one's own: the service refuses with 403)."""
+    inspection = workflow.get_inspection(db(), inspection_id)
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        return _render(inspection, approve_form=form, status=400)
+    try:
+        findings = workflow.approve(
+            db(),
+            me(),
+            inspection,
+            now=now(),
+            comment=form.approve_comment.data or "",
+            severity=form.severity.data or "medium",
+            client_addr=client_addr(),
+        )
+    except ValidationError as error:
+        db().rollback()
+        flash(translated(error), "danger")
+        return _render(workflow.get_inspection(db(), inspection_id), status=400)
+    db().commit()
+    if findings:
+        message = ngettext(
+            "The inspection has been approved; %(num)d finding was opened.",
+            "The inspection has been approved; %(num)d findings were opened.",
+            len(findings),
+        )
+        flash(message, "success")
+    else:
+        flash(_("The inspection has been approved."), "success")
+    return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
+
+
+@bp.post("/<id:inspection_id>/return")
+@roles(*MANAGERS)
+def return_for_rework(inspection_id: int) -> ResponseReturnValue:
+    """Send a submitted inspection back to its performer with a comment."""
+    inspection = workflow.get_inspection(db(), inspection_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _render(inspection, return_form=form, status=400)
+    try:
+        workflow.return_for_rework(
+            db(),
+            me(),
+            inspection,
+            form.return_comment.data or "",
+            now=now(),
+            client_addr=client_addr(),
+        )
+    except ValidationError as error:
+        db().rollback()
+        form.return_comment.errors = [translated(error)]
+        return _render(workflow.get_inspection(db(), inspection_id), return_form=form, status=400)
+    db().commit()
+    flash(_("The inspection has been returned to its performer."), "success")
+    return redirect(url_for("inspections.review_queue"))
+
+
+@bp.post("/<id:inspection_id>/assign")
+@roles(*MANAGERS)
+def assign(inspection_id: int) -> ResponseReturnValue:
+    """Give the inspection to someone, or take it back (unassigned)."""
+    inspection = workflow.get_inspection(db(), inspection_id)
+    form = AssignForm(people=assignable_people(inspection.assignee))
+    if not form.validate_on_submit():
+        return _render(inspection, assign_form=form, status=400)
+    chosen = chosen_id(form.assignee_id)
+    assignee = db().get(User, chosen) if chosen is not None else None
+    try:
+        workflow.assign(db(), me(), inspection, assignee, now=now(), client_addr=client_addr())
+    except ValidationError as error:
+        db().rollback()
+        form.assignee_id.errors = [translated(error)]
+        return _render(workflow.get_inspection(db(), inspection_id), assign_form=form, status=400)
+    db().commit()
+    if assignee is None:
+        flash(_("The inspection is now unassigned."), "success")
+    else:
+        flash(_("The inspection is assigned to %(name)s.", name=assignee.display_name), "success")
+    return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))

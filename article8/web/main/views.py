@@ -1,0 +1,67 @@
+"""Home page, health check and the language switch."""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from article8.core import lease, users
+from article8.core.models import AuditEvent
+from article8.web.context import actor, database, db, now, settings
+from article8.web.forms import LanguageForm, safe_next
+from article8.web.permissions import EVERYONE, public, roles
+
+bp = Blueprint("main", __name__, template_folder="templates")
+
+
+@bp.get("/")
+@roles(*EVERYONE)
+def index() -> ResponseReturnValue:
+    """The signed-in user's start page."""
+    events = db().scalar(select(func.count()).select_from(AuditEvent)) or 0
+    return render_template("main/index.html", audit_events=events)
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> ResponseReturnValue:
+    """Liveness for load balancers: the database, the evidence directory, the scheduler."""
+    checks: dict[str, object] = {}
+    try:
+        with database().session() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    evidence_dir = settings().evidence_dir
+    try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=evidence_dir, prefix=".health-"):
+            pass
+        checks["evidence_dir"] = "ok"
+    except OSError as exc:
+        checks["evidence_dir"] = f"error: {exc.strerror}"
+    age = None
+    if checks["database"] == "ok":
+        age = lease.heartbeat_age(database(), now=now())
+    # The scheduler is a separate process: its silence is reported, not fatal for the web node.
+    checks["scheduler_heartbeat_age_s"] = None if age is None else round(age, 1)
+    healthy = checks["database"] == "ok" and checks["evidence_dir"] == "ok"
+    return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503
+
+
+@bp.post("/language")
+@public
+def set_language() -> ResponseReturnValue:
+    """Switch the interface language (kept on the account when signed in)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            users.set_locale(db(), actor(), current_user, form.lang.data, now=now())
+            db().commit()
+    return redirect(safe_next(request.form.get("next")))

@@ -1,0 +1,176 @@
+"""Exactly one inspection per control and period: idempotent, catching up, race-free."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from article8.controls.catalogue.files import load_catalogue
+from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.inspections.models import Inspection
+from article8.controls.inspections.schedule import ScheduleRules, generate_inspections, run_schedule
+from article8.core.db import make_engine
+from tests.conftest import SYSTEM_ACTOR
+from tests.web.test_cli import article8
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+RULES = ScheduleRules(timezone=TOKYO)
+# The catalogue enters the system on Tuesday 2026-11-24, 10:00 in Tokyo.
+LOADED = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def catalogue(session):
+    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
+    session.flush()
+
+
+def by_frequency(session) -> Counter:
+    rows = session.execute(
+        select(Control.frequency, Inspection.status).join(
+            Control, Control.id == Inspection.control_id
+        )
+    )
+    return Counter(rows)
+
+
+def test_the_first_run_creates_one_inspection_per_control(session, catalogue):
+    report = run_schedule(session, RULES, now=LOADED)
+    assert len(report.created) == 39 and not report.created_missed
+    statuses = Counter(session.scalars(select(Inspection.status)))
+    # On 24 November only the monthly inspections (November opens on the 16th) are open.
+    monthly = session.scalar(
+        select(func.count()).select_from(Control).where(Control.frequency == "monthly")
+    )
+    assert statuses == {"open": monthly, "scheduled": 39 - monthly}
+
+
+def test_running_again_creates_nothing(session, catalogue):
+    run_schedule(session, RULES, now=LOADED)
+    again = generate_inspections(session, RULES, now=LOADED)
+    assert again.created == [] and again.created_missed == []
+    assert session.scalar(select(func.count()).select_from(Inspection)) == 39
+
+
+def test_the_database_refuses_a_second_inspection_for_a_period(session, catalogue):
+    run_schedule(session, RULES, now=LOADED)
+    existing = session.scalars(select(Inspection)).first()
+    duplicate = Inspection(
+        control_id=existing.control_id,
+        period_start=existing.period_start,
+        period_end=existing.period_end,
+        period_label="dup",
+        opens_on=existing.opens_on,
+        due_on=existing.due_on,
+        status="open",
+        created_at=LOADED,
+        updated_at=LOADED,
+    )
+    savepoint = session.begin_nested()
+    session.add(duplicate)
+    with pytest.raises(IntegrityError):
+        session.flush()
+    savepoint.rollback()
+
+
+def test_catch_up_after_a_year_of_downtime(session, catalogue):
+    run_schedule(session, RULES, now=LOADED)
+    # Nothing runs for a year; the next run is on 2027-11-24 (Wednesday, a holiday the day before).
+    report = run_schedule(session, RULES, now=datetime(2027, 11, 24, 1, 0, tzinfo=UTC))
+    counts = by_frequency(session)
+    monthly = session.scalar(
+        select(func.count()).select_from(Control).where(Control.frequency == "monthly")
+    )
+    quarterly = session.scalar(
+        select(func.count()).select_from(Control).where(Control.frequency == "quarterly")
+    )
+    semiannual = session.scalar(
+        select(func.count()).select_from(Control).where(Control.frequency == "semiannual")
+    )
+    annual = 39 - monthly - quarterly - semiannual
+    # Monthly: Nov 2026 … Nov 2027 = 13 periods; all but November 2027 (opened on the 16th)
+    # were due before the 24th.
+    assert counts[("monthly", "open")] == monthly
+    assert counts[("monthly", "missed")] == 12 * monthly
+    # Quarterly: FY2026 Q3 (Oct–Dec 2026) … FY2027 Q3 (Oct–Dec 2027) = 5; the last not yet open.
+    assert counts[("quarterly", "missed")] == 4 * quarterly
+    assert counts[("quarterly", "scheduled")] == quarterly
+    # Half-years: FY2026 H2 … FY2027 H2 = 3 periods; FY2027 H2 (Oct 2027–Mar 2028) is current.
+    assert counts[("semiannual", "missed")] == 2 * semiannual
+    assert counts[("semiannual", "scheduled")] == semiannual
+    # Years: FY2026 (Apr 2026–Mar 2027, missed) and FY2027 (current).
+    assert counts[("annual", "missed")] == annual
+    assert counts[("annual", "scheduled")] == annual
+    assert len(report.created_missed) == (11 * monthly + 3 * quarterly + semiannual)
+    # The ones created a year ago and never done were marked missed, not opened first.
+    assert len(report.missed) == 39 and report.opened == []
+
+
+def test_periods_are_counted_from_when_a_control_entered_the_catalogue(session, catalogue):
+    session.execute(update(Control).values(created_at=datetime(2027, 2, 1, tzinfo=UTC)))
+    run_schedule(session, RULES, now=datetime(2027, 2, 10, tzinfo=UTC))
+    starts = set(session.scalars(select(Inspection.period_start)))
+    # The period of each frequency that contains 1 February 2027, and nothing earlier.
+    assert starts == {date(2027, 2, 1), date(2027, 1, 1), date(2026, 10, 1), date(2026, 4, 1)}
+
+
+def test_inactive_controls_get_no_inspections(session, catalogue):
+    session.execute(update(Control).where(Control.code == "ORG-04").values(active=False))
+    run_schedule(session, RULES, now=LOADED)
+    assert session.scalar(select(func.count()).select_from(Inspection)) == 38
+
+
+def test_two_processes_racing_create_no_duplicates(fresh_database_url, tmp_path):
+    assert article8(fresh_database_url, tmp_path, "catalogue", "sync").returncode == 0
+    at = "2027-11-24T10:00:00+09:00"
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "article8.cli", "scheduler", "tick", "--at", at],
+            env=_env(fresh_database_url, tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    results = [racer.communicate(timeout=120) for racer in racers]
+    assert all(racer.returncode == 0 for racer in racers), results
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.connect() as conn:
+            per_period = conn.execute(
+                select(Inspection.control_id, Inspection.period_start, func.count())
+                .group_by(Inspection.control_id, Inspection.period_start)
+                .having(func.count() > 1)
+            ).all()
+            total = conn.scalar(select(func.count()).select_from(Inspection))
+    finally:
+        engine.dispose()
+    assert per_period == []
+    import json
+
+    created = sum(
+        json.loads(out)["created"] + json.loads(out)["created_missed"] for out, _ in results
+    )
+    assert created == total > 39
+
+
+def _env(database_url, tmp_path):
+    import os
+
+    from tests.conftest import TEST_ARGON2
+
+    return {
+        **os.environ,
+        **TEST_ARGON2,
+        "DATABASE_URL": database_url,
+        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
