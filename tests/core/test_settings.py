@@ -125,7 +125,7 @@ def _services_with_a_default_time_zone() -> list[str]:
 
     found = []
     for info in pkgutil.walk_packages(article8.__path__, "article8."):
-        if info.name in ("article8.wsgi", "article8.cli") or ".migrations" in info.name:
+        if info.name in ("article8.wsgi", "article8.cli.__main__") or ".migrations" in info.name:
             continue  # wsgi builds the app from the environment on import; cli is the edge
         module = importlib.import_module(info.name)
         for name, thing in vars(module).items():
