@@ -46,6 +46,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from article8.access.models import Anomaly
@@ -107,7 +108,7 @@ def inspection_states(moment: Moment) -> CTE:
     )
     last = aliased(AuditEvent, name="last_event")
     created = case(
-        (last.details.like('%"status":"missed"%'), "missed"),
+        (event_detail(last.details, "status", moment.dialect) == "missed", "missed"),
         (i.opens_on <= moment.today, "open"),
         else_="scheduled",
     )
@@ -119,7 +120,7 @@ def inspection_states(moment: Moment) -> CTE:
     )
     graded = last.action.in_(("inspection.submit", "inspection.approve"))
     result = case(
-        (and_(graded, last.details.like('%"result":"fail"%')), "fail"),
+        (and_(graded, event_detail(last.details, "result", moment.dialect) == "fail"), "fail"),
         (graded, "pass"),
         (last.action.is_(None), i.result),
         else_=None,
@@ -139,6 +140,17 @@ def inspection_states(moment: Moment) -> CTE:
         .where(i.created_at <= as_of)
         .cte("inspection_state")
     )
+
+
+def event_detail(details: Any, key: str, dialect: str) -> ColumnElement[Any]:
+    """The text of the top-level ``key`` of an audit event's JSON details (NULL when absent).
+
+    An exact test, unlike a LIKE on the text: the same words inside a nested value or another
+    key do not match. SQLite reads the text with its JSON functions; PostgreSQL casts it.
+    """
+    if dialect == "postgresql":
+        return cast(details, postgresql.JSON)[key].astext
+    return func.json_extract(details, f"$.{key}")
 
 
 def control_active(moment: Moment) -> ColumnElement[bool]:
