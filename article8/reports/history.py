@@ -29,10 +29,8 @@ What is exact and what is approximated (``as_of`` given):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CTE,
@@ -56,6 +54,7 @@ from article8.controls.incidents.models import Incident
 from article8.controls.inspections.models import Inspection
 from article8.core.models import AuditEvent
 from article8.evidence.models import EvidenceItem
+from article8.reports.period import Moment
 
 # The audit actions that move an inspection from one state to another, and the state they set.
 STATE_ACTIONS = {
@@ -67,16 +66,6 @@ STATE_ACTIONS = {
     "inspection.missed": "missed",
 }
 CREATE_ACTION = "inspection.create"
-
-
-@dataclass(frozen=True)
-class Moment:
-    """The local day the figures are for and, for a past view, the instant to replay."""
-
-    today: date
-    as_of: datetime | None
-    timezone: ZoneInfo
-    dialect: str
 
 
 def inspection_states(moment: Moment) -> CTE:

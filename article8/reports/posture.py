@@ -16,16 +16,16 @@ from sqlalchemy import CTE, Row, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from article8.access.models import Anomaly
-from article8.controls.catalogue.models import CATEGORIES, Control
+from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.incidents.models import Incident
 from article8.controls.inspections.models import PENDING_STATES, submitted_on_time_sql
 from article8.core.calendar import local_midnight_utc
 from article8.core.settings import Settings
+from article8.core.vocabulary import CATEGORIES
 from article8.evidence.models import EvidenceItem, evidence_control
 from article8.evidence.queries import EXPIRING_DAYS
 from article8.reports.history import (
-    Moment,
     action_open,
     anomaly_new,
     control_active,
@@ -35,6 +35,7 @@ from article8.reports.history import (
     inspection_states,
     reported_by,
 )
+from article8.reports.period import Moment
 from article8.reports.posture_figures import (
     Ages,
     Dashboard,
@@ -186,7 +187,7 @@ def _posture(session: Session, moment: Moment, states: CTE) -> tuple[tuple[Postu
         counts[category][state] = n
     per_category = tuple(
         Posture(category, controls=sum(counts[category].values()), **counts[category])
-        for category in CATEGORIES
+        for category in CATEGORIES.codes
     )
     totals: dict[str, int] = defaultdict(int)
     for states_of in counts.values():
