@@ -88,8 +88,8 @@ def check_language(lang: str) -> None:
 
 def sealed(root: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
     """``{root: {"uuid": …, **body}}`` with a UUID derived from the content, not the time."""
-    metadata = {k: v for k, v in body["metadata"].items() if k != "last-modified"}
-    digest = hashlib.sha256(canonical_json({**body, "metadata": metadata}).encode()).hexdigest()
+    dated = {k: v for k, v in body["metadata"].items() if k != "last-modified"}
+    digest = hashlib.sha256(canonical_json({**body, "metadata": dated}).encode()).hexdigest()
     return {root: {"uuid": stable_uuid(root, key, digest), **body}}
 
 

@@ -384,5 +384,5 @@ def _name(user: User | None) -> str:
     return user.display_name if user is not None else "-"
 
 
-def _local(instant: datetime, tz: ZoneInfo) -> str:
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+def _local(when: datetime, tz: ZoneInfo) -> str:
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")

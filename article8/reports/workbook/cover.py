@@ -93,8 +93,8 @@ class Cover:
             (_("Open findings"), figures["open_findings"]),
             (_("Current evidence items"), figures["evidence"]),
         ]
-        for label, value in summary:
-            ws.append([text_cell(ws, label), value])
+        for label, count in summary:
+            ws.append([text_cell(ws, label), count])
         ws.append([])
         ws.append([text_cell(ws, _(HASH_NOTE))])
         return {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -18,11 +18,12 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     """One row per evidence item, by id; a current item past its validity shows as expired."""
     session, today = context.session, context.today
     codes: dict[int, list[str]] = {}
-    for evidence_id, code in session.execute(
+    links: Iterable[Any] = session.execute(
         select(evidence_control.c.evidence_id, Control.code)
         .join(Control, Control.id == evidence_control.c.control_id)
         .order_by(Control.code)
-    ):
+    )
+    for evidence_id, code in links:
         codes.setdefault(evidence_id, []).append(code)
     for item in session.scalars(
         select(EvidenceItem)

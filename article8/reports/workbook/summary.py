@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
@@ -52,7 +54,8 @@ class Summary:
                 for code, n in by_category(context).items()
             ),
         )
-        ws = table.sheets[0]
+        # A write-only sheet borrows add_chart from Worksheet; openpyxl's stubs do not say so.
+        ws: Any = table.sheets[0]
         chart = BarChart()
         chart.type = "col"
         chart.grouping = "stacked"

@@ -137,7 +137,9 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     return table.rows_written
 
 
-def _finish(ws: WriteOnlyWorksheet, table: Table, rows: int) -> None:
+def _finish(sheet: WriteOnlyWorksheet, table: Table, rows: int) -> None:
+    # A write-only sheet borrows these from Worksheet at run time; openpyxl's stubs omit them.
+    ws: Any = sheet
     last = get_column_letter(len(table.columns))
     ws.auto_filter.ref = f"A1:{last}{max(rows, 1)}"
     for index, column in enumerate(table.columns, 1):
