@@ -21,10 +21,11 @@ from article8.core import audit
 from article8.core.audit import Actor
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
-from article8.reports.history import Moment, inspection_states
+from article8.reports.history import inspection_states
+from article8.reports.period import Moment
 from tests.conftest import SYSTEM_ACTOR
 from tests.controls.inspections.test_schedule import RULES
-from tests.reports.test_posture import add_control, add_inspection, at, view
+from tests.reports.factories import add_control, add_inspection, at, view
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from article8.reports.period import Period
 from article8.reports.posture import dashboard
 from article8.reports.workbook import write_workbook
 from tests.conftest import SYSTEM_ACTOR
-from tests.reports.test_posture import add_control, add_inspection
+from tests.reports.factories import add_control, add_inspection
 
 DUE = date(2026, 4, 10)
 # 05:00 on 11 April in Tokyo, still 10 April in UTC.
