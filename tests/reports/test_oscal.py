@@ -29,7 +29,7 @@ from article8.core.models import AuditEvent
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.oscal import assessment_results, catalog, stable_uuid, write_json
-from article8.reports.workbook import Period
+from article8.reports.period import Period
 from tests.conftest import SYSTEM_ACTOR
 from tests.controls.inspections.test_schedule import LOADED, RULES
 from tests.web.test_cli import article8
@@ -248,7 +248,7 @@ def test_each_concluded_inspection_gets_its_verdict(session, programme):
     # Awaiting review: observed, but no verdict yet; the remarks say so.
     observed = {o["title"].split()[0] for o in result["observations"]}
     assert observed == {"ORG-04", "PHY-02", "TEC-05"}
-    assert "TEC-05 2026-11: submitted" in result["remarks"]
+    assert "TEC-05 2026-11: Submitted" in result["remarks"]
     assert "ORG-04" not in result["remarks"]
 
 
