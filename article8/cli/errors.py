@@ -12,20 +12,24 @@ from article8.core.errors import ConfigError, DomainError
 
 
 class CommandFailed(click.ClickException):
-    """A failure meant for the person at the terminal: exit 1 (the work failed) or 2 (usage)."""
+    """A failure meant for the person at the terminal: the work could not be done (exit 1)."""
 
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = status
+    exit_code = 1
 
     def show(self, file: IO[Any] | None = None) -> None:
         """Print ``article8: MESSAGE`` on stderr (click's own form would say ``Error:``)."""
         click.echo(f"article8: {self.format_message()}", err=True, file=file)
 
 
-def usage_error(message: str) -> CommandFailed:
-    """A bad option value: exit status 2, as click gives for its own usage errors."""
-    return CommandFailed(message, status=2)
+class BadOption(CommandFailed):
+    """An option's value cannot be used: exit 2, as click gives for its own usage errors."""
+
+    exit_code = 2
+
+
+def usage_error(message: str) -> BadOption:
+    """A bad option value, said in the command's own words (click's would say ``Error:``)."""
+    return BadOption(message)
 
 
 def configuration_failure(error: ConfigError) -> CommandFailed:
