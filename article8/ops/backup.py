@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from article8.core import audit
+from article8.core.audit import Actor
 from article8.core.db import Base, Database
 from article8.core.errors import DomainError
 from article8.core.schema import upgrade
@@ -101,6 +102,32 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def create_backup(
+    database: Database, store: LocalBlobStore, out: Path, actor: Actor, *, now: datetime
+) -> BackupReport:
+    """Write the archive to ``out`` atomically, then record it in the audit trail.
+
+    The record (file name, SHA-256, blobs, audit head) is its own transaction, after the
+    archive is in place: the snapshot must not wait for, or hold, the audit chain's lock.
+    """
+    report = _write_archive(database, store, out, now=now)
+    with database.unit_of_work() as session:
+        audit.record(
+            session,
+            actor,
+            "backup.create",
+            now=now,
+            object_type="backup",
+            details={
+                "file": out.name,
+                "sha256": file_sha256(out),
+                "blobs": report.blobs,
+                "audit_head": report.audit_head,
+            },
+        )
+    return report
+
+
+def _write_archive(
     database: Database, store: LocalBlobStore, out: Path, *, now: datetime
 ) -> BackupReport:
     """Write the archive to ``out`` atomically (a temporary file renamed into place)."""
