@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 from article8.cli.errors import usage_error
-from article8.core.calendar import fiscal_year
-from article8.reports.workbook import Period
+from article8.reports.period import Period
 
 
 def day(value: str | None, name: str) -> date | None:
@@ -32,7 +31,7 @@ def instant(value: str, name: str, tz: tzinfo) -> datetime:
 
 def period(date_from: str | None, date_to: str | None, today: date, fy_start: int) -> Period:
     """--from/--to, defaulting to the start of the fiscal year and today."""
-    start = day(date_from, "--from") or date(fiscal_year(today, fy_start), fy_start, 1)
+    start = day(date_from, "--from") or Period.fiscal_year_to_date(today, fy_start).start
     end = day(date_to, "--to") or today
     if end < start:
         raise usage_error("--to is before --from")

@@ -18,7 +18,7 @@ from article8.controls.catalogue import exchange
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.reports import oscal
-from article8.reports.workbook import Period
+from article8.reports.period import Period
 
 CATALOGUE_FORMATS = ("xlsx", "yaml", "oscal")
 RESULT_PARTS = ("observations", "findings", "risks")
