@@ -30,6 +30,7 @@ from article8.core import audit, schema, users
 from article8.core.audit import Actor
 from article8.core.calendar import fiscal_year, local_date
 from article8.core.errors import ConfigError, DomainError
+from article8.core.files import sha256_of
 from article8.core.guarded import WorkbookLimits
 from article8.core.logs import configure_logging
 from article8.core.mail import mailer_from_settings
@@ -587,7 +588,7 @@ def backup_create(out: Path) -> None:
             object_type="backup",
             details={
                 "file": out.name,
-                "sha256": backup.file_sha256(out),
+                "sha256": sha256_of(out),
                 "blobs": report.blobs,
                 "audit_head": report.audit_head,
             },

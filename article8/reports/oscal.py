@@ -33,6 +33,7 @@ from article8.controls.findings.models import Finding
 from article8.controls.inspections.models import ChecklistAnswer, Inspection, timeliness
 from article8.core.audit import canonical_json
 from article8.core.calendar import local_date, local_midnight_utc
+from article8.core.files import sha256_of
 from article8.core.i18n import translator
 from article8.core.models import User
 from article8.core.xlsx import atomic_output
@@ -641,8 +642,4 @@ def write_json(document: dict[str, Any], out: Path) -> str:
         text.write("\n")
         text.flush()
         text.detach()  # atomic_output still owns (and fsyncs) the binary handle
-    digest = hashlib.sha256()
-    with out.open("rb") as stored:
-        while chunk := stored.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_of(out)

@@ -33,6 +33,7 @@ from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.calendar import local_midnight_utc
 from article8.core.errors import N_
+from article8.core.files import sha256_of
 from article8.core.i18n import translator
 from article8.core.models import AuditEvent, User
 from article8.core.settings import Settings
@@ -264,7 +265,7 @@ def write_workbook(
 
     with atomic_output(out) as handle:
         workbook.save(handle)
-    report.sha256 = _sha256(out)
+    report.sha256 = sha256_of(out)
     audit.record(
         session,
         actor,
@@ -281,14 +282,6 @@ def write_workbook(
         },
     )
     return report
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def catalogue_version(session: Session) -> str:

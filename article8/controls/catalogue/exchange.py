@@ -24,6 +24,7 @@ from article8.controls.catalogue.files import ControlSpec, parse_control
 from article8.controls.catalogue.models import ChecklistRevision, Control
 from article8.controls.catalogue.services import evidence_expected
 from article8.core.errors import Phrase
+from article8.core.files import atomic_output
 from article8.core.guarded import (
     GuardedWorkbook,
     WorkbookLimits,
@@ -32,7 +33,7 @@ from article8.core.guarded import (
     open_workbook,
 )
 from article8.core.models import User
-from article8.core.xlsx import atomic_output, header_cell, text_cell, unescape_text
+from article8.core.xlsx import header_cell, text_cell, unescape_text
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
