@@ -29,6 +29,7 @@ from article8.controls.inspections.schedule import ScheduleRules, run_schedule
 from article8.core import audit, schema, users
 from article8.core.audit import Actor
 from article8.core.calendar import fiscal_year, local_date
+from article8.core.dates import parse_date
 from article8.core.errors import ConfigError, DomainError
 from article8.core.files import sha256_of
 from article8.core.guarded import WorkbookLimits
@@ -326,7 +327,7 @@ def _date_option(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         _fail(f"{name}: '{value}' is not a date (YYYY-MM-DD)", 2)
         raise

@@ -23,6 +23,7 @@ from article8.access.models import LOG_KINDS
 from article8.access.register_import import read_register, store_register
 from article8.access.rules import RULES, RuleSettings
 from article8.core.audit import Actor
+from article8.core.dates import parse_date
 from article8.core.guarded import WorkbookLimits
 from article8.web.context import database, now, settings
 
@@ -200,7 +201,7 @@ def _day(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         _usage(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
         raise
