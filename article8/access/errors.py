@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from article8.core.errors import Phrase
-from article8.core.tabular import TableError
+from article8.core.tabular import Code, TableError
 
 
 class FileProblem(TableError):
@@ -21,6 +21,6 @@ class AccessLogError(FileProblem):
 class RowProblem(Exception):
     """One log line is invalid: which field, and what is wrong (becomes an AccessLogError)."""
 
-    def __init__(self, field: str | None, problem: str | Phrase) -> None:
+    def __init__(self, field: str | None, problem: str | Phrase, code: Code = Code.VALUE) -> None:
         super().__init__(str(problem))
-        self.field, self.problem = field, problem
+        self.field, self.problem, self.code = field, problem, code

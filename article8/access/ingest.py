@@ -182,7 +182,7 @@ def _load(
             column = source.names.get(error.field, error.field) if error.field else None
             if not skip_invalid:
                 raise AccessLogError(
-                    report.filename, error.problem, where=f"line {line}", column=column,
+                    report.filename, error.problem, code=error.code, line=line, column=column,
                     part=source.part,
                 ) from None  # fmt: skip
             report.rejected += 1

@@ -10,6 +10,7 @@ problem is a :class:`Problem` with structured fields that any edge can translate
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,6 +23,7 @@ from article8.core.guarded import GuardedWorkbook, WorkbookRefused
 # A line is read whole: a hostile file could be one line of gigabytes.
 MAX_LINE_BYTES = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+_NOT_SHIFT_JIS = re.compile("[\x80\uf8f0-\uf8f3]")
 
 
 class Code(StrEnum):
@@ -186,9 +188,11 @@ def text_lines(
 
 def _cp932(raw: bytes) -> str | None:
     try:
-        return raw.decode("cp932")
+        line = raw.decode("cp932")
     except UnicodeDecodeError:
         return None
+    # Python maps the bytes 0x80, 0xA0 and 0xFD-0xFF, which no Shift_JIS text holds, to these.
+    return None if _NOT_SHIFT_JIS.search(line) else line
 
 
 def csv_records(
@@ -231,9 +235,9 @@ def width_problem(filename: str, line: int, found: int, expected: int) -> Proble
 
 @dataclass(frozen=True)
 class Columns:
-    """The columns a table has: those it must have, those it may have, and whether others may."""
+    """The columns a table has (in the order of an export), which are optional, and others."""
 
-    required: tuple[str, ...]
+    names: tuple[str, ...]
     optional: tuple[str, ...] = ()
     # Columns the file has and article8 does not need (access logs carry many).
     others_allowed: bool = False
@@ -241,9 +245,9 @@ class Columns:
     hint: str = ""
 
     @property
-    def names(self) -> tuple[str, ...]:
-        """Every column, in the order of an export."""
-        return self.required + self.optional
+    def required(self) -> tuple[str, ...]:
+        """The columns a file must have."""
+        return tuple(name for name in self.names if name not in self.optional)
 
     def fits(self, header: Sequence[str]) -> bool:
         """Whether ``header`` holds exactly these columns, in any order."""
@@ -267,15 +271,14 @@ def read_header(
     line: int | None = None,
     sheet: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    error: type[TableError] = TableError,
 ) -> Header:
     """Match a header row to ``columns`` (after renames); a problem names what does not fit."""
     mapping = mapping or {}
     found = [str(h).strip() if h is not None else "" for h in header]
-    while found and not found[-1]:
-        found.pop()
 
     def fail(code: Code, message: str, **fields: str) -> TableError:
-        return TableError(file, message, code=code, line=line, sheet=sheet, **fields)
+        return error(file, message, code=code, line=line, sheet=sheet, **fields)
 
     for column in mapping:
         if column not in found:
@@ -286,8 +289,9 @@ def read_header(
     for index, column in enumerate(found):
         name = mapping.get(column, column)
         if name not in positions:
-            if not columns.others_allowed:
-                unknown.append(column or f"(empty, column {index + 1})")
+            # A column without a name holds nothing article8 could read (a sheet's blank cells).
+            if column and not columns.others_allowed:
+                unknown.append(column)
             continue
         if positions[name] is not None:
             if names[name] == column:
@@ -308,7 +312,7 @@ def read_header(
             message += f"; missing {', '.join(missing)}"
         if unknown:
             message += f"; unknown {', '.join(unknown)}"
-        shown = ", ".join(found) or "nothing"
+        shown = ", ".join(found).rstrip(", ") or "nothing"
         message += f"; found {shown}"
         if columns.hint:
             message += f" {columns.hint}"
