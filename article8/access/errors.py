@@ -21,6 +21,15 @@ class AccessLogError(FileProblem):
 class RowProblem(Exception):
     """One log line is invalid: which field, and what is wrong (becomes an AccessLogError)."""
 
-    def __init__(self, field: str | None, problem: str | Phrase, code: Code = Code.VALUE) -> None:
+    def __init__(
+        self,
+        field: str | None,
+        problem: str | Phrase,
+        code: Code = Code.VALUE,
+        *,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
         super().__init__(str(problem))
         self.field, self.problem, self.code = field, problem, code
+        self.expected, self.found = expected, found

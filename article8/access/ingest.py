@@ -183,7 +183,7 @@ def _load(
             if not skip_invalid:
                 raise AccessLogError(
                     report.filename, error.problem, code=error.code, line=line, column=column,
-                    part=source.part,
+                    expected=error.expected, found=error.found, part=source.part,
                 ) from None  # fmt: skip
             report.rejected += 1
             if on_reject is not None:

@@ -71,7 +71,10 @@ def _name_problem(value: str, field: str) -> RowProblem:
 
 def _choice(value: str, field: str, allowed: tuple[str, ...]) -> RowProblem:
     shown = repr(value) if value else "nothing"
-    return RowProblem(field, f"expected one of {', '.join(allowed)}, found {shown}")
+    expected = ", ".join(allowed)
+    return RowProblem(
+        field, f"expected one of {expected}, found {shown}", expected=expected, found=value
+    )
 
 
 def system_parser(

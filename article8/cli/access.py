@@ -25,6 +25,7 @@ from article8.access.rules import RULES, RuleSettings
 from article8.core.audit import Actor
 from article8.core.dates import parse_date
 from article8.core.guarded import WorkbookLimits
+from article8.core.tabular import MappingError, parse_mapping
 from article8.web.context import database, now, settings
 
 _PROGRESS_BYTES = 1 << 20
@@ -90,13 +91,11 @@ def access_group() -> None:
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        column, sep, field = pair.partition("=")
-        if not sep or not column.strip() or not field.strip():
-            _usage(f"--map: expected COLUMN=FIELD, found {pair!r}")
-        mapping[column.strip()] = field.strip()
-    return mapping
+    try:
+        return parse_mapping(pairs)
+    except MappingError as error:
+        _usage(f"--map: expected COLUMN=FIELD, found {error.value!r}")
+        raise
 
 
 class _RejectsFile:
