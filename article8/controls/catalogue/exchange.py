@@ -33,6 +33,7 @@ from article8.core.guarded import (
     open_workbook,
 )
 from article8.core.models import User
+from article8.core.tabular import Columns, Problem, TableError, sheet_rows
 from article8.core.xlsx import header_cell, text_cell, unescape_text
 
 if TYPE_CHECKING:
@@ -286,19 +287,22 @@ def _read(workbook: GuardedWorkbook, file: str) -> list[ControlSpec]:
 
 def _rows(workbook: GuardedWorkbook, file: str, sheet: str) -> Iterator[_Row]:
     """The non-empty data rows of ``sheet`` after checking its header; close it when done."""
-    columns = SHEETS[sheet]
     # Each row iterator holds the sheet's stream in the zip open until it is closed.
-    with closing(workbook.rows(sheet, len(columns))) as values:
-        number, header = next(values, (1, ()))
-        if header != columns:
-            raise CatalogueError(
-                f"{file}: sheet {sheet} row {number}",
-                f"expected the header row {', '.join(columns)}; found {_describe_row(header)}",
-            )
-        for number, cells in values:
-            if all(v is None or v == "" for v in cells):
-                continue
-            yield _Row(file, sheet, number, dict(zip(columns, cells, strict=True)))
+    with closing(sheet_rows(workbook, sheet, Columns(SHEETS[sheet]))) as rows:
+        try:
+            for number, values in rows:
+                yield _Row(file, sheet, number, values)
+        except TableError as error:
+            raise _catalogue_error(file, error.detail) from None
+
+
+def _catalogue_error(file: str, problem: Problem) -> CatalogueError:
+    where = file
+    if problem.sheet is not None:
+        where += f": sheet {problem.sheet}"
+        if problem.line is not None:
+            where += f" row {problem.line}"
+    return CatalogueError(where, problem.message)
 
 
 def _control(row: _Row) -> dict[str, Any]:
@@ -390,8 +394,3 @@ def _describe(value: Any) -> str:
     text = str(value)
     shown = repr(text[:40] + "…") if len(text) > 40 else repr(text)
     return f"the text {shown}"
-
-
-def _describe_row(values: tuple[Any, ...]) -> str:
-    shown = [str(v) for v in values if v is not None]
-    return ", ".join(shown) if shown else "an empty row"
