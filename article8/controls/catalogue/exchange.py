@@ -33,7 +33,7 @@ from article8.core.guarded import (
     open_workbook,
 )
 from article8.core.models import User
-from article8.core.tabular import Columns, Problem, TableError, sheet_rows
+from article8.core.tabular import Code, Columns, Problem, TableError, sheet_rows
 from article8.core.xlsx import header_cell, text_cell, unescape_text
 
 if TYPE_CHECKING:
@@ -224,17 +224,36 @@ class _Row:
     def where(self) -> str:
         return f"{self.file}: sheet {self.sheet} row {self.number}"
 
-    def fail(self, column: str, problem: str | Phrase) -> CatalogueError:
+    def fail(
+        self,
+        column: str,
+        problem: str | Phrase,
+        kind: Code = Code.RULE,
+        expected: str | None = None,
+    ) -> CatalogueError:
         code = self.values.get("code")
+        found = self.values.get(column)
+        detail = Problem(
+            self.file,
+            kind,
+            problem,
+            self.number,
+            column,
+            expected=expected,
+            found=None if found is None else str(found),
+            sheet=self.sheet,
+        )
         return CatalogueError(
             self.where,
             problem,
             code=code if isinstance(code, str) and code else None,
             field=_column_name(SHEETS[self.sheet], column),
+            detail=detail,
         )
 
     def expected(self, column: str, what: str) -> CatalogueError:
-        return self.fail(column, f"expected {what}, found {_describe(self.values[column])}")
+        found = _describe(self.values[column])
+        return self.fail(column, f"expected {what}, found {found}", Code.VALUE, what)
 
     def text(self, column: str, *, required: bool = False) -> str:
         value = self.values[column]
@@ -244,7 +263,7 @@ class _Row:
             raise self.expected(column, "text")
         problem = control_character(value, free_text=column in FREE_TEXT)
         if problem is not None:
-            raise self.fail(column, problem)
+            raise self.fail(column, problem, Code.CONTROL_CHARACTER)
         return unescape_text(value)
 
     def items(self, column: str) -> list[str]:
@@ -277,7 +296,7 @@ def _read(workbook: GuardedWorkbook, file: str) -> list[ControlSpec]:
             raw = _control(row)
             if raw["code"] in controls:
                 first = controls[raw["code"]][0]
-                raise row.fail("code", f"duplicate code (also on row {first})")
+                raise row.fail("code", f"duplicate code (also on row {first})", Code.DUPLICATE_ROW)
             controls[raw["code"]] = (row.number, raw)
     for sheet in ITEM_SHEETS:
         for code, items in _items(workbook, file, sheet, controls).items():
@@ -302,7 +321,7 @@ def _catalogue_error(file: str, problem: Problem) -> CatalogueError:
         where += f": sheet {problem.sheet}"
         if problem.line is not None:
             where += f" row {problem.line}"
-    return CatalogueError(where, problem.message)
+    return CatalogueError(where, problem.message, detail=problem)
 
 
 def _control(row: _Row) -> dict[str, Any]:
@@ -345,7 +364,11 @@ def _items(
             items = found.setdefault(code, {})
             if position in items:
                 first = items[position][0]
-                raise row.fail("position", f"position {position} is used twice (also row {first})")
+                raise row.fail(
+                    "position",
+                    f"position {position} is used twice (also row {first})",
+                    Code.DUPLICATE_ROW,
+                )
             text = {lang: row.text(lang, required=True) for lang in ("en", "ja")}
             items[position] = (row.number, text)
     result = {}
