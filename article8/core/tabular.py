@@ -157,42 +157,71 @@ def text_lines(
     and that line is CP932, the rest is read as CP932. A line that fits neither is named, as
     is a line over 1 MiB.
     """
-    encoding, ascii_so_far = "utf-8", True
     # readline with a limit: a file without line breaks is never read into memory whole.
-    for number, raw in enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1):
-        if len(raw) > MAX_LINE_BYTES and len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
-            problem = Phrase(
-                N_("is longer than %(limit)s bytes (1 MiB); nothing of the file was stored"),
-                limit=MAX_LINE_BYTES,
-            )
-            raise error(filename, problem, code=Code.LINE_TOO_LONG, line=number)
+    raws = enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1)
+    encoding = "utf-8"
+    # While every line is ASCII the encoding is open; this is the hot path of a log import,
+    # so each phase does as little per line as it can.
+    for number, raw in raws:
+        if len(raw) > MAX_LINE_BYTES:
+            _check_length(raw, number, filename, error)
         if number == 1 and raw.startswith(_BOM):
-            raw, ascii_so_far = raw[len(_BOM) :], False  # a BOM declares UTF-8
+            yield _decode(raw[len(_BOM) :], encoding, number, filename, error)
+            break  # a BOM declares UTF-8
         try:
             line = raw.decode(encoding)
         except UnicodeDecodeError:
-            line = _cp932(raw) if ascii_so_far else None
-            if line is None:
-                raise error(
-                    filename,
-                    Phrase(N_("is not text in UTF-8 or CP932 (Shift_JIS)")),
-                    code=Code.ENCODING,
-                    line=number,
-                    expected="UTF-8 or CP932",
-                ) from None
-            encoding, ascii_so_far = "cp932", False
-        if ascii_so_far and not raw.isascii():
-            ascii_so_far = False
+            encoding = "cp932"
+            yield _decode(raw, encoding, number, filename, error)
+            break
+        yield line
+        if len(line) != len(raw):
+            break  # a line of UTF-8 that is not ASCII: the file is UTF-8
+    for number, raw in raws:
+        if len(raw) > MAX_LINE_BYTES:
+            _check_length(raw, number, filename, error)
+        try:
+            line = raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise _not_text(number, filename, error) from None
+        if encoding == "cp932" and _odd_bytes(raw) and _NOT_SHIFT_JIS.search(line):
+            raise _not_text(number, filename, error)
         yield line
 
 
-def _cp932(raw: bytes) -> str | None:
+def _odd_bytes(raw: bytes) -> bool:
+    """Whether ``raw`` may hold a byte that is no Shift_JIS character (cheap; most lines don't)."""
+    # 0xFD-0xFF occur nowhere in Shift_JIS; 0x80 and 0xA0 only as the second byte of a kanji.
+    return b"\xfd" in raw or b"\xfe" in raw or b"\xff" in raw or b"\x80" in raw or b"\xa0" in raw
+
+
+def _check_length(raw: bytes, number: int, filename: str, error: type[TableError]) -> None:
+    if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+        problem = Phrase(
+            N_("is longer than %(limit)s bytes (1 MiB); nothing of the file was stored"),
+            limit=MAX_LINE_BYTES,
+        )
+        raise error(filename, problem, code=Code.LINE_TOO_LONG, line=number)
+
+
+def _decode(raw: bytes, encoding: str, number: int, filename: str, error: type[TableError]) -> str:
     try:
-        line = raw.decode("cp932")
+        line = raw.decode(encoding)
     except UnicodeDecodeError:
-        return None
-    # Python maps the bytes 0x80, 0xA0 and 0xFD-0xFF, which no Shift_JIS text holds, to these.
-    return None if _NOT_SHIFT_JIS.search(line) else line
+        raise _not_text(number, filename, error) from None
+    if encoding == "cp932" and _NOT_SHIFT_JIS.search(line):
+        raise _not_text(number, filename, error)
+    return line
+
+
+def _not_text(number: int, filename: str, error: type[TableError]) -> TableError:
+    return error(
+        filename,
+        Phrase(N_("is not text in UTF-8 or CP932 (Shift_JIS)")),
+        code=Code.ENCODING,
+        line=number,
+        expected="UTF-8 or CP932",
+    )
 
 
 def csv_records(
