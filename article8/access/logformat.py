@@ -231,16 +231,18 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
 
 def _csv(lines: Iterator[str], filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
     records = csv_records(lines, filename, AccessLogError)
-    # open_log saw a line that is not blank, so there is a first record.
-    line, first = next(records)
+    line, first = next(records, (1, []))
     header = read_header(
         filename, first, COLUMNS[kind], line=line, mapping=mapping, error=AccessLogError
     )
-    # Fields left out take their defaults.
-    positions = {field: header.positions[field] for field in FIELDS[kind]}
-    names = {field: header.names[field] for field in FIELDS[kind]}
+    # Optional fields the file leaves out have no position (the parsers use their defaults).
     return LogSource(
-        filename, kind, positions, names, header.found, _csv_lines(records, header.found)
+        filename,
+        kind,
+        header.positions,
+        header.names,
+        header.found,
+        _csv_lines(records, header.found),
     )
 
 
