@@ -9,6 +9,7 @@ problem is a :class:`Problem` with structured fields that any edge can translate
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -23,7 +24,11 @@ from article8.core.guarded import GuardedWorkbook, WorkbookRefused
 # A line is read whole: a hostile file could be one line of gigabytes.
 MAX_LINE_BYTES = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+# Python's cp932 maps the bytes 0x80, 0xA0 and 0xFD-0xFF, which no Shift_JIS text holds, to
+# these characters. 0x80 and 0xA0 may also be the second byte of a kanji, so a line with one of
+# those bytes (a cheap test) is checked on its decoded text.
 _NOT_SHIFT_JIS = re.compile("[\x80\uf8f0-\uf8f3]")
+_ODD_BYTES = re.compile(b"[\x80\xa0\xfd-\xff]")
 
 
 class Code(StrEnum):
@@ -177,22 +182,27 @@ def text_lines(
         yield line
         if len(line) != len(raw):
             break  # a line of UTF-8 that is not ASCII: the file is UTF-8
+    if encoding == "utf-8":
+        for number, raw in raws:
+            if len(raw) > MAX_LINE_BYTES:
+                _check_length(raw, number, filename, error)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _not_text(number, filename, error) from None
+        return
+    # str.decode looks the codec up on every call; a bound decoder costs half as much.
+    decode, odd = codecs.getincrementaldecoder("cp932")().decode, _ODD_BYTES.search
     for number, raw in raws:
         if len(raw) > MAX_LINE_BYTES:
             _check_length(raw, number, filename, error)
         try:
-            line = raw.decode(encoding)
+            line = decode(raw, True)
         except UnicodeDecodeError:
             raise _not_text(number, filename, error) from None
-        if encoding == "cp932" and _odd_bytes(raw) and _NOT_SHIFT_JIS.search(line):
+        if odd(raw) is not None and _NOT_SHIFT_JIS.search(line):
             raise _not_text(number, filename, error)
         yield line
-
-
-def _odd_bytes(raw: bytes) -> bool:
-    """Whether ``raw`` may hold a byte that is no Shift_JIS character (cheap; most lines don't)."""
-    # 0xFD-0xFF occur nowhere in Shift_JIS; 0x80 and 0xA0 only as the second byte of a kanji.
-    return b"\xfd" in raw or b"\xfe" in raw or b"\xff" in raw or b"\x80" in raw or b"\xa0" in raw
 
 
 def _check_length(raw: bytes, number: int, filename: str, error: type[TableError]) -> None:

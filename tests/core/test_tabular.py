@@ -44,6 +44,7 @@ def test_utf_8_with_or_without_bom_and_cp932_read_the_same(data: bytes) -> None:
     [
         pytest.param(b"a,b\n\xff\xfe\x00\x00\n", 2, id="binary"),
         pytest.param("a,b\n田中,x\n".encode("cp932") + b"\x82,\n", 3, id="broken-cp932"),
+        pytest.param("a,b\n田中,x\n".encode("cp932") + b"\xfd,\n", 3, id="not-shift-jis"),
         pytest.param("a,b\n田中,x\n".encode() + "山田,y\n".encode("cp932"), 3, id="mixed"),
         pytest.param(b"\xef\xbb\xbfa,b\n" + "山田,y\n".encode("cp932"), 2, id="bom-then-cp932"),
     ],
