@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_ISO = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})")
 # Files saved by Excel in a Japanese locale write 2024/04/01 or 2024/4/1.
-_IN_FILES = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+_IN_FILES = re.compile(r"(?P<year>[0-9]{4})([-/])(?P<month>[0-9]{1,2})\2(?P<day>[0-9]{1,2})")
 
 
 def parse_date(
@@ -22,15 +22,10 @@ def parse_date(
     Raises ValueError for anything else, an impossible day, or a day outside the bounds given.
     """
     value = text.strip()
-    if slashes:
-        found = _IN_FILES.fullmatch(value)
-        parts = (found.group(1), found.group(3), found.group(4)) if found else None
-    else:
-        found = _ISO.fullmatch(value)
-        parts = found.groups() if found else None
-    if parts is None:
+    found = (_IN_FILES if slashes else _ISO).fullmatch(value)
+    if found is None:
         raise ValueError(text)
-    year, month, day = (int(part) for part in parts)
+    year, month, day = (int(found[group]) for group in ("year", "month", "day"))
     result = date(year, month, day)  # ValueError for 2024-02-30
     if (earliest is not None and result < earliest) or (latest is not None and result > latest):
         raise ValueError(text)

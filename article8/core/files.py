@@ -35,4 +35,5 @@ def sha256_of(source: Path | BinaryIO) -> str:
     if isinstance(source, Path):
         with source.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
-    return hashlib.file_digest(source, "sha256").hexdigest()
+    # BinaryIO does not declare readinto, which every binary file object (and upload) has.
+    return hashlib.file_digest(source, "sha256").hexdigest()  # type: ignore[arg-type]

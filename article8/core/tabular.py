@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -364,7 +364,7 @@ def read_header(
 
 def sheet_rows(
     workbook: GuardedWorkbook, sheet: str, columns: Columns
-) -> Iterator[tuple[int, dict[str, Any]]]:
+) -> Generator[tuple[int, dict[str, Any]], None, None]:
     """(row number, values by column) of each non-blank row after the checked header row.
 
     Close the iterator when done early: it holds the sheet's stream in the zip open.

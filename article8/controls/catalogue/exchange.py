@@ -6,7 +6,7 @@ An export carries every control in the raw catalogue schema plus the organisatio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -304,7 +304,7 @@ def _read(workbook: GuardedWorkbook, file: str) -> list[ControlSpec]:
     return [_parse(raw, f"{file}: sheet controls row {n}", n) for n, raw in controls.values()]
 
 
-def _rows(workbook: GuardedWorkbook, file: str, sheet: str) -> Iterator[_Row]:
+def _rows(workbook: GuardedWorkbook, file: str, sheet: str) -> Generator[_Row, None, None]:
     """The non-empty data rows of ``sheet`` after checking its header; close it when done."""
     # Each row iterator holds the sheet's stream in the zip open until it is closed.
     with closing(sheet_rows(workbook, sheet, Columns(SHEETS[sheet]))) as rows:
