@@ -19,6 +19,7 @@ from article8.access.rules import RULES, RuleSettings
 from article8.cli.errors import usage_error
 from article8.cli.group import cli_actor
 from article8.cli.options import day
+from article8.core.tabular import MappingError, parse_mapping
 from article8.web.context import database, now, settings
 
 _PROGRESS_BYTES = 1 << 20
@@ -30,13 +31,10 @@ def access_group() -> None:
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        column, sep, field = pair.partition("=")
-        if not sep or not column.strip() or not field.strip():
-            raise usage_error(f"--map: expected COLUMN=FIELD, found {pair!r}")
-        mapping[column.strip()] = field.strip()
-    return mapping
+    try:
+        return parse_mapping(pairs)
+    except MappingError as error:
+        raise usage_error(f"--map: expected COLUMN=FIELD, found {error.value!r}") from None
 
 
 @access_group.command("import")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 from article8.cli.errors import usage_error
+from article8.core.dates import parse_date
 from article8.reports.period import Period
 
 
@@ -13,7 +14,7 @@ def day(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         raise usage_error(f"{name}: '{value}' is not a date (YYYY-MM-DD)") from None
 

@@ -18,6 +18,7 @@ from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as NoMatch
 from wtforms import DateField, IntegerField
 
+from article8.core.dates import parse_date
 from article8.core.errors import N_, ValidationError
 
 # The primary keys are INTEGER columns on both back ends.
@@ -27,7 +28,6 @@ BIGINT_MAX = 2**63 - 1
 # The dates article8 works with: its records start this century, and nothing is planned past it.
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2099, 12, 31)
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # C0 control characters and DEL; tab, line feed and carriage return are ordinary text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -52,13 +52,7 @@ def parse_id(raw: str, *, maximum: int = ID_MAX) -> int:
 
 def parse_day(raw: str) -> date:
     """``raw`` (YYYY-MM-DD) as a date within the supported range; ValueError otherwise."""
-    text = raw.strip()
-    if not _DAY.fullmatch(text):
-        raise ValueError(raw)
-    day = date.fromisoformat(text)
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValueError(raw)
-    return day
+    return parse_date(raw, earliest=EARLIEST_DAY, latest=LATEST_DAY)
 
 
 class IdConverter(BaseConverter):

@@ -18,7 +18,7 @@ from typing import Any
 
 from article8.controls.catalogue.files import Bilingual
 from article8.core.audit import canonical_json
-from article8.core.xlsx import atomic_output
+from article8.core.files import atomic_output, sha256_of
 
 OSCAL_VERSION = "1.1.2"
 NS = "https://article8.example/ns/oscal"
@@ -113,5 +113,4 @@ def write_json(document: dict[str, Any], out: Path) -> str:
         text.write("\n")
         text.flush()
         text.detach()  # atomic_output still owns (and fsyncs) the binary handle
-    with out.open("rb") as stored:
-        return hashlib.file_digest(stored, "sha256").hexdigest()
+    return sha256_of(out)

@@ -7,7 +7,6 @@ trail, and the file's SHA-256 is recorded in the audit trail once it is written.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from article8.core import audit
 from article8.core.audit import Actor
+from article8.core.files import atomic_output, sha256_of
 from article8.core.i18n import translator
 from article8.core.settings import Settings
-from article8.core.xlsx import atomic_output
 from article8.reports.period import Period
 from article8.reports.queries import inspections_due
 from article8.reports.workbook.registry import SHEETS
@@ -63,8 +62,7 @@ def write_workbook(
         report.rows.update(sheet.write(workbook, context))
     with atomic_output(out) as handle:
         workbook.save(handle)
-    with out.open("rb") as written:
-        report.sha256 = hashlib.file_digest(written, "sha256").hexdigest()
+    report.sha256 = sha256_of(out)
     audit.record(
         session,
         actor,

@@ -24,6 +24,7 @@ from article8.access.models import (
 from article8.access.triage import MAX_REASON, RULE_NAMES
 from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import SEVERITIES
+from article8.core.tabular import MappingError, parse_mapping
 from article8.web.inspections.forms import SEVERITY_NAMES
 from article8.web.params import DayField
 
@@ -142,15 +143,12 @@ class AccessLogForm(FlaskForm):
 
     def column_map(self) -> dict[str, str]:
         """The column renames entered (raises a form error naming a bad line)."""
-        mapping: dict[str, str] = {}
-        for line in (self.mapping.data or "").replace(",", "\n").splitlines():
-            if not line.strip():
-                continue
-            column, sep, field = line.partition("=")
-            if not sep or not column.strip() or not field.strip():
-                raise FormError(_("Expected COLUMN=FIELD, found “%(line)s”.", line=line.strip()))
-            mapping[column.strip()] = field.strip()
-        return mapping
+        try:
+            return parse_mapping([self.mapping.data or ""])
+        except MappingError as error:
+            raise FormError(
+                _("Expected COLUMN=FIELD, found “%(line)s”.", line=error.value)
+            ) from None
 
 
 # --- anomalies -------------------------------------------------------------------------------

