@@ -26,8 +26,26 @@ def upgrade(bind: Engine | Connection, revision: str = "head") -> None:
     if isinstance(bind, Connection):
         command.upgrade(alembic_config(bind), revision)
         return
-    with bind.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    with bind.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                command.upgrade(alembic_config(connection), revision)
+            return
+        # SQLite changes a table by copying it into a new one (Alembic's batch mode), which only
+        # works with foreign keys off; the pragma is ignored inside a transaction, so it is set on
+        # the driver's connection before the migrations' transaction begins, and every key is
+        # checked before that transaction commits (SQLite's own recipe for altering tables).
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                command.upgrade(alembic_config(connection), revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migrations left broken foreign keys: {broken[:10]}")
+        finally:
+            driver.execute("PRAGMA foreign_keys=ON")
 
 
 def is_migrated(bind: Engine | Connection) -> bool:
@@ -36,6 +54,14 @@ def is_migrated(bind: Engine | Connection) -> bool:
         return inspect(bind).has_table("alembic_version")
     with bind.connect() as connection:
         return inspect(connection).has_table("alembic_version")
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter: what the models describe (APScheduler describes its own job table)."""
+    table = getattr(obj, "table", obj)
+    return getattr(table, "name", name) != "apscheduler_jobs"
 
 
 def append_only_ddl(table: str, dialect: str) -> list[str]:

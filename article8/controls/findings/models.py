@@ -30,7 +30,7 @@ class Finding(Base):
 
     id: Mapped[intpk]
     control_id: Mapped[int] = mapped_column(ForeignKey("control.id"), index=True)
-    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     source: Mapped[str] = mapped_column(String(30), default="inspection")
     severity: Mapped[str] = mapped_column(String(10))
