@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -85,3 +86,18 @@ def test_after_upgrade_findings_are_found_by_inspection_through_an_index(
     with engine_at_0008.connect() as conn:
         indexes = {index["name"] for index in inspect(conn).get_indexes("finding")}
     assert "ix_finding_inspection_id" in indexes
+
+
+def test_downgrade_to_0008_keeps_the_evidence_and_upgrades_again(engine_at_0008: Engine) -> None:
+    schema.upgrade(engine_at_0008)
+    with schema.migrating(engine_at_0008) as conn:
+        command.downgrade(schema.alembic_config(conn), "0008")
+    with engine_at_0008.connect() as conn:
+        keys = {key["name"] for key in inspect(conn).get_foreign_keys("evidence_item")}
+        count = conn.scalar(text("SELECT count(*) FROM evidence_item"))
+    assert "fk_evidence_item_series_id_evidence_item" not in keys
+    assert count == 4
+    schema.upgrade(engine_at_0008)
+    with engine_at_0008.connect() as conn:
+        keys = {key["name"] for key in inspect(conn).get_foreign_keys("evidence_item")}
+    assert "fk_evidence_item_series_id_evidence_item" in keys
