@@ -23,12 +23,12 @@ def postgres_base_url() -> str | None:
 
 
 @contextmanager
-def provisioned(backend: str, directory: Path, revision: str = "head") -> Iterator[str]:
-    """Yield the URL of an empty database, migrated to ``revision``, dropped afterwards."""
+def provisioned(backend: str, directory: Path) -> Iterator[str]:
+    """Yield the URL of an empty, migrated database that is dropped afterwards."""
     if backend == "sqlite":
         url = f"sqlite:///{directory / f'article8-{secrets.token_hex(4)}.db'}"
         engine = make_engine(url)
-        schema.upgrade(engine, revision)
+        schema.upgrade(engine)
         engine.dispose()
         yield url
         return
@@ -43,7 +43,7 @@ def provisioned(backend: str, directory: Path, revision: str = "head") -> Iterat
     rendered = url.render_as_string(hide_password=False)
     try:
         engine = make_engine(rendered)
-        schema.upgrade(engine, revision)
+        schema.upgrade(engine)
         engine.dispose()
         yield rendered
     finally:

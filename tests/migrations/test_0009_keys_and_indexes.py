@@ -43,11 +43,17 @@ def _add_item(conn: Connection, item_id: int, series_id: int, version: int) -> N
     )
 
 
+def _downgrade(engine: Engine, revision: str) -> None:
+    with schema.migrating(engine) as conn:
+        command.downgrade(schema.alembic_config(conn), revision)
+
+
 @pytest.fixture
 def engine_at_0008(backend: str, tmp_path: Path) -> Iterator[Engine]:
     """A database at revision 0008 holding two series, one of them missing its first version."""
-    with provisioned(backend, tmp_path, revision="0008") as url:
+    with provisioned(backend, tmp_path) as url:
         engine = make_engine(url)
+        _downgrade(engine, "0008")
         with engine.begin() as conn:
             _add_control(conn)
             _add_item(conn, 1, 1, 1)  # a series of one
@@ -90,8 +96,7 @@ def test_after_upgrade_findings_are_found_by_inspection_through_an_index(
 
 def test_downgrade_to_0008_keeps_the_evidence_and_upgrades_again(engine_at_0008: Engine) -> None:
     schema.upgrade(engine_at_0008)
-    with schema.migrating(engine_at_0008) as conn:
-        command.downgrade(schema.alembic_config(conn), "0008")
+    _downgrade(engine_at_0008, "0008")
     with engine_at_0008.connect() as conn:
         keys = {key["name"] for key in inspect(conn).get_foreign_keys("evidence_item")}
         count = conn.scalar(text("SELECT count(*) FROM evidence_item"))
