@@ -56,7 +56,7 @@ def engine_at_0008(backend: str, tmp_path: Path) -> Iterator[Engine]:
         _downgrade(engine, "0008")
         with engine.begin() as conn:
             _add_control(conn)
-            _add_item(conn, 1, 1, 1)  # a series of one
+            _add_item(conn, 1, 1, 1)  # series 1: two versions
             _add_item(conn, 2, 1, 2)
             # Series 3 lost its first version (impossible through the app, but the key must not
             # refuse to be created because of it).
