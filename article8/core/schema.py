@@ -87,30 +87,12 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | Liter
     return False
 
 
-def append_only_ddl(table: str, dialect: str) -> list[str]:
-    """DDL that makes ``table`` reject UPDATE and DELETE (and TRUNCATE on PostgreSQL)."""
-    if dialect == "sqlite":
-        return [
-            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
-            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
-        ]
-    return [
-        f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$BEGIN RAISE EXCEPTION '{table} is append-only'; END$$",
-        f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
-        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()",
-        # ALWAYS: the triggers fire even under session_replication_role = replica.
-        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_update_delete",
-        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_truncate",
-    ]
-
-
 def drop_append_only_ddl(table: str, dialect: str) -> list[str]:
-    """The reverse of :func:`append_only_ddl`."""
+    """DDL that removes the append-only triggers revision 0001 puts on ``table``.
+
+    The revisions carry their own copy of the triggers' DDL; this one lets the tests play an
+    attacker who drops them.
+    """
     if dialect == "sqlite":
         return [f"DROP TRIGGER {table}_no_update", f"DROP TRIGGER {table}_no_delete"]
     return [

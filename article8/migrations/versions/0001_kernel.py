@@ -17,7 +17,7 @@ depends_on = None
 
 # Migrations never import the application: what they need is frozen here as it was when they were
 # written. Datetime columns are the DDL of article8.core.db.UTCDateTime (timestamp with time zone);
-# the triggers below are article8.core.schema.append_only_ddl as of this revision.
+# the append-only triggers were built by a helper in article8.core.schema at the time.
 
 
 def _append_only_ddl(table: str, dialect: str) -> list[str]:
