@@ -150,7 +150,7 @@ class AuditFilter:
     date_to: datetime | None = None
 
 
-def filtered(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+def filtered(criteria: AuditFilter) -> Select[AuditEvent]:
     """A select of events matching ``criteria``, newest first."""
     query = select(AuditEvent)
     if criteria.actor_id is not None:

@@ -109,10 +109,13 @@ def deliver_pending(
                 report.sent.append(notification_id)
         with database.unit_of_work() as session:
             for notification_id, _ in messages:
-                row = session.get(Notification, notification_id)
-                assert row is not None
+                claimed = session.get(Notification, notification_id)
+                assert claimed is not None
                 if notification_id in report.failed:
-                    row.status, row.last_error = "pending", report.failed[notification_id][:2000]
+                    claimed.status, claimed.last_error = (
+                        "pending",
+                        report.failed[notification_id][:2000],
+                    )
                 else:
-                    row.status = "logged" if isinstance(mailer, LogMailer) else "sent"
-                    row.sent_at, row.last_error = now, None
+                    claimed.status = "logged" if isinstance(mailer, LogMailer) else "sent"
+                    claimed.sent_at, claimed.last_error = now, None
