@@ -23,8 +23,8 @@ from article8.evidence import services
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.errors import EvidenceTooLarge
 from article8.evidence.models import EvidenceItem
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2
-from tests.web.test_cli import article8
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 MB = 1024 * 1024

