@@ -22,7 +22,7 @@ from article8.evidence import notes, services
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.models import EvidenceItem
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 MB = 1024 * 1024

@@ -32,7 +32,7 @@ from article8.reports.oscal import assessment_results, catalog, stable_uuid, wri
 from article8.reports.workbook import Period
 from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 EXPORTED = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)

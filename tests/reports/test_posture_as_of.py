@@ -20,8 +20,8 @@ from article8.core.audit import Actor
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import RULES
 from tests.reports.test_posture import at, view
+from tests.support.schedule import RULES
 
 
 @pytest.fixture

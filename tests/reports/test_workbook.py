@@ -24,7 +24,7 @@ from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.sheets import Column, Table, write_table
 from article8.reports.workbook import Period, write_workbook
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 INJECTIONS = [
     '=HYPERLINK("http://evil.example","click")',

@@ -20,7 +20,7 @@ from article8.evidence.models import EvidenceItem
 from article8.reports.monthly import export_monthly_workbook, previous_month
 from article8.scheduler.jobs import tick
 from tests.conftest import SYSTEM_ACTOR, settings_for
-from tests.controls.inspections.test_schedule import LOADED
+from tests.support.schedule import LOADED
 
 
 def at(stamp: str) -> datetime:

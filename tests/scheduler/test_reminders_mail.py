@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
-from email import message_from_bytes
-from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -20,31 +17,8 @@ from article8.core.models import Notification
 from article8.core.settings import SmtpSettings
 from article8.scheduler.jobs import tick
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def subjects(self, to: str | None = None) -> list[str]:
-        return [
-            str(make_header(decode_header(m["Subject"])))
-            for m in self.messages
-            if to is None or m["To"] == to
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.mail import Inbox, free_port
+from tests.support.schedule import LOADED
 
 
 @pytest.fixture

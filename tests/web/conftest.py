@@ -10,7 +10,7 @@ from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
 from tests.conftest import SYSTEM_ACTOR, sign_in
-from tests.controls.inspections.test_schedule import RULES
+from tests.support.schedule import RULES
 
 
 @pytest.fixture

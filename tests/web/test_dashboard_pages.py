@@ -20,7 +20,7 @@ from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.schedule import run_schedule
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import RULES
+from tests.support.schedule import RULES
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

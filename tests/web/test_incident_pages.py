@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from article8.controls.incidents import services as service
 from article8.controls.incidents.models import Incident
-from tests.scheduler.test_reminders_mail import Inbox, free_port
+from tests.support.mail import Inbox, free_port
 from tests.web.inspection_steps import page, post
 
 

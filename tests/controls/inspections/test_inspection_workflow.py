@@ -19,7 +19,7 @@ from article8.controls.inspections.schedule import run_schedule
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 
 @pytest.fixture
