@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from article8.controls.inspections.schedule import ScheduleRules
+from tests.conftest import START
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 RULES = ScheduleRules(timezone=TOKYO)
-# The catalogue enters the system on Tuesday 2026-11-24, 10:00 in Tokyo.
-LOADED = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+# The catalogue enters the system on Tuesday 2026-11-24, 10:00 in Tokyo: when the tests' clock
+# starts, and when the session's catalogued database synced it (the `synced_catalogue` fixture).
+LOADED = START

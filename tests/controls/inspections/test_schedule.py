@@ -11,22 +11,18 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import generate_inspections, run_schedule
 from article8.core.db import make_engine
 from tests.cli_runner import article8
-from tests.conftest import SYSTEM_ACTOR
 from tests.support.processes import process_env
 from tests.support.schedule import LOADED, RULES
 
 
 @pytest.fixture
-def catalogue(session):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    session.flush()
+def catalogue(synced_catalogue):
+    """The shipped catalogue, synced when it entered the system (LOADED)."""
 
 
 def by_frequency(session) -> Counter:
