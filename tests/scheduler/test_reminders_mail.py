@@ -8,7 +8,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.models import Inspection
@@ -42,11 +41,11 @@ def at(day: str) -> datetime:
 
 
 @pytest.fixture
-def assigned(session, database, make_user):
+def assigned(session, database, make_user, shipped_catalogue):
     """ORG-04 (monthly) owned by a Japanese-speaking inspector; one English responsible person."""
     inspector = make_user("inspector", locale="ja")
     responsible = make_user("responsible", locale="en")
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
+    sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=LOADED)
     session.execute(
         Control.__table__.update().where(Control.code == "ORG-04").values(owner_id=inspector.id)
     )
@@ -103,10 +102,10 @@ def test_a_failing_smtp_server_is_retried_later_and_never_crashes(
     assert session.scalar(select(Notification.status).distinct()) == "sent"
 
 
-def test_unassigned_inspections_send_no_reminders_to_nobody(database, settings, session, smtp):
+def test_unassigned_inspections_send_no_reminders_to_nobody(
+    database, settings, session, smtp, synced_catalogue
+):
     inbox, mailer = smtp
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    session.commit()
     tick(database, settings, mailer, now=LOADED)
     tick(database, settings, mailer, now=at("2026-12-03"))
     assert inbox.messages == []  # no owners, no responsible person: nobody to tell

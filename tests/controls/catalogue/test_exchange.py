@@ -48,10 +48,8 @@ CUSTOM = {
 
 
 @pytest.fixture
-def catalogue(session: Session, clock: FakeClock) -> None:
+def catalogue(synced_catalogue) -> None:
     """The shipped catalogue, loaded."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
-    session.flush()
 
 
 def _counts(session: Session) -> tuple[int, int]:
@@ -345,7 +343,9 @@ def _article8(database_url: str, tmp_path: Path, *args: str) -> Completed:
     return result
 
 
-def test_cli_exports_sync_back_unchanged(fresh_database_url: str, tmp_path: Path):
+def test_cli_exports_sync_back_unchanged(
+    fresh_database_url: str, tmp_path: Path, shipped_catalogue
+):
     _article8(fresh_database_url, tmp_path, "demo")
     for fmt in ("xlsx", "yaml"):
         out = tmp_path / f"catalogue.{fmt}"
@@ -360,4 +360,4 @@ def test_cli_exports_sync_back_unchanged(fresh_database_url: str, tmp_path: Path
 
         report = json.loads(synced.stdout)
         assert report["changed"] is False, (fmt, report)
-        assert report["unchanged"] == len(load_catalogue())
+        assert report["unchanged"] == len(shipped_catalogue)
