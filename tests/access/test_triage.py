@@ -13,7 +13,7 @@ from article8.access import triage
 from article8.access.rules import RuleSettings, run_rules
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
-from tests.access.conftest import TOKYO, entry_log, found, system_log
+from tests.support.access import TOKYO, entry_log, found, system_log
 
 DAY = "2026-11-24"
 

@@ -13,10 +13,10 @@ from article8.access.models import AccessBatch, AccessEvent, Anomaly, Handler
 from article8.access.register import PersonInput, save_person
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings.models import Finding
-from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR, csrf_token
-from tests.web.evidence_steps import multipart
-from tests.web.inspection_steps import page, post
+from tests.support.access import system_log
+from tests.support.evidence import multipart
+from tests.support.inspections import page, post
 
 PEOPLE = (
     "employee_id,name,department,employed_from,employed_until,aliases\n"

@@ -11,7 +11,7 @@ from article8.core import tokens
 from article8.core.users import set_active
 from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR
-from tests.web.evidence_steps import (
+from tests.support.evidence import (
     HTML_AS_PDF,
     MB,
     PDF,

@@ -16,7 +16,7 @@ from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import ScheduleRules, run_schedule
 from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import csrf_token, sign_in
-from tests.web.evidence_steps import (
+from tests.support.evidence import (
     HTML_AS_PDF,
     MB,
     PDF,
@@ -28,7 +28,7 @@ from tests.web.evidence_steps import (
     objects,
     upload,
 )
-from tests.web.inspection_steps import performed
+from tests.support.inspections import performed
 
 
 @pytest.fixture

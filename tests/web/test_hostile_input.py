@@ -7,9 +7,9 @@ import pytest
 
 from article8.core import tokens
 from article8.web.params import IdConverter
-from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
-from tests.web.evidence_steps import PDF, items, multipart
+from tests.support.access import system_log
+from tests.support.evidence import PDF, items, multipart
 
 # Past INTEGER (PostgreSQL raises), past BIGINT (SQLite raises), past int()'s 4300 digits.
 HUGE_IDS = ["2147483648", "99999999999999999999", "383424995333600469581824", "9" * 5000, "0"]
