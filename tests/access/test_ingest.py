@@ -16,8 +16,8 @@ from article8.access.models import AccessBatch, AccessEvent, Anomaly
 from article8.access.rules import RuleSettings
 from article8.core.audit import details_of
 from article8.core.models import AuditEvent
-from tests.access.conftest import SYSTEM_HEADER, TOKYO, count, entry_log, system_log
 from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import SYSTEM_HEADER, TOKYO, count, entry_log, system_log
 
 DAY = "2026-11-24"
 

@@ -27,8 +27,8 @@ from article8.core.errors import NotFound, ValidationError
 from article8.core.guarded import WorkbookLimits
 from article8.core.models import AuditEvent
 from tests import bombs
-from tests.access.conftest import count
 from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import count
 
 PEOPLE = "employee_id,name,department,employed_from,employed_until,aliases\n"
 HEADER_ROW = PEOPLE.strip().split(",")

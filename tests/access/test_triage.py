@@ -11,20 +11,16 @@ from sqlalchemy import select
 
 from article8.access import triage
 from article8.access.rules import RuleSettings, run_rules
-from article8.controls.catalogue.files import load_catalogue
-from article8.controls.catalogue.services import sync_catalogue
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
-from tests.access.conftest import TOKYO, entry_log, found, system_log
-from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import TOKYO, entry_log, found, system_log
 
 DAY = "2026-11-24"
 
 
 @pytest.fixture
-def catalogue(session, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
-    session.flush()
+def catalogue(synced_catalogue):
+    """The shipped catalogue, synced."""
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
@@ -21,8 +19,7 @@ from article8.core.models import AuditEvent
 from article8.evidence import notes, services
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.models import EvidenceItem
-from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 MB = 1024 * 1024
@@ -34,9 +31,8 @@ def store(tmp_path) -> LocalBlobStore:
 
 
 @pytest.fixture
-def inspection(session) -> Inspection:
+def inspection(session, synced_catalogue) -> Inspection:
     """The open November 2026 inspection of monthly control ORG-04."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
     run_schedule(session, RULES, now=LOADED)
     return session.scalar(
         select(Inspection)

@@ -30,9 +30,9 @@ from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.oscal import assessment_results, catalog, stable_uuid, write_json
 from article8.reports.period import Period
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
-from tests.web.test_cli import article8
+from tests.support.schedule import LOADED, RULES
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 EXPORTED = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)

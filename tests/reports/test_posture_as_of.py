@@ -24,8 +24,8 @@ from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.history import inspection_states
 from article8.reports.period import Moment
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import RULES
 from tests.reports.factories import add_control, add_inspection, at, view
+from tests.support.schedule import RULES
 
 
 @pytest.fixture

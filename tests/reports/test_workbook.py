@@ -26,7 +26,7 @@ from article8.reports.period import Period
 from article8.reports.workbook import write_workbook
 from article8.reports.workbook.table import Column, Table, write_table
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 INJECTIONS = [
     '=HYPERLINK("http://evil.example","click")',

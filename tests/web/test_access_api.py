@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from article8.access.models import AccessBatch, AccessEvent
 from article8.core import tokens
 from article8.core.models import AuditEvent
-from tests.access.conftest import entry_log, system_log
 from tests.conftest import SYSTEM_ACTOR
-from tests.web.evidence_steps import multipart
+from tests.support.access import entry_log, system_log
+from tests.support.evidence import multipart
 
 DAY = "2026-11-24"
 LOG = system_log(

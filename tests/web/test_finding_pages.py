@@ -9,7 +9,7 @@ from sqlalchemy import select
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.inspections import services as workflow
-from tests.web.inspection_steps import TODAY, page, performed, post
+from tests.support.inspections import TODAY, page, performed, post
 
 
 def test_an_action_is_planned_resolved_by_its_owner_and_verified_by_another_manager(

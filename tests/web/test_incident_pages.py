@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from article8.controls.incidents import services as service
 from article8.controls.incidents.models import Incident
-from tests.scheduler.test_reminders_mail import Inbox, free_port
-from tests.web.inspection_steps import page, post
+from tests.support.inspections import page, post
+from tests.support.mail import Inbox, free_port
 
 
 @pytest.fixture

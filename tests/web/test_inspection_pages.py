@@ -11,7 +11,7 @@ from article8.controls.catalogue.models import Control
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import Finding
 from article8.controls.inspections import services as workflow
-from tests.web.inspection_steps import (
+from tests.support.inspections import (
     NOVEMBER_DUE,
     TODAY,
     answers,

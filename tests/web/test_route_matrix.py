@@ -17,8 +17,8 @@ from article8.core.settings import ROLES
 from article8.evidence.blobstore import LocalBlobStore
 from article8.web.params import IdConverter
 from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
-from tests.web.evidence_steps import PDF, add_item, as_actor, items, multipart
-from tests.web.inspection_steps import monthly_codes, november, performed
+from tests.support.evidence import PDF, add_item, as_actor, items, multipart
+from tests.support.inspections import monthly_codes, november, performed
 
 PUBLIC = "public"
 # Token-only JSON API: a session (signed in or not) is never enough, so the walk below gets 401

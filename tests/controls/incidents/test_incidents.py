@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.incidents import queries as incident_queries
 from article8.controls.incidents import services as incidents
@@ -91,12 +90,12 @@ def clock_after(clock):
 
 
 def test_anyone_reports_and_every_active_responsible_person_is_notified_in_their_language(
-    session, people, make_user, clock_after
+    session, people, make_user, clock_after, shipped_catalogue
 ):
     reporter, ja, en = people
     gone = make_user("responsible")
     set_active(session, SYSTEM_ACTOR, gone, False, now=clock_after())
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock_after())
+    sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock_after())
     incident = report(session, reporter, clock_after, control_code="org-03")
     assert (incident.status, incident.reported_by_id) == ("reported", reporter.id)
     assert incident.control.code == "ORG-03" and not incident.assessed

@@ -8,9 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import Finding
 from article8.controls.inspections import services as workflow
@@ -19,13 +17,12 @@ from article8.controls.inspections.schedule import run_schedule
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 
 @pytest.fixture
-def open_inspection(session):
+def open_inspection(session, synced_catalogue):
     """The open November 2026 inspection of monthly control ORG-04."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
     run_schedule(session, RULES, now=LOADED)
     return session.scalar(
         select(Inspection)
