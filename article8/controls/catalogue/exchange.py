@@ -123,7 +123,8 @@ def export_xlsx(session: Session, out: Path) -> None:
                 ws.append([code, position, en, ja])
                 rows[name] += 1
     for name, ws in sheets.items():
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(SHEETS[name]))}{rows[name]}"
+        # openpyxl's write-only sheet has auto_filter at run time; its stubs do not declare it.
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(SHEETS[name]))}{rows[name]}"  # type: ignore[attr-defined]
     with _output(out) as handle:
         workbook.save(handle)
 
