@@ -9,6 +9,7 @@ from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
+from article8.core.audit import Actor
 from tests.conftest import SYSTEM_ACTOR, sign_in
 from tests.controls.inspections.test_schedule import RULES
 
@@ -27,7 +28,7 @@ def assign(session, clock, make_user):
     assigner = make_user("responsible")
 
     def give(inspection: Inspection, user) -> None:
-        workflow.assign(session, assigner, inspection, user, now=clock())
+        workflow.assign(session, Actor.for_user(assigner), inspection, user, now=clock())
         session.commit()
 
     return give

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
@@ -19,11 +18,11 @@ from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import SEVERITIES
 from article8.core.errors import ValidationError
 from article8.web.access.forms import AcknowledgeForm, DismissForm, EscalateForm, rule_name
-from article8.web.context import client_addr, db, now, settings
+from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
-from article8.web.inspections.display import lang, me
+from article8.web.inspections.display import lang
 from article8.web.params import day_arg
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("anomalies", __name__, url_prefix="/access/anomalies", template_folder="templates")
 bp.add_app_template_filter(rule_name, "rule_name")
@@ -49,7 +48,7 @@ def _criteria(args: MultiDict[str, str]) -> queries.AnomalyFilter:
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("anomaly.read")
 def anomaly_list() -> ResponseReturnValue:
     """Anomalies by rule, status (new by default), person, date range and severity."""
     criteria = _criteria(request.args)
@@ -80,7 +79,7 @@ def _render(
     escalate_form: EscalateForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    may_triage = current_user.role in MANAGERS and anomaly.status != "escalated"
+    may_triage = can("anomaly.triage", anomaly)
     if may_triage:
         ack_form = ack_form or AcknowledgeForm(formdata=None)
         dismiss_form = dismiss_form or DismissForm(formdata=None)
@@ -106,7 +105,7 @@ def _render(
 
 
 @bp.get("/<id:anomaly_id>")
-@roles(*READERS)
+@requires("anomaly.read")
 def anomaly_page(anomaly_id: int) -> ResponseReturnValue:
     """One anomaly: what the rule found, the events behind it, its triage."""
     return _render(triage.get_anomaly(db(), anomaly_id))
@@ -134,7 +133,7 @@ def _refused(
 
 
 @bp.post("/<id:anomaly_id>/acknowledge")
-@roles(*MANAGERS)
+@requires("anomaly.triage")
 def acknowledge(anomaly_id: int) -> ResponseReturnValue:
     """Acknowledge the anomaly (a note is optional)."""
     anomaly = triage.get_anomaly(db(), anomaly_id)
@@ -142,16 +141,14 @@ def acknowledge(anomaly_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render(anomaly, ack_form=form, status=400)
     try:
-        triage.acknowledge(
-            db(), me(), anomaly, form.ack_reason.data or "", now=now(), client_addr=client_addr()
-        )
+        triage.acknowledge(db(), actor(), anomaly, form.ack_reason.data or "", now=now())
     except ValidationError as error:
         return _refused(anomaly_id, error, form.ack_reason, ack_form=form)
     return _done(anomaly_id, _("The anomaly has been acknowledged."))
 
 
 @bp.post("/<id:anomaly_id>/dismiss")
-@roles(*MANAGERS)
+@requires("anomaly.triage")
 def dismiss(anomaly_id: int) -> ResponseReturnValue:
     """Dismiss the anomaly with a reason."""
     anomaly = triage.get_anomaly(db(), anomaly_id)
@@ -161,11 +158,10 @@ def dismiss(anomaly_id: int) -> ResponseReturnValue:
     try:
         triage.dismiss(
             db(),
-            me(),
+            actor(),
             anomaly,
             form.dismiss_reason.data or "",
             now=now(),
-            client_addr=client_addr(),
         )
     except ValidationError as error:
         return _refused(anomaly_id, error, form.dismiss_reason, dismiss_form=form)
@@ -173,7 +169,7 @@ def dismiss(anomaly_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:anomaly_id>/escalate")
-@roles(*MANAGERS)
+@requires("anomaly.triage")
 def escalate(anomaly_id: int) -> ResponseReturnValue:
     """Open a finding on the chosen control with the chosen severity, linked to the anomaly."""
     anomaly = triage.get_anomaly(db(), anomaly_id)
@@ -183,14 +179,13 @@ def escalate(anomaly_id: int) -> ResponseReturnValue:
     try:
         finding = triage.escalate(
             db(),
-            me(),
+            actor(),
             anomaly,
             form.control.data,
             form.severity.data,
             now=now(),
             reason=form.escalate_reason.data or "",
             tz=settings().timezone,
-            client_addr=client_addr(),
         )
     except ValidationError as error:
         field = {"control": form.control, "severity": form.severity}.get(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from article8.access import queries
@@ -14,7 +13,7 @@ from article8.core.errors import DomainError
 from article8.web.access.forms import AccessLogForm
 from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("access_logs", __name__, url_prefix="/access", template_folder="templates")
 
@@ -23,13 +22,13 @@ SHOWN_REJECTS = 100
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("register.read")
 def batch_list() -> ResponseReturnValue:
     """Imported log files, newest first: name, SHA-256, kind, rows, who and when."""
     return render_template(
         "access/batches.html",
         batches=queries.batches(db(), limit=200),
-        can_upload=current_user.role in MANAGERS,
+        can_upload=can("access_log.upload"),
     )
 
 
@@ -60,7 +59,7 @@ def _import(form: AccessLogForm, rejects: list[Reject]) -> ImportReport:
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("access_log.upload")
 def upload() -> ResponseReturnValue:
     """Import one access log; the rules run over the dates it covers."""
     form = AccessLogForm()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
@@ -20,7 +19,7 @@ from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
 from article8.web.forms import EmptyForm
 from article8.web.inspections.display import today
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("register", __name__, url_prefix="/register", template_folder="templates")
 
@@ -46,7 +45,7 @@ def _field_error(field: Field | None, message: str) -> None:
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("register.read")
 def people_list() -> ResponseReturnValue:
     """The register: search by id, name, department or alias; employed or left."""
     employment = request.args.get("employment", "")
@@ -61,14 +60,14 @@ def people_list() -> ResponseReturnValue:
         ),
         args=request.args,
         today=today(),
-        is_manager=current_user.role in MANAGERS,
+        is_manager=can("register.manage"),
     )
 
 
 def _render_person(
     handler: Handler, *, grant_form: AuthorisationForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    is_manager = current_user.role in MANAGERS
+    is_manager = can("register.manage")
     if is_manager and grant_form is None:
         grant_form = AuthorisationForm(formdata=None, valid_from=today())
     page = render_template(
@@ -83,7 +82,7 @@ def _render_person(
 
 
 @bp.get("/<id:person_id>")
-@roles(*READERS)
+@requires("register.read")
 def person_page(person_id: int) -> ResponseReturnValue:
     """One person: employment, aliases, authorisations, and a link to their history."""
     return _render_person(_person(person_id))
@@ -115,7 +114,7 @@ def _save_person(form: PersonForm, handler: Handler | None) -> Handler | None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("register.manage")
 def person_new() -> ResponseReturnValue:
     """Add a person to the register."""
     form = PersonForm()
@@ -130,7 +129,7 @@ def person_new() -> ResponseReturnValue:
 
 
 @bp.route("/<id:person_id>/edit", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("register.manage")
 def person_edit(person_id: int) -> ResponseReturnValue:
     """Change a person's name, department, employment dates and aliases."""
     handler = _person(person_id)
@@ -151,7 +150,7 @@ def person_edit(person_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:person_id>/authorisations")
-@roles(*MANAGERS)
+@requires("register.manage")
 def authorisation_save(person_id: int) -> ResponseReturnValue:
     """Add an authorisation, or change the one with the same kind and target."""
     handler = _person(person_id)
@@ -181,7 +180,7 @@ def authorisation_save(person_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:person_id>/authorisations/delete")
-@roles(*MANAGERS)
+@requires("register.manage")
 def authorisation_delete(person_id: int) -> ResponseReturnValue:
     """Remove an authorisation (the audit trail keeps what it was)."""
     handler = _person(person_id)
@@ -197,7 +196,7 @@ def authorisation_delete(person_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("register.manage")
 def register_import() -> ResponseReturnValue:
     """Import people or authorisations (CSV) or both (XLSX); all or nothing."""
     form = RegisterImportForm()

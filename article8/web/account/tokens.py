@@ -14,7 +14,7 @@ from article8.web.context import actor, db, now
 from article8.web.errors import translated
 from article8.web.evidence.forms import TokenForm
 from article8.web.forms import EmptyForm
-from article8.web.permissions import EVERYONE, roles
+from article8.web.permissions import requires
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens", template_folder="templates")
 
@@ -38,14 +38,14 @@ def _render(
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("token.own")
 def token_list() -> ResponseReturnValue:
     """One's own tokens: name, prefix, created, last used, revoked."""
     return _render(TokenForm(formdata=None))
 
 
 @bp.post("/")
-@roles(*EVERYONE)
+@requires("token.own")
 def token_create() -> ResponseReturnValue:
     """Create a token and show it this once (it is stored only as a hash)."""
     form = TokenForm()
@@ -66,7 +66,7 @@ def token_create() -> ResponseReturnValue:
 
 
 @bp.post("/<id:token_id>/revoke")
-@roles(*EVERYONE)
+@requires("token.own")
 def token_revoke(token_id: int) -> ResponseReturnValue:
     """Revoke one of one's own tokens; scripts using it are refused from now on."""
     token = tokens.get_token(db(), current_user, token_id)

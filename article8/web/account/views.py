@@ -20,13 +20,13 @@ from article8.web.forms import (
     MfaDisableForm,
     PasswordChangeForm,
 )
-from article8.web.permissions import EVERYONE, roles
+from article8.web.permissions import requires
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("account.own")
 def overview() -> ResponseReturnValue:
     """The account page."""
     language = LanguageForm(lang=current_user.locale)
@@ -42,7 +42,7 @@ def overview() -> ResponseReturnValue:
 
 
 @bp.post("/password")
-@roles(*EVERYONE)
+@requires("account.own")
 def change_password() -> ResponseReturnValue:
     """Change one's own password (the current one is required)."""
     form = PasswordChangeForm()
@@ -71,7 +71,7 @@ def change_password() -> ResponseReturnValue:
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
-@roles(*EVERYONE)
+@requires("account.own")
 def mfa_setup() -> ResponseReturnValue:
     """Enrol an authenticator app: scan the QR code, confirm one code, keep the recovery codes."""
     if current_user.mfa_enabled:
@@ -102,7 +102,7 @@ def mfa_setup() -> ResponseReturnValue:
 
 
 @bp.post("/two-factor/disable")
-@roles(*EVERYONE)
+@requires("account.own")
 def mfa_disable() -> ResponseReturnValue:
     """Turn off the second factor (not allowed where the role requires it)."""
     form = MfaDisableForm()

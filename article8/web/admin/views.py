@@ -17,20 +17,20 @@ from article8.web.forms import (
     UserCreateForm,
     UserRoleForm,
 )
-from article8.web.permissions import roles
+from article8.web.permissions import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
 @bp.get("/users")
-@roles("admin")
+@requires("user.admin")
 def user_list() -> ResponseReturnValue:
     """All accounts."""
     return render_template("admin/users.html", users=users.list_users(db()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles("admin")
+@requires("user.admin")
 def user_create() -> ResponseReturnValue:
     """Create an account."""
     form = UserCreateForm()
@@ -62,7 +62,7 @@ def user_create() -> ResponseReturnValue:
 
 
 @bp.get("/users/<id:user_id>")
-@roles("admin")
+@requires("user.admin")
 def user_detail(user_id: int) -> ResponseReturnValue:
     """One account with the actions an administrator may take."""
     user = users.get_user(db(), user_id)
@@ -77,7 +77,7 @@ def user_detail(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/users/<id:user_id>/role")
-@roles("admin")
+@requires("user.admin")
 def user_role(user_id: int) -> ResponseReturnValue:
     """Change the role."""
     user = users.get_user(db(), user_id)
@@ -90,7 +90,7 @@ def user_role(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/users/<id:user_id>/active")
-@roles("admin")
+@requires("user.admin")
 def user_active(user_id: int) -> ResponseReturnValue:
     """Activate or deactivate."""
     user = users.get_user(db(), user_id)
@@ -108,7 +108,7 @@ def user_active(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/users/<id:user_id>/password")
-@roles("admin")
+@requires("user.admin")
 def user_password(user_id: int) -> ResponseReturnValue:
     """Set a new password for a user who lost theirs."""
     user = users.get_user(db(), user_id)
@@ -128,7 +128,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/users/<id:user_id>/two-factor/reset")
-@roles("admin")
+@requires("user.admin")
 def user_mfa_reset(user_id: int) -> ResponseReturnValue:
     """Remove a user's second factor (lost phone); they enrol again at next sign-in."""
     user = users.get_user(db(), user_id)

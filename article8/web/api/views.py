@@ -20,7 +20,7 @@ from article8.access.errors import AccessLogError
 from article8.access.ingest import ImportReport, Reject, import_access_log
 from article8.access.models import LOG_KINDS
 from article8.access.rules import RuleSettings
-from article8.core import tokens
+from article8.core import roles, tokens
 from article8.core.audit import Actor
 from article8.core.errors import N_, DomainError, ValidationError
 from article8.core.models import User
@@ -31,7 +31,6 @@ from article8.web.api.openapi import document
 from article8.web.context import client_addr, db, now, settings
 from article8.web.errors import translated
 from article8.web.evidence.files import (
-    UPLOADERS,
     max_bytes,
     send_evidence,
     today,
@@ -39,7 +38,7 @@ from article8.web.evidence.files import (
 )
 from article8.web.extensions import csrf
 from article8.web.params import ID_MAX, day_arg, id_arg, int_arg
-from article8.web.permissions import EVERYONE, MANAGERS, public
+from article8.web.permissions import public
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,11 +51,12 @@ MAX_REJECTS = 100
 _LINE = re.compile(r"line (\d+)")
 
 
-def api_roles(*allowed: str) -> Callable[[F], F]:
-    """Allow an API view to tokens whose user has one of ``allowed`` roles."""
+def api_requires(permission: str) -> Callable[[F], F]:
+    """Allow an API view to tokens whose user's role holds ``permission`` (see core.roles)."""
+    roles.roles_with(permission)  # an unknown name fails at import
 
     def decorate(view: F) -> F:
-        view._api_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        view._api_permission = permission  # type: ignore[attr-defined]
         return view
 
     return decorate
@@ -82,7 +82,8 @@ def _authenticate() -> ResponseReturnValue | None:
     db().commit()  # last_used_at
     g.api_user = user
     # Deny by default: a view without a decision is refused to every token.
-    if user.role not in getattr(view, "_api_roles", frozenset()):
+    permission = getattr(view, "_api_permission", None)
+    if permission is None or not roles.has(user.role, permission):
         return jsonify(error=_("Your role does not allow this.")), 403
     return None
 
@@ -117,7 +118,7 @@ def _item_json(item: EvidenceItem) -> dict[str, Any]:
 
 @bp.post("/evidence")
 @public
-@api_roles(*UPLOADERS)
+@api_requires("evidence.upload")
 def evidence_create() -> ResponseReturnValue:
     """Store one file (multipart field ``file``) as evidence; 201 with the item."""
     upload = request.files.get("file")
@@ -154,7 +155,7 @@ def evidence_create() -> ResponseReturnValue:
 
 @bp.get("/evidence")
 @public
-@api_roles(*EVERYONE)
+@api_requires("evidence.read")
 def evidence_list() -> ResponseReturnValue:
     """Evidence, newest first, filtered like the evidence page."""
     args = request.args
@@ -193,7 +194,7 @@ def _choice(args: Mapping[str, str], name: str, allowed: Sequence[str]) -> str |
 
 @bp.get("/evidence/<id:item_id>")
 @public
-@api_roles(*EVERYONE)
+@api_requires("evidence.read")
 def evidence_item(item_id: int) -> ResponseReturnValue:
     """One item's metadata; the view is recorded like a view of the evidence page."""
     item = services.get_item(db(), item_id)
@@ -204,7 +205,7 @@ def evidence_item(item_id: int) -> ResponseReturnValue:
 
 @bp.get("/evidence/<id:item_id>/content")
 @public
-@api_roles(*EVERYONE)
+@api_requires("evidence.read")
 def evidence_content(item_id: int) -> ResponseReturnValue:
     """The file itself; the download is recorded before it is sent."""
     return send_evidence(services.get_item(db(), item_id), _actor())
@@ -266,7 +267,7 @@ def _log_refused(error: AccessLogError) -> ResponseReturnValue:
 
 @bp.post("/access-logs")
 @public
-@api_roles(*MANAGERS)
+@api_requires("access_log.upload")
 def access_log_import() -> ResponseReturnValue:
     """Import one access log (multipart ``file``, ``kind``, optional ``map``, ``skip_invalid``).
 

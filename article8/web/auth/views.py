@@ -13,7 +13,7 @@ from article8.core.models import User
 from article8.web.context import client_addr, db, now, password_policy, settings
 from article8.web.errors import translated
 from article8.web.forms import LoginForm, SecondFactorForm, safe_next
-from article8.web.permissions import EVERYONE, public, roles
+from article8.web.permissions import public, requires
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -120,7 +120,7 @@ def _finish(user: User, method: str, next_url: str) -> ResponseReturnValue:
 
 
 @bp.post("/logout")
-@roles(*EVERYONE)
+@requires("account.own")
 def logout() -> ResponseReturnValue:
     """Sign out everywhere this session cookie was copied to."""
     user = db().get(User, current_user.id)

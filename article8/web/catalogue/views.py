@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
 
@@ -40,7 +39,7 @@ from article8.web.catalogue.forms import (
 from article8.web.context import actor, db, now
 from article8.web.errors import translated
 from article8.web.params import id_arg
-from article8.web.permissions import EVERYONE, MANAGERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("catalogue", __name__, url_prefix="/controls", template_folder="templates")
 
@@ -90,11 +89,11 @@ def _criteria(args: MultiDict[str, str]) -> queries.ControlFilter:
 
 
 def _can_edit() -> bool:
-    return current_user.role in MANAGERS
+    return can("catalogue.edit")
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("catalogue.read")
 def control_list() -> ResponseReturnValue:
     """The catalogue, filtered by category, clause, frequency, owner, status and text."""
     return render_template(
@@ -172,7 +171,7 @@ def _render_control(
 
 
 @bp.get("/<code>")
-@roles(*EVERYONE)
+@requires("catalogue.read")
 def control_page(code: str) -> ResponseReturnValue:
     """One control: texts, mappings, checklist and its revisions, evidence expected."""
     return _render_control(_detail(code))
@@ -186,7 +185,7 @@ def _add_error(field: Field | None, message: str) -> None:
 
 
 @bp.post("/<code>/settings")
-@roles(*MANAGERS)
+@requires("catalogue.edit")
 def control_settings(code: str) -> ResponseReturnValue:
     """Change the owner, the inspection frequency and whether the control is active."""
     control = _detail(code)
@@ -216,7 +215,7 @@ def control_settings(code: str) -> ResponseReturnValue:
 
 
 @bp.post("/<code>/checklist")
-@roles(*MANAGERS)
+@requires("catalogue.edit")
 def control_checklist(code: str) -> ResponseReturnValue:
     """Give a custom control a new checklist revision."""
     control = _detail(code)
@@ -250,7 +249,7 @@ def _next_custom_code() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("catalogue.edit")
 def control_new() -> ResponseReturnValue:
     """Add an organisation's own control with its own checklist."""
     form = CustomControlForm()
@@ -279,7 +278,7 @@ def control_new() -> ResponseReturnValue:
 
 
 @bp.get("/coverage")
-@roles(*EVERYONE)
+@requires("catalogue.read")
 def coverage() -> ResponseReturnValue:
     """Which active controls implement each Article 8 clause, PPC heading and Annex A control."""
     data = queries.coverage(db())

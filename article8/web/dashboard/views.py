@@ -22,7 +22,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from article8.core.calendar import fiscal_year, local_midnight_utc
 from article8.reports import posture, workbook
@@ -31,7 +30,7 @@ from article8.web.context import actor, db, now, settings
 from article8.web.dashboard import svg
 from article8.web.inspections.display import label, today
 from article8.web.params import day_arg
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -62,7 +61,7 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 
 
 @bp.get("/dashboard")
-@roles(*READERS)
+@requires("posture.read")
 def dashboard_page() -> ResponseReturnValue:
     """Posture, timeliness, work owed, evidence, access and incidents; ``?as_of=`` a past day."""
     day = today()
@@ -84,7 +83,7 @@ def dashboard_page() -> ResponseReturnValue:
         heat_chart=_heat_chart(board),
         percent=lambda value: "—" if value is None else format_percent(value),
         lang=_lang(),
-        can_act=current_user.role in MANAGERS,
+        can_act=can("inspection.review"),
         empty_ages=Ages(),
         as_of_day=as_of_day,
         real_today=day,
@@ -203,7 +202,7 @@ def _heat_chart(board: Dashboard) -> svg.Chart:
 
 
 @bp.get("/exports/workbook")
-@roles(*READERS)
+@requires("posture.read")
 def workbook_export() -> ResponseReturnValue:
     """Generate the audit workbook for a period and send it; its SHA-256 goes to the audit trail."""
     day = today()

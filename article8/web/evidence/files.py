@@ -20,7 +20,6 @@ from article8.web.context import db, now, settings
 
 log = logging.getLogger(__name__)
 
-UPLOADERS = ("admin", "responsible", "inspector")
 # Characters some file systems or browsers mishandle in a saved file name.
 _UNSAFE_IN_NAMES = str.maketrans({c: "_" for c in '"\\/:*?<>|;'})
 

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -23,7 +22,6 @@ from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
 from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
 from article8.web.evidence.files import (
-    UPLOADERS,
     evidence_upload_limits,
     max_bytes,
     send_evidence,
@@ -33,7 +31,7 @@ from article8.web.evidence.files import (
 from article8.web.evidence.forms import EvidenceUploadForm, NoteForm, WithdrawForm
 from article8.web.forms import safe_next
 from article8.web.params import id_arg
-from article8.web.permissions import EVERYONE, MANAGERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence", template_folder="templates")
 
@@ -96,7 +94,7 @@ def evidence_panel(
         items, fixed = [], []
     form = note_form = None
     here = request.full_path.rstrip("?")
-    uploader = current_user.is_authenticated and current_user.role in UPLOADERS
+    uploader = can("evidence.upload")
     # The same rules the service applies: no form that could only be refused.
     if uploader and (inspection is None or permissions.may_link(actor(), inspection)):
         form = EvidenceUploadForm(
@@ -105,11 +103,7 @@ def evidence_panel(
             inspection_id=inspection.id if inspection is not None else None,
             next=here,
         )
-    if (
-        inspection is not None
-        and permissions.is_closed(inspection)
-        and current_user.role in permissions.MANAGER_ROLES
-    ):
+    if inspection is not None and permissions.is_closed(inspection) and can("evidence.manage"):
         note_form = NoteForm(formdata=None, next=here)
     return EvidencePanel(
         items, form, fixed, note_form, inspection.id if inspection is not None else None
@@ -137,7 +131,7 @@ def _all_controls() -> list[Control]:
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("evidence.read")
 def evidence_list() -> ResponseReturnValue:
     """Evidence filtered by control, status, freshness, uploader and text."""
     items = queries.list_evidence(db(), _criteria(request.args), today(), limit=PAGE_SIZE + 1)
@@ -149,7 +143,7 @@ def evidence_list() -> ResponseReturnValue:
         states=EVIDENCE_STATES,
         args=request.args,
         lang=_lang(),
-        can_upload=current_user.role in UPLOADERS,
+        can_upload=can("evidence.upload"),
     )
 
 
@@ -190,7 +184,7 @@ def _render_detail(
 
 
 @bp.get("/<id:item_id>")
-@roles(*EVERYONE)
+@requires("evidence.read")
 def evidence_detail(item_id: int) -> ResponseReturnValue:
     """One item: metadata, controls, inspection, versions; the view is recorded."""
     item = services.get_item(db(), item_id)
@@ -200,14 +194,14 @@ def evidence_detail(item_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<id:item_id>/download")
-@roles(*EVERYONE)
+@requires("evidence.read")
 def evidence_download(item_id: int) -> ResponseReturnValue:
     """The file itself, as an attachment; the download is recorded first."""
     return send_evidence(services.get_item(db(), item_id), actor())
 
 
 @bp.post("/<id:item_id>/withdraw")
-@roles(*UPLOADERS)
+@requires("evidence.upload")
 def evidence_withdraw(item_id: int) -> ResponseReturnValue:
     """Withdraw an item with a reason (managers, or the person who uploaded it)."""
     item = services.get_item(db(), item_id)
@@ -299,7 +293,7 @@ def _render_upload(
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@roles(*UPLOADERS)
+@requires("evidence.upload")
 def upload() -> ResponseReturnValue:
     """Upload one or more files; each becomes an item, and each one's outcome is reported."""
     form = _upload_form()
@@ -344,7 +338,7 @@ def upload() -> ResponseReturnValue:
 
 
 @bp.post("/inspection/<id:inspection_id>/note")
-@roles(*MANAGERS)
+@requires("evidence.manage")
 def inspection_note(inspection_id: int) -> ResponseReturnValue:
     """A note with a reason on an approved or missed inspection (it takes no new files)."""
     inspection = get_inspection(db(), inspection_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,7 +19,7 @@ from article8.controls.incidents.models import INCIDENT_STATES, Incident
 from article8.core.errors import ValidationError
 from article8.core.mail import mailer_from_settings
 from article8.core.outbox import deliver_pending
-from article8.web.context import client_addr, database, db, now, settings
+from article8.web.context import actor, database, db, now, settings
 from article8.web.errors import translated
 from article8.web.incidents.forms import (
     ASSESSMENT_QUESTIONS,
@@ -28,8 +28,8 @@ from article8.web.incidents.forms import (
     ReportForm,
     StatusForm,
 )
-from article8.web.inspections.display import lang, me, today
-from article8.web.permissions import EVERYONE, MANAGERS, READERS, roles
+from article8.web.inspections.display import lang, today
+from article8.web.permissions import can, requires
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents", template_folder="templates")
 log = logging.getLogger(__name__)
@@ -40,10 +40,8 @@ def _controls() -> list[Control]:
 
 
 def _incident(incident_id: int) -> Incident:
-    incident = service.get_incident(db(), incident_id)
-    if not service.may_view(me(), incident):
-        abort(403)  # a reporter sees their own reports, not other people's
-    return incident
+    # A reporter sees their own reports, not other people's (403 from the service).
+    return service.visible_incident(db(), actor(), incident_id)
 
 
 def _to_incident(incident_id: int) -> ResponseReturnValue:
@@ -79,7 +77,7 @@ def _render_report(form: ReportForm, status: int = 200) -> ResponseReturnValue:
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@roles(*EVERYONE)
+@requires("incident.report")
 def report() -> ResponseReturnValue:
     """Report a violation of the handling rules, or a sign of one (Article 8(2))."""
     form = ReportForm(controls=_controls(), lang=lang())
@@ -93,7 +91,7 @@ def report() -> ResponseReturnValue:
     try:
         incident = service.report_violation(
             db(),
-            me(),
+            actor(),
             form.title.data or "",
             form.description.data or "",
             form.aware_at.data.replace(tzinfo=settings().timezone),
@@ -101,7 +99,6 @@ def report() -> ResponseReturnValue:
             now=now(),
             tz=settings().timezone,
             base_url=settings().base_url,
-            client_addr=client_addr(),
         )
     except ValidationError as error:
         db().rollback()
@@ -120,7 +117,7 @@ def report() -> ResponseReturnValue:
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("incident.read")
 def incident_list() -> ResponseReturnValue:
     """Incidents: open ones first, overdue PPC reports first and highlighted."""
     status = request.args.get("status", "")
@@ -140,7 +137,7 @@ def incident_list() -> ResponseReturnValue:
 
 
 def _render(incident: Incident, status: int = 200, **forms: Any) -> ResponseReturnValue:
-    is_manager = current_user.role in MANAGERS
+    is_manager = can("incident.manage")
     is_open = incident.status != "closed"
     if is_manager:
         if is_open:
@@ -163,14 +160,14 @@ def _render(incident: Incident, status: int = 200, **forms: Any) -> ResponseRetu
 
 
 @bp.get("/<id:incident_id>")
-@roles(*EVERYONE)
+@requires("incident.report")
 def incident_page(incident_id: int) -> ResponseReturnValue:
     """One incident: what was reported, the PPC assessment, deadlines and reports, status."""
     return _render(_incident(incident_id))
 
 
 @bp.post("/<id:incident_id>/assess")
-@roles(*MANAGERS)
+@requires("incident.manage")
 def assess(incident_id: int) -> ResponseReturnValue:
     """Answer the four PPC conditions; deadlines follow when a report is required."""
     incident = _incident(incident_id)
@@ -180,12 +177,11 @@ def assess(incident_id: int) -> ResponseReturnValue:
     try:
         service.assess(
             db(),
-            me(),
+            actor(),
             incident,
             **form.answers(),
             now=now(),
             tz=settings().timezone,
-            client_addr=client_addr(),
         )
     except ValidationError as error:
         db().rollback()
@@ -200,7 +196,7 @@ def assess(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:incident_id>/ppc-report")
-@roles(*MANAGERS)
+@requires("incident.manage")
 def ppc_report(incident_id: int) -> ResponseReturnValue:
     """Record the day the preliminary or the final report was made to the PPC."""
     incident = _incident(incident_id)
@@ -210,13 +206,12 @@ def ppc_report(incident_id: int) -> ResponseReturnValue:
     try:
         service.record_report(
             db(),
-            me(),
+            actor(),
             incident,
             form.kind.data or "",
             form.reported_on.data,
             now=now(),
             tz=settings().timezone,
-            client_addr=client_addr(),
         )
     except ValidationError as error:
         db().rollback()
@@ -228,7 +223,7 @@ def ppc_report(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:incident_id>/status")
-@roles(*MANAGERS)
+@requires("incident.manage")
 def set_status(incident_id: int) -> ResponseReturnValue:
     """Move the incident on, or close it with how it was resolved."""
     incident = _incident(incident_id)
@@ -238,12 +233,11 @@ def set_status(incident_id: int) -> ResponseReturnValue:
     try:
         service.set_status(
             db(),
-            me(),
+            actor(),
             incident,
             form.status.data or "",
             now=now(),
             resolution=form.resolution.data or "",
-            client_addr=client_addr(),
         )
     except ValidationError as error:
         db().rollback()

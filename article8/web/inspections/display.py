@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from article8.controls.catalogue.models import ChecklistItem
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.core.calendar import local_date
-from article8.core.errors import ValidationError
-from article8.core.models import User
+from article8.core.errors import DomainError
 from article8.web.access.forms import (
     ANOMALY_STATUS_BADGES,
     ANOMALY_STATUS_NAMES,
@@ -74,11 +72,6 @@ def lang() -> str:
 def today() -> date:
     """Today in the configured time zone: due dates are local calendar days."""
     return local_date(now(), settings().timezone)
-
-
-def me() -> User:
-    """The signed-in user as the services want it (loaded in this request's session)."""
-    return cast(User, current_user._get_current_object())
 
 
 @dataclass(frozen=True)
@@ -149,7 +142,7 @@ def posted_answers(
     return answers, posted, errors
 
 
-def failing_item(error: ValidationError) -> int | None:
+def failing_item(error: DomainError) -> int | None:
     """The checklist item a service error names (its field is ``item-<id>``), if any."""
-    field = error.field or ""
+    field = getattr(error, "field", None) or ""
     return int(field[5:]) if field.startswith("item-") and field[5:].isdigit() else None

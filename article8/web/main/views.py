@@ -13,13 +13,13 @@ from article8.core import lease, users
 from article8.core.models import AuditEvent
 from article8.web.context import actor, database, db, now, settings
 from article8.web.forms import LanguageForm, safe_next
-from article8.web.permissions import EVERYONE, public, roles
+from article8.web.permissions import public, requires
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("account.own")
 def index() -> ResponseReturnValue:
     """The signed-in user's start page."""
     events = db().scalar(select(func.count()).select_from(AuditEvent)) or 0
