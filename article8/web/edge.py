@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask, Response, flash, g, request
 from flask.typing import ResponseReturnValue
@@ -22,11 +23,12 @@ from flask_wtf import FlaskForm
 from article8.core import outbox
 from article8.core.errors import DomainError, ValidationError
 from article8.core.mail import mailer_from_settings
-from article8.web.context import database, now, settings
+from article8.web.context import database, db, now, settings
 
 log = logging.getLogger(__name__)
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,10 @@ class Refusal:
 
     render: Callable[[DomainError], ResponseReturnValue]
     form: FlaskForm | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, str] | None = None
     catch: tuple[type[DomainError], ...] = (ValidationError,)
     keep_earlier: bool = False
+    announce: bool = False
 
 
 def register(app: Flask) -> None:
@@ -52,13 +55,14 @@ def on_refusal(
     fields: Mapping[str, str] | None = None,
     catch: tuple[type[DomainError], ...] = (ValidationError,),
     keep_earlier: bool = False,
+    announce: bool = False,
 ) -> None:
     """When a service raises one of ``catch`` during this request, roll back, put its message
-    on ``form`` (service field → form field through ``fields``, ``"*"`` for any) and answer
+    on ``form`` (see :func:`put_on_form`) and answer
     with ``render(error)`` (which shows the message itself when there is no form).
     ``keep_earlier`` keeps (and commits) what was written before the failing savepoint instead
-    of rolling it back."""
-    g.edge_refusal = Refusal(render, form, dict(fields or {}), catch, keep_earlier)
+    of rolling it back. ``announce`` flashes the message above the page (no form field)."""
+    g.edge_refusal = Refusal(render, form, fields, catch, keep_earlier, announce)
 
 
 def refusal_for(error: DomainError) -> ResponseReturnValue | None:
@@ -75,17 +79,30 @@ def refusal_for(error: DomainError) -> ResponseReturnValue | None:
         outbox.forget_queued(session)
     if refusal.form is not None:
         put_on_form(refusal.form, error, refusal.fields)
+    elif refusal.announce:
+        flash_error(error)
     return refusal.render(error)
 
 
 def put_on_form(
-    form: FlaskForm | None, error: DomainError, fields: Mapping[str, str] | None = None
+    form: FlaskForm | None,
+    error: DomainError,
+    fields: Mapping[str, str] | None = None,
+    default: str | None = None,
 ) -> bool:
-    """Put ``error``'s message on the form field it names (flash it when none); True if placed."""
+    """Put ``error``'s message on the form field it names (flash it when none); True if placed.
+
+    Without ``fields`` the service's field name is the form's (``default`` when the form has no
+    such field); with ``fields`` only the names it maps (service field → form field, ``"*"`` for
+    any other) reach a field.
+    """
     from article8.web.errors import translated
 
     name = getattr(error, "field", None) or ""
-    name = (fields or {}).get(name, (fields or {}).get("*", name))
+    if fields is not None:
+        name = fields.get(name, fields.get("*", ""))
+    elif default is not None and not (form is not None and name and hasattr(form, name)):
+        name = default
     target = getattr(form, name, None) if form is not None and name else None
     if target is None or not hasattr(target, "errors"):
         flash(translated(error), "danger")
@@ -107,12 +124,20 @@ def keep_changes() -> None:
     g.edge_keep = True
 
 
-def checkpoint() -> None:
-    """Commit now, mid-request: what was done so far stands alone (each uploaded file of a
-    batch) and a later failure does not undo it."""
-    session = g.get("db_session")
-    if session is not None:
-        session.commit()
+def separately(work: Callable[[], T]) -> T | DomainError:
+    """Do one item of a batch whose items stand alone (each uploaded file): committed when it
+    succeeds, so a later failure does not undo it; rolled back, and its error returned, when a
+    service refuses it."""
+    session = db()
+    try:
+        result = work()
+    except DomainError as error:
+        session.rollback()
+        outbox.forget_queued(session)
+        return error
+    session.commit()
+    _deliver(outbox.queued_ids(session))
+    return result
 
 
 def finish(response: Response) -> Response:

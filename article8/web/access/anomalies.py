@@ -7,16 +7,17 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from wtforms import Field
 
 from article8.access import queries, triage
 from article8.access.models import ANOMALY_STATES, Anomaly
 from article8.access.rules import AREA_RULES, RULES
 from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import SEVERITIES
-from article8.core.errors import ValidationError
+from article8.core.errors import DomainError
+from article8.web import edge
 from article8.web.access.forms import AcknowledgeForm, DismissForm, EscalateForm, rule_name
 from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
@@ -112,24 +113,22 @@ def anomaly_page(anomaly_id: int) -> ResponseReturnValue:
 
 
 def _done(anomaly_id: int, message: str) -> ResponseReturnValue:
-    db().commit()
     flash(message, "success")
     return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
 
 
-def _refused(
-    anomaly_id: int, error: ValidationError, field: Field | None, **forms: Any
-) -> ResponseReturnValue:
-    """Show the service's refusal on ``field`` (or above the page) and the form again."""
-    db().rollback()
-    if error.field == "status":  # settled meanwhile by someone else: the page says so
-        flash(translated(error), "warning")
-        return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
-    if field is not None:
-        field.errors = [*field.errors, translated(error)]
-    else:
-        flash(translated(error), "danger")
-    return _render(triage.get_anomaly(db(), anomaly_id), status=400, **forms)
+def _on_refusal(anomaly_id: int, form: FlaskForm, fields: dict[str, str], **forms: Any) -> None:
+    """Show the service's refusal on the form field it names (or above the page) and the form
+    again; an anomaly settled meanwhile by someone else sends back to its page, which says so."""
+
+    def render(error: DomainError) -> ResponseReturnValue:
+        if getattr(error, "field", None) == "status":
+            flash(translated(error), "warning")
+            return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
+        edge.put_on_form(form, error, fields)
+        return _render(triage.get_anomaly(db(), anomaly_id), status=400, **forms)
+
+    edge.on_refusal(render)
 
 
 @bp.post("/<id:anomaly_id>/acknowledge")
@@ -140,10 +139,8 @@ def acknowledge(anomaly_id: int) -> ResponseReturnValue:
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         return _render(anomaly, ack_form=form, status=400)
-    try:
-        triage.acknowledge(db(), actor(), anomaly, form.ack_reason.data or "", now=now())
-    except ValidationError as error:
-        return _refused(anomaly_id, error, form.ack_reason, ack_form=form)
+    _on_refusal(anomaly_id, form, {"*": "ack_reason"}, ack_form=form)
+    triage.acknowledge(db(), actor(), anomaly, form.ack_reason.data or "", now=now())
     return _done(anomaly_id, _("The anomaly has been acknowledged."))
 
 
@@ -155,16 +152,8 @@ def dismiss(anomaly_id: int) -> ResponseReturnValue:
     form = DismissForm()
     if not form.validate_on_submit():
         return _render(anomaly, dismiss_form=form, status=400)
-    try:
-        triage.dismiss(
-            db(),
-            actor(),
-            anomaly,
-            form.dismiss_reason.data or "",
-            now=now(),
-        )
-    except ValidationError as error:
-        return _refused(anomaly_id, error, form.dismiss_reason, dismiss_form=form)
+    _on_refusal(anomaly_id, form, {"*": "dismiss_reason"}, dismiss_form=form)
+    triage.dismiss(db(), actor(), anomaly, form.dismiss_reason.data or "", now=now())
     return _done(anomaly_id, _("The anomaly has been dismissed."))
 
 
@@ -176,22 +165,17 @@ def escalate(anomaly_id: int) -> ResponseReturnValue:
     form = EscalateForm(controls=_controls(), lang=lang())
     if not form.validate_on_submit():
         return _render(anomaly, escalate_form=form, status=400)
-    try:
-        finding = triage.escalate(
-            db(),
-            actor(),
-            anomaly,
-            form.control.data,
-            form.severity.data,
-            now=now(),
-            reason=form.escalate_reason.data or "",
-            tz=settings().timezone,
-        )
-    except ValidationError as error:
-        field = {"control": form.control, "severity": form.severity}.get(
-            error.field or "", form.escalate_reason
-        )
-        return _refused(anomaly_id, error, field, escalate_form=form)
-    db().commit()
+    fields = {"control": "control", "severity": "severity", "*": "escalate_reason"}
+    _on_refusal(anomaly_id, form, fields, escalate_form=form)
+    finding = triage.escalate(
+        db(),
+        actor(),
+        anomaly,
+        form.control.data,
+        form.severity.data,
+        now=now(),
+        reason=form.escalate_reason.data or "",
+        tz=settings().timezone,
+    )
     flash(_("The anomaly has been escalated into finding %(id)d.", id=finding.id), "success")
     return redirect(url_for("findings.finding_page", finding_id=finding.id))

@@ -10,6 +10,7 @@ from article8.access import queries
 from article8.access.ingest import ImportReport, Reject, import_access_log
 from article8.access.rules import RULES, RuleSettings
 from article8.core.errors import DomainError
+from article8.web import edge
 from article8.web.access.forms import AccessLogForm
 from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
@@ -69,16 +70,24 @@ def upload() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                report = _import(form, rejects)
-            except DomainError as problem:
-                # One bad line stores nothing: the whole batch is in this transaction.
-                db().rollback()
-                error, rejects, status = translated(problem), [], 400
-            else:
-                db().commit()
+            # One bad line stores nothing: the whole batch is in the request's transaction.
+            edge.on_refusal(
+                lambda problem: _render_upload(form, None, [], translated(problem), 400),
+                catch=(DomainError,),
+            )
+            report = _import(form, rejects)
         else:
             status = 400
+    return _render_upload(form, report, rejects, error, status)
+
+
+def _render_upload(
+    form: AccessLogForm,
+    report: ImportReport | None,
+    rejects: list[Reject],
+    error: str | None,
+    status: int,
+) -> ResponseReturnValue:
     return render_template(
         "access/upload.html",
         form=form,

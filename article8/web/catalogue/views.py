@@ -23,8 +23,9 @@ from article8.controls.catalogue.models import (
     Control,
 )
 from article8.core import users
-from article8.core.errors import N_, NotFound, Phrase, ValidationError
+from article8.core.errors import N_, DomainError, NotFound, Phrase, ValidationError
 from article8.core.models import User
+from article8.web import edge
 from article8.web.catalogue.forms import (
     ANNEX_A_THEMES,
     CATEGORY_NAMES,
@@ -192,21 +193,18 @@ def control_settings(code: str) -> ResponseReturnValue:
     form = ControlSettingsForm(owners=_owners(control))
     if not form.validate_on_submit():
         return _render_control(control, settings_form=form, status=400)
-    try:
-        changes = services.update_settings(
-            db(),
-            actor(),
-            control,
-            owner_id=form.owner,
-            frequency=form.frequency.data or "",
-            active=bool(form.active.data),
-            now=now(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        _add_error(getattr(form, error.field or "", None), translated(error))
-        return _render_control(control, settings_form=form, status=400)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render_control(control, settings_form=form, status=400), form=form
+    )
+    changes = services.update_settings(
+        db(),
+        actor(),
+        control,
+        owner_id=form.owner,
+        frequency=form.frequency.data or "",
+        active=bool(form.active.data),
+        now=now(),
+    )
     if changes:
         flash(_("The settings of %(code)s have been saved.", code=code), "success")
     else:
@@ -222,14 +220,12 @@ def control_checklist(code: str) -> ResponseReturnValue:
     form = ChecklistForm()
     if not form.validate_on_submit():
         return _render_control(control, checklist_form=form, status=400)
-    try:
-        revision = services.revise_checklist(db(), actor(), control, form.items(), now=now())
-    except ValidationError as error:
-        db().rollback()
-        field = form.checklist_en if error.field == "checklist" else None
-        _add_error(field, translated(error))
-        return _render_control(control, checklist_form=form, status=400)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render_control(control, checklist_form=form, status=400),
+        form=form,
+        fields={"checklist": "checklist_en"},
+    )
+    revision = services.revise_checklist(db(), actor(), control, form.items(), now=now())
     if revision is None:
         flash(_("The checklist is unchanged."), "info")
     else:
@@ -257,23 +253,23 @@ def control_new() -> ResponseReturnValue:
         form.code.data = _next_custom_code()
         form.frequency.data = "annual"
     if form.validate_on_submit():
-        try:
-            # The catalogue's own validation, so a custom control meets the rules a file must.
-            spec = parse_control(form.raw(), "form")
-            control = services.create_custom_control(db(), actor(), spec, now=now())
-        except CatalogueError as error:
-            db().rollback()
-            problem = error.params.get("problem", error)
-            shown = translated(problem) if isinstance(problem, Phrase) else str(problem)
-            message = _("This value was not accepted: %(problem)s", problem=shown)
-            _add_error(form.field_for(error.field), message)
-        except ValidationError as error:
-            db().rollback()
-            _add_error(getattr(form, error.field or "", None), translated(error))
-        else:
-            db().commit()
-            flash(_("The control %(code)s has been added.", code=control.code), "success")
-            return redirect(url_for("catalogue.control_page", code=control.code))
+
+        def refused(error: DomainError) -> ResponseReturnValue:
+            if isinstance(error, CatalogueError):
+                problem = error.params.get("problem", error)
+                shown = translated(problem) if isinstance(problem, Phrase) else str(problem)
+                message = _("This value was not accepted: %(problem)s", problem=shown)
+                _add_error(form.field_for(error.field), message)
+            else:
+                edge.put_on_form(form, error)
+            return render_template("catalogue/new.html", form=form), 400
+
+        edge.on_refusal(refused, catch=(CatalogueError, ValidationError))
+        # The catalogue's own validation, so a custom control meets the rules a file must.
+        spec = parse_control(form.raw(), "form")
+        control = services.create_custom_control(db(), actor(), spec, now=now())
+        flash(_("The control %(code)s has been added.", code=control.code), "success")
+        return redirect(url_for("catalogue.control_page", code=control.code))
     return render_template("catalogue/new.html", form=form), 400 if form.errors else 200
 
 

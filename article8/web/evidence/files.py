@@ -16,6 +16,7 @@ from article8.evidence import services
 from article8.evidence.blobstore import local_store
 from article8.evidence.filetypes import BY_EXTENSION
 from article8.evidence.models import EvidenceItem
+from article8.web import edge
 from article8.web.context import db, now, settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def attachment_name(item: EvidenceItem) -> str:
 
 
 def send_evidence(item: EvidenceItem, who: Actor) -> Response:
-    """Record the download, commit, then stream the blob as an attachment."""
+    """Record the download (committed by the edge, though this is a GET, before the first byte
+    leaves), then stream the blob as an attachment."""
     try:
         handle = local_store(settings()).open(item.sha256)
     except FileNotFoundError:
@@ -54,7 +56,7 @@ def send_evidence(item: EvidenceItem, who: Actor) -> Response:
     try:
         # The access is committed before the first byte leaves: no unrecorded download.
         services.record_access(db(), who, item, "evidence.download", now=now())
-        db().commit()
+        edge.keep_changes()
     except BaseException:
         handle.close()
         raise

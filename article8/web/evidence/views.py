@@ -19,6 +19,7 @@ from article8.core.errors import DomainError
 from article8.evidence import notes, permissions, queries, services
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
+from article8.web import edge
 from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
 from article8.web.evidence.files import (
@@ -189,7 +190,7 @@ def evidence_detail(item_id: int) -> ResponseReturnValue:
     """One item: metadata, controls, inspection, versions; the view is recorded."""
     item = services.get_item(db(), item_id)
     services.record_access(db(), actor(), item, "evidence.view", now=now())
-    db().commit()
+    edge.keep_changes()  # the view is on the record, though this is a GET
     return _render_detail(item)
 
 
@@ -212,15 +213,15 @@ def evidence_withdraw(item_id: int) -> ResponseReturnValue:
         abort(403)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw(db(), actor(), item, form.reason.data or "", now=now())
-        except DomainError as error:
-            db().rollback()
-            form.reason.errors = [translated(error)]
-        else:
-            db().commit()
-            flash(_("The evidence has been withdrawn."), "success")
-            return redirect(url_for("evidence.evidence_detail", item_id=item.id))
+        edge.on_refusal(
+            lambda _error: _render_detail(item, withdraw_form=form, status=400),
+            form=form,
+            fields={"*": "reason"},
+            catch=(DomainError,),
+        )
+        services.withdraw(db(), actor(), item, form.reason.data or "", now=now())
+        flash(_("The evidence has been withdrawn."), "success")
+        return redirect(url_for("evidence.evidence_detail", item_id=item.id))
     return _render_detail(item, withdraw_form=form, status=400)
 
 
@@ -265,24 +266,25 @@ def _store_one(form: EvidenceUploadForm, upload: FileStorage, title: str) -> Upl
         replaces_id=form.replaces_id.data,
     )
     try:
-        # The part's stream is read in chunks straight into the blob store: never whole.
-        item = services.add_evidence(
-            db(),
-            local_store(settings()),
-            actor(),
-            upload.stream,
-            data,
-            max_bytes=max_bytes(),
-            now=now(),
+        # The part's stream is read in chunks straight into the blob store: never whole. Each
+        # file stands alone: a later failure does not undo this one, and a refused file stores
+        # nothing (no blob: the store vets before it commits; no row).
+        outcome = edge.separately(
+            lambda: services.add_evidence(
+                db(),
+                local_store(settings()),
+                actor(),
+                upload.stream,
+                data,
+                max_bytes=max_bytes(),
+                now=now(),
+            )
         )
-    except DomainError as error:
-        # A refused file stores nothing: no blob (the store vets before it commits), no row.
-        db().rollback()
-        return UploadResult(name, error=translated(error), status=error.status_code)
     finally:
         upload.close()
-    db().commit()  # each file stands alone: a later failure does not undo this one
-    return UploadResult(name, item=item)
+    if isinstance(outcome, DomainError):
+        return UploadResult(name, error=translated(outcome), status=outcome.status_code)
+    return UploadResult(name, item=outcome)
 
 
 def _render_upload(
@@ -345,25 +347,28 @@ def inspection_note(inspection_id: int) -> ResponseReturnValue:
     form = NoteForm()
     back = safe_next(form.next.data) if form.next.data else inspection_url(inspection.id)
     if form.validate_on_submit():
-        try:
-            item = notes.add_note(
-                db(),
-                local_store(settings()),
-                actor(),
-                inspection.id,
-                form.note.data or "",
-                form.reason.data or "",
-                collected_on=today(),
-                now=now(),
-                title=form.title.data or "",
-            )
-        except DomainError as error:
-            db().rollback()
-            target = getattr(form, getattr(error, "field", None) or "note", form.note)
-            target.errors = [*target.errors, translated(error)]
-        else:
-            db().commit()
-            flash(_("The note has been added as evidence %(id)d.", id=item.id), "success")
-            return redirect(back or url_for("evidence.evidence_detail", item_id=item.id))
+
+        def refused(error: DomainError) -> ResponseReturnValue:
+            edge.put_on_form(form, error, default="note")
+            return _render_note(form, inspection, back)
+
+        edge.on_refusal(refused, catch=(DomainError,))
+        item = notes.add_note(
+            db(),
+            local_store(settings()),
+            actor(),
+            inspection.id,
+            form.note.data or "",
+            form.reason.data or "",
+            collected_on=today(),
+            now=now(),
+            title=form.title.data or "",
+        )
+        flash(_("The note has been added as evidence %(id)d.", id=item.id), "success")
+        return redirect(back or url_for("evidence.evidence_detail", item_id=item.id))
+    return _render_note(form, inspection, back)
+
+
+def _render_note(form: NoteForm, inspection: Inspection, back: str | None) -> ResponseReturnValue:
     page = render_template("evidence/note.html", form=form, inspection=inspection, back=back)
     return page, 400

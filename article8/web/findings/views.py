@@ -11,8 +11,8 @@ from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import FINDING_STATES, SEVERITIES, CorrectiveAction, Finding
 from article8.controls.inspections import queries
 from article8.core import roles, users
-from article8.core.errors import ValidationError
 from article8.core.models import User
+from article8.web import edge
 from article8.web.context import actor, db, now
 from article8.web.errors import translated
 from article8.web.forms import EmptyForm
@@ -100,7 +100,6 @@ def finding_severity(finding_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render(finding, severity_form=form, status=400)
     finding_service.set_severity(db(), actor(), finding, form.severity.data or "", now=now())
-    db().commit()
     flash(_("The severity has been saved."), "success")
     return _to_finding(finding_id)
 
@@ -115,26 +114,16 @@ def action_add(finding_id: int) -> ResponseReturnValue:
         return _render(finding, action_form=form, status=400)
     owner = db().get(User, chosen_id(form.owner_id) or 0)
     assert owner is not None  # the form only offers existing users
-    try:
-        finding_service.add_action(
-            db(),
-            actor(),
-            finding,
-            description=form.description.data or "",
-            owner=owner,
-            due_on=form.due_on.data,
-            now=now(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        field = getattr(form, error.field or "", None)
-        if field is not None:
-            field.errors = [*field.errors, translated(error)]
-        else:
-            flash(translated(error), "danger")
-        finding = finding_service.get_finding(db(), finding_id)
-        return _render(finding, action_form=form, status=400)
-    db().commit()
+    edge.on_refusal(lambda _error: _render(finding, action_form=form, status=400), form=form)
+    finding_service.add_action(
+        db(),
+        actor(),
+        finding,
+        description=form.description.data or "",
+        owner=owner,
+        due_on=form.due_on.data,
+        now=now(),
+    )
     flash(_("The corrective action has been added."), "success")
     return _to_finding(finding_id)
 
@@ -153,20 +142,21 @@ def action_progress(action_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Choose what to do with the corrective action."), "danger")
         return _to_finding(finding_id)
-    try:
-        finding_service.progress_action(
-            db(),
-            actor(),
-            action,
-            form.status.data or "",
-            now=now(),
-            resolution=form.resolution.data or "",
+    edge.on_refusal(
+        lambda error: _render(
+            finding_service.get_finding(db(), finding_id),
+            progress_errors={action_id: translated(error)},
+            status=400,
         )
-    except ValidationError as error:
-        db().rollback()
-        finding = finding_service.get_finding(db(), finding_id)
-        return _render(finding, progress_errors={action_id: translated(error)}, status=400)
-    db().commit()
+    )
+    finding_service.progress_action(
+        db(),
+        actor(),
+        action,
+        form.status.data or "",
+        now=now(),
+        resolution=form.resolution.data or "",
+    )
     flash(_("The corrective action has been updated."), "success")
     return _to_finding(finding_id)
 
@@ -180,12 +170,7 @@ def action_verify(action_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     if not form.validate_on_submit():
         return _to_finding(finding_id)
-    try:
-        finding_service.verify_action(db(), actor(), action, now=now())
-    except ValidationError as error:
-        db().rollback()
-        flash(translated(error), "danger")
-        return _to_finding(finding_id)
-    db().commit()
+    edge.on_refusal(lambda _error: _to_finding(finding_id), announce=True)
+    finding_service.verify_action(db(), actor(), action, now=now())
     flash(_("The corrective action has been verified."), "success")
     return _to_finding(finding_id)

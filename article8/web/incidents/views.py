@@ -10,17 +10,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import Field
 
 from article8.controls.catalogue.models import Control
 from article8.controls.incidents import queries
 from article8.controls.incidents import services as service
 from article8.controls.incidents.models import INCIDENT_STATES, Incident
-from article8.core.errors import ValidationError
-from article8.core.mail import mailer_from_settings
-from article8.core.outbox import deliver_pending
-from article8.web.context import actor, database, db, now, settings
-from article8.web.errors import translated
+from article8.web import edge
+from article8.web.context import actor, db, now, settings
 from article8.web.incidents.forms import (
     ASSESSMENT_QUESTIONS,
     AssessForm,
@@ -48,21 +44,6 @@ def _to_incident(incident_id: int) -> ResponseReturnValue:
     return redirect(url_for("incidents.incident_page", incident_id=incident_id))
 
 
-def _field_error(field: Field | None, error: ValidationError) -> None:
-    if field is not None:
-        field.errors = [*field.errors, translated(error)]
-    else:
-        flash(translated(error), "danger")
-
-
-def _deliver() -> None:
-    """Mail what the committed request queued; a failure stays queued for the scheduler."""
-    try:
-        deliver_pending(database(), mailer_from_settings(settings()), now=now())
-    except Exception:  # the report is committed: a mail problem must not turn it into an error
-        log.exception("delivering the notifications of a report failed; the scheduler retries")
-
-
 # --- reporting -------------------------------------------------------------------------------
 
 
@@ -88,24 +69,18 @@ def report() -> ResponseReturnValue:
         return _render_report(form)
     if not form.validate_on_submit() or form.aware_at.data is None:
         return _render_report(form, 400)
-    try:
-        incident = service.report_violation(
-            db(),
-            actor(),
-            form.title.data or "",
-            form.description.data or "",
-            form.aware_at.data.replace(tzinfo=settings().timezone),
-            form.control.data or None,
-            now=now(),
-            tz=settings().timezone,
-            base_url=settings().base_url,
-        )
-    except ValidationError as error:
-        db().rollback()
-        _field_error(getattr(form, error.field or "", None), error)
-        return _render_report(form, 400)
-    db().commit()
-    _deliver()
+    edge.on_refusal(lambda _error: _render_report(form, 400), form=form)
+    incident = service.report_violation(
+        db(),
+        actor(),
+        form.title.data or "",
+        form.description.data or "",
+        form.aware_at.data.replace(tzinfo=settings().timezone),
+        form.control.data or None,
+        now=now(),
+        tz=settings().timezone,
+        base_url=settings().base_url,
+    )
     flash(
         _("Thank you. Your report has been recorded and the responsible person informed."),
         "success",
@@ -174,20 +149,8 @@ def assess(incident_id: int) -> ResponseReturnValue:
     form = AssessForm()
     if not form.validate_on_submit():
         return _render(incident, 400, assess_form=form)
-    try:
-        service.assess(
-            db(),
-            actor(),
-            incident,
-            **form.answers(),
-            now=now(),
-            tz=settings().timezone,
-        )
-    except ValidationError as error:
-        db().rollback()
-        flash(translated(error), "danger")
-        return _to_incident(incident_id)
-    db().commit()
+    edge.on_refusal(lambda _error: _to_incident(incident_id), announce=True)
+    service.assess(db(), actor(), incident, **form.answers(), now=now(), tz=settings().timezone)
     if incident.reportable:
         flash(_("Assessed: a leak report to the PPC is required."), "warning")
     else:
@@ -203,21 +166,20 @@ def ppc_report(incident_id: int) -> ResponseReturnValue:
     form = PpcReportForm()
     if not form.validate_on_submit() or form.reported_on.data is None:
         return _render(incident, 400, ppc_form=form)
-    try:
-        service.record_report(
-            db(),
-            actor(),
-            incident,
-            form.kind.data or "",
-            form.reported_on.data,
-            now=now(),
-            tz=settings().timezone,
-        )
-    except ValidationError as error:
-        db().rollback()
-        _field_error(form.reported_on if error.field == "reported_on" else None, error)
-        return _render(_incident(incident_id), 400, ppc_form=form)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render(incident, 400, ppc_form=form),
+        form=form,
+        fields={"reported_on": "reported_on"},
+    )
+    service.record_report(
+        db(),
+        actor(),
+        incident,
+        form.kind.data or "",
+        form.reported_on.data,
+        now=now(),
+        tz=settings().timezone,
+    )
     flash(_("The report date has been recorded."), "success")
     return _to_incident(incident_id)
 
@@ -230,19 +192,18 @@ def set_status(incident_id: int) -> ResponseReturnValue:
     form = StatusForm()
     if not form.validate_on_submit():
         return _render(incident, 400, status_form=form)
-    try:
-        service.set_status(
-            db(),
-            actor(),
-            incident,
-            form.status.data or "",
-            now=now(),
-            resolution=form.resolution.data or "",
-        )
-    except ValidationError as error:
-        db().rollback()
-        _field_error(form.resolution if error.field == "resolution" else None, error)
-        return _render(_incident(incident_id), 400, status_form=form)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render(incident, 400, status_form=form),
+        form=form,
+        fields={"resolution": "resolution"},
+    )
+    service.set_status(
+        db(),
+        actor(),
+        incident,
+        form.status.data or "",
+        now=now(),
+        resolution=form.resolution.data or "",
+    )
     flash(_("The incident has been updated."), "success")
     return _to_incident(incident_id)

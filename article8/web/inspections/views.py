@@ -266,11 +266,7 @@ def approve(inspection_id: int) -> ResponseReturnValue:
     form = ApproveForm()
     if not form.validate_on_submit():
         return _render(inspection, approve_form=form, status=400)
-    def show_again(error: DomainError) -> ResponseReturnValue:
-        edge.flash_error(error)
-        return _render(inspection, status=400)
-
-    edge.on_refusal(show_again)
+    edge.on_refusal(lambda _error: _render(inspection, status=400), announce=True)
     findings = workflow.approve(
         db(),
         actor(),

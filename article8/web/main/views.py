@@ -63,5 +63,4 @@ def set_language() -> ResponseReturnValue:
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
             users.set_locale(db(), actor(), current_user, form.lang.data, now=now())
-            db().commit()
     return redirect(safe_next(request.form.get("next")))
