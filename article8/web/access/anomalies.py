@@ -19,9 +19,8 @@ from article8.controls.findings.models import SEVERITIES
 from article8.core.errors import DomainError
 from article8.web import edge
 from article8.web.access.forms import AcknowledgeForm, DismissForm, EscalateForm, rule_name
-from article8.web.context import actor, db, now, settings
+from article8.web.context import actor, db, lang, now, settings
 from article8.web.errors import translated
-from article8.web.inspections.display import lang
 from article8.web.params import day_arg
 from article8.web.permissions import can, requires
 

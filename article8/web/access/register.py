@@ -15,10 +15,9 @@ from article8.core.errors import DomainError
 from article8.core.guarded import WorkbookLimits
 from article8.web import edge
 from article8.web.access.forms import AuthorisationForm, PersonForm, RegisterImportForm
-from article8.web.context import actor, db, now, settings
+from article8.web.context import actor, db, now, settings, today
 from article8.web.errors import translated
 from article8.web.forms import EmptyForm
-from article8.web.inspections.display import today
 from article8.web.permissions import can, requires
 
 bp = Blueprint("register", __name__, url_prefix="/register", template_folder="templates")

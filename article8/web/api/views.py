@@ -29,14 +29,9 @@ from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
 from article8.web import edge
 from article8.web.api.openapi import document
-from article8.web.context import client_addr, db, now, settings
+from article8.web.context import client_addr, db, now, settings, today
 from article8.web.errors import translated
-from article8.web.evidence.files import (
-    max_bytes,
-    send_evidence,
-    today,
-    too_large_message,
-)
+from article8.web.evidence.files import max_bytes, send_evidence, too_large_message
 from article8.web.extensions import csrf
 from article8.web.params import ID_MAX, day_arg, id_arg, int_arg
 from article8.web.permissions import public

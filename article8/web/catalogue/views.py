@@ -6,7 +6,6 @@ from typing import cast
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
@@ -37,7 +36,7 @@ from article8.web.catalogue.forms import (
     CustomControlForm,
     clause_label,
 )
-from article8.web.context import actor, db, now
+from article8.web.context import actor, db, lang, now
 from article8.web.errors import translated
 from article8.web.params import id_arg
 from article8.web.permissions import can, requires
@@ -61,10 +60,6 @@ def frequency_name(frequency: str) -> str:
 
 
 bp.add_app_template_filter(clause_label, "clause_label")
-
-
-def _lang() -> str:
-    return "ja" if str(get_locale()) == "ja" else "en"
 
 
 def _other(lang: str) -> str:
@@ -106,7 +101,7 @@ def control_list() -> ResponseReturnValue:
         clauses=(*ARTICLE8_CLAUSES, "guideline"),
         frequencies=FREQUENCIES,
         annex_a=ANNEX_A,
-        lang=_lang(),
+        lang=lang(),
         can_edit=_can_edit(),
     )
 
@@ -134,7 +129,7 @@ def _render_control(
     checklist_form: ChecklistForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    lang = _lang()
+    language = lang()
     revision = control.current_revision
     questions = [Bilingual(i.text_en, i.text_ja) for i in revision.items] if revision else []
     can_edit = _can_edit()
@@ -156,8 +151,8 @@ def _render_control(
     page = render_template(
         "catalogue/control.html",
         control=control,
-        lang=lang,
-        other=_other(lang),
+        lang=language,
+        other=_other(language),
         clauses=control.refs("article8"),
         ppc_headings=control.refs("ppc"),
         iso_refs=[(ref, ANNEX_A.get(ref, "")) for ref in control.refs("iso27001")],
@@ -297,5 +292,5 @@ def coverage() -> ResponseReturnValue:
         },
         totals={"article8": len(article8), "ppc": len(ppc), "iso27001": len(iso)},
         active_controls=data["controls"],
-        titles={c.code: c.title(_lang()) for c in queries.list_controls(db())},
+        titles={c.code: c.title(lang()) for c in queries.list_controls(db())},
     )

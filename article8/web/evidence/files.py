@@ -4,13 +4,11 @@ and the JSON API share."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from flask import Response, send_file
 from flask_babel import gettext as _
 
 from article8.core.audit import Actor
-from article8.core.calendar import local_date
 from article8.core.errors import N_, NotFound
 from article8.evidence import services
 from article8.evidence.blobstore import local_store
@@ -23,11 +21,6 @@ log = logging.getLogger(__name__)
 
 # Characters some file systems or browsers mishandle in a saved file name.
 _UNSAFE_IN_NAMES = str.maketrans({c: "_" for c in '"\\/:*?<>|;'})
-
-
-def today() -> date:
-    """Today in the configured time zone (validity dates are local calendar dates)."""
-    return local_date(now(), settings().timezone)
 
 
 def max_bytes() -> int:

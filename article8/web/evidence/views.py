@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -20,13 +19,12 @@ from article8.evidence import notes, permissions, queries, services
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
 from article8.web import edge
-from article8.web.context import actor, db, now, settings
+from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.errors import translated
 from article8.web.evidence.files import (
     evidence_upload_limits,
     max_bytes,
     send_evidence,
-    today,
     too_large_message,
 )
 from article8.web.evidence.forms import EvidenceUploadForm, NoteForm, WithdrawForm
@@ -37,10 +35,6 @@ from article8.web.permissions import can, requires
 bp = Blueprint("evidence", __name__, url_prefix="/evidence", template_folder="templates")
 
 PAGE_SIZE = 200
-
-
-def _lang() -> str:
-    return "ja" if str(get_locale()) == "ja" else "en"
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -143,7 +137,7 @@ def evidence_list() -> ResponseReturnValue:
         controls=_all_controls(),
         states=EVIDENCE_STATES,
         args=request.args,
-        lang=_lang(),
+        lang=lang(),
         can_upload=can("evidence.upload"),
     )
 
@@ -177,7 +171,7 @@ def _render_detail(
         "evidence/detail.html",
         item=item,
         versions=queries.versions(db(), item),
-        lang=_lang(),
+        lang=lang(),
         withdraw_form=withdraw_form if _may_withdraw(item) else None,
         version_form=version_form,
     )
@@ -239,7 +233,7 @@ class UploadResult:
 
 
 def _upload_form() -> EvidenceUploadForm:
-    return EvidenceUploadForm(controls=_all_controls(), lang=_lang())
+    return EvidenceUploadForm(controls=_all_controls(), lang=lang())
 
 
 def _prefill(form: EvidenceUploadForm) -> None:

@@ -13,10 +13,9 @@ from article8.controls.inspections import queries
 from article8.core import roles, users
 from article8.core.models import User
 from article8.web import edge
-from article8.web.context import actor, db, now
+from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
 from article8.web.forms import EmptyForm
-from article8.web.inspections.display import lang, today
 from article8.web.inspections.forms import ActionForm, ProgressForm, SeverityForm, chosen_id
 from article8.web.permissions import can, requires
 

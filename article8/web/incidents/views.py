@@ -16,7 +16,7 @@ from article8.controls.incidents import queries
 from article8.controls.incidents import services as service
 from article8.controls.incidents.models import INCIDENT_STATES, Incident
 from article8.web import edge
-from article8.web.context import actor, db, now, settings
+from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.incidents.forms import (
     ASSESSMENT_QUESTIONS,
     AssessForm,
@@ -24,7 +24,6 @@ from article8.web.incidents.forms import (
     ReportForm,
     StatusForm,
 )
-from article8.web.inspections.display import lang, today
 from article8.web.permissions import can, requires
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents", template_folder="templates")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from article8.controls.catalogue.models import ChecklistItem
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
-from article8.core.calendar import local_date
 from article8.core.errors import DomainError
 from article8.web.access.forms import (
     ANOMALY_STATUS_BADGES,
@@ -22,7 +19,7 @@ from article8.web.access.forms import (
     AUTHORISATION_KIND_NAMES,
     KIND_NAMES,
 )
-from article8.web.context import now, settings
+from article8.web.context import lang
 from article8.web.incidents.forms import (
     DEADLINE_STATE_BADGES,
     DEADLINE_STATE_NAMES,
@@ -62,16 +59,6 @@ def label(value: str | None, vocabulary: str) -> str:
 def tone(value: str | None, vocabulary: str) -> str:
     """The badge colour of a state, answer or severity."""
     return VOCABULARIES[vocabulary][1].get(value or "", "secondary")
-
-
-def lang() -> str:
-    """The language questions and titles are shown in."""
-    return "ja" if str(get_locale()) == "ja" else "en"
-
-
-def today() -> date:
-    """Today in the configured time zone: due dates are local calendar days."""
-    return local_date(now(), settings().timezone)
 
 
 @dataclass(frozen=True)

@@ -23,16 +23,14 @@ from article8.core import roles, users
 from article8.core.errors import DomainError
 from article8.core.models import User
 from article8.web import edge
-from article8.web.context import actor, db, now
+from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
 from article8.web.inspections.display import (
     Posted,
     failing_item,
     label,
-    lang,
     posted_answers,
     questions,
-    today,
     tone,
 )
 from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm, chosen_id
