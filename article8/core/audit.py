@@ -95,6 +95,12 @@ def record(
     return event
 
 
+def event_count(session: Session) -> int:
+    """How many events the trail holds: the head's sequence number (the chain has no gaps), one
+    primary-key lookup rather than a count over the whole table."""
+    return session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+
+
 def _lock_chain(session: Session) -> None:
     # PostgreSQL: concurrent transactions would read the same head and fork the chain; the
     # transaction-scoped advisory lock serialises appends until commit. SQLite needs nothing:

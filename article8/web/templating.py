@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from article8.web.context import settings
 from article8.web.forms import LanguageForm
+from article8.web.permissions import can
 
 ROLE_NAMES = {
     "admin": _l("Administrator"),
@@ -43,6 +44,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.globals["history_url"] = history_url
     app.jinja_env.globals["get_locale"] = get_locale
+    # Pages ask the capability table, never compare role names: {% if can("finding.manage") %}.
+    app.jinja_env.globals["can"] = can
 
     @app.context_processor
     def _globals() -> dict[str, object]:

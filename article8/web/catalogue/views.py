@@ -38,6 +38,7 @@ from article8.web.catalogue.forms import (
 )
 from article8.web.context import actor, db, lang, now
 from article8.web.errors import translated
+from article8.web.evidence.views import evidence_panel
 from article8.web.params import id_arg
 from article8.web.permissions import can, requires
 
@@ -151,6 +152,7 @@ def _render_control(
     page = render_template(
         "catalogue/control.html",
         control=control,
+        evidence_section=evidence_panel(control=control),
         lang=language,
         other=_other(language),
         clauses=control.refs("article8"),

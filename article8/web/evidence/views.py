@@ -74,7 +74,6 @@ class EvidencePanel:
     inspection_id: int | None = None
 
 
-@bp.app_template_global("evidence_panel")
 def evidence_panel(
     control: Control | None = None, inspection: Inspection | None = None
 ) -> EvidencePanel:

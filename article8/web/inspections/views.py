@@ -25,6 +25,7 @@ from article8.core.models import User
 from article8.web import edge
 from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
+from article8.web.evidence.views import evidence_panel
 from article8.web.inspections.display import (
     Posted,
     failing_item,
@@ -162,6 +163,7 @@ def _render(
     page = render_template(
         "inspections/inspection.html",
         inspection=inspection,
+        evidence_section=evidence_panel(inspection=inspection),
         control=inspection.control,
         lang=lang(),
         today=day,
