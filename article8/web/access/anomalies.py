@@ -21,7 +21,7 @@ from article8.web import edge
 from article8.web.access.forms import AcknowledgeForm, DismissForm, EscalateForm, rule_name
 from article8.web.context import actor, db, lang, now, settings
 from article8.web.errors import translated
-from article8.web.params import day_arg
+from article8.web.params import Criteria
 from article8.web.permissions import can, requires
 
 bp = Blueprint("anomalies", __name__, url_prefix="/access/anomalies", template_folder="templates")
@@ -33,17 +33,15 @@ DEFAULT_STATUS = "new"
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.AnomalyFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
-    status = args.get("status", DEFAULT_STATUS)
-    rule, severity = args.get("rule", ""), args.get("severity", "")
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.AnomalyFilter(
-        date_from=day_arg(args, "from"),
-        date_to=day_arg(args, "to"),
-        rule=rule if rule in RULES else None,
-        status=status if status in ANOMALY_STATES else None,
-        person=args.get("person", "").strip()[:200] or None,
-        severity=severity if severity in SEVERITIES else None,
+        date_from=given.day("from"),
+        date_to=given.day("to"),
+        rule=given.choice("rule", RULES),
+        status=given.choice("status", ANOMALY_STATES, default=DEFAULT_STATUS),
+        person=given.text("person"),
+        severity=given.choice("severity", SEVERITIES),
     )
 
 

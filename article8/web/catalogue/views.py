@@ -39,7 +39,7 @@ from article8.web.catalogue.forms import (
 from article8.web.context import actor, db, lang, now
 from article8.web.errors import translated
 from article8.web.evidence.views import evidence_panel
-from article8.web.params import id_arg
+from article8.web.params import Criteria
 from article8.web.permissions import can, requires
 
 bp = Blueprint("catalogue", __name__, url_prefix="/controls", template_folder="templates")
@@ -68,20 +68,15 @@ def _other(lang: str) -> str:
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.ControlFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
-
-    def among(name: str, allowed: tuple[str, ...]) -> str | None:
-        value = args.get(name, "")
-        return value if value in allowed else None
-
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.ControlFilter(
-        category=among("category", CATEGORIES),
-        clause=among("clause", (*ARTICLE8_CLAUSES, "guideline")),
-        frequency=among("frequency", FREQUENCIES),
-        owner_id=id_arg(args, "owner"),
+        category=given.choice("category", CATEGORIES),
+        clause=given.choice("clause", (*ARTICLE8_CLAUSES, "guideline")),
+        frequency=given.choice("frequency", FREQUENCIES),
+        owner_id=given.id("owner"),
         active=ACTIVE_ARGS.get(args.get("active", "")),
-        search=args.get("q", "").strip()[:200] or None,
+        search=given.text("q"),
     )
 
 

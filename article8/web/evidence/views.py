@@ -29,7 +29,7 @@ from article8.web.evidence.files import (
 )
 from article8.web.evidence.forms import EvidenceUploadForm, NoteForm, WithdrawForm
 from article8.web.forms import safe_next
-from article8.web.params import id_arg
+from article8.web.params import Criteria, id_arg
 from article8.web.permissions import can, requires
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence", template_folder="templates")
@@ -108,15 +108,15 @@ def evidence_panel(
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.EvidenceFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.EvidenceFilter(
-        control_code=args.get("control", "").strip()[:20] or None,
-        status=args.get("status") if args.get("status") in EVIDENCE_STATES else None,
-        freshness=args.get("freshness") if args.get("freshness") in queries.FRESHNESS else None,
-        uploader_id=id_arg(args, "uploader"),
-        inspection_id=id_arg(args, "inspection"),
-        search=args.get("q", "").strip()[:200] or None,
+        control_code=given.text("control", max_length=20),
+        status=given.choice("status", EVIDENCE_STATES),
+        freshness=given.choice("freshness", queries.FRESHNESS),
+        uploader_id=given.id("uploader"),
+        inspection_id=given.id("inspection"),
+        search=given.text("q"),
     )
 
 

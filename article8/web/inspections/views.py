@@ -35,7 +35,7 @@ from article8.web.inspections.display import (
     tone,
 )
 from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm, chosen_id
-from article8.web.params import day_arg, id_arg
+from article8.web.params import Criteria
 from article8.web.permissions import can, requires
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
@@ -73,17 +73,15 @@ def mine() -> ResponseReturnValue:
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.InspectionFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
-    status = args.get("status", "")
-    category = args.get("category", "")
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.InspectionFilter(
-        status=status if status in (*INSPECTION_STATES, "overdue", "pending") else None,
-        category=category if category in CATEGORIES else None,
-        assignee_id=id_arg(args, "assignee"),
-        control_code=args.get("control", "").strip().upper()[:20] or None,
-        due_from=day_arg(args, "due_from"),
-        due_to=day_arg(args, "due_to"),
+        status=given.choice("status", (*INSPECTION_STATES, "overdue", "pending")),
+        category=given.choice("category", CATEGORIES),
+        assignee_id=given.id("assignee"),
+        control_code=given.text("control", max_length=20, upper=True),
+        due_from=given.day("due_from"),
+        due_to=given.day("due_to"),
     )
 
 
