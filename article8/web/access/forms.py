@@ -33,12 +33,6 @@ ANOMALY_STATUS_NAMES = {
     "dismissed": _l("Dismissed"),
     "escalated": _l("Escalated"),
 }
-ANOMALY_STATUS_BADGES = {
-    "new": "danger",
-    "acknowledged": "info",
-    "dismissed": "secondary",
-    "escalated": "warning",
-}
 KIND_NAMES = {"system": _l("System access"), "entry": _l("Entry and exit")}
 AUTHORISATION_KIND_NAMES = {"system": _l("System"), "area": _l("Area")}
 

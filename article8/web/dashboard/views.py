@@ -29,9 +29,9 @@ from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow,
 from article8.web import edge
 from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.dashboard import svg
-from article8.web.inspections.display import label
 from article8.web.params import day_arg
 from article8.web.permissions import can, requires
+from article8.web.templating import label
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 

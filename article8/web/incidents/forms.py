@@ -26,22 +26,9 @@ INCIDENT_STATUS_NAMES = {
     "investigating": _l("Investigating"),
     "closed": _l("Closed"),
 }
-INCIDENT_STATUS_BADGES = {"reported": "danger", "investigating": "warning", "closed": "success"}
 REPORT_KIND_NAMES = {
     "preliminary": _l("Preliminary report (速報)"),
     "final": _l("Final report (確報)"),
-}
-DEADLINE_STATE_NAMES = {
-    "done": _l("Report made"),
-    "overdue": _l("Overdue"),
-    "due_soon": _l("Due within a day"),
-    "open": _l("Not yet due"),
-}
-DEADLINE_STATE_BADGES = {
-    "done": "success",
-    "overdue": "danger",
-    "due_soon": "warning",
-    "open": "info",
 }
 # PPC Rules Art. 7 (i)-(iv): field name, the question in English and in Japanese. The page asks
 # in the user's language and shows the other beneath it.

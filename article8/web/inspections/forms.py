@@ -15,43 +15,7 @@ from article8.controls.findings.models import SEVERITIES
 from article8.core.models import User
 from article8.web.params import DayField, parse_id
 
-INSPECTION_STATUS_NAMES = {
-    "scheduled": _l("Scheduled"),
-    "open": _l("Open"),
-    "in_progress": _l("In progress"),
-    "submitted": _l("Submitted"),
-    "returned": _l("Returned"),
-    "approved": _l("Approved"),
-    "missed": _l("Missed"),
-    # Not stored: derived from the due date.
-    "overdue": _l("Overdue"),
-    "pending": _l("Pending"),
-}
-INSPECTION_STATUS_BADGES = {
-    "scheduled": "secondary",
-    "open": "info",
-    "in_progress": "primary",
-    "submitted": "warning",
-    "returned": "danger",
-    "approved": "success",
-    "missed": "dark",
-}
-ANSWER_NAMES = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("Not applicable")}
-ANSWER_BADGES = {"pass": "success", "fail": "danger", "na": "secondary"}
 SEVERITY_NAMES = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
-SEVERITY_BADGES = {"low": "secondary", "medium": "warning", "high": "danger"}
-WORK_STATUS_NAMES = {
-    "open": _l("Open"),
-    "in_progress": _l("In progress"),
-    "resolved": _l("Resolved"),
-    "verified": _l("Verified"),
-}
-WORK_STATUS_BADGES = {
-    "open": "danger",
-    "in_progress": "primary",
-    "resolved": "info",
-    "verified": "success",
-}
 MAX_COMMENT = 5000
 
 

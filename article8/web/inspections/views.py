@@ -29,18 +29,14 @@ from article8.web.evidence.views import evidence_panel
 from article8.web.inspections.display import (
     Posted,
     failing_item,
-    label,
     posted_answers,
     questions,
-    tone,
 )
 from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm, chosen_id
 from article8.web.params import Criteria
 from article8.web.permissions import can, requires
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
-bp.add_app_template_filter(label, "label")
-bp.add_app_template_filter(tone, "tone")
 
 DEFAULT_HORIZON_DAYS = 60
 LIST_LIMIT = 500
