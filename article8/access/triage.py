@@ -17,7 +17,7 @@ from article8.access.models import Anomaly
 from article8.access.rules import AREA_RULES
 from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import SEVERITIES, Finding
-from article8.core import audit, roles
+from article8.core import audit, roles, vocabulary
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from article8.core.i18n import translator
@@ -48,7 +48,6 @@ RULE_NAMES = {
     "denied_badge_burst": N_("Burst of denied badges"),
     "entry_without_exit": N_("Entry without exit"),
 }
-SEVERITY_NAMES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
 FINDING_DESCRIPTION = N_(
     "Escalated from anomaly %(id)d found in the access logs.\n"
     "Rule: %(rule)s, severity %(severity)s\nPerson: %(person)s\nDate: %(date)s\nArea: %(area)s\n"
@@ -231,7 +230,7 @@ def _description(anomaly: Anomaly, locale: str, tz: ZoneInfo, reason: str) -> st
         rule=f"{_(RULE_NAMES[anomaly.rule])} ({anomaly.rule})"
         if anomaly.rule in RULE_NAMES
         else anomaly.rule,
-        severity=_(SEVERITY_NAMES.get(anomaly.severity, anomaly.severity)),
+        severity=vocabulary.SEVERITIES.translated(anomaly.severity, _),
         person=person,
         date=anomaly.local_date.isoformat(),
         area=anomaly.area or "-",

@@ -23,8 +23,7 @@ from article8.access.models import (
 )
 from article8.access.triage import MAX_REASON, RULE_NAMES
 from article8.controls.catalogue.models import Control
-from article8.controls.findings.models import SEVERITIES
-from article8.web.inspections.forms import SEVERITY_NAMES
+from article8.web.forms import severity_choices
 from article8.web.params import DayField
 
 ANOMALY_STATUS_NAMES = {
@@ -180,7 +179,7 @@ class EscalateForm(FlaskForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.control.choices = [SelectChoice(c.code, f"{c.code} {c.title(lang)}") for c in controls]
-        self.severity.choices = [SelectChoice(s, str(SEVERITY_NAMES[s])) for s in SEVERITIES]
+        self.severity.choices = severity_choices()
 
 
 def anomaly_status_choices() -> list[SelectChoice]:

@@ -15,8 +15,8 @@ from article8.core.models import User
 from article8.web import edge
 from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
-from article8.web.forms import EmptyForm
-from article8.web.inspections.forms import ActionForm, ProgressForm, SeverityForm, chosen_id
+from article8.web.findings.forms import ActionForm, ProgressForm, SeverityForm
+from article8.web.forms import EmptyForm, chosen_id
 from article8.web.permissions import can, requires
 
 bp = Blueprint("findings", __name__, url_prefix="/findings", template_folder="templates")

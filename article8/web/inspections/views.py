@@ -26,13 +26,14 @@ from article8.web import edge
 from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
 from article8.web.evidence.views import evidence_panel
+from article8.web.forms import chosen_id
 from article8.web.inspections.display import (
     Posted,
     failing_item,
     posted_answers,
     questions,
 )
-from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm, chosen_id
+from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm
 from article8.web.params import Criteria
 from article8.web.permissions import can, requires
 
