@@ -20,14 +20,19 @@ from article8.web.params import parse_id
 LANGUAGES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
 
 
+def choices(terms: vocabulary.Vocabulary) -> list[SelectChoice]:
+    """The codes of a vocabulary as select options, with their names in the user's language."""
+    return [SelectChoice(code, name) for code, name in terms.choices(gettext)]
+
+
 def role_choices() -> list[SelectChoice]:
     """Roles with their translated names."""
-    return [SelectChoice(code, name) for code, name in vocabulary.ROLES.choices(gettext)]
+    return choices(vocabulary.ROLES)
 
 
 def severity_choices() -> list[SelectChoice]:
     """Severities with their translated names."""
-    return [SelectChoice(code, name) for code, name in vocabulary.SEVERITIES.choices(gettext)]
+    return choices(vocabulary.SEVERITIES)
 
 
 def user_choices(people: Sequence[User], *, empty: str | None = None) -> list[SelectChoice]:
