@@ -11,8 +11,8 @@ the feature packages above it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from article8.core.vocabulary import ROLES
 
@@ -204,3 +204,21 @@ def may_triage(who: Someone, anomaly: AnomalyLike) -> bool:
 def may_progress(who: Someone, action: ActionLike) -> bool:
     """Whether ``who`` may report progress on a corrective action: its owner or a manager."""
     return has(who.role, "finding.manage") or (who.id is not None and action.owner_id == who.id)
+
+
+# Permissions whose answer depends on the object as well as the role.
+OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
+    "inspection.perform": can_perform,
+    "inspection.review": can_review,
+    "inspection.assign": can_assign,
+    "incident.read": may_view_incident,
+    "anomaly.triage": may_triage,
+    "action.progress": may_progress,
+}
+
+
+def allows(who: Someone, permission: str, obj: object = None) -> bool:
+    """Whether ``who`` holds ``permission``, on ``obj`` when given and the permission has an
+    object-level rule (a permission without one is answered by the role alone)."""
+    rule = OBJECT_RULES.get(permission) if obj is not None else None
+    return rule(who, obj) if rule is not None else has(who.role, permission)

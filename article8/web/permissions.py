@@ -59,23 +59,7 @@ def can(permission: str, obj: object = None) -> bool:
 
     The template global: pages ask this instead of comparing role names.
     """
-    if not current_user.is_authenticated:
-        return False
-    check = _OBJECT_RULES.get(permission) if obj is not None else None
-    if check is not None:
-        return check(current_user, obj)
-    return roles.has(current_user.role, permission)
-
-
-# Permissions whose answer depends on the object as well as the role.
-_OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
-    "inspection.perform": roles.can_perform,
-    "inspection.review": roles.can_review,
-    "inspection.assign": roles.can_assign,
-    "incident.read": roles.may_view_incident,
-    "anomaly.triage": roles.may_triage,
-    "action.progress": roles.may_progress,
-}
+    return bool(current_user.is_authenticated) and roles.allows(current_user, permission, obj)
 
 
 def enforce_access() -> ResponseReturnValue | None:
