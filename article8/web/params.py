@@ -9,7 +9,7 @@ value that is not valid is refused with a message in the user's language (400) n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from flask import abort, request
@@ -184,3 +184,32 @@ class DayField(DateField):
                     )
                 )
             )
+
+
+# --- list pages' filters -----------------------------------------------------------------------
+
+
+class Criteria:
+    """A list page's filter read from its query string, one way on every list: a value that is
+    not one of the choices does not filter, a bad id or date is refused (400) naming it."""
+
+    def __init__(self, args: Mapping[str, str]) -> None:
+        self.args = args
+
+    def choice(self, name: str, allowed: Collection[str], default: str = "") -> str | None:
+        """One of ``allowed``; None (no filter) for anything else."""
+        value = self.args.get(name, default)
+        return value if value in allowed else None
+
+    def text(self, name: str, *, max_length: int = 200, upper: bool = False) -> str | None:
+        """Trimmed text (a search, a code), cut to ``max_length``; None when blank."""
+        value = self.args.get(name, "").strip()
+        return (value.upper() if upper else value)[:max_length] or None
+
+    def id(self, name: str) -> int | None:
+        """An id (``?owner=3``); None when blank."""
+        return id_arg(self.args, name)
+
+    def day(self, name: str) -> date | None:
+        """A date (YYYY-MM-DD); None when blank."""
+        return day_arg(self.args, name)

@@ -67,7 +67,9 @@ def test_only_the_assignee_links_evidence_to_an_inspection_assigned_to_them(
     session, store, clock, inspection, make_user
 ):
     assignee, other, manager = make_user("inspector"), make_user("inspector"), make_user("admin")
-    workflow.assign(session, make_user("responsible"), inspection, assignee, now=clock())
+    workflow.assign(
+        session, Actor.for_user(make_user("responsible")), inspection, assignee, now=clock()
+    )
     with pytest.raises(PermissionDenied, match="assignee or performer"):
         upload(session, store, clock, actor(other), inspection_id=inspection.id)
     item = upload(session, store, clock, actor(assignee), inspection_id=inspection.id)
@@ -92,19 +94,19 @@ def test_a_submitted_inspection_takes_evidence_only_from_managers(
     session, store, clock, inspection, make_user
 ):
     performer, responsible = make_user("inspector"), make_user("responsible")
-    workflow.start(session, performer, inspection, now=clock())
+    workflow.start(session, Actor.for_user(performer), inspection, now=clock())
     workflow.save_answers(
         session,
-        performer,
+        Actor.for_user(performer),
         inspection,
         {i.id: workflow.AnswerInput("pass") for i in inspection.revision.items},
         now=clock(),
     )
-    workflow.submit(session, performer, inspection, now=clock())
+    workflow.submit(session, Actor.for_user(performer), inspection, now=clock())
     with pytest.raises(ValidationError, match="while it is open, in progress or returned"):
         upload(session, store, clock, actor(performer), inspection_id=inspection.id)
     upload(session, store, clock, actor(responsible), inspection_id=inspection.id)
-    workflow.approve(session, responsible, inspection, now=clock())
+    workflow.approve(session, Actor.for_user(responsible), inspection, now=clock())
     for who in (performer, responsible, make_user("admin")):
         with pytest.raises(ValidationError, match="approved or missed and takes no new evidence"):
             upload(session, store, clock, actor(who), PDF + b"%x", inspection_id=inspection.id)

@@ -37,11 +37,13 @@ def history(session, make_user, tmp_path):
         control.active = False
     generate_inspections(session, RULES, now=at("2026-11-16T09:00"))
     november = session.scalar(select(Inspection).where(Inspection.period_label == "2026-11"))
-    workflow.start(session, inspector, november, now=at("2026-11-20T10:00"))
+    workflow.start(session, Actor.for_user(inspector), november, now=at("2026-11-20T10:00"))
     answers = {item.id: workflow.AnswerInput("pass") for item in november.revision.items}
-    workflow.save_answers(session, inspector, november, answers, now=at("2026-11-20T10:00"))
-    workflow.submit(session, inspector, november, now=at("2026-11-22T10:00"))
-    workflow.approve(session, responsible, november, now=at("2026-11-23T10:00"))
+    workflow.save_answers(
+        session, Actor.for_user(inspector), november, answers, now=at("2026-11-20T10:00")
+    )
+    workflow.submit(session, Actor.for_user(inspector), november, now=at("2026-11-22T10:00"))
+    workflow.approve(session, Actor.for_user(responsible), november, now=at("2026-11-23T10:00"))
 
     store = LocalBlobStore(tmp_path / "evidence")
     actor = Actor(inspector.id, inspector.email, role=inspector.role)  # replaces their own

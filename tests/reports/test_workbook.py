@@ -19,6 +19,7 @@ from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
+from article8.core.audit import Actor
 from article8.core.models import AuditEvent
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
@@ -50,14 +51,14 @@ def programme(session, make_user, clock, tmp_path):
         .join(Control)
         .where(Control.code == "ORG-04", Inspection.status == "open")
     )
-    workflow.start(session, inspector, inspection, now=clock())
+    workflow.start(session, Actor.for_user(inspector), inspection, now=clock())
     items = inspection.revision.items
     answers = {item.id: workflow.AnswerInput("pass") for item in items}
     answers[items[0].id] = workflow.AnswerInput("fail", INJECTIONS[0])
     answers[items[1].id] = workflow.AnswerInput("na", INJECTIONS[1])
-    workflow.save_answers(session, inspector, inspection, answers, now=clock())
-    workflow.submit(session, inspector, inspection, now=clock())
-    workflow.approve(session, responsible, inspection, now=clock(), severity="high")
+    workflow.save_answers(session, Actor.for_user(inspector), inspection, answers, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), inspection, now=clock())
+    workflow.approve(session, Actor.for_user(responsible), inspection, now=clock(), severity="high")
     store = LocalBlobStore(tmp_path / "evidence")
     for n, title in enumerate(INJECTIONS):
         evidence.add_evidence(
@@ -204,7 +205,6 @@ def test_tab_and_carriage_return_prefixes_are_neutralised_in_any_text_column(tmp
 def test_access_log_and_incident_sheets(session, settings, programme, make_user, clock, tmp_path):
     from article8.access.ingest import import_access_log
     from article8.controls.incidents import services as incidents
-    from article8.core.audit import Actor
 
     responsible = make_user("responsible")
     log = io.BytesIO(
@@ -222,7 +222,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     )
     incident = incidents.report_violation(
         session,
-        responsible,
+        Actor.for_user(responsible),
         "+SUM(1) USB stick lost",
         "A USB stick with the roster was lost",
         datetime(2026, 11, 20, 1, 0, tzinfo=UTC),
@@ -231,7 +231,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     )
     incidents.assess(
         session,
-        responsible,
+        Actor.for_user(responsible),
         incident,
         sensitive=False,
         financial=False,

@@ -7,6 +7,7 @@ import pytest
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
+from article8.core.audit import Actor
 from tests.conftest import sign_in
 from tests.support.schedule import RULES
 
@@ -24,7 +25,7 @@ def assign(session, clock, make_user):
     assigner = make_user("responsible")
 
     def give(inspection: Inspection, user) -> None:
-        workflow.assign(session, assigner, inspection, user, now=clock())
+        workflow.assign(session, Actor.for_user(assigner), inspection, user, now=clock())
         session.commit()
 
     return give
