@@ -102,10 +102,11 @@ def deliver_pending(
             query = (
                 select(Notification)
                 .where(claimable, Notification.id.not_in(list(report.failed) or [0]))
-                .where(Notification.id.in_(list(only)) if only is not None else True)
                 .order_by(Notification.id)
                 .limit(batch)
             )
+            if only is not None:
+                query = query.where(Notification.id.in_(list(only)))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(session.scalars(query))
