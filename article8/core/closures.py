@@ -44,9 +44,7 @@ def add_closure(
             N_("The reason is longer than %(max)d characters."), field="reason", max=REASON_MAX
         )
     if session.scalar(select(Closure.id).where(Closure.day == day)) is not None:
-        raise ValidationError(
-            N_("%(day)s is already a closure."), field="day", day=day.isoformat()
-        )
+        raise ValidationError(N_("%(day)s is already a closure."), field="day", day=day.isoformat())
     closure = Closure(day=day, reason=reason, created_by_id=actor.id, created_at=now)
     session.add(closure)
     session.flush()

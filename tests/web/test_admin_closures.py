@@ -41,9 +41,7 @@ def test_admin_adds_and_removes_a_closed_day_and_both_are_audited(client, login_
     assert events == [("closure.add", admin.id, details), ("closure.remove", admin.id, details)]
 
 
-def test_a_day_already_closed_or_without_a_reason_is_refused_on_the_form(
-    client, login_as, session
-):
+def test_a_day_already_closed_or_without_a_reason_is_refused_on_the_form(client, login_as, session):
     login_as("admin", locale="en")
     add = {"day": "2027-04-30", "reason": "anniversary"}
     client.post(PAGE, data={**add, "csrf_token": csrf_token(client, PAGE)})

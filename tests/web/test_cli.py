@@ -170,7 +170,9 @@ def test_make_run_opens_this_periods_inspections_without_any_other_command(
     by_scheduler = (
         select(func.count())
         .select_from(AuditEvent)
-        .where(AuditEvent.action == "inspection.create", AuditEvent.actor_label == "system:scheduler")
+        .where(
+            AuditEvent.action == "inspection.create", AuditEvent.actor_label == "system:scheduler"
+        )
     )
     try:
         deadline = time.monotonic() + 120
