@@ -66,7 +66,8 @@ MEASURE = """
       if (!visible(el)) continue;
       if (lines(el) > 1) problems.push(`${what} breaks over ${lines(el)} lines: ${label(el)}`);
       if (el.scrollWidth > el.clientWidth + 1) {
-        problems.push(`${what} is clipped (${el.scrollWidth}px in ${el.clientWidth}px): ${label(el)}`);
+        const size = `${el.scrollWidth}px in ${el.clientWidth}px`;
+        problems.push(`${what} is clipped (${size}): ${label(el)}`);
       }
     }
   };
@@ -84,7 +85,7 @@ MEASURE = """
       if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) { scrolls = true; break; }
       box = box.parentElement;
     }
-    if (!scrolls) problems.push(`table wider than the page without its own scroll box: ${label(table)}`);
+    if (!scrolls) problems.push(`table wider than the page, no scroll box: ${label(table)}`);
   }
   return problems;
 }
