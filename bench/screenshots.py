@@ -181,7 +181,5 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-
-
 if __name__ == "__main__":
     main()
