@@ -3,8 +3,8 @@
 Builds the dashboard benchmark's data set (small access log) plus the demo users in a work
 directory, serves the application, and with Debian's Chromium saves, for each role, every page
 of the navigation plus one detail page per list, in Japanese and English, at 1366 and 390 px:
-``<out>/<role>-<lang>-<width>-<page>.png`` (the page's first 1500 px). Prints one line per screenshot with the
-page's horizontal overflow, if any.
+``<out>/<role>-<lang>-<width>-<page>.png`` (the page's first 1500 px). Prints one line per
+screenshot with the page's horizontal overflow, if any.
 
 Usage: python bench/screenshots.py [--out DIR] [--roles admin,inspector] [--keep DIR]
 """
