@@ -177,6 +177,8 @@ def test_every_page_fits_for_every_role_language_and_width(
         page = context.new_page()
         try:
             _sign_in(page, base, login)
+            icon = page.locator("link[rel=icon]").get_attribute("href")
+            assert icon and page.request.get(base + icon).ok, "the favicon is missing"
             paths = _nav_paths(page)
             assert len(paths) >= 6, f"{login.role} sees too few links: {paths}"
             for lang in LANGUAGES:
