@@ -35,6 +35,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Re-extract the message catalogue, merge it into the Japanese catalogue, and compile both.
 translations: $(VENV)/.installed-test
@@ -43,4 +44,4 @@ translations: $(VENV)/.installed-test
 	$(BIN)/pybabel compile -d article8/translations
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

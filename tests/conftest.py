@@ -15,6 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from article8.controls.catalogue.files import ControlSpec, load_catalogue
+from article8.controls.catalogue.services import sync_catalogue
 from article8.core.audit import Actor
 from article8.core.db import Database, make_engine
 from article8.core.models import User
@@ -61,7 +63,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def plain_database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database shared by the session; tests roll back what they do in it."""
     with provisioned(backend, tmp_path_factory.mktemp("db")) as url:
         yield url
@@ -75,11 +77,58 @@ def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    """The shared database's engine."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
+def shipped_catalogue() -> tuple[ControlSpec, ...]:
+    """The shipped catalogue, read and validated once per session (it never changes in a run)."""
+    return tuple(load_catalogue())
+
+
+@pytest.fixture(scope="session")
+def catalogued_database_url(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, shipped_catalogue
+) -> Iterator[str]:
+    """A second shared database, holding the shipped catalogue as synced at START, committed."""
+    with provisioned(backend, tmp_path_factory.mktemp("catalogued")) as url:
+        database = Database.from_url(url)
+        with database.unit_of_work() as session:
+            sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=START)
+        database.bind.dispose()
+        yield url
+
+
+@pytest.fixture
+def synced_catalogue(shipped_catalogue) -> tuple[ControlSpec, ...]:
+    """The shipped catalogue, synced by an administrator at START before anything else happened.
+
+    Asking for it gives the test the session's catalogued database (see ``database_url``), where
+    the product's own sync already ran once: the same rows and audit events as syncing first
+    thing in the test, without paying for it in every test.
+    """
+    return shipped_catalogue
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, backend: str) -> str:
+    """The shared database this test works in (on ``backend``): with the catalogue if it asks."""
+    if "synced_catalogue" in request.fixturenames:
+        return str(request.getfixturevalue("catalogued_database_url"))
+    return str(request.getfixturevalue("plain_database_url"))
+
+
+@pytest.fixture(scope="session")
+def engines() -> Iterator[dict[str, Engine]]:
+    """One engine per shared database, for the whole session."""
+    made: dict[str, Engine] = {}
+    yield made
+    for engine in made.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str, engines: dict[str, Engine]) -> Engine:
+    """The engine of the test's shared database."""
+    if database_url not in engines:
+        engines[database_url] = make_engine(database_url)
+    return engines[database_url]
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,15 +25,32 @@ def postgres_base_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
+_sqlite_template: Path | None = None
+
+
+def _migrated_sqlite_file() -> Path:
+    """A SQLite file migrated once per test process; each new database starts as a copy of it."""
+    global _sqlite_template
+    if _sqlite_template is None:
+        folder = Path(tempfile.mkdtemp(prefix="article8-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = folder / "migrated.db"
+        engine = make_engine(f"sqlite:///{path}")
+        schema.upgrade(engine)
+        engine.dispose()  # the last connection checkpoints the WAL into the file
+        _sqlite_template = path
+    return _sqlite_template
+
+
 @contextmanager
 def provisioned(backend: str, directory: Path) -> Iterator[str]:
     """Yield the URL of an empty, migrated database that is dropped afterwards."""
     if backend == "sqlite":
-        url = f"sqlite:///{directory / f'article8-{secrets.token_hex(4)}.db'}"
-        engine = make_engine(url)
-        schema.upgrade(engine)
-        engine.dispose()
-        yield url
+        # The migrations are what `schema.upgrade` produced for the template: copying the file
+        # gives the same schema (triggers included) in milliseconds instead of a second.
+        path = directory / f"article8-{secrets.token_hex(4)}.db"
+        shutil.copyfile(_migrated_sqlite_file(), path)
+        yield f"sqlite:///{path}"
         return
     base = postgres_base_url()
     assert base, "TEST_DATABASE_URL is not set"

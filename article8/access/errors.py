@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from article8.core.errors import N_, DomainError, Phrase
+from article8.core.errors import Phrase
+from article8.core.tabular import Code, TableError
 
 
-class FileProblem(DomainError):
-    """An imported file is malformed; the message names the file, where in it, and the problem."""
-
-    def __init__(
-        self,
-        file: str,
-        problem: str | Phrase,
-        *,
-        where: str | None = None,
-        column: str | None = None,
-        part: str = "column",
-    ) -> None:
-        place = file
-        if where:
-            place += f": {where}"
-        if column:
-            # JSON Lines have fields where CSV has columns.
-            place += f", {part} {column}"
-        super().__init__(N_("%(place)s: %(problem)s"), place=place, problem=problem)
-        # ``problem`` stays English text for machine readers (rejects files, the API's field).
-        self.file, self.where, self.column, self.problem = file, where, column, str(problem)
+class FileProblem(TableError):
+    """An imported file is malformed; names the file, the line and column, and the problem."""
 
 
 class RegisterFileError(FileProblem):
@@ -39,6 +21,15 @@ class AccessLogError(FileProblem):
 class RowProblem(Exception):
     """One log line is invalid: which field, and what is wrong (becomes an AccessLogError)."""
 
-    def __init__(self, field: str | None, problem: str | Phrase) -> None:
+    def __init__(
+        self,
+        field: str | None,
+        problem: str | Phrase,
+        code: Code = Code.VALUE,
+        *,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
         super().__init__(str(problem))
-        self.field, self.problem = field, problem
+        self.field, self.problem, self.code = field, problem, code
+        self.expected, self.found = expected, found

@@ -8,7 +8,6 @@ rolls back everything the caller's transaction holds.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +23,7 @@ from article8.access.models import LOG_KINDS, AccessBatch, AccessEvent, Handler,
 from article8.access.rules import RuleReport, RuleSettings, run_rules
 from article8.core import audit
 from article8.core.audit import Actor
+from article8.core.files import sha256_of
 from article8.core.settings import Settings
 
 INSERT_COLUMNS = (
@@ -32,7 +32,6 @@ INSERT_COLUMNS = (
     "source_ip", "area", "door", "direction", "result",
 )  # fmt: skip
 CHUNK_ROWS = 10_000
-_READ_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,8 @@ def import_access_log(
     """
     if kind not in LOG_KINDS:
         raise AccessLogError(filename, f"unknown log kind {kind!r}; expected system or entry")
-    sha256 = _sha256(stream)
+    sha256 = sha256_of(stream)
+    stream.seek(0)
     earlier = session.scalar(select(AccessBatch).where(AccessBatch.sha256 == sha256))
     if earlier is not None:
         return ImportReport(
@@ -182,8 +182,8 @@ def _load(
             column = source.names.get(error.field, error.field) if error.field else None
             if not skip_invalid:
                 raise AccessLogError(
-                    report.filename, error.problem, where=f"line {line}", column=column,
-                    part=source.part,
+                    report.filename, error.problem, code=error.code, line=line, column=column,
+                    expected=error.expected, found=error.found, part=source.part,
                 ) from None  # fmt: skip
             report.rejected += 1
             if on_reject is not None:
@@ -240,11 +240,3 @@ def _people(session: Session) -> dict[str, tuple[int, str]]:
     ):
         people[alias] = (handler_id, f"p:{employee_id}")
     return people
-
-
-def _sha256(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    while block := stream.read(_READ_BYTES):
-        digest.update(block)
-    stream.seek(0)
-    return digest.hexdigest()

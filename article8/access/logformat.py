@@ -6,17 +6,15 @@ positions with everything they touch bound locally (and times go through LocalCa
 
 from __future__ import annotations
 
-import csv
 import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
 from itertools import chain
 from typing import Any, BinaryIO
 
-from article8.access.errors import AccessLogError, FileProblem, RowProblem
+from article8.access.errors import AccessLogError, RowProblem
 from article8.access.jsonline import LongNumber, json_parser, long_number
 from article8.access.localtime import LocalCalendar
 from article8.access.models import (
@@ -27,8 +25,14 @@ from article8.access.models import (
     SYSTEM_ACTIONS,
     SYSTEM_RESULTS,
 )
-from article8.core.errors import N_, Phrase
 from article8.core.guarded import control_character
+from article8.core.tabular import (
+    Code,
+    Columns,
+    csv_records,
+    read_header,
+    text_lines,
+)
 
 FIELDS = {
     "system": ("timestamp", "user", "system", "action", "records", "source_ip", "result"),
@@ -36,10 +40,18 @@ FIELDS = {
 }
 # Fields with a default may be left out of the file altogether.
 DEFAULTS = {"system": {"records": "0", "result": "ok"}, "entry": {"result": "granted"}}
+# The header of a CSV log: columns the log has and article8 does not need are ignored.
+COLUMNS = {
+    kind: Columns(
+        fields,
+        tuple(DEFAULTS[kind]),
+        others_allowed=True,
+        hint="(use --map COLUMN=FIELD for columns named differently)",
+    )
+    for kind, fields in FIELDS.items()
+}
 MAX_RECORDS = 2_000_000_000
 _IP_CACHE = 50_000
-# A line is read whole: a hostile file could be one line of gigabytes.
-MAX_LINE_BYTES = 1024 * 1024
 # C0 and C1 controls and DEL: no field of a log is free text, so none may hold one.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -59,7 +71,10 @@ def _name_problem(value: str, field: str) -> RowProblem:
 
 def _choice(value: str, field: str, allowed: tuple[str, ...]) -> RowProblem:
     shown = repr(value) if value else "nothing"
-    return RowProblem(field, f"expected one of {', '.join(allowed)}, found {shown}")
+    expected = ", ".join(allowed)
+    return RowProblem(
+        field, f"expected one of {expected}, found {shown}", expected=expected, found=value
+    )
 
 
 def system_parser(
@@ -184,23 +199,6 @@ class LogSource:
     part: str = "column"
 
 
-def text_lines(stream: BinaryIO, filename: str, error: type[FileProblem]) -> Iterator[str]:
-    """The lines of a UTF-8 file (a BOM is dropped); a line not UTF-8 or over 1 MiB is named."""
-    # readline with a limit: a file without line breaks is never read into memory whole.
-    for number, raw in enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1):
-        if len(raw) > MAX_LINE_BYTES and len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
-            problem = Phrase(
-                N_("is longer than %(limit)s bytes (1 MiB); nothing of the file was stored"),
-                limit=MAX_LINE_BYTES,
-            )
-            raise error(filename, problem, where=f"line {number}")
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise error(filename, "is not UTF-8 text", where=f"line {number}") from None
-        yield line[1:] if number == 1 and line.startswith("\ufeff") else line
-
-
 def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
     """Recognise CSV or JSON Lines from the first line and check the header (CSV)."""
     fields = FIELDS[kind]
@@ -210,6 +208,9 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
             filename,
             f"--map names {bad[0]!r}, which is not a field of {kind} logs; "
             f"expected one of {', '.join(fields)}",
+            code=Code.MAPPING,
+            expected=", ".join(fields),
+            found=bad[0],
         )
     lines = text_lines(stream, filename, AccessLogError)
     blank = []
@@ -218,7 +219,9 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
             break
         blank.append(first)
     else:
-        raise AccessLogError(filename, "is empty; expected a CSV header or JSON Lines")
+        raise AccessLogError(
+            filename, "is empty; expected a CSV header or JSON Lines", code=Code.EMPTY
+        )
     # Leading blank lines go through too, so that line numbers stay those of the file.
     lines = chain(blank, [first], lines)
     if first.lstrip().startswith("{"):
@@ -227,63 +230,35 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
 
 
 def _csv(lines: Iterator[str], filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
-    reader = csv.reader(lines)
-    try:
-        header: list[str] = []
-        while not header:
-            header = [h.strip() for h in next(reader)]
-    except csv.Error as error:
-        raise AccessLogError(filename, f"cannot be read as CSV: {error}", where="line 1") from None
-    fields = FIELDS[kind]
-    positions: dict[str, int | None] = dict.fromkeys(fields)
-    names: dict[str, str] = {f: f for f in fields}
-    for column in mapping:
-        if column not in header:
-            raise AccessLogError(
-                filename,
-                f"--map names column {column!r}, which is not in the header",
-                where="line 1",
-            )
-    for index, column in enumerate(header):
-        field = mapping.get(column, column)
-        if field not in positions:
-            continue  # columns the log has and article8 does not need
-        if positions[field] is not None:
-            raise AccessLogError(
-                filename,
-                f"columns {names[field]!r} and {column!r} both give the field {field}",
-                where="line 1",
-            )
-        positions[field], names[field] = index, column
-    missing = [f for f in fields if positions[f] is None and f not in DEFAULTS[kind]]
-    if missing:
-        optional = ", ".join(DEFAULTS[kind])
-        raise AccessLogError(
-            filename,
-            f"expected a header with the columns {','.join(fields)} ({optional} optional); "
-            f"missing {', '.join(missing)}; found {','.join(header) or 'nothing'} "
-            "(use --map COLUMN=FIELD for columns named differently)",
-            where="line 1",
-        )
-    return LogSource(filename, kind, positions, names, header, _csv_lines(reader, filename, header))
+    records = csv_records(lines, filename, AccessLogError)
+    line, first = next(records, (1, []))
+    header = read_header(
+        filename, first, COLUMNS[kind], line=line, mapping=mapping, error=AccessLogError
+    )
+    # Optional fields the file leaves out have no position (the parsers use their defaults).
+    return LogSource(
+        filename,
+        kind,
+        header.positions,
+        header.names,
+        header.found,
+        _csv_lines(records, header.found),
+    )
 
 
-def _csv_lines(reader: Any, filename: str, header: list[str]) -> Iterator[Line]:
+def _csv_lines(records: Iterator[tuple[int, list[str]]], header: list[str]) -> Iterator[Line]:
     width = len(header)
     search = _CONTROL.search
-    try:
-        for values in reader:
-            if len(values) == width:
-                # One search over the joined values; the column is looked for only on a hit.
-                problem = _control_problem(values, header) if search("".join(values)) else None
-                yield reader.line_num, values, values, problem
-            elif values and any(v.strip() for v in values):
-                problem = RowProblem(None, f"has {len(values)} values; the header has {width}")
-                yield reader.line_num, values, values, problem
-    except csv.Error as error:
-        raise AccessLogError(
-            filename, f"cannot be read as CSV: {error}", where=f"line {reader.line_num}"
-        ) from None
+    for line, values in records:
+        if len(values) == width:
+            # One search over the joined values; the column is looked for only on a hit.
+            problem = _control_problem(values, header) if search("".join(values)) else None
+            yield line, values, values, problem
+        elif any(v.strip() for v in values):
+            problem = RowProblem(
+                None, f"has {len(values)} values; the header has {width}", Code.WIDTH
+            )
+            yield line, values, values, problem
 
 
 def _json_lines(
@@ -328,7 +303,7 @@ def _json_lines(
             try:
                 yield number, values(parse(line), line), line, None
             except json.JSONDecodeError as error:
-                problem = RowProblem(None, f"is not valid JSON: {error.msg}")
+                problem = RowProblem(None, f"is not valid JSON: {error.msg}", Code.UNREADABLE)
                 yield number, [], line, problem
             except RowProblem as problem:
                 yield number, [], line, problem
@@ -345,5 +320,5 @@ def _control_problem(values: list[str], names: list[str]) -> RowProblem | None:
     for value, name in zip(values, names, strict=False):
         problem = control_character(value)
         if problem is not None:
-            return RowProblem(name, problem)
+            return RowProblem(name, problem, Code.CONTROL_CHARACTER)
     return None

@@ -19,10 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from article8.controls.catalogue.models import _in
 from article8.controls.findings.models import SEVERITIES, Finding
 from article8.core import vocabulary
-from article8.core.db import Base, intpk
+from article8.core.db import Base, intpk, one_of
 from article8.core.models import User
 
 AUTHORISATION_KINDS = vocabulary.AUTHORISATION_KINDS.codes
@@ -85,7 +84,7 @@ class HandlerAuthorisation(Base):
     __tablename__ = "handler_authorisation"
     __table_args__ = (
         UniqueConstraint("handler_id", "kind", "target"),
-        CheckConstraint(_in("kind", AUTHORISATION_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", AUTHORISATION_KINDS), name="kind"),
         CheckConstraint("kind = 'system' OR actions IS NULL", name="actions"),
     )
 
@@ -113,7 +112,7 @@ class AccessBatch(Base):
     """One imported access-log file."""
 
     __tablename__ = "access_batch"
-    __table_args__ = (CheckConstraint(_in("kind", LOG_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", LOG_KINDS), name="kind"),)
 
     id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(10))
@@ -142,7 +141,7 @@ class AccessEvent(Base):
 
     __tablename__ = "access_event"
     __table_args__ = (
-        CheckConstraint(_in("kind", LOG_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", LOG_KINDS), name="kind"),
         # Spelt out with OR: SQLite builds a temporary table for each IN list of three or more
         # values, on every row, which made this check a third of a bulk insert's cost.
         CheckConstraint(" OR ".join(f"result = '{r}'" for r in EVENT_RESULTS), name="result"),
@@ -182,8 +181,8 @@ class Anomaly(Base):
     __table_args__ = (
         # The rules upsert on this key: running them again updates, never duplicates.
         UniqueConstraint("rule", "person_key", "local_date", "area"),
-        CheckConstraint(_in("status", ANOMALY_STATES), name="status"),
-        CheckConstraint(_in("severity", SEVERITIES), name="severity"),
+        CheckConstraint(one_of("status", ANOMALY_STATES), name="status"),
+        CheckConstraint(one_of("severity", SEVERITIES), name="severity"),
         Index("ix_anomaly_status_date", "status", "local_date"),
         Index("ix_anomaly_local_date", "local_date"),
     )

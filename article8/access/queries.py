@@ -27,7 +27,7 @@ class AnomalyFilter:
     severity: str | None = None
 
 
-def filtered(criteria: AnomalyFilter) -> Select[tuple[Anomaly]]:
+def filtered(criteria: AnomalyFilter) -> Select[Anomaly]:
     """A select of anomalies matching ``criteria``, by date, rule, person and area."""
     query = select(Anomaly)
     if criteria.date_from:
@@ -58,8 +58,10 @@ def anomalies(
 def counts_by_rule(session: Session, criteria: AnomalyFilter) -> dict[str, int]:
     """How many anomalies match ``criteria`` under each rule (ignoring its rule criterion)."""
     matching = filtered(replace(criteria, rule=None)).order_by(None).subquery()
-    rows = session.execute(select(matching.c.rule, func.count()).group_by(matching.c.rule)).all()
-    return {rule: n for rule, n in rows}
+    rows = session.execute(
+        select(matching.c.rule, func.count().label("n")).group_by(matching.c.rule)
+    )
+    return {row.rule: row.n for row in rows}
 
 
 def as_json(anomaly: Anomaly, tz: ZoneInfo) -> dict[str, Any]:

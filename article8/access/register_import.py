@@ -9,9 +9,8 @@ deleted.
 
 from __future__ import annotations
 
-import csv
-import re
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -20,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from article8.access.errors import RegisterFileError
-from article8.access.logformat import text_lines
 from article8.access.models import LIST_SEPARATOR, Handler
 from article8.access.register import (
     AuthorisationInput,
@@ -35,13 +33,23 @@ from article8.access.register import (
 )
 from article8.core import audit
 from article8.core.audit import Actor
+from article8.core.dates import parse_date
 from article8.core.errors import Phrase, ValidationError
 from article8.core.guarded import WorkbookLimits, WorkbookRefused, control_character, open_workbook
+from article8.core.tabular import (
+    Code,
+    Columns,
+    TableError,
+    blank,
+    csv_records,
+    sheet_rows,
+    text_lines,
+    width_problem,
+)
 
 PEOPLE_COLUMNS = ("employee_id", "name", "department", "employed_from", "employed_until", "aliases")
 AUTHORISATION_COLUMNS = ("employee_id", "kind", "target", "actions", "valid_from", "valid_until")
-SHEETS = {"people": PEOPLE_COLUMNS, "authorisations": AUTHORISATION_COLUMNS}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+SHEETS = {"people": Columns(PEOPLE_COLUMNS), "authorisations": Columns(AUTHORISATION_COLUMNS)}
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,32 @@ class _Row:
     """One data row, with typed access that names the cell on bad input."""
 
     file: str
-    where: str
+    line: int
+    sheet: str | None
     values: dict[str, str]
 
-    def fail(self, column: str | None, problem: str | Phrase) -> RegisterFileError:
-        return RegisterFileError(self.file, problem, where=self.where, column=column)
+    @property
+    def where(self) -> str:
+        return f"sheet {self.sheet}, row {self.line}" if self.sheet else f"line {self.line}"
+
+    def fail(
+        self,
+        column: str | None,
+        problem: str | Phrase,
+        code: Code = Code.RULE,
+        expected: str | None = None,
+    ) -> RegisterFileError:
+        found = self.values.get(column) if column else None
+        return RegisterFileError(
+            self.file,
+            problem,
+            code=code,
+            line=self.line,
+            sheet=self.sheet,
+            column=column,
+            expected=expected,
+            found=found,
+        )
 
     def text(self, column: str) -> str:
         return self.values[column]
@@ -61,7 +90,7 @@ class _Row:
     def required(self, column: str) -> str:
         value = self.values[column]
         if not value:
-            raise self.fail(column, "expected a value, found nothing")
+            raise self.fail(column, "expected a value, found nothing", Code.VALUE, "a value")
         return value
 
     def items(self, column: str) -> tuple[str, ...]:
@@ -72,11 +101,11 @@ class _Row:
         if not value and not required:
             return None
         try:
-            if _DATE.fullmatch(value):
-                return date.fromisoformat(value)
+            # Excel in a Japanese locale saves dates as 2024/04/01 or 2024/4/1.
+            return parse_date(value, slashes=True)
         except ValueError:
-            pass
-        raise self.fail(column, f"expected a date YYYY-MM-DD, found {value!r}")
+            problem = f"expected a date YYYY-MM-DD, found {value!r}"
+            raise self.fail(column, problem, Code.VALUE, "YYYY-MM-DD") from None
 
 
 PersonRows = list[tuple[_Row, PersonInput]]
@@ -188,14 +217,18 @@ def _import_people(
     for row, data in people:
         if data.employee_id in ids:
             raise row.fail(
-                "employee_id", f"{data.employee_id} is also on {ids[data.employee_id].where}"
+                "employee_id",
+                f"{data.employee_id} is also on {ids[data.employee_id].where}",
+                Code.DUPLICATE_ROW,
             )
         ids[data.employee_id] = row
         for alias in data.aliases:
             if alias in aliases:
                 owner, other = aliases[alias]
                 raise row.fail(
-                    "aliases", f"alias {alias!r} is also given to {owner} on {other.where}"
+                    "aliases",
+                    f"alias {alias!r} is also given to {owner} on {other.where}",
+                    Code.DUPLICATE_ROW,
                 )
             aliases[alias] = (data.employee_id, row)
     for alias, (owner, row) in aliases.items():
@@ -238,7 +271,9 @@ def _import_authorisations(
     for row, data in grants:
         key = (data.employee_id, data.kind, data.target)
         if key in keys:
-            raise row.fail("target", f"the same authorisation is also on {keys[key].where}")
+            raise row.fail(
+                "target", f"the same authorisation is also on {keys[key].where}", Code.DUPLICATE_ROW
+            )
         keys[key] = row
     for row, data in grants:
         try:
@@ -254,54 +289,45 @@ def _import_authorisations(
 # --- reading files ---------------------------------------------------------------------------
 
 
-def _row(filename: str, where: str, cells: dict[str, str]) -> _Row:
+def _row(filename: str, line: int, sheet: str | None, cells: dict[str, str]) -> _Row:
     """A row whose cells hold no control characters (no column of the register is free text)."""
-    row = _Row(filename, where, cells)
+    row = _Row(filename, line, sheet, cells)
     for column, value in cells.items():
         problem = control_character(value)
         if problem is not None:
-            raise row.fail(column, problem)
+            raise row.fail(column, problem, Code.CONTROL_CHARACTER)
     return row
 
 
 def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
-    reader = csv.reader(text_lines(stream, filename, RegisterFileError))
-    try:
-        for first in reader:
-            if any(v.strip() for v in first):
-                header = [h.strip() for h in first]
-                break
-        else:
-            raise RegisterFileError(filename, "is empty; expected a header row")
-        columns = _columns(filename, f"line {reader.line_num}", header)
-        sheet = "people" if columns == PEOPLE_COLUMNS else "authorisations"
-        for values in reader:
-            where = f"line {reader.line_num}"
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                raise RegisterFileError(
-                    filename, f"has {len(values)} values; the header has {len(header)}", where=where
-                )
-            cells = {h: v.strip() for h, v in zip(header, values, strict=True)}
-            yield sheet, _row(filename, where, cells)
-    except csv.Error as error:
+    lines = text_lines(stream, filename, RegisterFileError)
+    records = csv_records(lines, filename, RegisterFileError)
+    first = next(((n, values) for n, values in records if not blank(values)), None)
+    if first is None:
+        raise RegisterFileError(filename, "is empty; expected a header row", code=Code.EMPTY)
+    line, header = first[0], [h.strip() for h in first[1]]
+    sheet = next((name for name, columns in SHEETS.items() if columns.fits(header)), None)
+    if sheet is None:
+        expected = (
+            f"{','.join(PEOPLE_COLUMNS)} (people) or "
+            f"{','.join(AUTHORISATION_COLUMNS)} (authorisations)"
+        )
+        found = ",".join(header) or "nothing"
         raise RegisterFileError(
-            filename, f"cannot be read as CSV: {error}", where=f"line {reader.line_num}"
-        ) from None
-
-
-def _columns(filename: str, where: str, header: list[str]) -> tuple[str, ...]:
-    for columns in (PEOPLE_COLUMNS, AUTHORISATION_COLUMNS):
-        if sorted(header) == sorted(columns):
-            return columns
-    raise RegisterFileError(
-        filename,
-        f"expected the header {','.join(PEOPLE_COLUMNS)} (people) or "
-        f"{','.join(AUTHORISATION_COLUMNS)} (authorisations); "
-        f"found {','.join(header) or 'nothing'}",
-        where=where,
-    )
+            filename,
+            f"expected the header {expected}; found {found}",
+            code=Code.HEADER,
+            line=line,
+            expected=expected,
+            found=found,
+        )
+    for line, values in records:
+        if blank(values):
+            continue
+        if len(values) != len(header):
+            raise RegisterFileError.of(width_problem(filename, line, len(values), len(header)))
+        cells = {h: v.strip() for h, v in zip(header, values, strict=True)}
+        yield sheet, _row(filename, line, None, cells)
 
 
 def _xlsx_rows(
@@ -312,37 +338,19 @@ def _xlsx_rows(
             present = [name for name in SHEETS if name in workbook.sheetnames]
             if not present:
                 raise RegisterFileError(
-                    filename, "expected a sheet named people and/or authorisations"
+                    filename, "expected a sheet named people and/or authorisations", code=Code.EMPTY
                 )
             for name in present:
-                yield from _sheet_rows(workbook.rows(name, len(SHEETS[name])), filename, name)
+                with closing(sheet_rows(workbook, name, SHEETS[name])) as rows:
+                    for number, values in rows:
+                        cells = {column: _cell(v) for column, v in values.items()}
+                        yield name, _row(filename, number, name, cells)
     except WorkbookRefused as refused:
-        raise RegisterFileError(filename, refused.reason) from None
-
-
-def _sheet_rows(
-    rows: Iterator[tuple[int, tuple[Any, ...]]], filename: str, name: str
-) -> Iterator[tuple[str, _Row]]:
-    header: list[str] = []
-    for number, values in rows:
-        cells = [_cell(v) for v in values]
-        if not header:
-            header = cells
-            while header and not header[-1]:
-                header.pop()
-            where = f"sheet {name}, row {number}"
-            if _columns(filename, where, header) != SHEETS[name]:
-                raise RegisterFileError(
-                    filename, f"expected the header {','.join(SHEETS[name])}", where=where
-                )
-            continue
-        if any(cells):
-            where = f"sheet {name}, row {number}"
-            yield name, _row(filename, where, dict(zip(header, cells, strict=True)))
-    if not header:
-        raise RegisterFileError(
-            filename, f"expected the header {','.join(SHEETS[name])}", where=f"sheet {name}, row 1"
-        )
+        raise RegisterFileError(filename, refused.reason, code=Code.UNREADABLE) from None
+    except TableError as error:
+        if isinstance(error, RegisterFileError):
+            raise
+        raise RegisterFileError.of(error.detail) from None
 
 
 def _cell(value: Any) -> str:

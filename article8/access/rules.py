@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased
 
 from article8.access.models import (
@@ -155,11 +156,15 @@ def run_rules(
     token = secrets.token_hex(16)
     for rule, query in _queries(rules, within).items():
         _upsert(session, rule, query, token, now)
-    withdrawn = session.execute(
-        delete(Anomaly)
-        .where(within(Anomaly.local_date), Anomaly.status == "new", Anomaly.run_token != token)
-        # Loaded anomalies still hold the old token: ask the database which rows went.
-        .execution_options(synchronize_session="fetch")
+    # A DELETE answers with a CursorResult (its rowcount); Session.execute is typed for any result.
+    withdrawn = cast(
+        "CursorResult[Any]",
+        session.execute(
+            delete(Anomaly)
+            .where(within(Anomaly.local_date), Anomaly.status == "new", Anomaly.run_token != token)
+            # Loaded anomalies still hold the old token: ask the database which rows went.
+            .execution_options(synchronize_session="fetch")
+        ),
     ).rowcount
     counts = session.execute(
         select(Anomaly.rule, func.count()).where(within(Anomaly.local_date)).group_by(Anomaly.rule)
@@ -258,7 +263,7 @@ def _queries(rules: RuleSettings, within: DateFilter) -> dict[str, Select[Any]]:
     }
 
 
-def _grouped(*conditions: ColumnElement[bool], by_area: bool = False) -> Select[Any]:
+def _grouped(*conditions: ColumnElement[bool], by_area: bool = False) -> Select[*tuple[Any, ...]]:
     """The events matching ``conditions``, grouped per person and local date (and area)."""
     area = E.area if by_area else literal("", String)
     query = select(

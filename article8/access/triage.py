@@ -17,13 +17,12 @@ from article8.access.models import Anomaly
 from article8.access.rules import AREA_RULES
 from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import SEVERITIES, Finding
-from article8.core import audit
+from article8.core import audit, roles, vocabulary
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from article8.core.i18n import translator
 from article8.core.models import User
 
-MANAGERS = ("responsible", "admin")
 MAX_REASON = 5000
 # The control an escalated anomaly is a finding on, unless the responsible person chooses
 # another: system-log rules are caught by log analysis (TEC-07), entry rules concern entry and
@@ -49,7 +48,6 @@ RULE_NAMES = {
     "denied_badge_burst": N_("Burst of denied badges"),
     "entry_without_exit": N_("Entry without exit"),
 }
-SEVERITY_NAMES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
 FINDING_DESCRIPTION = N_(
     "Escalated from anomaly %(id)d found in the access logs.\n"
     "Rule: %(rule)s, severity %(severity)s\nPerson: %(person)s\nDate: %(date)s\nArea: %(area)s\n"
@@ -72,35 +70,33 @@ def default_control(rule: str) -> str:
 
 def acknowledge(
     session: Session,
-    user: User,
+    actor: Actor,
     anomaly: Anomaly,
     reason: str = "",
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Mark the anomaly as seen and in order, or being looked into (the reason is optional)."""
-    _decide(session, user, anomaly, "acknowledged", reason.strip(), now, client_addr)
+    _decide(session, actor, anomaly, "acknowledged", reason.strip(), now)
 
 
 def dismiss(
     session: Session,
-    user: User,
+    actor: Actor,
     anomaly: Anomaly,
     reason: str,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Dismiss the anomaly as no problem; the reason is required."""
     if not reason.strip():
         raise ValidationError(N_("Say why the anomaly is dismissed."), field="reason")
-    _decide(session, user, anomaly, "dismissed", reason.strip(), now, client_addr)
+    _decide(session, actor, anomaly, "dismissed", reason.strip(), now)
 
 
 def escalate(
     session: Session,
-    user: User,
+    actor: Actor,
     anomaly: Anomaly,
     control_code: str | None = None,
     severity: str | None = None,
@@ -108,14 +104,13 @@ def escalate(
     now: datetime,
     reason: str = "",
     tz: ZoneInfo,
-    client_addr: str | None = None,
 ) -> Finding:
     """Open a finding on ``control_code`` (default: the rule's control) linked to the anomaly.
 
     The finding's severity defaults to the rule's; its description quotes the rule, the person,
     the date and the events, in the escalating user's language.
     """
-    _check(user, anomaly, reason)
+    _check(actor, anomaly, reason)
     code = (control_code or default_control(anomaly.rule)).strip().upper()
     control = session.scalar(select(Control).where(Control.code == code))
     if control is None:
@@ -128,7 +123,7 @@ def escalate(
         source="anomaly",
         severity=severity,
         title=_title(anomaly),
-        description=_description(anomaly, user.locale, tz, reason),
+        description=_description(anomaly, _locale(session, actor), tz, reason),
         status="open",
         created_at=now,
         updated_at=now,
@@ -138,8 +133,7 @@ def escalate(
     before = _snapshot(anomaly)
     anomaly.status, anomaly.reason = "escalated", reason.strip() or None
     anomaly.finding_id = finding.id
-    _settle(anomaly, user, now)
-    actor = Actor(user.id, user.email, client_addr)
+    _settle(anomaly, actor, now)
     audit.record(
         session,
         actor,
@@ -153,10 +147,10 @@ def escalate(
     return finding
 
 
-def _check(user: User, anomaly: Anomaly, reason: str) -> None:
-    if user.role not in MANAGERS:
+def _check(actor: Actor, anomaly: Anomaly, reason: str) -> None:
+    if not roles.has(actor.role, "anomaly.triage"):
         raise PermissionDenied(N_("Only the responsible person can triage anomalies."))
-    if anomaly.status == "escalated":
+    if not roles.may_triage(actor, anomaly):
         raise ValidationError(
             N_("This anomaly was escalated into a finding; continue there."), field="status"
         )
@@ -168,23 +162,28 @@ def _check(user: User, anomaly: Anomaly, reason: str) -> None:
 
 def _decide(
     session: Session,
-    user: User,
+    actor: Actor,
     anomaly: Anomaly,
     status: str,
     reason: str,
     now: datetime,
-    client_addr: str | None,
 ) -> None:
-    _check(user, anomaly, reason)
+    _check(actor, anomaly, reason)
     before = _snapshot(anomaly)
     anomaly.status, anomaly.reason = status, reason or None
-    _settle(anomaly, user, now)
+    _settle(anomaly, actor, now)
     action = "anomaly.acknowledge" if status == "acknowledged" else "anomaly.dismiss"
-    _record(session, Actor(user.id, user.email, client_addr), action, anomaly, before, now)
+    _record(session, actor, action, anomaly, before, now)
 
 
-def _settle(anomaly: Anomaly, user: User, now: datetime) -> None:
-    anomaly.triaged_by_id, anomaly.triaged_at, anomaly.updated_at = user.id, now, now
+def _settle(anomaly: Anomaly, actor: Actor, now: datetime) -> None:
+    anomaly.triaged_by_id, anomaly.triaged_at, anomaly.updated_at = actor.id, now, now
+
+
+def _locale(session: Session, actor: Actor) -> str:
+    """The escalating user's language (the finding's description is written in it)."""
+    user = session.get(User, actor.id) if actor.id is not None else None
+    return user.locale if user is not None else "ja"
 
 
 def _snapshot(anomaly: Anomaly) -> dict[str, Any]:
@@ -231,7 +230,7 @@ def _description(anomaly: Anomaly, locale: str, tz: ZoneInfo, reason: str) -> st
         rule=f"{_(RULE_NAMES[anomaly.rule])} ({anomaly.rule})"
         if anomaly.rule in RULE_NAMES
         else anomaly.rule,
-        severity=_(SEVERITY_NAMES.get(anomaly.severity, anomaly.severity)),
+        severity=vocabulary.SEVERITIES.translated(anomaly.severity, _),
         person=person,
         date=anomaly.local_date.isoformat(),
         area=anomaly.area or "-",

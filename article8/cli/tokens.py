@@ -1,37 +1,15 @@
-"""The `article8 tokens` commands: API tokens for automation, made on the server (see cli.py)."""
+"""`article8 tokens`: API tokens for automation, made on the server."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
+from article8.cli.group import cli_actor
 from article8.core import tokens
-from article8.core.audit import Actor
 from article8.web.context import database, now, settings
-
-
-def command_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The main CLI's one mapping of domain errors to a message and an exit status."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        # Imported when the command runs: article8.cli imports this module to attach the group.
-        from article8.cli import command_errors as mapped
-
-        return mapped(func)(*args, **kwargs)
-
-    return wrapper
-
-
-def _actor() -> Actor:
-    from article8.cli import cli_actor
-
-    return cli_actor()
 
 
 @click.group("tokens")
@@ -43,11 +21,10 @@ def tokens_group() -> None:
 @click.option("--user", "email", required=True, help="The account's email.")
 @click.option("--name", required=True, help="What the token is for, e.g. 'nightly upload'.")
 @with_appcontext
-@command_errors
 def tokens_create(email: str, name: str) -> None:
     """Create a token for the account and print it, this once (only its hash is kept)."""
     with database().unit_of_work() as session:
-        token, plaintext = tokens.create_token_for(session, _actor(), email, name, now=now())
+        token, plaintext = tokens.create_token_for(session, cli_actor(), email, name, now=now())
         owner = token.user.email
     # The token alone on stdout, so that a script can capture it; the note goes to stderr.
     click.echo(plaintext)
@@ -62,7 +39,6 @@ def tokens_create(email: str, name: str) -> None:
 @click.option("--user", "email", default=None, help="Only this account's tokens.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @with_appcontext
-@command_errors
 def tokens_list(email: str | None, fmt: str) -> None:
     """Tokens, newest first, revoked ones included; never the token itself."""
     tz = settings().timezone
@@ -82,11 +58,10 @@ def tokens_list(email: str | None, fmt: str) -> None:
 @tokens_group.command("revoke")
 @click.argument("token_id", type=int, metavar="ID")
 @with_appcontext
-@command_errors
 def tokens_revoke(token_id: int) -> None:
     """Revoke the token with this id for good; scripts using it are refused from now on."""
     with database().unit_of_work() as session:
-        token, changed = tokens.revoke_by_id(session, _actor(), token_id, now=now())
+        token, changed = tokens.revoke_by_id(session, cli_actor(), token_id, now=now())
         owner = token.user.email
     if changed:
         click.echo(f"revoked API token {token.id} ({token.name}) of {owner}")

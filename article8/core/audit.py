@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
-from article8.core.models import AuditEvent
+from article8.core.models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
 # pg_advisory_xact_lock key for appends ("art8"): one chain head, so one writer at a time.
@@ -29,6 +29,11 @@ class Actor:
     # The role the user acts in, for the object-level checks of services that take an Actor
     # (not part of the recorded event); None for processes and anonymous requests.
     role: str | None = None
+
+    @classmethod
+    def for_user(cls, user: User, client_addr: str | None = None) -> Actor:
+        """``user`` acting in their role (from ``client_addr`` when over the network)."""
+        return cls(user.id, user.email, client_addr, user.role)
 
 
 SYSTEM = Actor(None, "system")
@@ -88,6 +93,12 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def event_count(session: Session) -> int:
+    """How many events the trail holds: the head's sequence number (the chain has no gaps), one
+    primary-key lookup rather than a count over the whole table."""
+    return session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
 
 
 def _lock_chain(session: Session) -> None:
@@ -150,7 +161,7 @@ class AuditFilter:
     date_to: datetime | None = None
 
 
-def filtered(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+def filtered(criteria: AuditFilter) -> Select[AuditEvent]:
     """A select of events matching ``criteria``, newest first."""
     query = select(AuditEvent)
     if criteria.actor_id is not None:

@@ -7,13 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 
 @lru_cache(maxsize=8)
-def _translations(locale: str) -> Translations:
+def _translations(locale: str) -> NullTranslations:
+    # Without a catalogue for ``locale``, Babel answers with NullTranslations (the msgids).
     return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
 
 

@@ -9,6 +9,7 @@ error for the next run. A process that dies between sending and marking may rese
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,8 @@ from article8.core.mail import DELIVERY_ERRORS, LogMailer, Mailer, Message
 from article8.core.models import Notification, User
 
 log = logging.getLogger("article8.notify")
+# session.info key: the ids of the notifications this session queued (see queued_ids).
+_QUEUED = "article8.outbox.queued"
 
 
 def queue(
@@ -54,7 +57,19 @@ def queue(
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(Notification.id)
     ).first()
+    if created is not None:
+        session.info.setdefault(_QUEUED, []).append(created.id)
     return created is not None
+
+
+def queued_ids(session: Session) -> list[int]:
+    """The ids of the notifications ``session`` queued since the last call (then forgotten)."""
+    return list(session.info.pop(_QUEUED, []))
+
+
+def forget_queued(session: Session) -> None:
+    """Forget what ``session`` queued (its transaction was rolled back)."""
+    session.info.pop(_QUEUED, None)
 
 
 @dataclass
@@ -72,8 +87,10 @@ def deliver_pending(
     now: datetime,
     batch: int = 100,
     reclaim_after: timedelta = timedelta(minutes=10),
+    only: Collection[int] | None = None,
 ) -> DeliveryReport:
-    """Mail every pending notification; failures stay pending for the next run."""
+    """Mail every pending notification (or only those with the ids in ``only``); failures stay
+    pending for the next run."""
     report = DeliveryReport()
     while True:
         with database.unit_of_work() as session:
@@ -88,6 +105,8 @@ def deliver_pending(
                 .order_by(Notification.id)
                 .limit(batch)
             )
+            if only is not None:
+                query = query.where(Notification.id.in_(list(only)))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(session.scalars(query))
@@ -109,10 +128,13 @@ def deliver_pending(
                 report.sent.append(notification_id)
         with database.unit_of_work() as session:
             for notification_id, _ in messages:
-                row = session.get(Notification, notification_id)
-                assert row is not None
+                claimed = session.get(Notification, notification_id)
+                assert claimed is not None
                 if notification_id in report.failed:
-                    row.status, row.last_error = "pending", report.failed[notification_id][:2000]
+                    claimed.status, claimed.last_error = (
+                        "pending",
+                        report.failed[notification_id][:2000],
+                    )
                 else:
-                    row.status = "logged" if isinstance(mailer, LogMailer) else "sent"
-                    row.sent_at, row.last_error = now, None
+                    claimed.status = "logged" if isinstance(mailer, LogMailer) else "sent"
+                    claimed.sent_at, claimed.last_error = now, None

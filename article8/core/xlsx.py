@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Font
+
+from article8.core.files import atomic_output
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -79,22 +77,6 @@ def header_cell(ws: WriteOnlyWorksheet, value: str) -> Cell:
     cell = text_cell(ws, value)
     cell.font = _BOLD
     return cell
-
-
-@contextmanager
-def atomic_output(out: Path) -> Iterator[BinaryIO]:
-    """A file beside ``out`` that replaces it only when the block succeeds."""
-    # Same directory, so os.replace is a rename: readers see the old file or the whole new one.
-    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def save_workbook(workbook: Workbook, out: Path) -> None:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from article8.core.files import sha256_of
 from article8.core.settings import Settings
 
 CHUNK = 1024 * 1024
@@ -163,11 +164,7 @@ class LocalBlobStore:
 
     def hash_of(self, sha256: str) -> str:
         """Re-hash the stored object."""
-        digest = hashlib.sha256()
-        with self.open(sha256) as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest()
+        return sha256_of(self.path(sha256))
 
     def addresses(self) -> Iterator[str]:
         """Every stored object's address."""
@@ -216,11 +213,7 @@ class LocalBlobStore:
         orphan = self.orphans / sha256
         if not orphan.is_file():
             return None
-        digest = hashlib.sha256()
-        with orphan.open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-        if digest.hexdigest() != sha256:
+        if sha256_of(orphan) != sha256:
             return False
         final = self.path(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)

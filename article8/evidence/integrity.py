@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from article8.core import audit
 from article8.core.audit import Actor
+from article8.core.db import Database
 from article8.evidence import store_lock
 from article8.evidence.blobstore import BlobStore
 from article8.evidence.models import EvidenceItem
@@ -130,6 +131,48 @@ def restore_orphans(
                     details={"sha256": sha256, "from": "orphans"},
                 )
     return report
+
+
+@dataclass
+class StoreCheck:
+    """What `evidence verify` did and found: the sweep, the restore, then the re-hash."""
+
+    report: StoreReport
+    swept: SweepReport
+    restored: RestoreReport
+
+    @property
+    def ok(self) -> bool:
+        """Every blob present and intact, and no quarantined copy found damaged."""
+        return self.report.ok and not self.restored.damaged
+
+
+def check_store(
+    database: Database,
+    store: BlobStore,
+    actor: Actor,
+    *,
+    sweep: bool,
+    restore: bool,
+    grace: timedelta,
+    now: datetime,
+) -> StoreCheck:
+    """Optionally sweep, optionally restore orphans, then verify every blob.
+
+    Each step commits on its own (this function owns its transactions, like a job): the sweep
+    holds the store lock, and the re-hash of every blob must not hold it (and so every upload)
+    for its whole length, so verifying is read-only and starts after the sweep committed.
+    """
+    swept, restored = SweepReport(), RestoreReport()
+    if sweep:
+        with database.unit_of_work() as session:
+            swept = sweep_store(session, store, grace=grace, now=now)
+    if restore:
+        with database.unit_of_work() as session:
+            restored = restore_orphans(session, store, actor, now=now)
+    with database.session() as session:
+        report = verify_store(session, store)
+    return StoreCheck(report, swept, restored)
 
 
 def _references(session: Session) -> dict[str, list[int]]:

@@ -48,7 +48,7 @@ class EvidenceItem(Base):
 
     id: Mapped[intpk]
     # Versions of one piece of evidence share a series (the id of its first version).
-    series_id: Mapped[int | None] = mapped_column(Integer)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")

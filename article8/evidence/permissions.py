@@ -1,27 +1,31 @@
 """Who may do what to which evidence: the object-level rules that the pages, the API and the CLI
-all meet in the services (the routes only decide which roles reach them)."""
+all meet in the services (the routes only decide which roles reach them). The role side of every
+rule is the capability table in :mod:`article8.core.roles`."""
 
 from __future__ import annotations
 
 from article8.controls.inspections.models import Inspection
+from article8.core import roles
 from article8.core.audit import Actor
 from article8.core.errors import N_, PermissionDenied, ValidationError
 from article8.evidence.models import EvidenceItem
 
-UPLOADER_ROLES = ("admin", "responsible", "inspector")
-MANAGER_ROLES = ("admin", "responsible")
 # While the work is being done, the people doing it collect evidence for it.
-WORKING_STATES = ("open", "in_progress", "returned")
+WORKING_STATES = roles.WORKABLE_STATES
 # Decided: the evidence it was decided on is what it keeps (a manager may add a note).
 CLOSED_STATES = ("approved", "missed")
 
 
 def may_change(actor: Actor, item: EvidenceItem) -> bool:
     """Withdraw or supersede ``item``: its uploader, the responsible person, an administrator."""
-    if actor.role in MANAGER_ROLES:
+    if roles.has(actor.role, "evidence.manage"):
         return True
     # A process or an anonymous actor has no id, and so never "is" the uploader.
-    return actor.role in UPLOADER_ROLES and actor.id is not None and item.uploaded_by_id == actor.id
+    return (
+        roles.has(actor.role, "evidence.upload")
+        and actor.id is not None
+        and item.uploaded_by_id == actor.id
+    )
 
 
 def check_change(actor: Actor, item: EvidenceItem) -> None:
@@ -55,9 +59,9 @@ def link_role(actor: Actor, inspection: Inspection) -> str:
             ),
             field="inspection_id",
         )
-    if actor.role in MANAGER_ROLES:
+    if roles.has(actor.role, "evidence.manage"):
         return "manager"
-    if actor.role not in UPLOADER_ROLES or actor.id is None:
+    if not roles.has(actor.role, "evidence.link") or actor.id is None:
         raise _not_yours()
     if actor.id == inspection.assignee_id:
         capacity = "assignee"
@@ -86,7 +90,7 @@ def may_link(actor: Actor, inspection: Inspection) -> bool:
 
 def check_note(actor: Actor, inspection: Inspection) -> None:
     """Raise unless ``actor`` may add a note to ``inspection`` (a manager, a closed inspection)."""
-    if actor.role not in MANAGER_ROLES:
+    if not roles.has(actor.role, "evidence.manage"):
         raise PermissionDenied(
             N_("Only the responsible person or an administrator may add a note to an inspection.")
         )

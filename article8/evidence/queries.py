@@ -54,7 +54,7 @@ def _in_force(today: date) -> Any:
 
 def filtered(
     criteria: EvidenceFilter, today: date, *, days: int = EXPIRING_DAYS
-) -> Select[tuple[EvidenceItem]]:
+) -> Select[EvidenceItem]:
     """Evidence matching ``criteria``, newest upload first."""
     query = select(EvidenceItem).options(
         selectinload(EvidenceItem.controls), selectinload(EvidenceItem.uploaded_by)

@@ -2,47 +2,35 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import Connection
+import importlib
+from pathlib import Path
 
-from article8.access import models as access_models
-from article8.controls.catalogue import models as controls_models
-from article8.controls.findings import models as findings_models
-from article8.controls.incidents import models as incident_models
-from article8.controls.inspections import models as inspection_models
-from article8.core import models as core_models
+from alembic import context
+from sqlalchemy import Connection, MetaData
+
+from article8.core import schema
 from article8.core.db import Base, make_engine
 from article8.core.settings import Settings
-from article8.evidence import models as evidence_models
-
-# Importing the model modules registers their tables with Base.metadata.
-MODEL_MODULES = (
-    core_models,
-    controls_models,
-    inspection_models,
-    findings_models,
-    incident_models,
-    evidence_models,
-    access_models,
-)
-target_metadata = Base.metadata
 
 
-def _include(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    # APScheduler's job table is created by a migration but described by APScheduler itself.
-    table = getattr(obj, "table", obj)
-    return getattr(table, "name", name) != "apscheduler_jobs"
+def _models_metadata() -> MetaData:
+    # Autogenerate compares against every table the models describe; each feature's models.py
+    # registers its tables with Base.metadata when imported (found on disk, so none is forgotten).
+    root = Path(schema.__file__).resolve().parent.parent
+    for path in sorted(root.rglob("models.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        importlib.import_module(".".join(parts))
+    return Base.metadata
 
 
-def _run(connection: Connection) -> None:
+def _run(connection: Connection, target_metadata: MetaData | None) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=_include,
+        include_object=schema.include_object,
+        render_item=schema.render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -50,8 +38,10 @@ def _run(connection: Connection) -> None:
 
 connection = context.config.attributes.get("connection")
 if connection is not None:
-    _run(connection)
-else:  # plain `alembic` from a developer's shell
+    # The application migrating itself: the revisions carry their own frozen definitions and need
+    # no models.
+    _run(connection, None)
+else:  # plain `alembic` from a developer's shell, e.g. `alembic revision --autogenerate`
     engine = make_engine(Settings.from_env().database_url)
-    with engine.begin() as conn:
-        _run(conn)
+    with schema.migrating(engine) as conn:
+        _run(conn, _models_metadata())

@@ -27,8 +27,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from article8.core import audit
+from article8.core.audit import Actor
 from article8.core.db import Base, Database
 from article8.core.errors import DomainError
+from article8.core.files import sha256_of
 from article8.core.schema import upgrade
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.integrity import verify_store
@@ -101,6 +103,32 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def create_backup(
+    database: Database, store: LocalBlobStore, out: Path, actor: Actor, *, now: datetime
+) -> BackupReport:
+    """Write the archive to ``out`` atomically, then record it in the audit trail.
+
+    The record (file name, SHA-256, blobs, audit head) is its own transaction, after the
+    archive is in place: the snapshot must not wait for, or hold, the audit chain's lock.
+    """
+    report = _write_archive(database, store, out, now=now)
+    with database.unit_of_work() as session:
+        audit.record(
+            session,
+            actor,
+            "backup.create",
+            now=now,
+            object_type="backup",
+            details={
+                "file": out.name,
+                "sha256": sha256_of(out),
+                "blobs": report.blobs,
+                "audit_head": report.audit_head,
+            },
+        )
+    return report
+
+
+def _write_archive(
     database: Database, store: LocalBlobStore, out: Path, *, now: datetime
 ) -> BackupReport:
     """Write the archive to ``out`` atomically (a temporary file renamed into place)."""
@@ -180,15 +208,6 @@ def _dump_table(conn: Connection, table: Table, path: Path) -> tuple[int, str]:
     return rows, digest.hexdigest()
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file on disk."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def restore_backup(database: Database, store: LocalBlobStore, archive_path: Path) -> BackupReport:
     """Restore into an empty instance; every hash and the audit chain are checked first/after."""
     engine = database.bind
@@ -247,13 +266,13 @@ def _unpack(archive_path: Path, scratch: Path) -> dict[str, Any]:
         )
     for name, entry in manifest["tables"].items():
         path = scratch / "database" / f"{name}.jsonl"
-        if not path.is_file() or file_sha256(path) != entry["sha256"]:
+        if not path.is_file() or sha256_of(path) != entry["sha256"]:
             raise BackupError(
                 "table %(table)s in the backup does not match its SHA-256", table=name
             )
     for sha256 in manifest["blobs"]:
         path = scratch / "evidence" / sha256
-        if not path.is_file() or file_sha256(path) != sha256:
+        if not path.is_file() or sha256_of(path) != sha256:
             raise BackupError("evidence blob %(sha)s in the backup is damaged", sha=sha256)
     return manifest
 

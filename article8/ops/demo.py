@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import update_settings
+from article8.controls.catalogue.services import SyncReport, sync_catalogue, update_settings
+from article8.controls.inspections.schedule import ScheduleReport, ScheduleRules, run_schedule
 from article8.core.audit import Actor
 from article8.core.users import PasswordPolicy, create_user, find_by_email
 
@@ -78,3 +80,30 @@ def assign_demo_owners(session: Session, actor: Actor, *, now: datetime) -> int:
         )
         changed += 1
     return changed
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What `article8 demo` did: the catalogue sync, the users made, owners given, the schedule."""
+
+    catalogue: SyncReport
+    users_created: list[str]
+    owners_given: int
+    schedule: ScheduleReport
+
+
+def load_demo(
+    session: Session,
+    actor: Actor,
+    *,
+    policy: PasswordPolicy,
+    rules: ScheduleRules,
+    now: datetime,
+) -> DemoReport:
+    """Load the shipped catalogue, create the demo users, give controls owners and open this
+    period's inspections; running it again changes nothing that is already there."""
+    catalogue = sync_catalogue(session, load_catalogue(), actor, now=now)
+    created = ensure_demo_users(session, actor, policy=policy, now=now)
+    owned = assign_demo_owners(session, actor, now=now)
+    schedule = run_schedule(session, rules, now=now)
+    return DemoReport(catalogue, created, owned, schedule)

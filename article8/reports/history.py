@@ -29,10 +29,8 @@ What is exact and what is approximated (``as_of`` given):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CTE,
@@ -46,6 +44,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from article8.access.models import Anomaly
@@ -55,6 +54,7 @@ from article8.controls.incidents.models import Incident
 from article8.controls.inspections.models import Inspection
 from article8.core.models import AuditEvent
 from article8.evidence.models import EvidenceItem
+from article8.reports.period import Moment
 
 # The audit actions that move an inspection from one state to another, and the state they set.
 STATE_ACTIONS = {
@@ -66,16 +66,6 @@ STATE_ACTIONS = {
     "inspection.missed": "missed",
 }
 CREATE_ACTION = "inspection.create"
-
-
-@dataclass(frozen=True)
-class Moment:
-    """The local day the figures are for and, for a past view, the instant to replay."""
-
-    today: date
-    as_of: datetime | None
-    timezone: ZoneInfo
-    dialect: str
 
 
 def inspection_states(moment: Moment) -> CTE:
@@ -107,7 +97,7 @@ def inspection_states(moment: Moment) -> CTE:
     )
     last = aliased(AuditEvent, name="last_event")
     created = case(
-        (last.details.like('%"status":"missed"%'), "missed"),
+        (event_detail(last.details, "status", moment.dialect) == "missed", "missed"),
         (i.opens_on <= moment.today, "open"),
         else_="scheduled",
     )
@@ -119,7 +109,7 @@ def inspection_states(moment: Moment) -> CTE:
     )
     graded = last.action.in_(("inspection.submit", "inspection.approve"))
     result = case(
-        (and_(graded, last.details.like('%"result":"fail"%')), "fail"),
+        (and_(graded, event_detail(last.details, "result", moment.dialect) == "fail"), "fail"),
         (graded, "pass"),
         (last.action.is_(None), i.result),
         else_=None,
@@ -139,6 +129,17 @@ def inspection_states(moment: Moment) -> CTE:
         .where(i.created_at <= as_of)
         .cte("inspection_state")
     )
+
+
+def event_detail(details: Any, key: str, dialect: str) -> ColumnElement[Any]:
+    """The text of the top-level ``key`` of an audit event's JSON details (NULL when absent).
+
+    An exact test, unlike a LIKE on the text: the same words inside a nested value or another
+    key do not match. SQLite reads the text with its JSON functions; PostgreSQL casts it.
+    """
+    if dialect == "postgresql":
+        return cast(details, postgresql.JSON)[key].astext
+    return func.json_extract(details, f"$.{key}")
 
 
 def control_active(moment: Moment) -> ColumnElement[bool]:

@@ -8,7 +8,7 @@ calendar month, claimed by a ``job_run`` row keyed on the month's first day.
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,7 +25,8 @@ from article8.evidence import store_lock
 from article8.evidence.blobstore import BlobStore
 from article8.evidence.models import EvidenceItem
 from article8.evidence.services import EvidenceInput, add_evidence
-from article8.reports.workbook import Period, write_workbook
+from article8.reports.period import Period
+from article8.reports.workbook import write_workbook
 
 EVIDENCE_CONTROL = "ORG-08"
 JOB_NAME = "reports.workbook.monthly"
@@ -40,8 +41,7 @@ NO_LIMIT = 1 << 40
 
 def previous_month(today: date) -> Period:
     """The calendar month before the one holding ``today``."""
-    end = today.replace(day=1) - timedelta(days=1)
-    return Period(end.replace(day=1), end)
+    return Period.month_before(today)
 
 
 def export_monthly_workbook(

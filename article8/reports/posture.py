@@ -9,6 +9,7 @@ statements serve the live page and the page "as of" a past instant: see
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,16 +17,16 @@ from sqlalchemy import CTE, Row, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from article8.access.models import Anomaly
-from article8.controls.catalogue.models import CATEGORIES, Control
+from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.incidents.models import Incident
 from article8.controls.inspections.models import PENDING_STATES, submitted_on_time_sql
 from article8.core.calendar import local_midnight_utc
 from article8.core.settings import Settings
+from article8.core.vocabulary import CATEGORIES
 from article8.evidence.models import EvidenceItem, evidence_control
 from article8.evidence.queries import EXPIRING_DAYS
 from article8.reports.history import (
-    Moment,
     action_open,
     anomaly_new,
     control_active,
@@ -35,6 +36,7 @@ from article8.reports.history import (
     inspection_states,
     reported_by,
 )
+from article8.reports.period import Moment
 from article8.reports.posture_figures import (
     Ages,
     Dashboard,
@@ -166,7 +168,7 @@ def _posture(session: Session, moment: Moment, states: CTE) -> tuple[tuple[Postu
         (current.c.due_on < moment.today, "overdue"),
         else_="not_due",
     ).label("bucket")
-    rows = session.execute(
+    rows: Iterable[Any] = session.execute(
         select(Control.category, bucket, func.count().label("n"))
         .select_from(Control)
         .outerjoin(latest, latest.c.control_id == Control.id)
@@ -186,7 +188,7 @@ def _posture(session: Session, moment: Moment, states: CTE) -> tuple[tuple[Postu
         counts[category][state] = n
     per_category = tuple(
         Posture(category, controls=sum(counts[category].values()), **counts[category])
-        for category in CATEGORIES
+        for category in CATEGORIES.codes
     )
     totals: dict[str, int] = defaultdict(int)
     for states_of in counts.values():
@@ -215,19 +217,19 @@ def _trend(
         *((and_(due >= start, due <= end), literal(n)) for n, (start, end) in enumerate(months))
     ).label("month")
     submitted = states.c.status.in_(("submitted", "approved"))
-    on_time = submitted_on_time_sql(
+    in_time = submitted_on_time_sql(
         states.c.submitted_at, due, moment.timezone, moment.dialect, near=moment.today
     )
     timeliness = case(
         (due > moment.today, "not_due"),
         (and_(submitted, states.c.submitted_at.is_(None)), "unknown"),
-        (and_(submitted, on_time), "on_time"),
+        (and_(submitted, in_time), "on_time"),
         (submitted, "late"),
         (states.c.status == "missed", "missed"),
         else_="pending",
     ).label("timeliness")
     outcome = _outcome(states).label("outcome")
-    rows = session.execute(
+    rows: Iterable[Any] = session.execute(
         select(month, outcome, timeliness, func.count().label("n"))
         .where(due >= months[0][0], due <= months[-1][1])
         .group_by(month, outcome, timeliness)
@@ -255,7 +257,7 @@ def _pending(session: Session, moment: Moment, states: CTE) -> tuple[Ages, int]:
         (due < today, "d0_7"),
         else_="upcoming",
     ).label("bucket")
-    rows = dict(
+    rows: dict[str, int] = dict(
         session.execute(
             select(bucket, func.count().label("n"))
             .where(
@@ -334,7 +336,7 @@ def _actions(session: Session, moment: Moment) -> tuple[dict[str, Ages], int]:
     """Open corrective actions by their finding's severity and age; how many are overdue."""
     age = _age(CorrectiveAction.created_at, moment)
     late = case((CorrectiveAction.due_on < moment.today, 1), else_=0).label("late")
-    rows = list(
+    rows: Iterable[Any] = list(
         session.execute(
             select(Finding.severity, age, late, func.count())
             .select_from(CorrectiveAction)
@@ -390,8 +392,12 @@ def _incidents(session: Session, moment: Moment) -> tuple[IncidentDeadline, ...]
     )
     found = []
     for row in rows:
-        conditions = (row.sensitive_data, row.financial_harm, row.unlawful_purpose)
-        conditions += (row.over_1000_people,)
+        conditions = (
+            row.sensitive_data,
+            row.financial_harm,
+            row.unlawful_purpose,
+            row.over_1000_people,
+        )
         reportable = None if all(c is None for c in conditions) else any(conditions)
         deadline, due_on = None, None
         if row.preliminary_due_on and not reported_by(row.preliminary_reported_on, moment):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-SEVERITY_ORDER = ("high", "medium", "low")
+from article8.core.vocabulary import SEVERITIES
+
+SEVERITY_ORDER = tuple(reversed(SEVERITIES.codes))  # the gravest first
 HEAT_STATES = ("pass", "fail", "missed", "open", "none")
 # The posture of a control, from its inspection for the current period.
 POSTURE_STATES = ("passed", "failed", "overdue", "missed", "in_review", "not_due")

@@ -83,7 +83,7 @@ def create_app(
     app.after_request(_security_headers)
     observability.init_app(app)
 
-    from article8.web import errors, templating
+    from article8.web import edge, errors, templating
     from article8.web.account import tokens as api_tokens
     from article8.web.account import views as account
     from article8.web.admin import views as admin
@@ -108,6 +108,7 @@ def create_app(
     for module in (register, access_logs, anomalies, incidents):
         app.register_blueprint(module.bp)
     app.register_blueprint(dashboard.bp)
+    edge.register(app)
     errors.register(app)
     templating.register(app)
     return app

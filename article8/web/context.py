@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from flask import current_app, g, request
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from article8.core.audit import Actor
+from article8.core.calendar import local_date
 from article8.core.db import Database
 from article8.core.settings import Settings
 from article8.core.users import PasswordPolicy
@@ -30,6 +32,16 @@ def now() -> datetime:
     """The current instant from the application's clock (tests inject a fixed one)."""
     clock = cast(Callable[[], datetime], current_app.extensions["article8.clock"])
     return clock()
+
+
+def today() -> date:
+    """Today in the configured time zone: due dates and validity dates are local calendar days."""
+    return local_date(now(), settings().timezone)
+
+
+def lang() -> str:
+    """The language of the request ("ja" or "en"): which title or question text to show."""
+    return "ja" if str(get_locale()) == "ja" else "en"
 
 
 def db() -> Session:

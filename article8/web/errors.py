@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from article8.core.errors import DomainError, Phrase
+from article8.web import edge
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> ResponseReturnValue:
+        # A page that shows its form again with the message on the field at fault (the edge
+        # rolls back first); anything else gets the generic answer, and the edge rolls back.
+        answer = None if _wants_json() else edge.refusal_for(error)
+        if answer is not None:
+            return answer
         return _respond(error.status_code, translated(error), getattr(error, "field", None))
 
     @app.errorhandler(CSRFError)
@@ -52,8 +58,12 @@ def register(app: Flask) -> None:
         return _respond(error.code or 500, messages.get(error.code or 500, error.description))
 
 
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
 def _respond(status: int, message: str, field: str | None = None) -> ResponseReturnValue:
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if _wants_json():
         # The same shape as the API's own refusals: the message, and the input at fault if any.
         return jsonify(error=message, **({"field": field} if field else {})), status
     return render_template("error.html", status=status, message=message), status

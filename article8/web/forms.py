@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from article8.core import vocabulary
+from article8.core.models import User
+from article8.web.params import parse_id
+
 LANGUAGES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
+
+
+def choices(terms: vocabulary.Vocabulary) -> list[SelectChoice]:
+    """The codes of a vocabulary as select options, with their names in the user's language."""
+    return [SelectChoice(code, name) for code, name in terms.choices(gettext)]
 
 
 def role_choices() -> list[SelectChoice]:
     """Roles with their translated names."""
-    return [
-        SelectChoice("admin", str(_l("Administrator"))),
-        SelectChoice("responsible", str(_l("Responsible person"))),
-        SelectChoice("inspector", str(_l("Inspector"))),
-        SelectChoice("auditor", str(_l("Auditor"))),
-    ]
+    return choices(vocabulary.ROLES)
+
+
+def severity_choices() -> list[SelectChoice]:
+    """Severities with their translated names."""
+    return choices(vocabulary.SEVERITIES)
+
+
+def user_choices(people: Sequence[User], *, empty: str | None = None) -> list[SelectChoice]:
+    """People as select options, optionally after an empty choice labelled ``empty``."""
+    first = [SelectChoice("", empty)] if empty is not None else []
+    return first + [SelectChoice(str(u.id), u.display_name) for u in people]
+
+
+def chosen_id(field: SelectField) -> int | None:
+    """The id a user select holds; None when empty."""
+    try:
+        return parse_id(field.data or "")
+    except ValueError:
+        return None
 
 
 def safe_next(target: str | None) -> str:

@@ -9,7 +9,7 @@ value that is not valid is refused with a message in the user's language (400) n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from flask import abort, request
@@ -18,6 +18,7 @@ from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as NoMatch
 from wtforms import DateField, IntegerField
 
+from article8.core.dates import parse_date
 from article8.core.errors import N_, ValidationError
 
 # The primary keys are INTEGER columns on both back ends.
@@ -27,7 +28,6 @@ BIGINT_MAX = 2**63 - 1
 # The dates article8 works with: its records start this century, and nothing is planned past it.
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2099, 12, 31)
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # C0 control characters and DEL; tab, line feed and carriage return are ordinary text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -52,13 +52,7 @@ def parse_id(raw: str, *, maximum: int = ID_MAX) -> int:
 
 def parse_day(raw: str) -> date:
     """``raw`` (YYYY-MM-DD) as a date within the supported range; ValueError otherwise."""
-    text = raw.strip()
-    if not _DAY.fullmatch(text):
-        raise ValueError(raw)
-    day = date.fromisoformat(text)
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValueError(raw)
-    return day
+    return parse_date(raw, earliest=EARLIEST_DAY, latest=LATEST_DAY)
 
 
 class IdConverter(BaseConverter):
@@ -190,3 +184,32 @@ class DayField(DateField):
                     )
                 )
             )
+
+
+# --- list pages' filters -----------------------------------------------------------------------
+
+
+class Criteria:
+    """A list page's filter read from its query string, one way on every list: a value that is
+    not one of the choices does not filter, a bad id or date is refused (400) naming it."""
+
+    def __init__(self, args: Mapping[str, str]) -> None:
+        self.args = args
+
+    def choice(self, name: str, allowed: Collection[str], default: str = "") -> str | None:
+        """One of ``allowed``; None (no filter) for anything else."""
+        value = self.args.get(name, default)
+        return value if value in allowed else None
+
+    def text(self, name: str, *, max_length: int = 200, upper: bool = False) -> str | None:
+        """Trimmed text (a search, a code), cut to ``max_length``; None when blank."""
+        value = self.args.get(name, "").strip()
+        return (value.upper() if upper else value)[:max_length] or None
+
+    def id(self, name: str) -> int | None:
+        """An id (``?owner=3``); None when blank."""
+        return id_arg(self.args, name)
+
+    def day(self, name: str) -> date | None:
+        """A date (YYYY-MM-DD); None when blank."""
+        return day_arg(self.args, name)

@@ -9,14 +9,10 @@ from flask import abort, current_app, jsonify, redirect, request, session, url_f
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
-from article8.core.settings import ROLES
+from article8.core import roles
 from article8.web.context import now, settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EVERYONE = ROLES
-READERS = ("admin", "responsible", "auditor")
-MANAGERS = ("admin", "responsible")
 
 # Endpoints a user who must enrol in two-factor sign-in may still reach.
 _MFA_ENROLMENT_ENDPOINTS = {"account.mfa_setup", "auth.logout", "main.set_language"}
@@ -28,17 +24,21 @@ def public(view: F) -> F:
     return view
 
 
-def roles(*allowed: str) -> Callable[[F], F]:
-    """Allow a view to signed-in users whose role is one of ``allowed``."""
-    unknown = set(allowed) - set(ROLES)
-    if unknown or not allowed:
-        raise ValueError(f"bad roles for a view: {allowed}")
+def requires(permission: str) -> Callable[[F], F]:
+    """Allow a view to signed-in users whose role holds ``permission`` (see core.roles)."""
+    roles.roles_with(permission)  # an unknown name fails at import, not at the first request
 
     def decorate(view: F) -> F:
-        view._access_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        view._access_permission = permission  # type: ignore[attr-defined]
         return view
 
     return decorate
+
+
+def permission_of(endpoint: str) -> str | None:
+    """The permission a view declares; ``None`` for a public view, a static file or no decision."""
+    view = current_app.view_functions[endpoint]
+    return getattr(view, "_access_permission", None)
 
 
 def allowed_roles(endpoint: str) -> frozenset[str] | None:
@@ -50,7 +50,16 @@ def allowed_roles(endpoint: str) -> frozenset[str] | None:
         or getattr(view, "_access_public", False)
     ):
         return None
-    return getattr(view, "_access_roles", frozenset())
+    permission = permission_of(endpoint)
+    return roles.roles_with(permission) if permission else frozenset()
+
+
+def can(permission: str, obj: object = None) -> bool:
+    """Whether the signed-in user holds ``permission`` (on ``obj``, where the rule looks at one).
+
+    The template global: pages ask this instead of comparing role names.
+    """
+    return bool(current_user.is_authenticated) and roles.allows(current_user, permission, obj)
 
 
 def enforce_access() -> ResponseReturnValue | None:

@@ -1,4 +1,5 @@
-"""Jinja filters and globals: local times, role names, links to an object's history."""
+"""Jinja filters and globals: local times, vocabulary labels and tones, role names, links to an
+object's history, and the capability check."""
 
 from __future__ import annotations
 
@@ -7,17 +8,43 @@ from datetime import datetime
 from flask import Flask, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from article8.core import vocabulary
+from article8.core.vocabulary import Vocabulary
 from article8.web.context import settings
 from article8.web.forms import LanguageForm
+from article8.web.permissions import can
 
-ROLE_NAMES = {
-    "admin": _l("Administrator"),
-    "responsible": _l("Responsible person"),
-    "inspector": _l("Inspector"),
-    "auditor": _l("Auditor"),
+# The vocabularies pages name in ``value|label("inspection")`` and ``value|tone("inspection")``:
+# every label and tone comes from core.vocabulary, the one place codes are named.
+VOCABULARIES: dict[str, tuple[Vocabulary, ...]] = {
+    "inspection": (vocabulary.INSPECTION_STATES, vocabulary.INSPECTION_FILTERS),
+    "answer": (vocabulary.ANSWERS,),
+    "severity": (vocabulary.SEVERITIES,),
+    "work": (vocabulary.ACTION_STATES,),
+    "anomaly": (vocabulary.ANOMALY_STATES,),
+    "incident": (vocabulary.INCIDENT_STATES,),
+    "deadline": (vocabulary.DEADLINE_STATES,),
+    "log_kind": (vocabulary.LOG_KINDS,),
+    "authorisation_kind": (vocabulary.AUTHORISATION_KINDS,),
+    "role": (vocabulary.ROLES,),
 }
+
+
+def _term(value: str, name: str) -> Vocabulary | None:
+    return next((v for v in VOCABULARIES[name] if value in v), None)
+
+
+def label(value: str | None, name: str) -> str:
+    """A code (a state, an answer, a severity, a role) in the user's language."""
+    found = _term(value or "", name)
+    return _(found.label(value or "")) if found is not None else value or ""
+
+
+def tone(value: str | None, name: str) -> str:
+    """How a code looks on a badge (``secondary`` when neutral or unknown)."""
+    found = _term(value or "", name)
+    return (found.tone(value or "") if found is not None else "") or "secondary"
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -29,7 +56,7 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def role_name(role: str) -> str:
     """The role's name in the user's language."""
-    return str(ROLE_NAMES.get(role, role))
+    return label(role, "role")
 
 
 def history_url(object_type: str, object_id: object) -> str:
@@ -41,8 +68,12 @@ def register(app: Flask) -> None:
     """Install the filters and globals."""
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["role_name"] = role_name
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["tone"] = tone
     app.jinja_env.globals["history_url"] = history_url
     app.jinja_env.globals["get_locale"] = get_locale
+    # Pages ask the capability table, never compare role names: {% if can("finding.manage") %}.
+    app.jinja_env.globals["can"] = can
 
     @app.context_processor
     def _globals() -> dict[str, object]:

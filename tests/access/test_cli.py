@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from article8.access.models import AccessBatch, AccessEvent
 from article8.core.db import make_engine
-from tests.access.conftest import entry_log, system_log
-from tests.web.test_cli import article8
+from tests.cli_runner import article8
+from tests.support.access import entry_log, system_log
 
 PEOPLE = (
     "employee_id,name,department,employed_from,employed_until,aliases\n"

@@ -17,8 +17,8 @@ from article8.access.models import AccessBatch, AccessEvent, Anomaly
 from article8.access.rules import RuleSettings
 from article8.core.models import AuditEvent
 from tests import bombs
-from tests.access.conftest import count, found, system_log
 from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import count, found, system_log
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

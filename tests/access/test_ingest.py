@@ -16,8 +16,8 @@ from article8.access.models import AccessBatch, AccessEvent, Anomaly
 from article8.access.rules import RuleSettings
 from article8.core.audit import details_of
 from article8.core.models import AuditEvent
-from tests.access.conftest import SYSTEM_HEADER, TOKYO, count, entry_log, system_log
 from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import SYSTEM_HEADER, TOKYO, count, entry_log, system_log
 
 DAY = "2026-11-24"
 
@@ -51,6 +51,41 @@ def test_a_system_log_becomes_one_batch_of_events_with_local_calendar_columns(
     )  # fmt: skip
     assert (holiday.local_minute, holiday.business_day) == (600, False)
     assert (holiday.records, holiday.result, holiday.source_ip, holiday.line) == (0, "ok", None, 3)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: text.encode("cp932"), id="cp932"),
+        pytest.param(lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"), id="utf-8-bom"),
+    ],
+)
+def test_a_log_saved_by_excel_in_japan_reads_back_correctly(session, register, import_log, encode):
+    # An entry system exports CP932 (or Excel re-saves it so); names and areas are Japanese.
+    register.person("E1", "田中 花子")
+    report = import_log(
+        encode(
+            "日時,氏名,エリア,扉,方向,結果\n"
+            "2026-11-24T09:00:00+09:00,田中 花子,サーバー室,表口,in,granted\n"
+            "2026-11-24T09:05:00+09:00,髙橋 ソフト,サーバー室,表口,in,denied\n"
+        ),
+        kind="entry",
+        mapping={
+            "日時": "timestamp",
+            "氏名": "person",
+            "エリア": "area",
+            "扉": "door",
+            "方向": "direction",
+            "結果": "result",
+        },
+    )
+    assert report.rows == 2
+    tanaka, takahashi = events(session)
+    assert (tanaka.person, tanaka.person_key, tanaka.area, tanaka.door) == (
+        "田中 花子", "p:E1", "サーバー室", "表口",
+    )  # fmt: skip
+    # ソ and 表 end in the byte 0x5C (a backslash in ASCII); 髙 is a CP932 extension.
+    assert (takahashi.person, takahashi.result) == ("髙橋 ソフト", "denied")
 
 
 def test_lines_of_one_minute_keep_their_own_seconds_fractions_and_offsets(session, import_log):
@@ -144,9 +179,9 @@ def test_one_audit_event_per_import_with_the_counts(session, import_log):
 BAD_FILES = [
     pytest.param(
         b"time,user,system,action,records,source_ip,result\n",
-        "access.csv: line 1: expected a header with the columns "
-        "timestamp,user,system,action,records,source_ip,result (records, result optional); "
-        "missing timestamp; found time,user,system,action,records,source_ip,result "
+        "access.csv: line 1: expected the header row "
+        "timestamp, user, system, action, records, source_ip, result (records, result optional); "
+        "missing timestamp; found time, user, system, action, records, source_ip, result "
         "(use --map COLUMN=FIELD for columns named differently)",
         id="wrong-header",
     ),
@@ -199,14 +234,28 @@ BAD_FILES = [
         (SYSTEM_HEADER + "\n").encode(), "access.csv: contains no log lines", id="header-only"
     ),
     pytest.param(
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x00",
-        "access.csv: line 1: is not UTF-8 text",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01",
+        "access.csv: line 1: is not text in UTF-8 or CP932 (Shift_JIS)",
         id="binary-garbage",
     ),
     pytest.param(
+        # "\x89P" happens to be a kanji in CP932: the PNG signature fails as a header instead.
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x00",
+        "access.csv: line 1: expected the header row timestamp, user, system, action, records, "
+        "source_ip, result (records, result optional); missing timestamp, user, system, action, "
+        "source_ip; found \u81fcNG (use --map COLUMN=FIELD for columns named differently)",
+        id="png-signature",
+    ),
+    pytest.param(
         system_log(f"{DAY}T10:00:00+09:00,a,crm,view,1,,ok").encode() + b"\xff\xfe\x00garbage\n",
-        "access.csv: line 3: is not UTF-8 text",
+        "access.csv: line 3: is not text in UTF-8 or CP932 (Shift_JIS)",
         id="garbage-after-good-lines",
+    ),
+    pytest.param(
+        system_log(f"{DAY}T10:00:00+09:00,田中,crm,view,1,,ok").encode()
+        + "2026-11-24T10:00:00+09:00,山田,crm,view,1,,ok\n".encode("cp932"),
+        "access.csv: line 3: is not text in UTF-8 or CP932 (Shift_JIS)",
+        id="utf-8-then-cp932",
     ),
     pytest.param(
         b'{"timestamp": "2026-11-24T10:00:00+09:00", "user": "a", "system": "crm", '

@@ -27,8 +27,8 @@ from article8.core.errors import NotFound, ValidationError
 from article8.core.guarded import WorkbookLimits
 from article8.core.models import AuditEvent
 from tests import bombs
-from tests.access.conftest import count
 from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import count
 
 PEOPLE = "employee_id,name,department,employed_from,employed_until,aliases\n"
 HEADER_ROW = PEOPLE.strip().split(",")
@@ -72,6 +72,36 @@ def test_people_then_authorisations_import_and_read_back(session, clock):
     assert (area.kind, area.actions, area.valid_until) == ("area", None, date(2026, 12, 31))
     assert crm.action_list == ["view", "search", "export"]
     assert sato.authorisations[0].action_list == ["*"]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: text.encode("cp932"), id="cp932"),
+        pytest.param(lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"), id="utf-8-bom"),
+    ],
+)
+def test_a_register_saved_by_excel_in_japan_reads_back_correctly(session, clock, encode):
+    # Excel in a Japanese locale saves CSV in CP932 (or UTF-8 with a BOM) and dates with slashes.
+    people = load(
+        session,
+        clock,
+        encode(
+            PEOPLE + "E1,田中 花子,人事部,2020/4/1,,たなか\n"
+            "E2,髙橋 ソフト表,営業部,2019/04/01,2026/11/20,\n"
+        ),
+    )
+    assert people.people == {"created": 2, "updated": 0, "unchanged": 0}
+    session.expire_all()
+    tanaka, takahashi = queries.people(session)
+    assert (tanaka.name, tanaka.department, tanaka.employed_from) == (
+        "田中 花子",
+        "人事部",
+        date(2020, 4, 1),
+    )
+    assert [a.alias for a in tanaka.aliases] == ["たなか"]
+    # 表 and ソ end in the byte 0x5C (a backslash in ASCII); 髙 is a CP932 extension.
+    assert (takahashi.name, takahashi.employed_until) == ("髙橋 ソフト表", date(2026, 11, 20))
 
 
 def test_importing_again_updates_by_key_and_keeps_the_history(session, clock):
@@ -150,9 +180,9 @@ BAD_REGISTERS = [
         id="wrong-header",
     ),
     pytest.param(
-        PEOPLE + "E1,A,,2020-04-01,,\nE2,B,,2020/04/01,,\n",
+        PEOPLE + "E1,A,,2020-04-01,,\nE2,B,,2020.04.01,,\n",
         "register.csv: line 3, column employed_from: expected a date YYYY-MM-DD, "
-        "found '2020/04/01'",
+        "found '2020.04.01'",
         id="bad-date",
     ),
     pytest.param(
@@ -219,9 +249,9 @@ BAD_REGISTERS = [
         id="system-without-actions",
     ),
     pytest.param(
-        (PEOPLE + "E1,山田,,2020-04-01,,\n").encode("cp932"),
-        "register.csv: line 2: is not UTF-8 text",
-        id="shift-jis",
+        (PEOPLE + "E1,山田,,2020-04-01,,\n").encode("cp932") + b"E2,\x82,,2020-04-01,,\n",
+        "register.csv: line 3: is not text in UTF-8 or CP932 (Shift_JIS)",
+        id="broken-shift-jis",
     ),
     pytest.param(b"", "register.csv: is empty; expected a header row", id="empty"),
     pytest.param(PEOPLE, "register.csv: contains no rows to import", id="header-only"),

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from article8.access import queries
 from article8.access.models import Anomaly
 from article8.access.rules import RuleSettings, run_rules
-from tests.access.conftest import TOKYO, entry_log, found, system_log
+from tests.support.access import TOKYO, entry_log, found, system_log
 
 DAY = "2026-11-24"
 

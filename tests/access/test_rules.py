@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from article8.access.rules import RuleSettings
-from tests.access.conftest import TOKYO, anomaly_counts, entry_log, found, system_log
+from tests.support.access import TOKYO, anomaly_counts, entry_log, found, system_log
 
 # 2026-11-24 is a Tuesday; 2026-11-23 is 勤労感謝の日 (Labour Thanksgiving Day), a Monday.
 DAY = "2026-11-24"

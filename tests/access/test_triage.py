@@ -11,20 +11,17 @@ from sqlalchemy import select
 
 from article8.access import triage
 from article8.access.rules import RuleSettings, run_rules
-from article8.controls.catalogue.files import load_catalogue
-from article8.controls.catalogue.services import sync_catalogue
+from article8.core.audit import Actor
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
-from tests.access.conftest import TOKYO, entry_log, found, system_log
-from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import TOKYO, entry_log, found, system_log
 
 DAY = "2026-11-24"
 
 
 @pytest.fixture
-def catalogue(session, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
-    session.flush()
+def catalogue(synced_catalogue):
+    """The shipped catalogue, synced."""
 
 
 @pytest.fixture
@@ -50,7 +47,7 @@ def test_the_responsible_person_acknowledges_with_an_optional_note(
     session, make_user, bulk_export, clock
 ):
     boss = make_user("responsible")
-    triage.acknowledge(session, boss, bulk_export, now=clock())
+    triage.acknowledge(session, Actor.for_user(boss), bulk_export, now=clock())
     assert (bulk_export.status, bulk_export.reason) == ("acknowledged", None)
     assert (bulk_export.triaged_by_id, bulk_export.triaged_at) == (boss.id, clock())
     [event] = events(session, "anomaly", bulk_export.id)
@@ -62,9 +59,11 @@ def test_the_responsible_person_acknowledges_with_an_optional_note(
 def test_dismissing_needs_a_reason_and_records_it(session, make_user, bulk_export, clock):
     boss = make_user("responsible")
     with pytest.raises(ValidationError) as refused:
-        triage.dismiss(session, boss, bulk_export, "   ", now=clock())
+        triage.dismiss(session, Actor.for_user(boss), bulk_export, "   ", now=clock())
     assert refused.value.field == "reason" and bulk_export.status == "new"
-    triage.dismiss(session, boss, bulk_export, "Monthly report for the auditors", now=clock())
+    triage.dismiss(
+        session, Actor.for_user(boss), bulk_export, "Monthly report for the auditors", now=clock()
+    )
     assert (bulk_export.status, bulk_export.reason) == (
         "dismissed",
         "Monthly report for the auditors",
@@ -76,9 +75,11 @@ def test_dismissing_needs_a_reason_and_records_it(session, make_user, bulk_expor
 def test_only_managers_may_triage(session, make_user, bulk_export, clock, catalogue, role):
     someone = make_user(role)
     for attempt in (
-        lambda: triage.acknowledge(session, someone, bulk_export, now=clock()),
-        lambda: triage.dismiss(session, someone, bulk_export, "fine", now=clock()),
-        lambda: triage.escalate(session, someone, bulk_export, now=clock(), tz=TOKYO),
+        lambda: triage.acknowledge(session, Actor.for_user(someone), bulk_export, now=clock()),
+        lambda: triage.dismiss(session, Actor.for_user(someone), bulk_export, "fine", now=clock()),
+        lambda: triage.escalate(
+            session, Actor.for_user(someone), bulk_export, now=clock(), tz=TOKYO
+        ),
     ):
         with pytest.raises(PermissionDenied):
             attempt()
@@ -90,7 +91,12 @@ def test_escalating_opens_a_finding_on_the_rules_control_quoting_the_anomaly(
 ):
     boss = make_user("admin", locale="en")
     finding = triage.escalate(
-        session, boss, bulk_export, now=clock(), reason="Not a known job", tz=ZoneInfo("UTC")
+        session,
+        Actor.for_user(boss),
+        bulk_export,
+        now=clock(),
+        reason="Not a known job",
+        tz=ZoneInfo("UTC"),
     )
     assert finding.control.code == "TEC-07" and finding.source == "anomaly"
     assert finding.severity == "high" and finding.status == "open"  # the rule's severity
@@ -115,7 +121,9 @@ def test_entry_rules_escalate_to_phy_02_and_the_choice_can_be_overridden(
     ]
     assert triage.default_control(entry.rule) == "PHY-02"
     boss = make_user("responsible", locale="ja")
-    finding = triage.escalate(session, boss, entry, "phy-01", "medium", now=clock(), tz=TOKYO)
+    finding = triage.escalate(
+        session, Actor.for_user(boss), entry, "phy-01", "medium", now=clock(), tz=TOKYO
+    )
     assert finding.control.code == "PHY-01" and finding.severity == "medium"
     assert "server-room" in finding.title
     assert "対象者: E2" in finding.description  # in the escalating person's language
@@ -123,12 +131,12 @@ def test_entry_rules_escalate_to_phy_02_and_the_choice_can_be_overridden(
 
 def test_an_escalated_anomaly_is_settled(session, make_user, bulk_export, clock, catalogue):
     boss = make_user("responsible")
-    triage.escalate(session, boss, bulk_export, now=clock(), tz=TOKYO)
+    triage.escalate(session, Actor.for_user(boss), bulk_export, now=clock(), tz=TOKYO)
     with pytest.raises(ValidationError) as refused:
-        triage.dismiss(session, boss, bulk_export, "changed my mind", now=clock())
+        triage.dismiss(session, Actor.for_user(boss), bulk_export, "changed my mind", now=clock())
     assert refused.value.field == "status"
     with pytest.raises(ValidationError):
-        triage.escalate(session, boss, bulk_export, now=clock(), tz=TOKYO)
+        triage.escalate(session, Actor.for_user(boss), bulk_export, now=clock(), tz=TOKYO)
 
 
 def test_an_unknown_control_or_severity_is_refused_and_nothing_changes(
@@ -136,10 +144,12 @@ def test_an_unknown_control_or_severity_is_refused_and_nothing_changes(
 ):
     boss = make_user("responsible")
     with pytest.raises(ValidationError) as refused:
-        triage.escalate(session, boss, bulk_export, "XYZ-99", now=clock(), tz=TOKYO)
+        triage.escalate(session, Actor.for_user(boss), bulk_export, "XYZ-99", now=clock(), tz=TOKYO)
     assert refused.value.field == "control"
     with pytest.raises(ValidationError) as refused:
-        triage.escalate(session, boss, bulk_export, severity="critical", now=clock(), tz=TOKYO)
+        triage.escalate(
+            session, Actor.for_user(boss), bulk_export, severity="critical", now=clock(), tz=TOKYO
+        )
     assert refused.value.field == "severity"
     assert bulk_export.status == "new" and bulk_export.finding_id is None
 
@@ -148,8 +158,8 @@ def test_an_acknowledged_anomaly_may_still_be_escalated_and_rules_keep_the_triag
     session, make_user, bulk_export, clock, catalogue
 ):
     boss = make_user("responsible")
-    triage.acknowledge(session, boss, bulk_export, "looking into it", now=clock())
-    finding = triage.escalate(session, boss, bulk_export, now=clock(), tz=TOKYO)
+    triage.acknowledge(session, Actor.for_user(boss), bulk_export, "looking into it", now=clock())
+    finding = triage.escalate(session, Actor.for_user(boss), bulk_export, now=clock(), tz=TOKYO)
     session.flush()
     clock.advance(days=1)
     run_rules(session, RuleSettings(timezone=TOKYO), now=clock())

@@ -54,12 +54,12 @@ def _arrange(live_server: LiveServer) -> tuple[int, int]:
         org04 = session.scalar(november.where(Control.code == "ORG-04"))
         own = session.scalar(november.where(Control.code != "ORG-04"))
         assert org04 is not None and own is not None
-        workflow.assign(session, responsible, org04, inspector, now=LOADED)
-        workflow.start(session, responsible, own, now=LOADED)
+        workflow.assign(session, Actor.for_user(responsible), org04, inspector, now=LOADED)
+        workflow.start(session, Actor.for_user(responsible), own, now=LOADED)
         assert own.revision is not None
         given = {item.id: workflow.AnswerInput("pass") for item in own.revision.items}
-        workflow.save_answers(session, responsible, own, given, now=LOADED)
-        workflow.submit(session, responsible, own, now=LOADED)
+        workflow.save_answers(session, Actor.for_user(responsible), own, given, now=LOADED)
+        workflow.submit(session, Actor.for_user(responsible), own, now=LOADED)
         return org04.id, own.id
 
 

@@ -9,9 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
@@ -21,8 +19,7 @@ from article8.core.models import AuditEvent
 from article8.evidence import notes, services
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.models import EvidenceItem
-from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 MB = 1024 * 1024
@@ -34,9 +31,8 @@ def store(tmp_path) -> LocalBlobStore:
 
 
 @pytest.fixture
-def inspection(session) -> Inspection:
+def inspection(session, synced_catalogue) -> Inspection:
     """The open November 2026 inspection of monthly control ORG-04."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
     run_schedule(session, RULES, now=LOADED)
     return session.scalar(
         select(Inspection)
@@ -71,7 +67,9 @@ def test_only_the_assignee_links_evidence_to_an_inspection_assigned_to_them(
     session, store, clock, inspection, make_user
 ):
     assignee, other, manager = make_user("inspector"), make_user("inspector"), make_user("admin")
-    workflow.assign(session, make_user("responsible"), inspection, assignee, now=clock())
+    workflow.assign(
+        session, Actor.for_user(make_user("responsible")), inspection, assignee, now=clock()
+    )
     with pytest.raises(PermissionDenied, match="assignee or performer"):
         upload(session, store, clock, actor(other), inspection_id=inspection.id)
     item = upload(session, store, clock, actor(assignee), inspection_id=inspection.id)
@@ -96,19 +94,19 @@ def test_a_submitted_inspection_takes_evidence_only_from_managers(
     session, store, clock, inspection, make_user
 ):
     performer, responsible = make_user("inspector"), make_user("responsible")
-    workflow.start(session, performer, inspection, now=clock())
+    workflow.start(session, Actor.for_user(performer), inspection, now=clock())
     workflow.save_answers(
         session,
-        performer,
+        Actor.for_user(performer),
         inspection,
         {i.id: workflow.AnswerInput("pass") for i in inspection.revision.items},
         now=clock(),
     )
-    workflow.submit(session, performer, inspection, now=clock())
+    workflow.submit(session, Actor.for_user(performer), inspection, now=clock())
     with pytest.raises(ValidationError, match="while it is open, in progress or returned"):
         upload(session, store, clock, actor(performer), inspection_id=inspection.id)
     upload(session, store, clock, actor(responsible), inspection_id=inspection.id)
-    workflow.approve(session, responsible, inspection, now=clock())
+    workflow.approve(session, Actor.for_user(responsible), inspection, now=clock())
     for who in (performer, responsible, make_user("admin")):
         with pytest.raises(ValidationError, match="approved or missed and takes no new evidence"):
             upload(session, store, clock, actor(who), PDF + b"%x", inspection_id=inspection.id)

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.services import sync_catalogue
 from article8.core.db import Database, make_engine
 from article8.core.models import AuditEvent
@@ -192,7 +191,7 @@ def _now() -> datetime:
 
 
 def test_sweeps_while_uploads_commit_lose_nothing(
-    fresh_database_url, backend, tmp_path, monkeypatch
+    fresh_database_url, backend, tmp_path, monkeypatch, shipped_catalogue
 ):
     # A busy test machine may take a while to commit the uploads the sweep waits for; what is
     # tested is that it waits, not how long it would.
@@ -203,7 +202,7 @@ def test_sweeps_while_uploads_commit_lose_nothing(
     store = local_store(settings)
     database = Database.from_url(fresh_database_url)
     with database.unit_of_work() as session:
-        sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=_now())
+        sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=_now())
     database.bind.dispose()
     interleaving = Interleaving(fresh_database_url, backend)
     uploads: list[Worker] = []
@@ -287,8 +286,7 @@ def store(settings) -> LocalBlobStore:
 
 
 @pytest.fixture
-def upload(session, store, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+def upload(session, store, clock, synced_catalogue):
 
     def add(marker: str) -> EvidenceItem:
         data = services.EvidenceInput(

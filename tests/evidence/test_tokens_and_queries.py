@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import get_control, sync_catalogue, update_settings
+from article8.controls.catalogue.services import get_control, update_settings
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import ScheduleRules, run_schedule
 from article8.core import tokens
@@ -34,8 +33,8 @@ def store(tmp_path) -> LocalBlobStore:
 
 
 @pytest.fixture
-def catalogue(session, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+def catalogue(synced_catalogue):
+    """The shipped catalogue, synced."""
 
 
 def add(session, store, clock, *, controls=("BP-01",), content=PDF, **fields):

@@ -15,16 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from article8.controls.catalogue.files import load_catalogue
-from article8.controls.catalogue.services import sync_catalogue
 from article8.core.db import make_engine
 from article8.core.errors import ValidationError
 from article8.evidence import services
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.errors import EvidenceTooLarge
 from article8.evidence.models import EvidenceItem
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2
-from tests.web.test_cli import article8
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 MB = 1024 * 1024
@@ -36,8 +34,8 @@ def store(tmp_path) -> LocalBlobStore:
 
 
 @pytest.fixture
-def catalogue(session, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+def catalogue(synced_catalogue):
+    """The shipped catalogue, synced."""
 
 
 def upload(session, store, clock, content: bytes, name: str = "policy.pdf", **fields):

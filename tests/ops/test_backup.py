@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from article8.core.db import make_engine
 from article8.ops.backup import tables
+from tests.cli_runner import article8
 from tests.databases import postgres_base_url, provisioned
-from tests.web.test_cli import article8
 
 
 def populate(url: str, workdir: Path) -> None:

@@ -19,22 +19,17 @@ from article8.core.db import Database, make_engine
 from article8.core.tokens import create_token
 from article8.core.users import PasswordPolicy, create_user
 from article8.evidence.models import EvidenceItem
-from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2
-from tests.web.test_cli import article8
+from tests.cli_runner import article8
+from tests.conftest import SYSTEM_ACTOR
+from tests.support.mail import free_port
+from tests.support.processes import COMMAND, PERCENT_DONE, Terminal, process_env
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 
 
 def _env(url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        **TEST_ARGON2,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "faults",
-        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
-        **extra,
-    }
+    return process_env(url, tmp_path, SECRET_KEY="faults", **extra)
 
 
 def _count(url: str, model) -> int:
@@ -60,12 +55,6 @@ def _wait_for_port(port: int, proc: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.2)  # still starting: polling, not a timing assertion
     raise AssertionError("gunicorn did not start")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _token(url: str) -> str:
@@ -100,7 +89,7 @@ def _multipart(boundary: str, size: int) -> tuple[bytes, bytes, int]:
 def test_killing_the_web_worker_mid_upload_leaves_nothing_half_stored(fresh_database_url, tmp_path):
     assert article8(fresh_database_url, tmp_path, "catalogue", "sync").returncode == 0
     token = _token(fresh_database_url)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(GUNICORN), "-c", str(CONFIG), "article8.wsgi:app"],
         env=_env(
@@ -162,17 +151,24 @@ def test_killing_an_access_import_midway_stores_nothing_and_it_can_run_again(
                 f"2026-11-{1 + n % 28:02d}T{9 + n % 10:02d}:{n % 60:02d}:00+09:00,"
                 f"user{n % 200},crm,view,{n % 7},192.0.2.{n % 250},ok\n"
             )
+    # Kill it once it has written rows that it has not committed: its progress bar (drawn on a
+    # terminal, as for a person watching) moves past 0 % only after a chunk has gone to the
+    # database, and the whole import is one transaction.
+    terminal = Terminal()
     importer = subprocess.Popen(
-        [sys.executable, "-m", "article8.cli", "access", "import", str(log), "--kind", "system"],
+        [*COMMAND, "access", "import", str(log), "--kind", "system"],
         env=_env(fresh_database_url, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal.device,
     )
+    terminal.attach()
     try:
-        importer.wait(timeout=2.5)
-    except subprocess.TimeoutExpired:
+        writing = terminal.wait_for(PERCENT_DONE)
+    finally:
         importer.send_signal(signal.SIGKILL)
-    importer.communicate(timeout=30)
+        importer.wait(timeout=30)
+        terminal.close()
+    assert writing, "the import ended before its progress bar moved"
     assert importer.returncode == -signal.SIGKILL, "the import finished before it was killed"
     assert _count(fresh_database_url, AccessBatch) == 0
     assert _count(fresh_database_url, AccessEvent) == 0

@@ -25,14 +25,15 @@ from article8.controls.findings import services as finding_services
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
+from article8.core.audit import Actor
 from article8.core.models import AuditEvent
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.oscal import assessment_results, catalog, stable_uuid, write_json
-from article8.reports.workbook import Period
+from article8.reports.period import Period
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
-from tests.web.test_cli import article8
+from tests.support.schedule import LOADED, RULES
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 EXPORTED = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -59,8 +60,8 @@ def perform(session, inspector, inspection, clock, *, fail_first: bool) -> None:
     answers = {item.id: workflow.AnswerInput("pass") for item in items}
     if fail_first:
         answers[items[0].id] = workflow.AnswerInput("fail", "No appointment letter on file")
-    workflow.save_answers(session, inspector, inspection, answers, now=clock())
-    workflow.submit(session, inspector, inspection, now=clock())
+    workflow.save_answers(session, Actor.for_user(inspector), inspection, answers, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), inspection, now=clock())
 
 
 @pytest.fixture
@@ -75,10 +76,12 @@ def programme(session, make_user, clock, tmp_path):
         open_inspection(session, code) for code in ("ORG-04", "PHY-02", "TEC-05", "TEC-06")
     )
     perform(session, inspector, failed, clock, fail_first=True)
-    [finding] = workflow.approve(session, responsible, failed, now=clock(), severity="high")
+    [finding] = workflow.approve(
+        session, Actor.for_user(responsible), failed, now=clock(), severity="high"
+    )
     finding_services.add_action(
         session,
-        responsible,
+        Actor.for_user(responsible),
         finding,
         description="Collect the appointment letter",
         owner=responsible,
@@ -102,7 +105,7 @@ def programme(session, make_user, clock, tmp_path):
         max_bytes=10**6,
         now=clock(),
     )
-    workflow.approve(session, responsible, passed, now=clock())
+    workflow.approve(session, Actor.for_user(responsible), passed, now=clock())
     perform(session, inspector, submitted, clock, fail_first=False)
     # The scheduler marks an inspection missed 30 days after its due date; set it directly.
     missed.status = "missed"
@@ -248,7 +251,7 @@ def test_each_concluded_inspection_gets_its_verdict(session, programme):
     # Awaiting review: observed, but no verdict yet; the remarks say so.
     observed = {o["title"].split()[0] for o in result["observations"]}
     assert observed == {"ORG-04", "PHY-02", "TEC-05"}
-    assert "TEC-05 2026-11: submitted" in result["remarks"]
+    assert "TEC-05 2026-11: Submitted" in result["remarks"]
     assert "ORG-04" not in result["remarks"]
 
 
@@ -344,7 +347,7 @@ def test_two_exports_differ_only_in_their_timestamp(session, programme, export):
 def test_the_document_uuid_follows_its_content(session, programme, make_user, clock):
     before = results_of(session)["assessment-results"]["uuid"]
     responsible = make_user("responsible")
-    workflow.approve(session, responsible, programme["submitted"], now=clock())
+    workflow.approve(session, Actor.for_user(responsible), programme["submitted"], now=clock())
     after = results_of(session)["assessment-results"]
     assert after["uuid"] != before
     observation = next(o for o in after["results"][0]["observations"] if "TEC-05" in o["title"])

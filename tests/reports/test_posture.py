@@ -3,75 +3,19 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import event, select
 
 from article8.access.models import Anomaly
-from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.incidents.models import Incident
-from article8.controls.inspections.models import Inspection
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
-from article8.reports.posture import dashboard
 from article8.reports.posture_figures import Ages
 from tests.conftest import SYSTEM_ACTOR
-
-TODAY = date(2026, 11, 24)  # the clock's day in Tokyo
-SETUP = datetime(2025, 11, 1, tzinfo=UTC)
-
-
-def at(stamp: str) -> datetime:
-    """An instant written in Tokyo time."""
-    return datetime.fromisoformat(stamp + "+09:00").astimezone(UTC)
-
-
-def add_control(session, code, category, frequency="monthly", *, active=True) -> Control:
-    control = Control(
-        code=code,
-        category=category,
-        title_en=f"{code} title",
-        title_ja=f"{code} 表題",
-        description_en="",
-        description_ja="",
-        frequency=frequency,
-        active=active,
-        source="custom",
-        created_at=SETUP,
-        updated_at=SETUP,
-    )
-    session.add(control)
-    session.flush()
-    return control
-
-
-def add_inspection(session, control, period, due, status, **fields) -> Inspection:
-    """An inspection of a month ("2026-10") or of explicit (start, end, opens) dates."""
-    if isinstance(period, str):
-        year, month = map(int, period.split("-"))
-        start = date(year, month, 1)
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        opens, label = end - timedelta(days=14), period
-    else:
-        start, end, opens = period
-        label = f"{start:%Y-%m}+"
-    inspection = Inspection(
-        control_id=control.id,
-        period_start=start,
-        period_end=end,
-        period_label=label,
-        opens_on=opens,
-        due_on=date.fromisoformat(due),
-        status=status,
-        created_at=SETUP,
-        updated_at=SETUP,
-        **fields,
-    )
-    session.add(inspection)
-    session.flush()
-    return inspection
+from tests.reports.factories import TODAY, add_control, add_inspection, at, view
 
 
 @pytest.fixture
@@ -278,10 +222,6 @@ def programme(session, make_user, tmp_path):
     incident("closed", "closed", closed_at=at("2026-11-20T10:00"))
     session.flush()
     return c
-
-
-def view(session, settings, as_of=None, today=TODAY):
-    return dashboard(session, today=today, as_of=as_of, settings=settings)
 
 
 def test_posture_counts_each_active_control_by_its_current_inspection(session, settings, programme):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date
 
@@ -16,12 +17,15 @@ from article8.controls.incidents.models import Incident
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import generate_inspections
+from article8.core import audit
 from article8.core.audit import Actor
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
+from article8.reports.history import inspection_states
+from article8.reports.period import Moment
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import RULES
-from tests.reports.test_posture import at, view
+from tests.reports.factories import add_control, add_inspection, at, view
+from tests.support.schedule import RULES
 
 
 @pytest.fixture
@@ -33,11 +37,13 @@ def history(session, make_user, tmp_path):
         control.active = False
     generate_inspections(session, RULES, now=at("2026-11-16T09:00"))
     november = session.scalar(select(Inspection).where(Inspection.period_label == "2026-11"))
-    workflow.start(session, inspector, november, now=at("2026-11-20T10:00"))
+    workflow.start(session, Actor.for_user(inspector), november, now=at("2026-11-20T10:00"))
     answers = {item.id: workflow.AnswerInput("pass") for item in november.revision.items}
-    workflow.save_answers(session, inspector, november, answers, now=at("2026-11-20T10:00"))
-    workflow.submit(session, inspector, november, now=at("2026-11-22T10:00"))
-    workflow.approve(session, responsible, november, now=at("2026-11-23T10:00"))
+    workflow.save_answers(
+        session, Actor.for_user(inspector), november, answers, now=at("2026-11-20T10:00")
+    )
+    workflow.submit(session, Actor.for_user(inspector), november, now=at("2026-11-22T10:00"))
+    workflow.approve(session, Actor.for_user(responsible), november, now=at("2026-11-23T10:00"))
 
     store = LocalBlobStore(tmp_path / "evidence")
     actor = Actor(inspector.id, inspector.email, role=inspector.role)  # replaces their own
@@ -129,3 +135,59 @@ def test_as_of_reconstructs_evidence_anomalies_and_incidents(session, settings, 
     # Before any upload the control had no evidence at all.
     early = view(session, settings, at("2026-11-05T23:59:59"), date(2026, 11, 5))
     assert [(gap.code, gap.reason) for gap in early.evidence_gaps] == [("ORG-04", "missing")]
+
+
+def test_only_the_events_own_status_and_result_count_not_the_same_words_deeper_in(
+    session, settings
+):
+    """A create event whose details mention "missed" only inside a nested value is not a
+    missed inspection; an approval mentioning "fail" only there is a pass."""
+    control = add_control(session, "J1", "organisational")
+    created = add_inspection(session, control, "2026-10", "2026-10-31", "open")
+    approved = add_inspection(session, control, "2026-09", "2026-09-30", "approved", result="pass")
+    record = functools.partial(audit.record, session, SYSTEM_ACTOR, object_type="inspection")
+    record(
+        "inspection.create",
+        now=at("2026-10-01T09:00"),
+        object_id=created.id,
+        details={"status": "scheduled_or_open", "earlier": {"status": "missed"}},
+    )
+    record(
+        "inspection.approve",
+        now=at("2026-10-02T09:00"),
+        object_id=approved.id,
+        details={"result": "pass", "earlier": {"result": "fail"}},
+    )
+    session.flush()
+    moment = Moment(date(2026, 10, 20), at("2026-10-20T12:00"), settings.timezone, dialect(session))
+    states = inspection_states(moment)
+    rows = {
+        row.id: (row.status, row.result)
+        for row in session.execute(select(states.c.id, states.c.status, states.c.result))
+    }
+    assert rows[created.id] == ("open", None)
+    assert rows[approved.id] == ("approved", "pass")
+    # And the exact test still finds the real thing.
+    record(
+        "inspection.create",
+        now=at("2026-10-03T09:00"),
+        object_id=created.id,
+        details={"status": "missed"},
+    )
+    record(
+        "inspection.approve",
+        now=at("2026-10-03T09:00"),
+        object_id=approved.id,
+        details={"result": "fail"},
+    )
+    session.flush()
+    rows = {
+        row.id: (row.status, row.result)
+        for row in session.execute(select(states.c.id, states.c.status, states.c.result))
+    }
+    assert rows[created.id] == ("missed", None)
+    assert rows[approved.id] == ("approved", "fail")
+
+
+def dialect(session) -> str:
+    return session.get_bind().dialect.name

@@ -16,10 +16,11 @@ from article8.controls.inspections.models import (
 )
 from article8.core.calendar import local_midnight_utc
 from article8.reports.oscal import assessment_results
+from article8.reports.period import Period
 from article8.reports.posture import dashboard
-from article8.reports.workbook import Period, write_workbook
+from article8.reports.workbook import write_workbook
 from tests.conftest import SYSTEM_ACTOR
-from tests.reports.test_posture import add_control, add_inspection
+from tests.reports.factories import add_control, add_inspection
 
 DUE = date(2026, 4, 10)
 # 05:00 on 11 April in Tokyo, still 10 April in UTC.
@@ -45,12 +46,15 @@ def submitted_after_local_midnight(session):
 
 
 @pytest.mark.parametrize(
-    ("settings_env", "verdict"),
-    [({"ARTICLE8_TZ": "Asia/Tokyo"}, "late"), ({"ARTICLE8_TZ": "UTC"}, "on time")],
+    ("settings_env", "verdict", "shown"),
+    [
+        ({"ARTICLE8_TZ": "Asia/Tokyo"}, "late", "Late"),
+        ({"ARTICLE8_TZ": "UTC"}, "on time", "On time"),
+    ],
     ids=["tokyo", "utc"],
 )
 def test_workbook_oscal_and_dashboard_judge_by_the_configured_local_day(
-    session, settings, submitted_after_local_midnight, tmp_path, verdict
+    session, settings, submitted_after_local_midnight, tmp_path, verdict, shown
 ):
     out = tmp_path / "workbook.xlsx"
     write_workbook(
@@ -59,7 +63,7 @@ def test_workbook_oscal_and_dashboard_judge_by_the_configured_local_day(
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Inspections").to_python()
     header = rows[0]
     [row] = [r for r in rows[1:] if r[header.index("Control")] == "T1"]
-    assert row[-1] == verdict
+    assert row[-1] == shown  # the vocabulary's label of the code
 
     results = assessment_results(session, APRIL, tz=settings.timezone, now=EXPORTED)
     [observation] = results["assessment-results"]["results"][0]["observations"]

@@ -10,21 +10,24 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
 from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
+from article8.core.audit import Actor
 from article8.core.models import AuditEvent
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
-from article8.reports.sheets import Column, Table, write_table
-from article8.reports.workbook import Period, write_workbook
+from article8.reports.period import Period
+from article8.reports.workbook import write_workbook
+from article8.reports.workbook.table import Column, Table, write_table
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 INJECTIONS = [
     '=HYPERLINK("http://evil.example","click")',
@@ -48,14 +51,14 @@ def programme(session, make_user, clock, tmp_path):
         .join(Control)
         .where(Control.code == "ORG-04", Inspection.status == "open")
     )
-    workflow.start(session, inspector, inspection, now=clock())
+    workflow.start(session, Actor.for_user(inspector), inspection, now=clock())
     items = inspection.revision.items
     answers = {item.id: workflow.AnswerInput("pass") for item in items}
     answers[items[0].id] = workflow.AnswerInput("fail", INJECTIONS[0])
     answers[items[1].id] = workflow.AnswerInput("na", INJECTIONS[1])
-    workflow.save_answers(session, inspector, inspection, answers, now=clock())
-    workflow.submit(session, inspector, inspection, now=clock())
-    workflow.approve(session, responsible, inspection, now=clock(), severity="high")
+    workflow.save_answers(session, Actor.for_user(inspector), inspection, answers, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), inspection, now=clock())
+    workflow.approve(session, Actor.for_user(responsible), inspection, now=clock(), severity="high")
     store = LocalBlobStore(tmp_path / "evidence")
     for n, title in enumerate(INJECTIONS):
         evidence.add_evidence(
@@ -117,12 +120,13 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
     assert cover["Catalogue version"].startswith("39 controls")
     assert data["Controls"][0][:3] == ["Code", "Category", "Title"] and len(data["Controls"]) == 40
     inspections = data["Inspections"]
-    org04 = next(r for r in inspections[1:] if r[1] == "ORG-04" and r[11] == "approved")
-    assert org04[12] == "fail" and org04[13] == "on time"
+    # Codes show as the vocabulary's labels, as on the pages.
+    org04 = next(r for r in inspections[1:] if r[1] == "ORG-04" and r[11] == "Approved")
+    assert org04[12] == "Fail" and org04[13] == "On time"
     answers = data["Checklist answers"]
     assert len(answers) == 1 + len(programme.revision.items)
     findings = data["Findings"]
-    assert len(findings) == 2 and findings[1][2] == "high"
+    assert len(findings) == 2 and findings[1][2] == "High"
     assert len(data["Evidence"]) == 1 + len(INJECTIONS)
     trail = data["Audit trail"]
     assert [r[3] for r in trail[1:]].count("inspection.approve") == 1
@@ -201,7 +205,6 @@ def test_tab_and_carriage_return_prefixes_are_neutralised_in_any_text_column(tmp
 def test_access_log_and_incident_sheets(session, settings, programme, make_user, clock, tmp_path):
     from article8.access.ingest import import_access_log
     from article8.controls.incidents import services as incidents
-    from article8.core.audit import Actor
 
     responsible = make_user("responsible")
     log = io.BytesIO(
@@ -219,7 +222,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     )
     incident = incidents.report_violation(
         session,
-        responsible,
+        Actor.for_user(responsible),
         "+SUM(1) USB stick lost",
         "A USB stick with the roster was lost",
         datetime(2026, 11, 20, 1, 0, tzinfo=UTC),
@@ -228,7 +231,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     )
     incidents.assess(
         session,
-        responsible,
+        Actor.for_user(responsible),
         incident,
         sensitive=False,
         financial=False,
@@ -250,3 +253,78 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     assert incident_row[1] == "'+SUM(1) USB stick lost"
     assert incident_row[10] is True  # reportable
     assert incident_row[11] == date(2026, 11, 25) and incident_row[13] == date(2027, 1, 19)
+
+
+def export_statements(session, settings, tmp_path) -> int:
+    """How many SQL statements one export runs, starting from nothing loaded."""
+    session.expire_all()
+    session.execute(select(1))  # the transaction (and its savepoint) is already open
+    statements: list[str] = []
+    connection = session.connection()
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        export(session, settings, tmp_path)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_workbook_runs_as_many_statements_for_thirty_findings_as_for_one(
+    session, settings, programme, make_user, clock, tmp_path
+):
+    owners = [make_user("responsible") for _ in range(3)]
+    controls = session.scalars(select(Control).order_by(Control.code).limit(30)).all()
+
+    def add_finding(control, owner):
+        finding = Finding(
+            control_id=control.id,
+            severity="low",
+            title=f"{control.code} gap",
+            created_at=clock(),
+            updated_at=clock(),
+        )
+        session.add(finding)
+        session.flush()
+        session.add(
+            CorrectiveAction(
+                finding_id=finding.id,
+                description="Close the gap",
+                owner_id=owner.id,
+                due_on=date(2026, 12, 15),
+                status="verified",
+                verified_by_id=owners[-1].id,
+                created_at=clock(),
+                updated_at=clock(),
+            )
+        )
+        session.flush()
+
+    add_finding(controls[0], owners[0])
+    one = export_statements(session, settings, tmp_path)
+    for n, control in enumerate(controls[1:], 1):
+        add_finding(control, owners[n % len(owners)])
+    thirty = export_statements(session, settings, tmp_path)
+    assert len(sheets(tmp_path / "workbook-en.xlsx")["Findings"]) == 1 + 1 + 30
+    assert thirty == one
+
+
+def test_status_cells_are_coloured_by_the_label_shown_in_japanese_too(
+    session, settings, programme, tmp_path
+):
+    out, _ = export(session, settings, tmp_path, lang="ja")
+    ws = openpyxl.load_workbook(out)["点検一覧"]
+    header = [cell.value for cell in ws[1]]
+    status = ws.cell(row=1, column=header.index("状態") + 1).column_letter
+    fills = {
+        rule.formula[0]: rule.dxf.fill.fgColor.rgb
+        for ranges in ws.conditional_formatting
+        if str(ranges.sqref).startswith(status)
+        for rule in ranges.rules
+    }
+    # Approved reads 承認済み in the cells, so the rule looks for that word, in the success tone.
+    assert fills['"承認済み"'].endswith("C6EFCE")
+    assert '"approved"' not in fills

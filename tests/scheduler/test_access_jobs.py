@@ -23,8 +23,8 @@ from article8.core.mail import LogMailer
 from article8.core.models import JobRun, Notification
 from article8.core.runs import claim_day
 from article8.scheduler.jobs import tick
-from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR
+from tests.support.access import system_log
 
 # Thursday 26 November 2026, 00:05 and 23:55 in Tokyo; then just after midnight on Friday.
 EARLY = datetime(2026, 11, 25, 15, 5, tzinfo=UTC)

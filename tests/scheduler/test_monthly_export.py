@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.services import sync_catalogue
 from article8.core.db import Database
 from article8.core.mail import LogMailer
@@ -20,7 +19,7 @@ from article8.evidence.models import EvidenceItem
 from article8.reports.monthly import export_monthly_workbook, previous_month
 from article8.scheduler.jobs import tick
 from tests.conftest import SYSTEM_ACTOR, settings_for
-from tests.controls.inspections.test_schedule import LOADED
+from tests.support.schedule import LOADED
 
 
 def at(stamp: str) -> datetime:
@@ -45,10 +44,8 @@ def test_previous_month_is_the_whole_calendar_month_before():
 
 
 def test_the_first_tick_of_a_month_stores_last_months_workbook_on_org08(
-    session, database, settings
+    session, database, settings, synced_catalogue
 ):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    session.commit()
     # Just after midnight on 1 December in Tokyo (still 30 November in UTC).
     report = tick(database, settings, LogMailer(), now=at("2026-12-01T00:05"))
     assert report.workbook_exported
@@ -69,10 +66,8 @@ def test_the_first_tick_of_a_month_stores_last_months_workbook_on_org08(
 
 
 def test_later_ticks_in_the_same_month_do_nothing_and_the_next_month_exports_again(
-    session, database, settings
+    session, database, settings, synced_catalogue
 ):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    session.commit()
     assert tick(database, settings, LogMailer(), now=at("2026-12-01T09:00")).workbook_exported
     for day in ("2026-12-01T09:05", "2026-12-15T09:00", "2026-12-31T23:55"):
         assert not tick(database, settings, LogMailer(), now=at(day)).workbook_exported
@@ -83,22 +78,22 @@ def test_later_ticks_in_the_same_month_do_nothing_and_the_next_month_exports_aga
 
 
 def test_without_org08_nothing_is_claimed_so_the_export_follows_the_catalogue(
-    session, database, settings
+    session, database, settings, shipped_catalogue
 ):
     assert not tick(database, settings, LogMailer(), now=at("2026-11-02T09:00")).workbook_exported
     assert workbooks(session) == []
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=at("2026-11-03T09:00"))
+    sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=at("2026-11-03T09:00"))
     session.commit()
     assert tick(database, settings, LogMailer(), now=at("2026-11-03T09:05")).workbook_exported
     assert [i.original_name for i in workbooks(session)] == ["article8-workbook-2026-10.xlsx"]
 
 
-def test_two_processes_racing_export_once(fresh_database_url, tmp_path):
+def test_two_processes_racing_export_once(fresh_database_url, tmp_path, shipped_catalogue):
     settings = settings_for(fresh_database_url, tmp_path / "instance")
     database = Database.from_url(fresh_database_url)
     try:
         with database.unit_of_work() as session:
-            sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
+            sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=LOADED)
         start = threading.Barrier(2)
         results: list[object] = []
 

@@ -2,81 +2,48 @@
 
 from __future__ import annotations
 
-import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
 
 from sqlalchemy import func, select
 
 from article8.controls.inspections.models import Inspection
 from article8.core.db import make_engine
-from tests.conftest import TEST_ARGON2
-from tests.web.test_cli import article8
+from tests.cli_runner import article8
+from tests.support.processes import Lines, process_env, start, start_logging_statements
 
 
-def _env(url, tmp_path, **extra):
-    return {
-        **os.environ,
-        **TEST_ARGON2,
-        "DATABASE_URL": url,
-        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
-        **extra,
-    }
-
-
-class Process:
-    """A scheduler process whose log lines are read as they come."""
+class Scheduler:
+    """A `scheduler run` process whose log lines are read as they come."""
 
     def __init__(self, env):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "article8.cli", "scheduler", "run"],
-            env=env,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.proc = start(["scheduler", "run"], env)
+        self.log = Lines(self.proc.stderr)
 
-    def _read(self):
-        for line in self.proc.stderr:
-            self.lines.put(line)
-
-    def wait_for(self, text: str, timeout: float = 60) -> str:
-        """Block until a log line containing ``text`` arrives (an event, not a timing check)."""
-        while True:
-            line = self.lines.get(timeout=timeout)
-            self.seen.append(line)
-            if text in line:
-                return line
+    def wait_for(self, text: str) -> str:
+        return self.log.wait_for(text)
 
     def stop(self):
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=30)
-        self.reader.join(timeout=30)
+        self.log.thread.join(timeout=30)
         self.proc.stderr.close()
 
 
 def test_one_leader_at_a_time_and_a_standby_takes_over(fresh_database_url, tmp_path):
-    env = _env(fresh_database_url, tmp_path, ARTICLE8_SCHEDULER_LEASE_SECONDS="3")
-    first = Process(env)
+    env = process_env(fresh_database_url, tmp_path, ARTICLE8_SCHEDULER_LEASE_SECONDS="3")
+    first = Scheduler(env)
     second = None
     try:
         first.wait_for("is the leader")
         first.wait_for("tick:")  # the leader runs the job
-        second = Process(env)
+        second = Scheduler(env)
         second.wait_for("standing by")
         first.proc.send_signal(signal.SIGKILL)
         first.proc.wait(timeout=30)
         second.wait_for("is the leader")  # within a lease (3 s here, 45 s by default)
         second.wait_for("tick:")
-        assert not any("is the leader" in line for line in second.seen[:1])
+        assert not any("is the leader" in line for line in second.log.seen[:1])
     finally:
         first.stop()
         if second is not None:
@@ -85,30 +52,27 @@ def test_one_leader_at_a_time_and_a_standby_takes_over(fresh_database_url, tmp_p
 
 def test_killing_a_tick_midway_leaves_no_duplicates_and_a_clean_trail(fresh_database_url, tmp_path):
     assert article8(fresh_database_url, tmp_path, "catalogue", "sync").returncode == 0
-    env = _env(fresh_database_url, tmp_path)
-    # Ten years of catch-up: a tick long enough to be killed in the middle.
-    tick = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "article8.cli",
-            "scheduler",
-            "tick",
-            "--at",
-            "2036-11-24T10:00:00+09:00",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    # Ten years of catch-up in one transaction: kill the tick once it has sent its first
+    # INSERT of an inspection (its statement log says so), before it can commit.
+    tick = start_logging_statements(
+        ["scheduler", "tick", "--at", "2036-11-24T10:00:00+09:00"],
+        process_env(fresh_database_url, tmp_path),
     )
-    # Kill it once it has started writing: the first audit event of the catch-up is committed
-    # by nothing (one transaction), so wait for the process to be busy, then kill.
+    log = Lines(tick.stderr)
     try:
-        tick.wait(timeout=1.5)
-    except subprocess.TimeoutExpired:
+        log.wait_for("INSERT INTO inspection")
+    finally:
         tick.send_signal(signal.SIGKILL)
-    tick.communicate(timeout=30)
-    assert tick.returncode == -signal.SIGKILL, "the tick finished before it could be killed"
+        tick.wait(timeout=30)
+        log.thread.join(timeout=30)
+        tick.stderr.close()
+    assert tick.returncode == -signal.SIGKILL
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(Inspection)) == 0
+    finally:
+        engine.dispose()
     again = article8(
         fresh_database_url, tmp_path, "scheduler", "tick", "--at", "2036-11-24T10:00:00+09:00"
     )

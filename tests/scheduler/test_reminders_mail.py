@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
-from email import message_from_bytes
-from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.models import Inspection
@@ -20,31 +16,8 @@ from article8.core.models import Notification
 from article8.core.settings import SmtpSettings
 from article8.scheduler.jobs import tick
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def subjects(self, to: str | None = None) -> list[str]:
-        return [
-            str(make_header(decode_header(m["Subject"])))
-            for m in self.messages
-            if to is None or m["To"] == to
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.mail import Inbox, free_port
+from tests.support.schedule import LOADED
 
 
 @pytest.fixture
@@ -68,11 +41,11 @@ def at(day: str) -> datetime:
 
 
 @pytest.fixture
-def assigned(session, database, make_user):
+def assigned(session, database, make_user, shipped_catalogue):
     """ORG-04 (monthly) owned by a Japanese-speaking inspector; one English responsible person."""
     inspector = make_user("inspector", locale="ja")
     responsible = make_user("responsible", locale="en")
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
+    sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=LOADED)
     session.execute(
         Control.__table__.update().where(Control.code == "ORG-04").values(owner_id=inspector.id)
     )
@@ -129,10 +102,10 @@ def test_a_failing_smtp_server_is_retried_later_and_never_crashes(
     assert session.scalar(select(Notification.status).distinct()) == "sent"
 
 
-def test_unassigned_inspections_send_no_reminders_to_nobody(database, settings, session, smtp):
+def test_unassigned_inspections_send_no_reminders_to_nobody(
+    database, settings, session, smtp, synced_catalogue
+):
     inbox, mailer = smtp
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    session.commit()
     tick(database, settings, mailer, now=LOADED)
     tick(database, settings, mailer, now=at("2026-12-03"))
     assert inbox.messages == []  # no owners, no responsible person: nobody to tell

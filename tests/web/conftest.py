@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from article8.controls.catalogue.files import load_catalogue
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
-from tests.conftest import SYSTEM_ACTOR, sign_in
-from tests.controls.inspections.test_schedule import RULES
+from article8.core.audit import Actor
+from tests.conftest import sign_in
+from tests.support.schedule import RULES
 
 
 @pytest.fixture
-def schedule(session, clock):
+def schedule(session, clock, synced_catalogue):
     """The shipped catalogue and its inspections as of the clock's start, committed."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
     run_schedule(session, RULES, now=clock())
     session.commit()
 
@@ -27,7 +25,7 @@ def assign(session, clock, make_user):
     assigner = make_user("responsible")
 
     def give(inspection: Inspection, user) -> None:
-        workflow.assign(session, assigner, inspection, user, now=clock())
+        workflow.assign(session, Actor.for_user(assigner), inspection, user, now=clock())
         session.commit()
 
     return give

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from article8.access.models import AccessBatch, AccessEvent
 from article8.core import tokens
 from article8.core.models import AuditEvent
-from tests.access.conftest import entry_log, system_log
 from tests.conftest import SYSTEM_ACTOR
-from tests.web.evidence_steps import multipart
+from tests.support.access import entry_log, system_log
+from tests.support.evidence import multipart
 
 DAY = "2026-11-24"
 LOG = system_log(
@@ -89,6 +89,7 @@ def test_a_bad_line_is_a_422_naming_line_and_column_and_stores_nothing(session, 
     assert response.status_code == 422
     body = response.get_json()
     assert (body["file"], body["line"], body["column"]) == ("doors.csv", 3, "direction")
+    assert (body["code"], body["expected"], body["found"]) == ("value", "in, out", "sideways")
     assert body["error"].startswith("doors.csv: line 3, column direction:")
     assert rows(session, AccessBatch) == 0 and rows(session, AccessEvent) == 0
 

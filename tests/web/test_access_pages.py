@@ -11,13 +11,12 @@ from sqlalchemy import func, select
 
 from article8.access.models import AccessBatch, AccessEvent, Anomaly, Handler
 from article8.access.register import PersonInput, save_person
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings.models import Finding
-from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR, csrf_token
-from tests.web.evidence_steps import multipart
-from tests.web.inspection_steps import page, post
+from tests.support.access import system_log
+from tests.support.evidence import multipart
+from tests.support.inspections import page, post
 
 PEOPLE = (
     "employee_id,name,department,employed_from,employed_until,aliases\n"
@@ -210,8 +209,8 @@ def test_columns_are_mapped(session, manager):
 
 
 @pytest.fixture
-def bulk(session, imported, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+def bulk(session, imported, clock, shipped_catalogue):
+    sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())
     session.commit()
     return session.scalar(select(Anomaly).where(Anomaly.rule == "bulk_export"))
 

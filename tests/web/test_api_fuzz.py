@@ -22,8 +22,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from article8.controls.catalogue.files import load_catalogue
-from article8.controls.catalogue.services import sync_catalogue
 from article8.core import tokens
 from article8.core.settings import ROLES
 from tests.conftest import SYSTEM_ACTOR
@@ -66,9 +64,10 @@ def _exercise(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> 
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_generated_requests_get_the_documented_answers(app, session, clock, make_user, role):
+def test_generated_requests_get_the_documented_answers(
+    app, session, clock, make_user, role, synced_catalogue
+):
     # The catalogue makes valid uploads possible, so generated files get stored and read back.
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
     _, raw = tokens.create_token(session, SYSTEM_ACTOR, make_user(role), "fuzz", now=clock())
     session.commit()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import get_control, sync_catalogue, update_settings
+from article8.controls.catalogue.services import get_control, update_settings
 from article8.core.audit import details_of
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR, csrf_token
@@ -18,10 +18,8 @@ SPECS = load_catalogue()
 
 
 @pytest.fixture
-def catalogue(session, clock):
+def catalogue(synced_catalogue):
     """The shipped catalogue, synced and committed."""
-    sync_catalogue(session, SPECS, SYSTEM_ACTOR, now=clock())
-    session.commit()
 
 
 def listed(client, query: str = "") -> list[str]:

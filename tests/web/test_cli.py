@@ -1,39 +1,19 @@
-"""The `article8` command line, run as a real process against a real database."""
+"""The `article8` command line against a database of its own (in-process; `serve` for real)."""
 
 from __future__ import annotations
 
+import http.client
 import json
-import os
-import subprocess
-import sys
+import time
 
 from sqlalchemy import func, select, text
 
 from article8.core.db import make_engine
 from article8.core.models import AuditEvent, User
 from article8.core.schema import drop_append_only_ddl
-from tests.conftest import TEST_ARGON2
-
-
-def article8(
-    database_url: str, tmp_path, *args: str, stdin: str | None = None, env: dict | None = None
-):
-    env = {
-        **os.environ,
-        **TEST_ARGON2,
-        "DATABASE_URL": database_url,
-        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
-        **(env or {}),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "article8.cli", *args],
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.cli_runner import article8
+from tests.support.mail import free_port
+from tests.support.processes import process_env, start
 
 
 def test_demo_is_idempotent_and_prints_the_logins(fresh_database_url, tmp_path):
@@ -114,26 +94,8 @@ def test_audit_verify_names_the_first_tampered_sequence_number(fresh_database_ur
 
 
 def test_serve_really_serves_the_login_page(fresh_database_url, tmp_path):
-    import http.client
-    import socket
-    import time
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        **TEST_ARGON2,
-        "DATABASE_URL": fresh_database_url,
-        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "article8.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port = free_port()
+    server = start(["serve", "--port", str(port)], process_env(fresh_database_url, tmp_path))
     try:
         status = None
         deadline = time.monotonic() + 60

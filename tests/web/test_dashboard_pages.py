@@ -14,22 +14,21 @@ import openpyxl
 import pytest
 from sqlalchemy import event, func, select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.schedule import run_schedule
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import RULES
+from tests.support.schedule import RULES
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def overdue_programme(session, clock):
+def overdue_programme(session, clock, shipped_catalogue):
     """The catalogue since 1 October; October's monthly inspections are 14 days overdue now."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=datetime(2026, 10, 1, tzinfo=UTC))
+    sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=datetime(2026, 10, 1, tzinfo=UTC))
     run_schedule(session, RULES, now=datetime(2026, 10, 20, 1, tzinfo=UTC))
     run_schedule(session, RULES, now=clock())
     session.commit()

@@ -7,13 +7,11 @@ import json
 
 import pytest
 
-from article8.controls.catalogue.files import load_catalogue
-from article8.controls.catalogue.services import sync_catalogue
 from article8.core import tokens
 from article8.core.users import set_active
 from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR
-from tests.web.evidence_steps import (
+from tests.support.evidence import (
     HTML_AS_PDF,
     MB,
     PDF,
@@ -26,10 +24,8 @@ from tests.web.evidence_steps import (
 
 
 @pytest.fixture
-def catalogue(session, clock):
+def catalogue(synced_catalogue):
     """The shipped catalogue, synced and committed."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
-    session.commit()
 
 
 @pytest.fixture

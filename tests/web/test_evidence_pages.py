@@ -10,15 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import ScheduleRules, run_schedule
+from article8.core.audit import Actor
 from article8.evidence.blobstore import LocalBlobStore
-from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
-from tests.web.evidence_steps import (
+from tests.conftest import csrf_token, sign_in
+from tests.support.evidence import (
     HTML_AS_PDF,
     MB,
     PDF,
@@ -30,14 +29,12 @@ from tests.web.evidence_steps import (
     objects,
     upload,
 )
-from tests.web.inspection_steps import performed
+from tests.support.inspections import performed
 
 
 @pytest.fixture
-def catalogue(session, clock):
+def catalogue(synced_catalogue):
     """The shipped catalogue, synced and committed."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
-    session.commit()
 
 
 @pytest.fixture
@@ -379,7 +376,7 @@ def test_a_decided_inspection_takes_a_note_with_a_reason_instead_of_files(
 ):
     inspector, reviewer = make_user("inspector"), make_user("responsible")
     inspection = performed(session, clock, inspector, "ORG-04")
-    workflow.approve(session, reviewer, inspection, now=clock())
+    workflow.approve(session, Actor.for_user(reviewer), inspection, now=clock())
     session.commit()
     page = f"/inspections/{inspection.id}"
     inspector_client = app.test_client()

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.inspections import services as workflow
-from tests.web.inspection_steps import TODAY, page, performed, post
+from article8.core.audit import Actor
+from tests.support.inspections import TODAY, page, performed, post
 
 
 def test_an_action_is_planned_resolved_by_its_owner_and_verified_by_another_manager(
@@ -18,7 +19,9 @@ def test_an_action_is_planned_resolved_by_its_owner_and_verified_by_another_mana
     inspector_client, inspector = signed_in("inspector")
     manager_client, manager = signed_in("responsible")
     other_client, _ = signed_in("admin")
-    workflow.approve(session, manager, performed(session, clock, inspector, fail=1), now=clock())
+    workflow.approve(
+        session, Actor.for_user(manager), performed(session, clock, inspector, fail=1), now=clock()
+    )
     session.commit()
     finding = session.scalar(select(Finding))
     html = page(manager_client, f"/findings/{finding.id}")
@@ -46,13 +49,21 @@ def test_an_action_is_planned_resolved_by_its_owner_and_verified_by_another_mana
 def test_a_manager_never_verifies_their_own_action(session, clock, schedule, signed_in):
     inspector = signed_in("inspector")[1]
     client, manager = signed_in("responsible")
-    workflow.approve(session, manager, performed(session, clock, inspector, fail=1), now=clock())
+    workflow.approve(
+        session, Actor.for_user(manager), performed(session, clock, inspector, fail=1), now=clock()
+    )
     finding = session.scalar(select(Finding))
     action = finding_service.add_action(
-        session, manager, finding, description="Fix", owner=manager, due_on=TODAY, now=clock()
+        session,
+        Actor.for_user(manager),
+        finding,
+        description="Fix",
+        owner=manager,
+        due_on=TODAY,
+        now=clock(),
     )
     finding_service.progress_action(
-        session, manager, action, "resolved", resolution="Fixed", now=clock()
+        session, Actor.for_user(manager), action, "resolved", resolution="Fixed", now=clock()
     )
     session.commit()
     assert 'data-testid="verify-note"' in page(client, f"/findings/{finding.id}")
@@ -64,11 +75,13 @@ def test_overdue_actions_and_severity_changes_show_on_the_findings_pages(
 ):
     inspector = signed_in("inspector")[1]
     client, manager = signed_in("responsible")
-    workflow.approve(session, manager, performed(session, clock, inspector, fail=1), now=clock())
+    workflow.approve(
+        session, Actor.for_user(manager), performed(session, clock, inspector, fail=1), now=clock()
+    )
     finding = session.scalar(select(Finding))
     finding_service.add_action(
         session,
-        manager,
+        Actor.for_user(manager),
         finding,
         description="Late",
         owner=inspector,

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from article8.controls.catalogue.files import load_catalogue
-from article8.controls.catalogue.services import sync_catalogue
 from article8.core import tokens
 from article8.web.params import IdConverter
-from tests.access.conftest import system_log
 from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
-from tests.web.evidence_steps import PDF, items, multipart
+from tests.support.access import system_log
+from tests.support.evidence import PDF, items, multipart
 
 # Past INTEGER (PostgreSQL raises), past BIGINT (SQLite raises), past int()'s 4300 digits.
 HUGE_IDS = ["2147483648", "99999999999999999999", "383424995333600469581824", "9" * 5000, "0"]
@@ -19,9 +17,8 @@ BAD_DAYS = ["0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01", "2026-13-01"
 
 
 @pytest.fixture
-def catalogue(session, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
-    session.commit()
+def catalogue(synced_catalogue):
+    """The shipped catalogue, synced and committed."""
 
 
 @pytest.fixture

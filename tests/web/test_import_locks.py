@@ -27,7 +27,7 @@ from article8.web import create_app
 from tests import bombs
 from tests.conftest import SYSTEM_ACTOR, TEST_PASSWORD, EnglishClient, csrf_token, sign_in
 from tests.conftest import settings_for as make_settings
-from tests.web.evidence_steps import multipart
+from tests.support.evidence import multipart
 
 WAIT = 120  # seconds an event may take before the test gives up (never reached when it works)
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from article8.controls.incidents import services as service
 from article8.controls.incidents.models import Incident
-from tests.scheduler.test_reminders_mail import Inbox, free_port
-from tests.web.inspection_steps import page, post
+from article8.core.audit import Actor
+from tests.support.inspections import page, post
+from tests.support.mail import Inbox, free_port
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_the_list_puts_overdue_incidents_first_and_highlights_them(
     # Known since 18 November: the preliminary report was due on the 23rd, a day ago.
     incident.aware_at = datetime(2026, 11, 18, 0, 30, tzinfo=UTC)
     service.assess(
-        session, boss, incident, sensitive=True, financial=False, unlawful=False,
+        session, Actor.for_user(boss), incident, sensitive=True, financial=False, unlawful=False,
         over_1000=False, now=clock(), tz=settings.timezone,
     )  # fmt: skip
     session.commit()

@@ -11,7 +11,8 @@ from article8.controls.catalogue.models import Control
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import Finding
 from article8.controls.inspections import services as workflow
-from tests.web.inspection_steps import (
+from article8.core.audit import Actor
+from tests.support.inspections import (
     NOVEMBER_DUE,
     TODAY,
     answers,
@@ -38,7 +39,9 @@ def test_my_inspections_sorts_the_work_into_sections(session, clock, schedule, s
     session.commit()
     performed(session, clock, inspector, d)
     returned = performed(session, clock, inspector, e)
-    workflow.return_for_rework(session, reviewer, returned, "Attach the export log", now=clock())
+    workflow.return_for_rework(
+        session, Actor.for_user(reviewer), returned, "Attach the export log", now=clock()
+    )
     session.commit()
 
     html = page(client, "/inspections/mine")
@@ -190,10 +193,16 @@ def test_the_auditor_reads_everything_but_every_post_is_refused(
     inspector = signed_in("inspector")[1]
     manager = signed_in("responsible")[1]
     inspection = performed(session, clock, inspector, fail=1)
-    workflow.approve(session, manager, inspection, now=clock())
+    workflow.approve(session, Actor.for_user(manager), inspection, now=clock())
     finding = session.scalar(select(Finding))
     action = finding_service.add_action(
-        session, manager, finding, description="Fix", owner=inspector, due_on=TODAY, now=clock()
+        session,
+        Actor.for_user(manager),
+        finding,
+        description="Fix",
+        owner=inspector,
+        due_on=TODAY,
+        now=clock(),
     )
     session.commit()
 

@@ -13,8 +13,8 @@ from article8.core.lockout import REFUSED_ACTION
 from article8.core.models import AuditEvent, LoginRefusal
 from article8.core.users import PasswordPolicy, create_user
 from article8.web import create_app
+from tests.cli_runner import article8
 from tests.conftest import TEST_PASSWORD, EnglishClient, csrf_token, settings_for, sign_in
-from tests.web.test_cli import article8
 
 ATTACKER = "203.0.113.7"
 WRONG = "wrong password!!"

@@ -1,7 +1,8 @@
 """Every registered route, with every role and anonymous: a decision exists and is enforced.
 
 A new route missing from EXPECTED fails ``test_every_route_has_a_decision``; a route whose
-view has no access decorator is refused to everyone (deny by default).
+view declares no permission is refused to everyone (deny by default). Which roles hold a
+permission is read from the capability table, the same one the routes and services use.
 """
 
 from __future__ import annotations
@@ -11,26 +12,27 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from article8.controls.inspections import services as workflow
-from article8.core import tokens
+from article8.core import roles, tokens
+from article8.core.audit import Actor
 from article8.core.models import AuditEvent
 from article8.core.settings import ROLES
 from article8.evidence.blobstore import LocalBlobStore
 from article8.web.params import IdConverter
 from tests.conftest import SYSTEM_ACTOR, csrf_token, sign_in
-from tests.web.evidence_steps import PDF, add_item, as_actor, items, multipart
-from tests.web.inspection_steps import monthly_codes, november, performed
+from tests.support.evidence import PDF, add_item, as_actor, items, multipart
+from tests.support.inspections import monthly_codes, november, performed
 
 PUBLIC = "public"
-# Token-only JSON API: a session (signed in or not) is never enough, so the walk below gets 401
-# for every role; tests/web/test_evidence_api.py checks each role with a token.
-API = "api"
-ALL = frozenset(ROLES)
-READERS = frozenset({"admin", "responsible", "auditor"})
-MANAGERS = frozenset({"admin", "responsible"})
-PERFORMERS = frozenset({"admin", "responsible", "inspector"})
-ADMIN = frozenset({"admin"})
 
-# endpoint -> PUBLIC or the roles allowed. Static files are public by nature.
+
+def api(permission: str) -> tuple[str, str]:
+    """Token-only JSON API: a session (signed in or not) is never enough, so the walk below gets
+    401 for every role; tests/web/test_evidence_api.py checks each role with a token."""
+    return ("api", permission)
+
+
+# endpoint -> PUBLIC or the permission it needs; who holds it is read from the capability table
+# (article8.core.roles.GRANTS). Static files are public by nature.
 EXPECTED: dict[str, object] = {
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
@@ -38,80 +40,80 @@ EXPECTED: dict[str, object] = {
     "main.set_language": PUBLIC,
     "auth.login": PUBLIC,
     "auth.second_factor": PUBLIC,
-    "main.index": ALL,
-    "dashboard.dashboard_page": READERS,
-    "dashboard.workbook_export": READERS,
-    "auth.logout": ALL,
-    "account.overview": ALL,
-    "account.change_password": ALL,
-    "account.mfa_setup": ALL,
-    "account.mfa_disable": ALL,
-    "catalogue.control_list": ALL,
-    "catalogue.control_page": ALL,
-    "catalogue.coverage": ALL,
-    "catalogue.control_new": MANAGERS,
-    "catalogue.control_settings": MANAGERS,
-    "catalogue.control_checklist": MANAGERS,
-    "inspections.mine": PERFORMERS,
-    "inspections.inspection_list": ALL,
-    "inspections.review_queue": MANAGERS,
-    "inspections.inspection_page": ALL,
-    "inspections.save_answers": PERFORMERS,
-    "inspections.submit": PERFORMERS,
-    "inspections.approve": MANAGERS,
-    "inspections.return_for_rework": MANAGERS,
-    "inspections.assign": MANAGERS,
-    "findings.finding_list": ALL,
-    "findings.finding_page": ALL,
-    "findings.finding_severity": MANAGERS,
-    "findings.action_add": MANAGERS,
-    "findings.action_progress": PERFORMERS,
-    "findings.action_verify": MANAGERS,
-    "audit.event_list": READERS,
-    "audit.verify": READERS,
-    "admin.user_list": ADMIN,
-    "admin.user_create": ADMIN,
-    "admin.user_detail": ADMIN,
-    "admin.user_role": ADMIN,
-    "admin.user_active": ADMIN,
-    "admin.user_password": ADMIN,
-    "admin.user_mfa_reset": ADMIN,
-    "evidence.evidence_list": ALL,
-    "evidence.evidence_detail": ALL,
-    "evidence.evidence_download": ALL,
-    "evidence.evidence_withdraw": PERFORMERS,
-    "evidence.upload": PERFORMERS,
-    "evidence.inspection_note": MANAGERS,
-    "api_tokens.token_list": ALL,
-    "api_tokens.token_create": ALL,
-    "api_tokens.token_revoke": ALL,
+    "main.index": "account.own",
+    "dashboard.dashboard_page": "posture.read",
+    "dashboard.workbook_export": "posture.read",
+    "auth.logout": "account.own",
+    "account.overview": "account.own",
+    "account.change_password": "account.own",
+    "account.mfa_setup": "account.own",
+    "account.mfa_disable": "account.own",
+    "catalogue.control_list": "catalogue.read",
+    "catalogue.control_page": "catalogue.read",
+    "catalogue.coverage": "catalogue.read",
+    "catalogue.control_new": "catalogue.edit",
+    "catalogue.control_settings": "catalogue.edit",
+    "catalogue.control_checklist": "catalogue.edit",
+    "inspections.mine": "inspection.perform",
+    "inspections.inspection_list": "inspection.read",
+    "inspections.review_queue": "inspection.review",
+    "inspections.inspection_page": "inspection.read",
+    "inspections.save_answers": "inspection.perform",
+    "inspections.submit": "inspection.perform",
+    "inspections.approve": "inspection.review",
+    "inspections.return_for_rework": "inspection.review",
+    "inspections.assign": "inspection.assign",
+    "findings.finding_list": "finding.read",
+    "findings.finding_page": "finding.read",
+    "findings.finding_severity": "finding.manage",
+    "findings.action_add": "finding.manage",
+    "findings.action_progress": "action.progress",
+    "findings.action_verify": "finding.manage",
+    "audit.event_list": "audit.read",
+    "audit.verify": "audit.read",
+    "admin.user_list": "user.admin",
+    "admin.user_create": "user.admin",
+    "admin.user_detail": "user.admin",
+    "admin.user_role": "user.admin",
+    "admin.user_active": "user.admin",
+    "admin.user_password": "user.admin",
+    "admin.user_mfa_reset": "user.admin",
+    "evidence.evidence_list": "evidence.read",
+    "evidence.evidence_detail": "evidence.read",
+    "evidence.evidence_download": "evidence.read",
+    "evidence.evidence_withdraw": "evidence.upload",
+    "evidence.upload": "evidence.upload",
+    "evidence.inspection_note": "evidence.manage",
+    "api_tokens.token_list": "token.own",
+    "api_tokens.token_create": "token.own",
+    "api_tokens.token_revoke": "token.own",
     "api.openapi": PUBLIC,
-    "api.evidence_list": API,
-    "api.evidence_create": API,
-    "api.evidence_item": API,
-    "api.evidence_content": API,
-    "api.access_log_import": API,
-    "register.people_list": READERS,
-    "register.person_page": READERS,
-    "register.person_new": MANAGERS,
-    "register.person_edit": MANAGERS,
-    "register.authorisation_save": MANAGERS,
-    "register.authorisation_delete": MANAGERS,
-    "register.register_import": MANAGERS,
-    "access_logs.batch_list": READERS,
-    "access_logs.upload": MANAGERS,
-    "anomalies.anomaly_list": READERS,
-    "anomalies.anomaly_page": READERS,
-    "anomalies.acknowledge": MANAGERS,
-    "anomalies.dismiss": MANAGERS,
-    "anomalies.escalate": MANAGERS,
+    "api.evidence_list": api("evidence.read"),
+    "api.evidence_create": api("evidence.upload"),
+    "api.evidence_item": api("evidence.read"),
+    "api.evidence_content": api("evidence.read"),
+    "api.access_log_import": api("access_log.upload"),
+    "register.people_list": "register.read",
+    "register.person_page": "register.read",
+    "register.person_new": "register.manage",
+    "register.person_edit": "register.manage",
+    "register.authorisation_save": "register.manage",
+    "register.authorisation_delete": "register.manage",
+    "register.register_import": "register.manage",
+    "access_logs.batch_list": "register.read",
+    "access_logs.upload": "access_log.upload",
+    "anomalies.anomaly_list": "anomaly.read",
+    "anomalies.anomaly_page": "anomaly.read",
+    "anomalies.acknowledge": "anomaly.triage",
+    "anomalies.dismiss": "anomaly.triage",
+    "anomalies.escalate": "anomaly.triage",
     # Anyone reports a violation; a reporter's own incident page is theirs to see (others: 403).
-    "incidents.report": ALL,
-    "incidents.incident_list": READERS,
-    "incidents.incident_page": ALL,
-    "incidents.assess": MANAGERS,
-    "incidents.ppc_report": MANAGERS,
-    "incidents.set_status": MANAGERS,
+    "incidents.report": "incident.report",
+    "incidents.incident_list": "incident.read",
+    "incidents.incident_page": "incident.report",
+    "incidents.assess": "incident.manage",
+    "incidents.ppc_report": "incident.manage",
+    "incidents.set_status": "incident.manage",
 }
 
 
@@ -133,6 +135,31 @@ def test_every_route_has_a_decision(app):
     endpoints = {endpoint for endpoint, _, _ in _requests(app)}
     assert endpoints - set(EXPECTED) == set(), "add the new routes to EXPECTED"
     assert set(EXPECTED) - endpoints == set(), "remove routes that no longer exist"
+
+
+def test_every_route_declares_the_permission_expected_of_it(app):
+    for endpoint, expected in EXPECTED.items():
+        view = app.view_functions[endpoint]
+        if expected == PUBLIC:
+            declared = PUBLIC if endpoint.endswith("static") else None
+            declared = PUBLIC if getattr(view, "_access_public", False) else declared
+        elif isinstance(expected, tuple):
+            declared = ("api", getattr(view, "_api_permission", None))
+        else:
+            declared = getattr(view, "_access_permission", None)
+        assert declared == expected, endpoint
+
+
+def test_auditors_and_inspectors_hold_no_managing_permission():
+    """The table's shape: auditors only read (and report, and keep their own account); the
+    managing permissions belong to the responsible person and the administrator."""
+    own = {"account.own", "token.own", "incident.report"}
+    for permission, holders in roles.GRANTS.items():
+        if "auditor" in holders:
+            assert permission in own or permission.endswith(".read"), permission
+        if permission.endswith((".manage", ".edit", ".review", ".assign", ".triage", ".admin")):
+            assert holders <= {"admin", "responsible"}, permission
+    assert roles.roles_with("user.admin") == {"admin"}
 
 
 def _outcome(response) -> str:
@@ -163,10 +190,10 @@ def test_each_role_gets_exactly_what_it_is_allowed(app, make_user, who):
         got = _outcome(response)
         if expected == PUBLIC:
             want = "allowed"
-        elif expected == API or who == "anonymous":
+        elif isinstance(expected, tuple) or who == "anonymous":
             want = "signin"
         else:
-            want = "allowed" if who in expected else "denied"
+            want = "allowed" if who in roles.roles_with(str(expected)) else "denied"
         assert got == want, f"{who} {method} {url} ({endpoint}): {response.status_code}"
 
 
@@ -218,10 +245,10 @@ def evidence_world(session, clock, settings, schedule, make_user):
     """Users around an inspector's open inspection, an approved one, and the inspector's file."""
     assignee, reviewer = make_user("inspector"), make_user("responsible")
     open_one = november(session, "ORG-04")
-    workflow.assign(session, reviewer, open_one, assignee, now=clock())
+    workflow.assign(session, Actor.for_user(reviewer), open_one, assignee, now=clock())
     other_code = next(code for code in monthly_codes(session) if code != "ORG-04")
     approved = performed(session, clock, assignee, other_code)
-    workflow.approve(session, reviewer, approved, now=clock())
+    workflow.approve(session, Actor.for_user(reviewer), approved, now=clock())
     session.commit()
     store = LocalBlobStore(settings.evidence_dir)
     own = add_item(session, store, clock, actor=as_actor(assignee), title="Assignee's log")

@@ -6,7 +6,7 @@ An export carries every control in the raw catalogue schema plus the organisatio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -24,6 +24,7 @@ from article8.controls.catalogue.files import ControlSpec, parse_control
 from article8.controls.catalogue.models import ChecklistRevision, Control
 from article8.controls.catalogue.services import evidence_expected
 from article8.core.errors import Phrase
+from article8.core.files import atomic_output
 from article8.core.guarded import (
     GuardedWorkbook,
     WorkbookLimits,
@@ -32,7 +33,8 @@ from article8.core.guarded import (
     open_workbook,
 )
 from article8.core.models import User
-from article8.core.xlsx import atomic_output, header_cell, text_cell, unescape_text
+from article8.core.tabular import Code, Columns, Problem, TableError, sheet_rows
+from article8.core.xlsx import header_cell, text_cell, unescape_text
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -121,7 +123,8 @@ def export_xlsx(session: Session, out: Path) -> None:
                 ws.append([code, position, en, ja])
                 rows[name] += 1
     for name, ws in sheets.items():
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(SHEETS[name]))}{rows[name]}"
+        # openpyxl's write-only sheet has auto_filter at run time; its stubs do not declare it.
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(SHEETS[name]))}{rows[name]}"  # type: ignore[attr-defined]
     with _output(out) as handle:
         workbook.save(handle)
 
@@ -222,17 +225,36 @@ class _Row:
     def where(self) -> str:
         return f"{self.file}: sheet {self.sheet} row {self.number}"
 
-    def fail(self, column: str, problem: str | Phrase) -> CatalogueError:
+    def fail(
+        self,
+        column: str,
+        problem: str | Phrase,
+        kind: Code = Code.RULE,
+        expected: str | None = None,
+    ) -> CatalogueError:
         code = self.values.get("code")
+        found = self.values.get(column)
+        detail = Problem(
+            self.file,
+            kind,
+            problem,
+            self.number,
+            column,
+            expected=expected,
+            found=None if found is None else str(found),
+            sheet=self.sheet,
+        )
         return CatalogueError(
             self.where,
             problem,
             code=code if isinstance(code, str) and code else None,
             field=_column_name(SHEETS[self.sheet], column),
+            detail=detail,
         )
 
     def expected(self, column: str, what: str) -> CatalogueError:
-        return self.fail(column, f"expected {what}, found {_describe(self.values[column])}")
+        found = _describe(self.values[column])
+        return self.fail(column, f"expected {what}, found {found}", Code.VALUE, what)
 
     def text(self, column: str, *, required: bool = False) -> str:
         value = self.values[column]
@@ -242,7 +264,7 @@ class _Row:
             raise self.expected(column, "text")
         problem = control_character(value, free_text=column in FREE_TEXT)
         if problem is not None:
-            raise self.fail(column, problem)
+            raise self.fail(column, problem, Code.CONTROL_CHARACTER)
         return unescape_text(value)
 
     def items(self, column: str) -> list[str]:
@@ -275,7 +297,7 @@ def _read(workbook: GuardedWorkbook, file: str) -> list[ControlSpec]:
             raw = _control(row)
             if raw["code"] in controls:
                 first = controls[raw["code"]][0]
-                raise row.fail("code", f"duplicate code (also on row {first})")
+                raise row.fail("code", f"duplicate code (also on row {first})", Code.DUPLICATE_ROW)
             controls[raw["code"]] = (row.number, raw)
     for sheet in ITEM_SHEETS:
         for code, items in _items(workbook, file, sheet, controls).items():
@@ -283,21 +305,24 @@ def _read(workbook: GuardedWorkbook, file: str) -> list[ControlSpec]:
     return [_parse(raw, f"{file}: sheet controls row {n}", n) for n, raw in controls.values()]
 
 
-def _rows(workbook: GuardedWorkbook, file: str, sheet: str) -> Iterator[_Row]:
+def _rows(workbook: GuardedWorkbook, file: str, sheet: str) -> Generator[_Row, None, None]:
     """The non-empty data rows of ``sheet`` after checking its header; close it when done."""
-    columns = SHEETS[sheet]
     # Each row iterator holds the sheet's stream in the zip open until it is closed.
-    with closing(workbook.rows(sheet, len(columns))) as values:
-        number, header = next(values, (1, ()))
-        if header != columns:
-            raise CatalogueError(
-                f"{file}: sheet {sheet} row {number}",
-                f"expected the header row {', '.join(columns)}; found {_describe_row(header)}",
-            )
-        for number, cells in values:
-            if all(v is None or v == "" for v in cells):
-                continue
-            yield _Row(file, sheet, number, dict(zip(columns, cells, strict=True)))
+    with closing(sheet_rows(workbook, sheet, Columns(SHEETS[sheet]))) as rows:
+        try:
+            for number, values in rows:
+                yield _Row(file, sheet, number, values)
+        except TableError as error:
+            raise _catalogue_error(file, error.detail) from None
+
+
+def _catalogue_error(file: str, problem: Problem) -> CatalogueError:
+    where = file
+    if problem.sheet is not None:
+        where += f": sheet {problem.sheet}"
+        if problem.line is not None:
+            where += f" row {problem.line}"
+    return CatalogueError(where, problem.message, detail=problem)
 
 
 def _control(row: _Row) -> dict[str, Any]:
@@ -340,7 +365,11 @@ def _items(
             items = found.setdefault(code, {})
             if position in items:
                 first = items[position][0]
-                raise row.fail("position", f"position {position} is used twice (also row {first})")
+                raise row.fail(
+                    "position",
+                    f"position {position} is used twice (also row {first})",
+                    Code.DUPLICATE_ROW,
+                )
             text = {lang: row.text(lang, required=True) for lang in ("en", "ja")}
             items[position] = (row.number, text)
     result = {}
@@ -389,8 +418,3 @@ def _describe(value: Any) -> str:
     text = str(value)
     shown = repr(text[:40] + "…") if len(text) > 40 else repr(text)
     return f"the text {shown}"
-
-
-def _describe_row(values: tuple[Any, ...]) -> str:
-    shown = [str(v) for v in values if v is not None]
-    return ", ".join(shown) if shown else "an empty row"

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from article8.core import vocabulary
-from article8.core.db import Base, intpk
+from article8.core.db import Base, intpk, one_of
 from article8.core.models import User
 
 CATEGORIES = vocabulary.CATEGORIES.codes
@@ -20,18 +20,14 @@ PPC_HEADINGS = vocabulary.PPC_HEADINGS.codes
 SCHEMES = vocabulary.MAPPING_SCHEMES.codes
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Control(Base):
     """One safety control measure; shipped with the catalogue or added by the organisation."""
 
     __tablename__ = "control"
     __table_args__ = (
-        CheckConstraint(_in("category", CATEGORIES), name="category"),
-        CheckConstraint(_in("frequency", FREQUENCIES), name="frequency"),
-        CheckConstraint(_in("source", ("catalogue", "custom")), name="source"),
+        CheckConstraint(one_of("category", CATEGORIES), name="category"),
+        CheckConstraint(one_of("frequency", FREQUENCIES), name="frequency"),
+        CheckConstraint(one_of("source", ("catalogue", "custom")), name="source"),
     )
 
     id: Mapped[intpk]
@@ -85,7 +81,7 @@ class ControlMapping(Base):
 
     __tablename__ = "control_mapping"
     __table_args__ = (
-        CheckConstraint(_in("scheme", SCHEMES), name="scheme"),
+        CheckConstraint(one_of("scheme", SCHEMES), name="scheme"),
         Index("ix_control_mapping_scheme_ref", "scheme", "ref"),
     )
 

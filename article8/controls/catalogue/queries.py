@@ -30,7 +30,7 @@ class ControlFilter:
     search: str | None = None
 
 
-def filtered(criteria: ControlFilter) -> Select[tuple[Control]]:
+def filtered(criteria: ControlFilter) -> Select[Control]:
     """Controls matching ``criteria``, by code."""
     query = select(Control).options(selectinload(Control.mappings), selectinload(Control.owner))
     if criteria.category:

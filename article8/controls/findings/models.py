@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from article8.controls.catalogue.models import Control, _in
+from article8.controls.catalogue.models import Control
 from article8.controls.inspections.models import Inspection
 from article8.core import vocabulary
-from article8.core.db import Base, intpk
+from article8.core.db import Base, intpk, one_of
 from article8.core.models import User
 
 SEVERITIES = vocabulary.SEVERITIES.codes
@@ -23,14 +23,14 @@ class Finding(Base):
 
     __tablename__ = "finding"
     __table_args__ = (
-        CheckConstraint(_in("severity", SEVERITIES), name="severity"),
-        CheckConstraint(_in("status", FINDING_STATES), name="status"),
+        CheckConstraint(one_of("severity", SEVERITIES), name="severity"),
+        CheckConstraint(one_of("status", FINDING_STATES), name="status"),
         Index("ix_finding_status", "status", "severity"),
     )
 
     id: Mapped[intpk]
     control_id: Mapped[int] = mapped_column(ForeignKey("control.id"), index=True)
-    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
     source: Mapped[str] = mapped_column(String(30), default="inspection")
     severity: Mapped[str] = mapped_column(String(10))
@@ -52,7 +52,7 @@ class CorrectiveAction(Base):
 
     __tablename__ = "corrective_action"
     __table_args__ = (
-        CheckConstraint(_in("status", ACTION_STATES), name="status"),
+        CheckConstraint(one_of("status", ACTION_STATES), name="status"),
         Index("ix_corrective_action_status_due", "status", "due_on"),
     )
 

@@ -11,16 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from article8.controls.findings.models import SEVERITIES, CorrectiveAction, Finding
-from article8.core import audit
+from article8.core import audit, roles
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from article8.core.models import User
-
-MANAGERS = ("responsible", "admin")
-
-
-def _actor(user: User, client_addr: str | None) -> Actor:
-    return Actor(user.id, user.email, client_addr)
 
 
 def get_finding(session: Session, finding_id: int) -> Finding:
@@ -43,15 +37,14 @@ def get_action(session: Session, action_id: int) -> CorrectiveAction:
 
 def set_severity(
     session: Session,
-    user: User,
+    actor: Actor,
     finding: Finding,
     severity: str,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Grade a finding low, medium or high."""
-    if user.role not in MANAGERS:
+    if not roles.has(actor.role, "finding.manage"):
         raise PermissionDenied(N_("Only the responsible person can grade findings."))
     if severity not in SEVERITIES:
         raise ValidationError(N_("Unknown severity %(value)s."), field="severity", value=severity)
@@ -59,7 +52,7 @@ def set_severity(
         before, finding.severity, finding.updated_at = finding.severity, severity, now
         audit.record(
             session,
-            _actor(user, client_addr),
+            actor,
             "finding.severity",
             now=now,
             object_type="finding",
@@ -70,17 +63,16 @@ def set_severity(
 
 def add_action(
     session: Session,
-    user: User,
+    actor: Actor,
     finding: Finding,
     *,
     description: str,
     owner: User,
     due_on: date,
     now: datetime,
-    client_addr: str | None = None,
 ) -> CorrectiveAction:
     """Plan a corrective action with an owner and a due date."""
-    if user.role not in MANAGERS:
+    if not roles.has(actor.role, "finding.manage"):
         raise PermissionDenied(N_("Only the responsible person can plan corrective actions."))
     if finding.status == "verified":
         raise ValidationError(N_("This finding is already closed."))
@@ -88,6 +80,12 @@ def add_action(
         raise ValidationError(N_("Describe the corrective action."), field="description")
     if not owner.active:
         raise ValidationError(N_("The owner must be an active user."), field="owner_id")
+    if not roles.is_assignable(owner):
+        # Auditors stay read-only and independent: they own no corrective action.
+        raise ValidationError(
+            N_("The owner must be an inspector, a responsible person or an administrator."),
+            field="owner_id",
+        )
     action = CorrectiveAction(
         finding=finding,
         description=description.strip(),
@@ -102,7 +100,7 @@ def add_action(
     session.flush()
     audit.record(
         session,
-        _actor(user, client_addr),
+        actor,
         "action.create",
         now=now,
         object_type="corrective_action",
@@ -129,16 +127,15 @@ def _sync_finding(finding: Finding, now: datetime) -> None:
 
 def progress_action(
     session: Session,
-    user: User,
+    actor: Actor,
     action: CorrectiveAction,
     status: str,
     *,
     now: datetime,
     resolution: str = "",
-    client_addr: str | None = None,
 ) -> None:
     """The owner starts or resolves an action (resolution text required to resolve)."""
-    if user.id != action.owner_id and user.role not in MANAGERS:
+    if not roles.may_progress(actor, action):
         raise PermissionDenied(N_("Only the action's owner can update it."))
     allowed = {
         "open": ("in_progress", "resolved"),
@@ -155,7 +152,7 @@ def progress_action(
     _sync_finding(action.finding, now)
     audit.record(
         session,
-        _actor(user, client_addr),
+        actor,
         "action.progress",
         now=now,
         object_type="corrective_action",
@@ -166,25 +163,24 @@ def progress_action(
 
 def verify_action(
     session: Session,
-    user: User,
+    actor: Actor,
     action: CorrectiveAction,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """The responsible person confirms a resolved action works; never the action's owner."""
-    if user.role not in MANAGERS:
+    if not roles.has(actor.role, "finding.manage"):
         raise PermissionDenied(N_("Only the responsible person can verify corrective actions."))
-    if user.id == action.owner_id:
+    if actor.id == action.owner_id:
         raise PermissionDenied(N_("You own this action, so you cannot verify it."))
     if action.status != "resolved":
         raise ValidationError(N_("Only a resolved action can be verified."))
-    action.status, action.verified_by_id, action.verified_at = "verified", user.id, now
+    action.status, action.verified_by_id, action.verified_at = "verified", actor.id, now
     action.updated_at = now
     _sync_finding(action.finding, now)
     audit.record(
         session,
-        _actor(user, client_addr),
+        actor,
         "action.verify",
         now=now,
         object_type="corrective_action",

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from article8.controls.catalogue.models import Control, _in
+from article8.controls.catalogue.models import Control
 from article8.core import vocabulary
-from article8.core.db import Base, intpk
+from article8.core.db import Base, intpk, one_of
 from article8.core.models import User
 
 INCIDENT_STATES = vocabulary.INCIDENT_STATES.codes
@@ -25,7 +25,7 @@ class Incident(Base):
 
     __tablename__ = "incident"
     __table_args__ = (
-        CheckConstraint(_in("status", INCIDENT_STATES), name="status"),
+        CheckConstraint(one_of("status", INCIDENT_STATES), name="status"),
         Index("ix_incident_status", "status", "final_due_on"),
     )
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from article8.controls.catalogue.models import Control
 from article8.controls.incidents import deadlines as ppc
 from article8.controls.incidents.models import INCIDENT_STATES, Incident
-from article8.core import audit, vocabulary
+from article8.core import audit, roles, vocabulary
 from article8.core import outbox as notify
 from article8.core.audit import Actor
 from article8.core.calendar import local_date
@@ -27,7 +27,6 @@ from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from article8.core.i18n import translator
 from article8.core.models import User
 
-MANAGERS = ("responsible", "admin")
 REPORT_KINDS = vocabulary.REPORT_KINDS.codes
 MAX_TITLE = 300
 MAX_TEXT = 20000
@@ -61,14 +60,22 @@ def responsible_people(session: Session) -> list[User]:
     return []
 
 
-def may_view(user: User, incident: Incident) -> bool:
+def may_view(actor: Actor, incident: Incident) -> bool:
     """Managers and auditors see every incident; anyone else only what they reported."""
-    return user.role in (*MANAGERS, "auditor") or incident.reported_by_id == user.id
+    return roles.may_view_incident(actor, incident)
+
+
+def visible_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
+    """The incident with ``incident_id`` if ``actor`` may see it; PermissionDenied otherwise."""
+    incident = get_incident(session, incident_id)
+    if not may_view(actor, incident):
+        raise PermissionDenied(N_("You may see only the incidents you reported."))
+    return incident
 
 
 def report_violation(
     session: Session,
-    user: User,
+    actor: Actor,
     title: str,
     description: str,
     aware_at: datetime,
@@ -77,7 +84,6 @@ def report_violation(
     now: datetime,
     tz: ZoneInfo,
     base_url: str = "",
-    client_addr: str | None = None,
 ) -> Incident:
     """Record a report by any signed-in user and notify every responsible person at once."""
     title, description = " ".join(title.split()), description.strip()
@@ -103,7 +109,7 @@ def report_violation(
     incident = Incident(
         title=title,
         description=description,
-        reported_by_id=user.id,
+        reported_by_id=actor.id,
         reported_at=now,
         aware_at=aware_at,
         control_id=control.id if control else None,
@@ -115,13 +121,14 @@ def report_violation(
     session.flush()
     audit.record(
         session,
-        Actor(user.id, user.email, client_addr),
+        actor,
         "incident.report",
         now=now,
         object_type="incident",
         object_id=incident.id,
         details={"before": None, "after": snapshot(incident)},
     )
+    reporter = session.get(User, actor.id) if actor.id is not None else None
     for person in responsible_people(session):
         _ = translator(person.locale)
         notify.queue(
@@ -132,7 +139,7 @@ def report_violation(
             subject=_(REPORTED_SUBJECT, title=title),
             body=_(
                 REPORTED_BODY,
-                reporter=user.display_name,
+                reporter=reporter.display_name if reporter else actor.label,
                 title=title,
                 aware=aware_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
                 control=f"{control.code} {control.title(person.locale)}" if control else "-",
@@ -148,7 +155,7 @@ def report_violation(
 
 def assess(
     session: Session,
-    user: User,
+    actor: Actor,
     incident: Incident,
     *,
     sensitive: bool,
@@ -157,17 +164,16 @@ def assess(
     over_1000: bool,
     now: datetime,
     tz: ZoneInfo,
-    client_addr: str | None = None,
 ) -> None:
     """Answer the four PPC conditions; a reportable incident gets its report deadlines.
 
     Deadlines run from the local day the company became aware. A first assessment moves a newly
     reported incident to ``investigating``.
     """
-    before = _check(user, incident)
+    before = _check(actor, incident)
     incident.sensitive_data, incident.financial_harm = sensitive, financial
     incident.unlawful_purpose, incident.over_1000_people = unlawful, over_1000
-    incident.assessed_by_id, incident.assessed_at = user.id, now
+    incident.assessed_by_id, incident.assessed_at = actor.id, now
     if incident.reportable:
         due = ppc.deadlines(local_date(incident.aware_at, tz), unlawful_purpose=unlawful)
         incident.preliminary_due_on, incident.final_due_on = due.preliminary, due.final
@@ -175,22 +181,21 @@ def assess(
         incident.preliminary_due_on = incident.final_due_on = None
     if incident.status == "reported":
         incident.status = "investigating"
-    _changed(session, user, incident, "incident.assess", before, now, client_addr)
+    _changed(session, actor, incident, "incident.assess", before, now)
 
 
 def record_report(
     session: Session,
-    user: User,
+    actor: Actor,
     incident: Incident,
     kind: str,
     reported_on: date,
     *,
     now: datetime,
     tz: ZoneInfo,
-    client_addr: str | None = None,
 ) -> None:
     """Record the day the preliminary or the final report was made to the PPC."""
-    before = _check(user, incident)
+    before = _check(actor, incident)
     if kind not in REPORT_KINDS:
         raise ValidationError(N_("Unknown kind of report %(kind)s."), field="kind", kind=kind)
     if not incident.reportable:
@@ -222,23 +227,22 @@ def record_report(
                 field="reported_on",
             )
         incident.preliminary_reported_on = reported_on
-    _changed(session, user, incident, f"incident.{kind}_report", before, now, client_addr)
+    _changed(session, actor, incident, f"incident.{kind}_report", before, now)
 
 
 def set_status(
     session: Session,
-    user: User,
+    actor: Actor,
     incident: Incident,
     status: str,
     *,
     now: datetime,
     resolution: str = "",
-    client_addr: str | None = None,
 ) -> None:
     """Move the incident to ``status``; closing needs a resolution and any PPC report made."""
     if status not in INCIDENT_STATES:
         raise ValidationError(N_("Unknown status %(status)s."), field="status", status=status)
-    before = _check(user, incident, reopening=status != "closed")
+    before = _check(actor, incident, reopening=status != "closed")
     if status == incident.status:
         return
     if status == "closed":
@@ -265,22 +269,19 @@ def set_status(
         incident.closed_at = None
     incident.status = status
     action = "incident.close" if status == "closed" else "incident.status"
-    _changed(session, user, incident, action, before, now, client_addr)
+    _changed(session, actor, incident, action, before, now)
 
 
 def close(
     session: Session,
-    user: User,
+    actor: Actor,
     incident: Incident,
     resolution: str,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Close the incident with how it was resolved."""
-    set_status(
-        session, user, incident, "closed", now=now, resolution=resolution, client_addr=client_addr
-    )
+    set_status(session, actor, incident, "closed", now=now, resolution=resolution)
 
 
 def snapshot(incident: Incident) -> dict[str, Any]:
@@ -316,8 +317,8 @@ def _control(session: Session, code: str | None) -> Control | None:
     return control
 
 
-def _check(user: User, incident: Incident, *, reopening: bool = False) -> dict[str, Any]:
-    if user.role not in MANAGERS:
+def _check(actor: Actor, incident: Incident, *, reopening: bool = False) -> dict[str, Any]:
+    if not roles.has(actor.role, "incident.manage"):
         raise PermissionDenied(N_("Only the responsible person can handle incidents."))
     if incident.status == "closed" and not reopening:
         raise ValidationError(N_("This incident is closed; reopen it first."), field="status")
@@ -326,12 +327,11 @@ def _check(user: User, incident: Incident, *, reopening: bool = False) -> dict[s
 
 def _changed(
     session: Session,
-    user: User,
+    actor: Actor,
     incident: Incident,
     action: str,
     before: dict[str, Any],
     now: datetime,
-    client_addr: str | None,
 ) -> None:
     after = snapshot(incident)
     if after == before:
@@ -340,7 +340,7 @@ def _changed(
     session.flush()
     audit.record(
         session,
-        Actor(user.id, user.email, client_addr),
+        actor,
         action,
         now=now,
         object_type="incident",

@@ -10,10 +10,10 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from article8.controls.catalogue.models import ChecklistItem, ChecklistRevision, Control, _in
+from article8.controls.catalogue.models import ChecklistItem, ChecklistRevision, Control
 from article8.core import vocabulary
 from article8.core.calendar import local_date, local_day_sql
-from article8.core.db import Base, intpk
+from article8.core.db import Base, intpk, one_of
 from article8.core.models import User
 
 INSPECTION_STATES = vocabulary.INSPECTION_STATES.codes
@@ -28,7 +28,7 @@ class Inspection(Base):
     __table_args__ = (
         # Exactly one inspection per control and period, whoever (or whatever) creates it.
         UniqueConstraint("control_id", "period_start"),
-        CheckConstraint(_in("status", INSPECTION_STATES), name="status"),
+        CheckConstraint(one_of("status", INSPECTION_STATES), name="status"),
         CheckConstraint("result IS NULL OR result IN ('pass', 'fail')", name="result"),
         Index("ix_inspection_status_due", "status", "due_on"),
         Index("ix_inspection_assignee_status", "assignee_id", "status"),
@@ -108,7 +108,7 @@ class ChecklistAnswer(Base):
     __tablename__ = "checklist_answer"
     __table_args__ = (
         UniqueConstraint("inspection_id", "item_id"),
-        CheckConstraint(_in("answer", ANSWERS), name="answer"),
+        CheckConstraint(one_of("answer", ANSWERS), name="answer"),
     )
 
     id: Mapped[intpk]

@@ -27,7 +27,7 @@ class InspectionFilter:
     due_to: date | None = None
 
 
-def filtered(criteria: InspectionFilter, today: date) -> Select[tuple[Inspection]]:
+def filtered(criteria: InspectionFilter, today: date) -> Select[Inspection]:
     """Inspections matching ``criteria``, by due date then control code."""
     query = (
         select(Inspection)

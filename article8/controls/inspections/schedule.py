@@ -107,8 +107,10 @@ def generate_inspections(
         .returning(Inspection.id, Inspection.status)
     )
     for chunk in range(0, len(rows), 500):
-        for inspection_id, status in session.execute(statement, rows[chunk : chunk + 500]):
-            (report.created_missed if status == "missed" else report.created).append(inspection_id)
+        for created in session.execute(statement, rows[chunk : chunk + 500]):
+            (report.created_missed if created.status == "missed" else report.created).append(
+                created.id
+            )
     for inspection_id in sorted(report.created + report.created_missed):
         audit.record(
             session,

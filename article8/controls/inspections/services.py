@@ -17,13 +17,10 @@ from sqlalchemy.orm import Session, selectinload
 from article8.controls.catalogue.models import ChecklistRevision
 from article8.controls.findings.models import Finding
 from article8.controls.inspections.models import ANSWERS, ChecklistAnswer, Inspection
-from article8.core import audit
+from article8.core import audit, roles
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from article8.core.models import User
-
-REVIEWERS = ("responsible", "admin")
-PERFORMERS = ("inspector", "responsible", "admin")
 
 
 @dataclass(frozen=True)
@@ -32,10 +29,6 @@ class AnswerInput:
 
     answer: str
     comment: str = ""
-
-
-def _actor(user: User, client_addr: str | None = None) -> Actor:
-    return Actor(user.id, user.email, client_addr)
 
 
 def get_inspection(session: Session, inspection_id: int) -> Inspection:
@@ -74,19 +67,18 @@ def _record(
 
 def assign(
     session: Session,
-    user: User,
+    actor: Actor,
     inspection: Inspection,
     assignee: User | None,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Give the inspection to ``assignee`` (responsible person or admin only)."""
-    if user.role not in REVIEWERS:
+    if not roles.has(actor.role, "inspection.assign"):
         raise PermissionDenied(N_("Only the responsible person can assign inspections."))
-    if inspection.status not in ("scheduled", "open", "in_progress", "returned"):
+    if inspection.status not in roles.ASSIGNABLE_STATES:
         raise ValidationError(N_("This inspection can no longer be reassigned."))
-    if assignee is not None and (not assignee.active or assignee.role not in PERFORMERS):
+    if assignee is not None and not roles.is_assignable(assignee):
         raise ValidationError(
             N_("The assignee must be an active inspector or responsible person."),
             field="assignee_id",
@@ -99,7 +91,7 @@ def assign(
     inspection.updated_at = now
     _record(
         session,
-        _actor(user, client_addr),
+        actor,
         "inspection.assign",
         inspection,
         now,
@@ -108,23 +100,22 @@ def assign(
     )
 
 
-def _check_performer(user: User, inspection: Inspection) -> None:
-    if user.role not in PERFORMERS:
+def _check_performer(actor: Actor, inspection: Inspection) -> None:
+    if not roles.has(actor.role, "inspection.perform"):
         raise PermissionDenied(N_("You may not perform inspections."))
-    if inspection.assignee_id is not None and inspection.assignee_id != user.id:
+    if not roles.may_work_on(actor, inspection):
         raise PermissionDenied(N_("This inspection is assigned to someone else."))
 
 
 def start(
     session: Session,
-    user: User,
+    actor: Actor,
     inspection: Inspection,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Begin (or resume after a return) work on an open inspection."""
-    _check_performer(user, inspection)
+    _check_performer(actor, inspection)
     if inspection.status == "in_progress":
         return
     if inspection.status not in ("open", "returned"):
@@ -138,12 +129,12 @@ def start(
         session.flush()
         session.refresh(inspection, ["revision"])
     if inspection.assignee_id is None:
-        inspection.assignee_id = user.id
+        inspection.assignee_id = actor.id
     before, inspection.status = inspection.status, "in_progress"
     inspection.updated_at = now
     _record(
         session,
-        _actor(user, client_addr),
+        actor,
         "inspection.start",
         inspection,
         now,
@@ -154,15 +145,14 @@ def start(
 
 def save_answers(
     session: Session,
-    user: User,
+    actor: Actor,
     inspection: Inspection,
     answers: Mapping[int, AnswerInput],
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Save a draft of answers (item id → answer); starts the inspection when needed."""
-    start(session, user, inspection, now=now, client_addr=client_addr)
+    start(session, actor, inspection, now=now)
     assert inspection.revision is not None
     items = {item.id: item for item in inspection.revision.items}
     existing = {a.item_id: a for a in inspection.answers}
@@ -192,7 +182,7 @@ def save_answers(
         session.flush()
         _record(
             session,
-            _actor(user, client_addr),
+            actor,
             "inspection.answers_save",
             inspection,
             now,
@@ -202,14 +192,13 @@ def save_answers(
 
 def submit(
     session: Session,
-    user: User,
+    actor: Actor,
     inspection: Inspection,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Hand the completed checklist over for review."""
-    _check_performer(user, inspection)
+    _check_performer(actor, inspection)
     if inspection.status != "in_progress" or inspection.revision is None:
         raise ValidationError(N_("Only an inspection in progress can be submitted."))
     answered = {a.item_id: a for a in inspection.answers}
@@ -230,12 +219,12 @@ def submit(
     failed = [a for a in inspection.answers if a.answer == "fail"]
     inspection.result = "fail" if failed else "pass"
     inspection.status = "submitted"
-    inspection.performed_by_id = user.id
+    inspection.performed_by_id = actor.id
     inspection.submitted_at = now
     inspection.updated_at = now
     _record(
         session,
-        _actor(user, client_addr),
+        actor,
         "inspection.submit",
         inspection,
         now,
@@ -244,11 +233,11 @@ def submit(
     )
 
 
-def _check_reviewer(user: User, inspection: Inspection) -> None:
-    if user.role not in REVIEWERS:
+def _check_reviewer(actor: Actor, inspection: Inspection) -> None:
+    if not roles.has(actor.role, "inspection.review"):
         raise PermissionDenied(N_("Only the responsible person can review inspections."))
     # Segregation of duties: whoever performed an inspection never reviews it.
-    if inspection.performed_by_id == user.id:
+    if inspection.performed_by_id == actor.id:
         raise PermissionDenied(N_("You performed this inspection, so you cannot review it."))
     if inspection.status != "submitted":
         raise ValidationError(N_("Only a submitted inspection can be reviewed."))
@@ -256,19 +245,18 @@ def _check_reviewer(user: User, inspection: Inspection) -> None:
 
 def approve(
     session: Session,
-    user: User,
+    actor: Actor,
     inspection: Inspection,
     *,
     now: datetime,
     comment: str = "",
     severity: str = "medium",
-    client_addr: str | None = None,
 ) -> list[Finding]:
     """Approve: the inspection becomes immutable; each failed item opens a finding."""
-    _check_reviewer(user, inspection)
+    _check_reviewer(actor, inspection)
     assert inspection.revision is not None
     inspection.status = "approved"
-    inspection.reviewed_by_id = user.id
+    inspection.reviewed_by_id = actor.id
     inspection.reviewed_at = now
     inspection.review_comment = comment.strip() or None
     inspection.updated_at = now
@@ -292,7 +280,7 @@ def approve(
             "submitted_at": inspection.submitted_at.isoformat()
             if inspection.submitted_at
             else None,
-            "approved_by": user.email,
+            "approved_by": actor.label,
             "approved_at": now.isoformat(),
             "result": inspection.result,
         },
@@ -317,7 +305,6 @@ def approve(
             session.add(finding)
             findings.append(finding)
     session.flush()
-    actor = _actor(user, client_addr)
     _record(
         session,
         actor,
@@ -342,27 +329,26 @@ def approve(
 
 def return_for_rework(
     session: Session,
-    user: User,
+    actor: Actor,
     inspection: Inspection,
     comment: str,
     *,
     now: datetime,
-    client_addr: str | None = None,
 ) -> None:
     """Send a submitted inspection back to its performer with a comment."""
-    _check_reviewer(user, inspection)
+    _check_reviewer(actor, inspection)
     if not comment.strip():
         raise ValidationError(
             N_("Say what needs to change when returning an inspection."), field="comment"
         )
     inspection.status = "returned"
-    inspection.reviewed_by_id = user.id
+    inspection.reviewed_by_id = actor.id
     inspection.reviewed_at = now
     inspection.review_comment = comment.strip()
     inspection.updated_at = now
     _record(
         session,
-        _actor(user, client_addr),
+        actor,
         "inspection.return",
         inspection,
         now,

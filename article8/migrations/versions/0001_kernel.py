@@ -10,13 +10,45 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from article8.core.db import UTCDateTime
-from article8.core.schema import append_only_ddl, drop_append_only_ddl
-
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Migrations never import the application: what they need is frozen here as it was when they were
+# written. Datetime columns are the DDL of article8.core.db.UTCDateTime (timestamp with time zone);
+# the append-only triggers were built by a helper in article8.core.schema at the time.
+
+
+def _append_only_ddl(table: str, dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        ]
+    return [
+        f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$BEGIN RAISE EXCEPTION '{table} is append-only'; END$$",
+        f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()",
+        # ALWAYS: the triggers fire even under session_replication_role = replica.
+        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_update_delete",
+        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_no_truncate",
+    ]
+
+
+def _drop_append_only_ddl(table: str, dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER {table}_no_update", f"DROP TRIGGER {table}_no_delete"]
+    return [
+        f"DROP TRIGGER {table}_no_update_delete ON {table}",
+        f"DROP TRIGGER {table}_no_truncate ON {table}",
+        f"DROP FUNCTION {table}_append_only()",
+    ]
 
 
 def upgrade() -> None:
@@ -24,8 +56,8 @@ def upgrade() -> None:
         "login_throttle",
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("window_start", UTCDateTime(), nullable=False),
-        sa.Column("locked_until", UTCDateTime(), nullable=True),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttle")),
     )
     op.create_table(
@@ -37,13 +69,13 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(length=5), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
-        sa.Column("password_changed_at", UTCDateTime(), nullable=False),
+        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("session_token", sa.String(length=64), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
-        sa.Column("totp_enabled_at", UTCDateTime(), nullable=True),
+        sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("last_login_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("locale IN ('ja', 'en')", name=op.f("ck_user_account_locale")),
         sa.CheckConstraint(
             "role IN ('admin', 'responsible', 'inspector', 'auditor')",
@@ -55,7 +87,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_event",
         sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("occurred_at", UTCDateTime(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor_label", sa.String(length=300), nullable=False),
         sa.Column("action", sa.String(length=100), nullable=False),
@@ -84,7 +116,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
-        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user_account.id"], name=op.f("fk_recovery_code_user_id_user_account")
         ),
@@ -94,12 +126,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_recovery_code_user_id"), ["user_id"], unique=False)
 
     # The audit trail is append-only in the database itself, not just in the code.
-    for statement in append_only_ddl("audit_event", op.get_bind().dialect.name):
+    for statement in _append_only_ddl("audit_event", op.get_bind().dialect.name):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in drop_append_only_ddl("audit_event", op.get_bind().dialect.name):
+    for statement in _drop_append_only_ddl("audit_event", op.get_bind().dialect.name):
         op.execute(statement)
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recovery_code_user_id"))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from article8.core.db import UTCDateTime
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -36,8 +34,8 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("in_catalogue", sa.Boolean(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "category IN ('basic_policy', 'organisational', 'human', 'physical', 'technical', 'external_environment')",
             name=op.f("ck_control_category"),
@@ -58,7 +56,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("control_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=300), nullable=False),
         sa.ForeignKeyConstraint(
             ["control_id"], ["control.id"], name=op.f("fk_checklist_revision_control_id_control")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from article8.core.db import UTCDateTime
-
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -32,9 +30,9 @@ def upgrade() -> None:
         "scheduler_lease",
         sa.Column("name", sa.String(length=50), nullable=False),
         sa.Column("holder", sa.String(length=200), nullable=False),
-        sa.Column("acquired_at", UTCDateTime(), nullable=False),
-        sa.Column("heartbeat_at", UTCDateTime(), nullable=False),
-        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_lease")),
     )
     op.create_table(
@@ -50,9 +48,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("claimed_at", UTCDateTime(), nullable=True),
-        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status IN ('pending', 'sending', 'sent', 'logged')",
             name=op.f("ck_notification_status"),
@@ -81,14 +79,14 @@ def upgrade() -> None:
         sa.Column("assignee_id", sa.Integer(), nullable=True),
         sa.Column("revision_id", sa.Integer(), nullable=True),
         sa.Column("performed_by_id", sa.Integer(), nullable=True),
-        sa.Column("submitted_at", UTCDateTime(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
-        sa.Column("reviewed_at", UTCDateTime(), nullable=True),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("review_comment", sa.Text(), nullable=True),
         sa.Column("result", sa.String(length=10), nullable=True),
         sa.Column("snapshot", sa.Text(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "result IS NULL OR result IN ('pass', 'fail')", name=op.f("ck_inspection_result")
         ),
@@ -137,7 +135,7 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("answer", sa.String(length=10), nullable=False),
         sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("answered_at", UTCDateTime(), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "answer IN ('pass', 'fail', 'na')", name=op.f("ck_checklist_answer_answer")
         ),
@@ -167,8 +165,8 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "severity IN ('low', 'medium', 'high')", name=op.f("ck_finding_severity")
         ),
@@ -200,11 +198,11 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("resolution", sa.Text(), nullable=True),
-        sa.Column("resolved_at", UTCDateTime(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("verified_by_id", sa.Integer(), nullable=True),
-        sa.Column("verified_at", UTCDateTime(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status IN ('open', 'in_progress', 'resolved', 'verified')",
             name=op.f("ck_corrective_action_status"),

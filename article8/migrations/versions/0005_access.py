@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from article8.core.db import UTCDateTime
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -27,8 +25,8 @@ def upgrade() -> None:
         sa.Column("department", sa.String(length=200), nullable=False),
         sa.Column("employed_from", sa.Date(), nullable=False),
         sa.Column("employed_until", sa.Date(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handler")),
         sa.UniqueConstraint("employee_id", name=op.f("uq_handler_employee_id")),
     )
@@ -44,7 +42,7 @@ def upgrade() -> None:
         sa.Column("last_date", sa.Date(), nullable=True),
         sa.Column("imported_by_id", sa.Integer(), nullable=True),
         sa.Column("imported_by_label", sa.String(length=300), nullable=False),
-        sa.Column("imported_at", UTCDateTime(), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind IN ('system', 'entry')", name=op.f("ck_access_batch_kind")),
         sa.ForeignKeyConstraint(
             ["imported_by_id"],
@@ -79,8 +77,8 @@ def upgrade() -> None:
         sa.Column("actions", sa.String(length=200), nullable=True),
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "kind = 'system' OR actions IS NULL", name=op.f("ck_handler_authorisation_actions")
         ),
@@ -104,7 +102,7 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
-        sa.Column("occurred_at", UTCDateTime(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("epoch", sa.BigInteger(), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("local_minute", sa.SmallInteger(), nullable=False),
@@ -147,16 +145,16 @@ def upgrade() -> None:
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("area", sa.String(length=200), nullable=False),
         sa.Column("event_count", sa.Integer(), nullable=False),
-        sa.Column("first_seen", UTCDateTime(), nullable=False),
-        sa.Column("last_seen", UTCDateTime(), nullable=False),
+        sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("triaged_by_id", sa.Integer(), nullable=True),
-        sa.Column("triaged_at", UTCDateTime(), nullable=True),
+        sa.Column("triaged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finding_id", sa.Integer(), nullable=True),
         sa.Column("run_token", sa.String(length=32), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "severity IN ('low', 'medium', 'high')", name=op.f("ck_anomaly_severity")
         ),

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from article8.core.db import UTCDateTime
-
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -25,8 +23,8 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("reported_by_id", sa.Integer(), nullable=True),
-        sa.Column("reported_at", UTCDateTime(), nullable=False),
-        sa.Column("aware_at", UTCDateTime(), nullable=False),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("aware_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("control_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("sensitive_data", sa.Boolean(), nullable=True),
@@ -34,15 +32,15 @@ def upgrade() -> None:
         sa.Column("unlawful_purpose", sa.Boolean(), nullable=True),
         sa.Column("over_1000_people", sa.Boolean(), nullable=True),
         sa.Column("assessed_by_id", sa.Integer(), nullable=True),
-        sa.Column("assessed_at", UTCDateTime(), nullable=True),
+        sa.Column("assessed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("preliminary_due_on", sa.Date(), nullable=True),
         sa.Column("final_due_on", sa.Date(), nullable=True),
         sa.Column("preliminary_reported_on", sa.Date(), nullable=True),
         sa.Column("final_reported_on", sa.Date(), nullable=True),
         sa.Column("resolution", sa.Text(), nullable=True),
-        sa.Column("closed_at", UTCDateTime(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status IN ('reported', 'investigating', 'closed')", name=op.f("ck_incident_status")
         ),

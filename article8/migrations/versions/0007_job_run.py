@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from article8.core.db import UTCDateTime
-
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -23,7 +21,7 @@ def upgrade() -> None:
         "job_run",
         sa.Column("name", sa.String(length=50), nullable=False),
         sa.Column("run_on", sa.Date(), nullable=False),
-        sa.Column("started_at", UTCDateTime(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", "run_on", name=op.f("pk_job_run")),
     )
 

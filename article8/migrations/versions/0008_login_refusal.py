@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from article8.core.db import UTCDateTime
-
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -22,10 +20,10 @@ def upgrade() -> None:
     op.create_table(
         "login_refusal",
         sa.Column("key", sa.String(length=300), nullable=False),
-        sa.Column("locked_until", UTCDateTime(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=False),
         sa.Column("refusals", sa.Integer(), nullable=False),
-        sa.Column("first_at", UTCDateTime(), nullable=False),
-        sa.Column("last_at", UTCDateTime(), nullable=False),
+        sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("audit_seq", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["audit_seq"],

@@ -7,23 +7,22 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from wtforms import Field
 
 from article8.access import queries, triage
 from article8.access.models import ANOMALY_STATES, Anomaly
 from article8.access.rules import AREA_RULES, RULES
 from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import SEVERITIES
-from article8.core.errors import ValidationError
+from article8.core.errors import DomainError
+from article8.web import edge
 from article8.web.access.forms import AcknowledgeForm, DismissForm, EscalateForm, rule_name
-from article8.web.context import client_addr, db, now, settings
+from article8.web.context import actor, db, lang, now, settings
 from article8.web.errors import translated
-from article8.web.inspections.display import lang, me
-from article8.web.params import day_arg
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.params import Criteria
+from article8.web.permissions import can, requires
 
 bp = Blueprint("anomalies", __name__, url_prefix="/access/anomalies", template_folder="templates")
 bp.add_app_template_filter(rule_name, "rule_name")
@@ -34,22 +33,20 @@ DEFAULT_STATUS = "new"
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.AnomalyFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
-    status = args.get("status", DEFAULT_STATUS)
-    rule, severity = args.get("rule", ""), args.get("severity", "")
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.AnomalyFilter(
-        date_from=day_arg(args, "from"),
-        date_to=day_arg(args, "to"),
-        rule=rule if rule in RULES else None,
-        status=status if status in ANOMALY_STATES else None,
-        person=args.get("person", "").strip()[:200] or None,
-        severity=severity if severity in SEVERITIES else None,
+        date_from=given.day("from"),
+        date_to=given.day("to"),
+        rule=given.choice("rule", RULES),
+        status=given.choice("status", ANOMALY_STATES, default=DEFAULT_STATUS),
+        person=given.text("person"),
+        severity=given.choice("severity", SEVERITIES),
     )
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("anomaly.read")
 def anomaly_list() -> ResponseReturnValue:
     """Anomalies by rule, status (new by default), person, date range and severity."""
     criteria = _criteria(request.args)
@@ -80,7 +77,7 @@ def _render(
     escalate_form: EscalateForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    may_triage = current_user.role in MANAGERS and anomaly.status != "escalated"
+    may_triage = can("anomaly.triage", anomaly)
     if may_triage:
         ack_form = ack_form or AcknowledgeForm(formdata=None)
         dismiss_form = dismiss_form or DismissForm(formdata=None)
@@ -106,97 +103,76 @@ def _render(
 
 
 @bp.get("/<id:anomaly_id>")
-@roles(*READERS)
+@requires("anomaly.read")
 def anomaly_page(anomaly_id: int) -> ResponseReturnValue:
     """One anomaly: what the rule found, the events behind it, its triage."""
     return _render(triage.get_anomaly(db(), anomaly_id))
 
 
 def _done(anomaly_id: int, message: str) -> ResponseReturnValue:
-    db().commit()
     flash(message, "success")
     return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
 
 
-def _refused(
-    anomaly_id: int, error: ValidationError, field: Field | None, **forms: Any
-) -> ResponseReturnValue:
-    """Show the service's refusal on ``field`` (or above the page) and the form again."""
-    db().rollback()
-    if error.field == "status":  # settled meanwhile by someone else: the page says so
-        flash(translated(error), "warning")
-        return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
-    if field is not None:
-        field.errors = [*field.errors, translated(error)]
-    else:
-        flash(translated(error), "danger")
-    return _render(triage.get_anomaly(db(), anomaly_id), status=400, **forms)
+def _on_refusal(anomaly_id: int, form: FlaskForm, fields: dict[str, str], **forms: Any) -> None:
+    """Show the service's refusal on the form field it names (or above the page) and the form
+    again; an anomaly settled meanwhile by someone else sends back to its page, which says so."""
+
+    def render(error: DomainError) -> ResponseReturnValue:
+        if getattr(error, "field", None) == "status":
+            flash(translated(error), "warning")
+            return redirect(url_for("anomalies.anomaly_page", anomaly_id=anomaly_id))
+        edge.put_on_form(form, error, fields)
+        return _render(triage.get_anomaly(db(), anomaly_id), status=400, **forms)
+
+    edge.on_refusal(render)
 
 
 @bp.post("/<id:anomaly_id>/acknowledge")
-@roles(*MANAGERS)
+@requires("anomaly.triage")
 def acknowledge(anomaly_id: int) -> ResponseReturnValue:
     """Acknowledge the anomaly (a note is optional)."""
     anomaly = triage.get_anomaly(db(), anomaly_id)
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         return _render(anomaly, ack_form=form, status=400)
-    try:
-        triage.acknowledge(
-            db(), me(), anomaly, form.ack_reason.data or "", now=now(), client_addr=client_addr()
-        )
-    except ValidationError as error:
-        return _refused(anomaly_id, error, form.ack_reason, ack_form=form)
+    _on_refusal(anomaly_id, form, {"*": "ack_reason"}, ack_form=form)
+    triage.acknowledge(db(), actor(), anomaly, form.ack_reason.data or "", now=now())
     return _done(anomaly_id, _("The anomaly has been acknowledged."))
 
 
 @bp.post("/<id:anomaly_id>/dismiss")
-@roles(*MANAGERS)
+@requires("anomaly.triage")
 def dismiss(anomaly_id: int) -> ResponseReturnValue:
     """Dismiss the anomaly with a reason."""
     anomaly = triage.get_anomaly(db(), anomaly_id)
     form = DismissForm()
     if not form.validate_on_submit():
         return _render(anomaly, dismiss_form=form, status=400)
-    try:
-        triage.dismiss(
-            db(),
-            me(),
-            anomaly,
-            form.dismiss_reason.data or "",
-            now=now(),
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        return _refused(anomaly_id, error, form.dismiss_reason, dismiss_form=form)
+    _on_refusal(anomaly_id, form, {"*": "dismiss_reason"}, dismiss_form=form)
+    triage.dismiss(db(), actor(), anomaly, form.dismiss_reason.data or "", now=now())
     return _done(anomaly_id, _("The anomaly has been dismissed."))
 
 
 @bp.post("/<id:anomaly_id>/escalate")
-@roles(*MANAGERS)
+@requires("anomaly.triage")
 def escalate(anomaly_id: int) -> ResponseReturnValue:
     """Open a finding on the chosen control with the chosen severity, linked to the anomaly."""
     anomaly = triage.get_anomaly(db(), anomaly_id)
     form = EscalateForm(controls=_controls(), lang=lang())
     if not form.validate_on_submit():
         return _render(anomaly, escalate_form=form, status=400)
-    try:
-        finding = triage.escalate(
-            db(),
-            me(),
-            anomaly,
-            form.control.data,
-            form.severity.data,
-            now=now(),
-            reason=form.escalate_reason.data or "",
-            tz=settings().timezone,
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        field = {"control": form.control, "severity": form.severity}.get(
-            error.field or "", form.escalate_reason
-        )
-        return _refused(anomaly_id, error, field, escalate_form=form)
-    db().commit()
+    fields = {"control": "control", "severity": "severity", "*": "escalate_reason"}
+    _on_refusal(anomaly_id, form, fields, escalate_form=form)
+    finding = triage.escalate(
+        db(),
+        actor(),
+        anomaly,
+        form.control.data,
+        form.severity.data,
+        now=now(),
+        reason=form.escalate_reason.data or "",
+        tz=settings().timezone,
+    )
     flash(_("The anomaly has been escalated into finding %(id)d.", id=finding.id), "success")
     return redirect(url_for("findings.finding_page", finding_id=finding.id))

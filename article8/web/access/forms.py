@@ -14,33 +14,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FormError
 
 from article8.access.models import (
-    ANOMALY_STATES,
-    AUTHORISATION_KINDS,
     ID_LENGTH,
     LIST_SEPARATOR,
-    LOG_KINDS,
     NAME_LENGTH,
 )
 from article8.access.triage import MAX_REASON, RULE_NAMES
 from article8.controls.catalogue.models import Control
-from article8.controls.findings.models import SEVERITIES
-from article8.web.inspections.forms import SEVERITY_NAMES
+from article8.core import vocabulary
+from article8.core.tabular import MappingError, parse_mapping
+from article8.web.forms import choices, severity_choices
 from article8.web.params import DayField
-
-ANOMALY_STATUS_NAMES = {
-    "new": _l("New"),
-    "acknowledged": _l("Acknowledged"),
-    "dismissed": _l("Dismissed"),
-    "escalated": _l("Escalated"),
-}
-ANOMALY_STATUS_BADGES = {
-    "new": "danger",
-    "acknowledged": "info",
-    "dismissed": "secondary",
-    "escalated": "warning",
-}
-KIND_NAMES = {"system": _l("System access"), "entry": _l("Entry and exit")}
-AUTHORISATION_KIND_NAMES = {"system": _l("System"), "area": _l("Area")}
 
 
 def rule_name(rule: str) -> str:
@@ -93,9 +76,7 @@ class AuthorisationForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = [
-            SelectChoice(k, str(AUTHORISATION_KIND_NAMES[k])) for k in AUTHORISATION_KINDS
-        ]
+        self.kind.choices = choices(vocabulary.AUTHORISATION_KINDS)
 
     def action_list(self) -> tuple[str, ...]:
         """The actions entered."""
@@ -129,7 +110,7 @@ class AccessLogForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = [SelectChoice(k, str(KIND_NAMES[k])) for k in LOG_KINDS]
+        self.kind.choices = choices(vocabulary.LOG_KINDS)
 
     def validate_file(self, field: FileField) -> None:
         """A file was chosen."""
@@ -142,15 +123,12 @@ class AccessLogForm(FlaskForm):
 
     def column_map(self) -> dict[str, str]:
         """The column renames entered (raises a form error naming a bad line)."""
-        mapping: dict[str, str] = {}
-        for line in (self.mapping.data or "").replace(",", "\n").splitlines():
-            if not line.strip():
-                continue
-            column, sep, field = line.partition("=")
-            if not sep or not column.strip() or not field.strip():
-                raise FormError(_("Expected COLUMN=FIELD, found “%(line)s”.", line=line.strip()))
-            mapping[column.strip()] = field.strip()
-        return mapping
+        try:
+            return parse_mapping([self.mapping.data or ""])
+        except MappingError as error:
+            raise FormError(
+                _("Expected COLUMN=FIELD, found “%(line)s”.", line=error.value)
+            ) from None
 
 
 # --- anomalies -------------------------------------------------------------------------------
@@ -186,9 +164,9 @@ class EscalateForm(FlaskForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.control.choices = [SelectChoice(c.code, f"{c.code} {c.title(lang)}") for c in controls]
-        self.severity.choices = [SelectChoice(s, str(SEVERITY_NAMES[s])) for s in SEVERITIES]
+        self.severity.choices = severity_choices()
 
 
 def anomaly_status_choices() -> list[SelectChoice]:
     """The anomaly states as filter options."""
-    return [SelectChoice(s, str(ANOMALY_STATUS_NAMES[s])) for s in ANOMALY_STATES]
+    return choices(vocabulary.ANOMALY_STATES)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from article8.access import queries
 from article8.access.ingest import ImportReport, Reject, import_access_log
 from article8.access.rules import RULES, RuleSettings
 from article8.core.errors import DomainError
+from article8.web import edge
 from article8.web.access.forms import AccessLogForm
 from article8.web.context import actor, db, now, settings
 from article8.web.errors import translated
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("access_logs", __name__, url_prefix="/access", template_folder="templates")
 
@@ -23,13 +23,13 @@ SHOWN_REJECTS = 100
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("register.read")
 def batch_list() -> ResponseReturnValue:
     """Imported log files, newest first: name, SHA-256, kind, rows, who and when."""
     return render_template(
         "access/batches.html",
         batches=queries.batches(db(), limit=200),
-        can_upload=current_user.role in MANAGERS,
+        can_upload=can("access_log.upload"),
     )
 
 
@@ -60,7 +60,7 @@ def _import(form: AccessLogForm, rejects: list[Reject]) -> ImportReport:
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("access_log.upload")
 def upload() -> ResponseReturnValue:
     """Import one access log; the rules run over the dates it covers."""
     form = AccessLogForm()
@@ -70,16 +70,24 @@ def upload() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                report = _import(form, rejects)
-            except DomainError as problem:
-                # One bad line stores nothing: the whole batch is in this transaction.
-                db().rollback()
-                error, rejects, status = translated(problem), [], 400
-            else:
-                db().commit()
+            # One bad line stores nothing: the whole batch is in the request's transaction.
+            edge.on_refusal(
+                lambda problem: _render_upload(form, None, [], translated(problem), 400),
+                catch=(DomainError,),
+            )
+            report = _import(form, rejects)
         else:
             status = 400
+    return _render_upload(form, report, rejects, error, status)
+
+
+def _render_upload(
+    form: AccessLogForm,
+    report: ImportReport | None,
+    rejects: list[Reject],
+    error: str | None,
+    status: int,
+) -> ResponseReturnValue:
     return render_template(
         "access/upload.html",
         form=form,

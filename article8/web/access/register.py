@@ -5,22 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import FileStorage
-from wtforms import Field
 
 from article8.access import queries
 from article8.access import register as register_service
 from article8.access.models import Handler
 from article8.access.register_import import read_register, store_register
-from article8.core.errors import DomainError, ValidationError
+from article8.core.errors import DomainError
 from article8.core.guarded import WorkbookLimits
+from article8.web import edge
 from article8.web.access.forms import AuthorisationForm, PersonForm, RegisterImportForm
-from article8.web.context import actor, db, now, settings
+from article8.web.context import actor, db, now, settings, today
 from article8.web.errors import translated
 from article8.web.forms import EmptyForm
-from article8.web.inspections.display import today
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("register", __name__, url_prefix="/register", template_folder="templates")
 
@@ -38,15 +36,8 @@ def _to_person(handler: Handler) -> ResponseReturnValue:
     return redirect(url_for("register.person_page", person_id=handler.id))
 
 
-def _field_error(field: Field | None, message: str) -> None:
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(message, "danger")
-
-
 @bp.get("/")
-@roles(*READERS)
+@requires("register.read")
 def people_list() -> ResponseReturnValue:
     """The register: search by id, name, department or alias; employed or left."""
     employment = request.args.get("employment", "")
@@ -61,14 +52,14 @@ def people_list() -> ResponseReturnValue:
         ),
         args=request.args,
         today=today(),
-        is_manager=current_user.role in MANAGERS,
+        is_manager=can("register.manage"),
     )
 
 
 def _render_person(
     handler: Handler, *, grant_form: AuthorisationForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    is_manager = current_user.role in MANAGERS
+    is_manager = can("register.manage")
     if is_manager and grant_form is None:
         grant_form = AuthorisationForm(formdata=None, valid_from=today())
     page = render_template(
@@ -83,14 +74,15 @@ def _render_person(
 
 
 @bp.get("/<id:person_id>")
-@roles(*READERS)
+@requires("register.read")
 def person_page(person_id: int) -> ResponseReturnValue:
     """One person: employment, aliases, authorisations, and a link to their history."""
     return _render_person(_person(person_id))
 
 
 def _save_person(form: PersonForm, handler: Handler | None) -> Handler | None:
-    """Save the form through the service; None (with the errors on the form) when refused."""
+    """Save the form through the service; None (with the error on the form) when the employee
+    id is taken; a refusal by the service shows the form again (see the callers)."""
     assert form.employed_from.data is not None
     data = register_service.PersonInput(
         employee_id=handler.employee_id if handler else (form.employee_id.data or "").strip(),
@@ -101,36 +93,37 @@ def _save_person(form: PersonForm, handler: Handler | None) -> Handler | None:
         aliases=form.alias_list(),
     )
     if handler is None and register_service.find_person(db(), data.employee_id) is not None:
-        _field_error(form.employee_id, _("This employee ID is already in the register."))
+        form.employee_id.errors = [
+            *form.employee_id.errors,
+            _("This employee ID is already in the register."),
+        ]
         return None
-    try:
-        saved = register_service.save_person(db(), actor(), data, now=now())
-    except ValidationError as error:
-        db().rollback()
-        _field_error(getattr(form, error.field or "", None), translated(error))
-        return None
-    db().commit()
+    saved = register_service.save_person(db(), actor(), data, now=now())
     flash(_("%(id)s has been saved.", id=data.employee_id), "success")
     return saved.item
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("register.manage")
 def person_new() -> ResponseReturnValue:
     """Add a person to the register."""
     form = PersonForm()
     if request.method == "GET":
         form.employed_from.data = today()
     elif form.validate_on_submit():
+        edge.on_refusal(lambda _error: _render_edit(form, None, 400), form=form)
         saved = _save_person(form, None)
         if saved is not None:
             return _to_person(saved)
-    status = 400 if request.method == "POST" else 200
-    return render_template("register/edit.html", form=form, person=None), status
+    return _render_edit(form, None, 400 if request.method == "POST" else 200)
+
+
+def _render_edit(form: PersonForm, handler: Handler | None, status: int) -> ResponseReturnValue:
+    return render_template("register/edit.html", form=form, person=handler), status
 
 
 @bp.route("/<id:person_id>/edit", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("register.manage")
 def person_edit(person_id: int) -> ResponseReturnValue:
     """Change a person's name, department, employment dates and aliases."""
     handler = _person(person_id)
@@ -142,16 +135,15 @@ def person_edit(person_id: int) -> ResponseReturnValue:
         # The employee id keys the person: it is shown, never changed here.
         form.employee_id.data = handler.employee_id
         if form.validate_on_submit():
+            edge.on_refusal(lambda _error: _render_edit(form, _person(person_id), 400), form=form)
             saved = _save_person(form, handler)
             if saved is not None:
                 return _to_person(saved)
-            handler = _person(person_id)
-    status = 400 if request.method == "POST" else 200
-    return render_template("register/edit.html", form=form, person=handler), status
+    return _render_edit(form, handler, 400 if request.method == "POST" else 200)
 
 
 @bp.post("/<id:person_id>/authorisations")
-@roles(*MANAGERS)
+@requires("register.manage")
 def authorisation_save(person_id: int) -> ResponseReturnValue:
     """Add an authorisation, or change the one with the same kind and target."""
     handler = _person(person_id)
@@ -166,13 +158,10 @@ def authorisation_save(person_id: int) -> ResponseReturnValue:
         valid_from=form.valid_from.data,
         valid_until=form.valid_until.data,
     )
-    try:
-        saved = register_service.save_authorisation(db(), actor(), data, now=now())
-    except ValidationError as error:
-        db().rollback()
-        _field_error(getattr(form, error.field or "", None), translated(error))
-        return _render_person(_person(person_id), grant_form=form, status=400)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render_person(_person(person_id), grant_form=form, status=400), form=form
+    )
+    saved = register_service.save_authorisation(db(), actor(), data, now=now())
     if saved.outcome == "unchanged":
         flash(_("Nothing was changed."), "info")
     else:
@@ -181,7 +170,7 @@ def authorisation_save(person_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:person_id>/authorisations/delete")
-@roles(*MANAGERS)
+@requires("register.manage")
 def authorisation_delete(person_id: int) -> ResponseReturnValue:
     """Remove an authorisation (the audit trail keeps what it was)."""
     handler = _person(person_id)
@@ -191,19 +180,21 @@ def authorisation_delete(person_id: int) -> ResponseReturnValue:
         register_service.delete_authorisation(
             db(), actor(), handler.employee_id, kind, target, now=now()
         )
-        db().commit()
         flash(_("The authorisation for %(target)s has been removed.", target=target), "success")
     return redirect(url_for("register.person_page", person_id=person_id))
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("register.manage")
 def register_import() -> ResponseReturnValue:
     """Import people or authorisations (CSV) or both (XLSX); all or nothing."""
     form = RegisterImportForm()
-    error = None
     if form.validate_on_submit():
         upload: FileStorage = form.file.data
+        # Nothing of a refused file is kept: the import runs in the request's transaction.
+        edge.on_refusal(
+            lambda problem: _render_import(form, translated(problem), 400), catch=(DomainError,)
+        )
         try:
             # The file is read and checked before the session runs its first statement: on
             # SQLite that statement takes the write lock, which a slow or hostile file must
@@ -212,28 +203,25 @@ def register_import() -> ResponseReturnValue:
                 upload.stream, upload.filename or "", WorkbookLimits.from_settings(settings())
             )
             report = store_register(db(), rows, actor=actor(), now=now())
-        except DomainError as problem:
-            # Nothing of the file is kept: the import ran in this transaction.
-            db().rollback()
-            error = translated(problem)
-        else:
-            db().commit()
-            people, grants = report.people, report.authorisations
-            flash(
-                _(
-                    "Register imported. People: %(pc)d created, %(pu)d updated, %(pn)d "
-                    "unchanged. Authorisations: %(ac)d created, %(au)d updated, %(an)d unchanged.",
-                    pc=people["created"],
-                    pu=people["updated"],
-                    pn=people["unchanged"],
-                    ac=grants["created"],
-                    au=grants["updated"],
-                    an=grants["unchanged"],
-                ),
-                "success",
-            )
-            return redirect(url_for("register.people_list"))
         finally:
             upload.close()
-    status = 400 if request.method == "POST" else 200
+        people, grants = report.people, report.authorisations
+        flash(
+            _(
+                "Register imported. People: %(pc)d created, %(pu)d updated, %(pn)d "
+                "unchanged. Authorisations: %(ac)d created, %(au)d updated, %(an)d unchanged.",
+                pc=people["created"],
+                pu=people["updated"],
+                pn=people["unchanged"],
+                ac=grants["created"],
+                au=grants["updated"],
+                an=grants["unchanged"],
+            ),
+            "success",
+        )
+        return redirect(url_for("register.people_list"))
+    return _render_import(form, None, 400 if request.method == "POST" else 200)
+
+
+def _render_import(form: RegisterImportForm, error: str | None, status: int) -> ResponseReturnValue:
     return render_template("register/import.html", form=form, error=error), status

@@ -10,9 +10,8 @@ from flask_login import current_user, login_user
 from markupsafe import Markup
 
 from article8.core import auth, users
-from article8.core.errors import ValidationError
+from article8.web import edge
 from article8.web.context import actor, db, now, password_policy, settings
-from article8.web.errors import translated
 from article8.web.forms import (
     LANGUAGES,
     LanguageForm,
@@ -20,13 +19,13 @@ from article8.web.forms import (
     MfaDisableForm,
     PasswordChangeForm,
 )
-from article8.web.permissions import EVERYONE, roles
+from article8.web.permissions import requires
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("account.own")
 def overview() -> ResponseReturnValue:
     """The account page."""
     language = LanguageForm(lang=current_user.locale)
@@ -42,36 +41,36 @@ def overview() -> ResponseReturnValue:
 
 
 @bp.post("/password")
-@roles(*EVERYONE)
+@requires("account.own")
 def change_password() -> ResponseReturnValue:
     """Change one's own password (the current one is required)."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            users.set_password(
-                db(),
-                actor(),
-                current_user,
-                form.new_password.data or "",
-                policy=password_policy(),
-                now=now(),
-                current_password=form.current_password.data or "",
-            )
-        except ValidationError as error:
-            db().rollback()
-            flash(translated(error), "danger")
-        else:
-            db().commit()
-            # The password change rotated the session token: sign this browser in again with it.
-            signed_in_at = session.get("signed_in_at")
-            login_user(current_user._get_current_object(), remember=False)
-            session["signed_in_at"] = signed_in_at
-            flash(_("Your password has been changed."), "success")
+        edge.on_refusal(lambda _error: _to_overview(), announce=True)
+        users.set_password(
+            db(),
+            actor(),
+            current_user,
+            form.new_password.data or "",
+            policy=password_policy(),
+            now=now(),
+            current_password=form.current_password.data or "",
+        )
+        # The password change rotated the session token: sign this browser in again with it
+        # (the edge commits the new token with the change).
+        signed_in_at = session.get("signed_in_at")
+        login_user(current_user._get_current_object(), remember=False)
+        session["signed_in_at"] = signed_in_at
+        flash(_("Your password has been changed."), "success")
+    return _to_overview()
+
+
+def _to_overview() -> ResponseReturnValue:
     return redirect(url_for("account.overview"))
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
-@roles(*EVERYONE)
+@requires("account.own")
 def mfa_setup() -> ResponseReturnValue:
     """Enrol an authenticator app: scan the QR code, confirm one code, keep the recovery codes."""
     if current_user.mfa_enabled:
@@ -81,17 +80,16 @@ def mfa_setup() -> ResponseReturnValue:
         secret = session["mfa_secret"] = auth.new_totp_secret()
     form = MfaConfirmForm()
     if form.validate_on_submit():
-        try:
-            codes = auth.enable_totp(
-                db(), actor(), current_user, secret=secret, code=form.code.data or "", now=now()
-            )
-        except ValidationError as error:
-            db().rollback()
-            flash(translated(error), "danger")
-        else:
-            db().commit()
-            session.pop("mfa_secret", None)
-            return render_template("account/recovery_codes.html", codes=codes)
+        edge.on_refusal(lambda _error: _render_setup(form, secret), announce=True)
+        codes = auth.enable_totp(
+            db(), actor(), current_user, secret=secret, code=form.code.data or "", now=now()
+        )
+        session.pop("mfa_secret", None)
+        return render_template("account/recovery_codes.html", codes=codes)
+    return _render_setup(form, secret)
+
+
+def _render_setup(form: MfaConfirmForm, secret: str) -> ResponseReturnValue:
     uri = auth.provisioning_uri(secret, current_user.email, issuer="article8")
     # Inline SVG rendered on the server: no image URL, no script, nothing the CSP must allow.
     qr_svg = Markup(segno.make(uri, error="m").svg_inline(scale=5, title="QR"))  # noqa: S704
@@ -102,7 +100,7 @@ def mfa_setup() -> ResponseReturnValue:
 
 
 @bp.post("/two-factor/disable")
-@roles(*EVERYONE)
+@requires("account.own")
 def mfa_disable() -> ResponseReturnValue:
     """Turn off the second factor (not allowed where the role requires it)."""
     form = MfaDisableForm()
@@ -111,7 +109,6 @@ def mfa_disable() -> ResponseReturnValue:
     elif form.validate_on_submit():
         if users.password_matches(current_user, form.password.data or "", password_policy()):
             auth.disable_totp(db(), actor(), current_user, now=now())
-            db().commit()
             flash(_("Two-factor sign-in is now off."), "success")
         else:
             flash(_("The password is wrong."), "danger")

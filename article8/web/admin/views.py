@@ -7,9 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from article8.core import auth, users
-from article8.core.errors import ValidationError
+from article8.web import edge
 from article8.web.context import actor, db, now, password_policy
-from article8.web.errors import translated
 from article8.web.forms import (
     EmptyForm,
     PasswordResetForm,
@@ -17,52 +16,47 @@ from article8.web.forms import (
     UserCreateForm,
     UserRoleForm,
 )
-from article8.web.permissions import roles
+from article8.web.permissions import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
 @bp.get("/users")
-@roles("admin")
+@requires("user.admin")
 def user_list() -> ResponseReturnValue:
     """All accounts."""
     return render_template("admin/users.html", users=users.list_users(db()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles("admin")
+@requires("user.admin")
 def user_create() -> ResponseReturnValue:
     """Create an account."""
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user = users.create_user(
-                db(),
-                actor(),
-                email=form.email.data or "",
-                display_name=form.display_name.data or "",
-                role=form.role.data or "",
-                locale=form.locale.data or "ja",
-                password=form.password.data or "",
-                policy=password_policy(),
-                now=now(),
-            )
-        except ValidationError as error:
-            db().rollback()
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, translated(error)]
-            else:
-                flash(translated(error), "danger")
-        else:
-            db().commit()
-            flash(_("The account %(email)s has been created.", email=user.email), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        edge.on_refusal(lambda _error: _render_new(form), form=form)
+        user = users.create_user(
+            db(),
+            actor(),
+            email=form.email.data or "",
+            display_name=form.display_name.data or "",
+            role=form.role.data or "",
+            locale=form.locale.data or "ja",
+            password=form.password.data or "",
+            policy=password_policy(),
+            now=now(),
+        )
+        flash(_("The account %(email)s has been created.", email=user.email), "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    return _render_new(form)
+
+
+def _render_new(form: UserCreateForm) -> ResponseReturnValue:
     return render_template("admin/user_new.html", form=form), 200 if not form.errors else 400
 
 
 @bp.get("/users/<id:user_id>")
-@roles("admin")
+@requires("user.admin")
 def user_detail(user_id: int) -> ResponseReturnValue:
     """One account with the actions an administrator may take."""
     user = users.get_user(db(), user_id)
@@ -77,63 +71,55 @@ def user_detail(user_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/users/<id:user_id>/role")
-@roles("admin")
+@requires("user.admin")
 def user_role(user_id: int) -> ResponseReturnValue:
     """Change the role."""
     user = users.get_user(db(), user_id)
     form = UserRoleForm()
     if form.validate_on_submit():
         users.change_role(db(), actor(), user, form.role.data or "", now=now())
-        db().commit()
         flash(_("The role has been changed."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.post("/users/<id:user_id>/active")
-@roles("admin")
+@requires("user.admin")
 def user_active(user_id: int) -> ResponseReturnValue:
     """Activate or deactivate."""
     user = users.get_user(db(), user_id)
     form = UserActiveForm()
     if form.validate_on_submit():
-        try:
-            users.set_active(db(), actor(), user, bool(form.active.data), now=now())
-        except ValidationError as error:
-            db().rollback()
-            flash(translated(error), "danger")
-        else:
-            db().commit()
-            flash(_("The account has been updated."), "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id))
+        edge.on_refusal(lambda _error: _to_detail(user_id), announce=True)
+        users.set_active(db(), actor(), user, bool(form.active.data), now=now())
+        flash(_("The account has been updated."), "success")
+    return _to_detail(user_id)
+
+
+def _to_detail(user_id: int) -> ResponseReturnValue:
+    return redirect(url_for("admin.user_detail", user_id=user_id))
 
 
 @bp.post("/users/<id:user_id>/password")
-@roles("admin")
+@requires("user.admin")
 def user_password(user_id: int) -> ResponseReturnValue:
     """Set a new password for a user who lost theirs."""
     user = users.get_user(db(), user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
-            users.set_password(
-                db(), actor(), user, form.password.data or "", policy=password_policy(), now=now()
-            )
-        except ValidationError as error:
-            db().rollback()
-            flash(translated(error), "danger")
-        else:
-            db().commit()
-            flash(_("The password has been reset."), "success")
+        edge.on_refusal(lambda _error: _to_detail(user_id), announce=True)
+        users.set_password(
+            db(), actor(), user, form.password.data or "", policy=password_policy(), now=now()
+        )
+        flash(_("The password has been reset."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.post("/users/<id:user_id>/two-factor/reset")
-@roles("admin")
+@requires("user.admin")
 def user_mfa_reset(user_id: int) -> ResponseReturnValue:
     """Remove a user's second factor (lost phone); they enrol again at next sign-in."""
     user = users.get_user(db(), user_id)
     if EmptyForm().validate_on_submit() and user.mfa_enabled:
         auth.disable_totp(db(), actor(), user, now=now())
-        db().commit()
         flash(_("Two-factor sign-in has been reset for this user."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))

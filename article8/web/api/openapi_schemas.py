@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from article8.core.tabular import Code
 from article8.evidence.models import EVIDENCE_STATES
 from article8.evidence.queries import FRESHNESS
 from article8.web.params import EARLIEST_DAY, ID_MAX, LATEST_DAY
@@ -157,6 +158,13 @@ def schemas() -> dict[str, Any]:
                 "file": {"type": "string"},
                 "line": {"type": ["integer", "null"]},
                 "column": {"type": ["string", "null"]},
+                "code": {
+                    "type": "string",
+                    "enum": [code.value for code in Code],
+                    "description": "What kind of problem, for clients that word it themselves.",
+                },
+                "expected": {"type": ["string", "null"]},
+                "found": {"type": ["string", "null"]},
                 "problem": {"type": "string"},
             },
         },

@@ -7,7 +7,6 @@ cookie cannot be used to call the API (and the API needs no CSRF protection).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
@@ -20,26 +19,22 @@ from article8.access.errors import AccessLogError
 from article8.access.ingest import ImportReport, Reject, import_access_log
 from article8.access.models import LOG_KINDS
 from article8.access.rules import RuleSettings
-from article8.core import tokens
+from article8.core import roles, tokens
 from article8.core.audit import Actor
-from article8.core.errors import N_, DomainError, ValidationError
+from article8.core.errors import N_, ValidationError
 from article8.core.models import User
+from article8.core.tabular import MappingError, parse_mapping
 from article8.evidence import queries, services
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
+from article8.web import edge
 from article8.web.api.openapi import document
-from article8.web.context import client_addr, db, now, settings
+from article8.web.context import client_addr, db, now, settings, today
 from article8.web.errors import translated
-from article8.web.evidence.files import (
-    UPLOADERS,
-    max_bytes,
-    send_evidence,
-    today,
-    too_large_message,
-)
+from article8.web.evidence.files import max_bytes, send_evidence, too_large_message
 from article8.web.extensions import csrf
 from article8.web.params import ID_MAX, day_arg, id_arg, int_arg
-from article8.web.permissions import EVERYONE, MANAGERS, public
+from article8.web.permissions import public
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,14 +44,14 @@ csrf.exempt(bp)  # no cookies authenticate here, so there is no cross-site reque
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 MAX_REJECTS = 100
-_LINE = re.compile(r"line (\d+)")
 
 
-def api_roles(*allowed: str) -> Callable[[F], F]:
-    """Allow an API view to tokens whose user has one of ``allowed`` roles."""
+def api_requires(permission: str) -> Callable[[F], F]:
+    """Allow an API view to tokens whose user's role holds ``permission`` (see core.roles)."""
+    roles.roles_with(permission)  # an unknown name fails at import
 
     def decorate(view: F) -> F:
-        view._api_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        view._api_permission = permission  # type: ignore[attr-defined]
         return view
 
     return decorate
@@ -75,14 +70,14 @@ def _authenticate() -> ResponseReturnValue | None:
     scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return _challenge(_("An API token is required (Authorization: Bearer <token>)."))
-    user = tokens.authenticate(db(), raw.strip(), now=now())
-    if user is None:
-        db().rollback()
+    # The token's last use is committed on its own: the request may still be refused.
+    user = edge.separately(lambda: tokens.authenticate(db(), raw.strip(), now=now()))
+    if not isinstance(user, User):
         return _challenge(_("The API token is not valid or has been revoked."), "invalid_token")
-    db().commit()  # last_used_at
     g.api_user = user
     # Deny by default: a view without a decision is refused to every token.
-    if user.role not in getattr(view, "_api_roles", frozenset()):
+    permission = getattr(view, "_api_permission", None)
+    if permission is None or not roles.has(user.role, permission):
         return jsonify(error=_("Your role does not allow this.")), 403
     return None
 
@@ -97,14 +92,6 @@ def _actor() -> Actor:
     return Actor(user.id, user.email, client_addr(), user.role)
 
 
-def _refused(error: DomainError) -> ResponseReturnValue:
-    db().rollback()
-    body: dict[str, Any] = {"error": translated(error)}
-    if isinstance(error, ValidationError) and error.field:
-        body["field"] = error.field
-    return jsonify(body), error.status_code
-
-
 def _item_json(item: EvidenceItem) -> dict[str, Any]:
     body = queries.as_json(item, today())
     body["links"] = {
@@ -117,59 +104,53 @@ def _item_json(item: EvidenceItem) -> dict[str, Any]:
 
 @bp.post("/evidence")
 @public
-@api_roles(*UPLOADERS)
+@api_requires("evidence.upload")
 def evidence_create() -> ResponseReturnValue:
     """Store one file (multipart field ``file``) as evidence; 201 with the item."""
+    # A refusal (a DomainError) is answered as JSON by web/errors.py; the edge rolls back.
     upload = request.files.get("file")
-    try:
-        if upload is None or not upload.filename:
-            raise ValidationError(N_("Send the file in the multipart field 'file'."), field="file")
-        codes = [code for value in request.form.getlist("controls") for code in value.split(",")]
-        data = services.EvidenceInput(
-            filename=upload.filename,
-            title=request.form.get("title", ""),
-            description=request.form.get("description", ""),
-            collected_on=day_arg(request.form, "collected_on") or today(),
-            valid_until=day_arg(request.form, "valid_until"),
-            control_codes=codes,
-            inspection_id=id_arg(request.form, "inspection_id"),
-            replaces_id=id_arg(request.form, "replaces_id"),
-        )
-        # Streamed from the request's part into the blob store, never read whole.
-        item = services.add_evidence(
-            db(),
-            local_store(settings()),
-            _actor(),
-            upload.stream,
-            data,
-            max_bytes=max_bytes(),
-            now=now(),
-        )
-    except DomainError as error:
-        return _refused(error)
-    db().commit()
+    if upload is None or not upload.filename:
+        raise ValidationError(N_("Send the file in the multipart field 'file'."), field="file")
+    codes = [code for value in request.form.getlist("controls") for code in value.split(",")]
+    data = services.EvidenceInput(
+        filename=upload.filename,
+        title=request.form.get("title", ""),
+        description=request.form.get("description", ""),
+        collected_on=day_arg(request.form, "collected_on") or today(),
+        valid_until=day_arg(request.form, "valid_until"),
+        control_codes=codes,
+        inspection_id=id_arg(request.form, "inspection_id"),
+        replaces_id=id_arg(request.form, "replaces_id"),
+    )
+    # Streamed from the request's part into the blob store, never read whole.
+    item = services.add_evidence(
+        db(),
+        local_store(settings()),
+        _actor(),
+        upload.stream,
+        data,
+        max_bytes=max_bytes(),
+        now=now(),
+    )
     location = url_for("api.evidence_item", item_id=item.id)
     return jsonify(_item_json(item)), 201, {"Location": location}
 
 
 @bp.get("/evidence")
 @public
-@api_roles(*EVERYONE)
+@api_requires("evidence.read")
 def evidence_list() -> ResponseReturnValue:
     """Evidence, newest first, filtered like the evidence page."""
     args = request.args
-    try:
-        limit = int_arg(args, "limit", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
-        offset = int_arg(args, "offset", minimum=0, maximum=ID_MAX, default=0)
-        criteria = queries.EvidenceFilter(
-            control_code=args.get("control", "").strip()[:20] or None,
-            status=_choice(args, "status", EVIDENCE_STATES),
-            freshness=_choice(args, "freshness", queries.FRESHNESS),
-            inspection_id=id_arg(args, "inspection_id"),
-            search=args.get("q", "").strip()[:200] or None,
-        )
-    except DomainError as error:
-        return _refused(error)
+    limit = int_arg(args, "limit", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
+    offset = int_arg(args, "offset", minimum=0, maximum=ID_MAX, default=0)
+    criteria = queries.EvidenceFilter(
+        control_code=args.get("control", "").strip()[:20] or None,
+        status=_choice(args, "status", EVIDENCE_STATES),
+        freshness=_choice(args, "freshness", queries.FRESHNESS),
+        inspection_id=id_arg(args, "inspection_id"),
+        search=args.get("q", "").strip()[:200] or None,
+    )
     assert limit is not None and offset is not None  # they have defaults
     items = queries.list_evidence(db(), criteria, today(), limit=limit, offset=offset)
     return jsonify(items=[_item_json(i) for i in items], limit=limit, offset=offset)
@@ -193,18 +174,18 @@ def _choice(args: Mapping[str, str], name: str, allowed: Sequence[str]) -> str |
 
 @bp.get("/evidence/<id:item_id>")
 @public
-@api_roles(*EVERYONE)
+@api_requires("evidence.read")
 def evidence_item(item_id: int) -> ResponseReturnValue:
     """One item's metadata; the view is recorded like a view of the evidence page."""
     item = services.get_item(db(), item_id)
     services.record_access(db(), _actor(), item, "evidence.view", now=now())
-    db().commit()
+    edge.keep_changes()  # the view is on the record, though this is a GET
     return jsonify(_item_json(item))
 
 
 @bp.get("/evidence/<id:item_id>/content")
 @public
-@api_roles(*EVERYONE)
+@api_requires("evidence.read")
 def evidence_content(item_id: int) -> ResponseReturnValue:
     """The file itself; the download is recorded before it is sent."""
     return send_evidence(services.get_item(db(), item_id), _actor())
@@ -214,20 +195,12 @@ def evidence_content(item_id: int) -> ResponseReturnValue:
 
 
 def _log_mapping() -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for value in request.form.getlist("map"):
-        for pair in value.split(","):
-            if not pair.strip():
-                continue
-            column, sep, field = pair.partition("=")
-            if not sep or not column.strip() or not field.strip():
-                raise ValidationError(
-                    N_("map: expected COLUMN=FIELD, found '%(value)s'."),
-                    field="map",
-                    value=pair.strip()[:80],
-                )
-            mapping[column.strip()] = field.strip()
-    return mapping
+    try:
+        return parse_mapping(request.form.getlist("map"))
+    except MappingError as error:
+        raise ValidationError(
+            N_("map: expected COLUMN=FIELD, found '%(value)s'."), field="map", value=error.value
+        ) from None
 
 
 def _batch_json(report: ImportReport, rejects: list[Reject]) -> dict[str, Any]:
@@ -251,22 +224,26 @@ def _batch_json(report: ImportReport, rejects: list[Reject]) -> dict[str, Any]:
     }
 
 
+@bp.errorhandler(AccessLogError)
 def _log_refused(error: AccessLogError) -> ResponseReturnValue:
-    db().rollback()
-    line = _LINE.search(error.where or "")
+    """A bad line of an access log: 422 naming where (the edge rolls the import back)."""
+    problem = error.detail
     body = {
         "error": translated(error),
-        "file": error.file,
-        "line": int(line.group(1)) if line else None,
-        "column": error.column,
-        "problem": error.problem,
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "code": problem.code.value,
+        "expected": problem.expected,
+        "found": problem.found,
+        "problem": str(problem.message),
     }
     return jsonify(body), 422
 
 
 @bp.post("/access-logs")
 @public
-@api_roles(*MANAGERS)
+@api_requires("access_log.upload")
 def access_log_import() -> ResponseReturnValue:
     """Import one access log (multipart ``file``, ``kind``, optional ``map``, ``skip_invalid``).
 
@@ -304,14 +281,9 @@ def access_log_import() -> ResponseReturnValue:
             skip_invalid=skip,
             on_reject=keep,
         )
-    except AccessLogError as error:
-        return _log_refused(error)
-    except DomainError as error:
-        return _refused(error)
     finally:
         if upload is not None:
             upload.close()
-    db().commit()
     body = _batch_json(report, rejects)
     if report.duplicate:
         body["message"] = _(

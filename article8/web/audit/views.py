@@ -10,7 +10,7 @@ from article8.core import audit, lockout, users
 from article8.web.context import actor, db, now, settings
 from article8.web.forms import EmptyForm
 from article8.web.params import BIGINT_MAX, day_arg, id_arg
-from article8.web.permissions import READERS, roles
+from article8.web.permissions import requires
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 
@@ -18,7 +18,7 @@ PAGE_SIZE = 100
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("audit.read")
 def event_list() -> ResponseReturnValue:
     """Events newest first, filtered by actor, action, object and local date range."""
     tz = settings().timezone
@@ -50,7 +50,7 @@ def event_list() -> ResponseReturnValue:
 
 
 @bp.post("/verify")
-@roles(*READERS)
+@requires("audit.read")
 def verify() -> ResponseReturnValue:
     """Recompute the whole chain and say whether it is intact."""
     if EmptyForm().validate_on_submit():
@@ -66,7 +66,6 @@ def verify() -> ResponseReturnValue:
                 "first_bad_seq": report.first_bad_seq,
             },
         )
-        db().commit()
         if report.ok:
             flash(
                 _("The audit trail is intact: %(count)d events verified.", count=report.checked),

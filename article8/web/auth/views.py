@@ -10,10 +10,11 @@ from flask_login import current_user, login_user, logout_user
 from article8.core import auth
 from article8.core.errors import AuthenticationError
 from article8.core.models import User
+from article8.web import edge
 from article8.web.context import client_addr, db, now, password_policy, settings
 from article8.web.errors import translated
 from article8.web.forms import LoginForm, SecondFactorForm, safe_next
-from article8.web.permissions import EVERYONE, public, roles
+from article8.web.permissions import public, requires
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -44,13 +45,13 @@ def login() -> ResponseReturnValue:
                 now=now(),
             )
         except AuthenticationError as error:
-            db().commit()  # the failure, its audit event and any lockout must persist
+            edge.keep_changes()  # the failure, its audit event and any lockout must persist
             flash(translated(error), "danger")
             status = error.status_code
         else:
             next_url = safe_next(request.args.get("next"))
             if user.mfa_enabled:
-                db().commit()  # a rehashed password is kept even before the second factor
+                # A rehashed password is kept even before the second factor (the edge commits).
                 session.clear()
                 session["mfa_pending"] = {
                     "user": user.id,
@@ -87,7 +88,7 @@ def second_factor() -> ResponseReturnValue:
                 now=now(),
             )
         except AuthenticationError as error:
-            db().commit()
+            edge.keep_changes()  # the failure and any lockout must persist
             flash(translated(error), "danger")
             status = error.status_code
             if error.status_code == 429:
@@ -100,7 +101,6 @@ def second_factor() -> ResponseReturnValue:
 
 def _finish(user: User, method: str, next_url: str) -> ResponseReturnValue:
     auth.complete_sign_in(db(), user, client_addr=client_addr(), method=method, now=now())
-    db().commit()
     lang = session.get("lang")
     # A fresh session on every sign-in: nothing set before it (session fixation) survives.
     session.clear()
@@ -120,13 +120,12 @@ def _finish(user: User, method: str, next_url: str) -> ResponseReturnValue:
 
 
 @bp.post("/logout")
-@roles(*EVERYONE)
+@requires("account.own")
 def logout() -> ResponseReturnValue:
     """Sign out everywhere this session cookie was copied to."""
     user = db().get(User, current_user.id)
     if user is not None:
         auth.sign_out(db(), user, client_addr=client_addr(), now=now())
-        db().commit()
     logout_user()
     lang = session.get("lang")
     session.clear()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -27,47 +28,24 @@ from article8.controls.catalogue.models import (
     FREQUENCIES,
     PPC_HEADINGS,
 )
+from article8.core import vocabulary
 from article8.core.models import User
 from article8.web.params import parse_id
 
-CATEGORY_NAMES = {
-    "basic_policy": _l("Basic policy"),
-    "organisational": _l("Organisational measures"),
-    "human": _l("Human measures"),
-    "physical": _l("Physical measures"),
-    "technical": _l("Technical measures"),
-    "external_environment": _l("Understanding the external environment"),
-}
-FREQUENCY_NAMES = {
-    "monthly": _l("Monthly"),
-    "quarterly": _l("Quarterly"),
-    "semiannual": _l("Every six months"),
-    "annual": _l("Annual"),
-}
+
+def _names(terms: vocabulary.Vocabulary) -> dict[str, LazyString]:
+    """A vocabulary's labels, translated where shown (the one place they are written is
+    core.vocabulary)."""
+    return {term.code: _l(term.label) for term in terms}
+
+
+CATEGORY_NAMES = _names(vocabulary.CATEGORIES)
+FREQUENCY_NAMES = _names(vocabulary.FREQUENCIES)
 # The four clauses of Article 8 of the privacy policy; "guideline" marks a control that only the
 # PPC guidelines ask for.
-CLAUSE_NAMES = {
-    "1": _l("Basic policy and handling rules"),
-    "2": _l("Organisational measures"),
-    "3": _l("Physical measures"),
-    "4": _l("Technical measures"),
-    "guideline": _l("PPC guidelines only (not named in Article 8)"),
-}
-PPC_HEADING_NAMES = {
-    "10-1": _l("Establishing a basic policy"),
-    "10-2": _l("Rules for handling personal data"),
-    "10-3": _l("Organisational measures"),
-    "10-4": _l("Human measures"),
-    "10-5": _l("Physical measures"),
-    "10-6": _l("Technical measures"),
-    "10-7": _l("Understanding the external environment"),
-}
-ANNEX_A_THEMES = {
-    "A.5": _l("A.5 Organisational controls"),
-    "A.6": _l("A.6 People controls"),
-    "A.7": _l("A.7 Physical controls"),
-    "A.8": _l("A.8 Technological controls"),
-}
+CLAUSE_NAMES = _names(vocabulary.ARTICLE8_CLAUSES)
+PPC_HEADING_NAMES = _names(vocabulary.PPC_HEADINGS)
+ANNEX_A_THEMES = _names(vocabulary.ANNEX_A_THEMES)
 MAX_QUESTIONS = 20
 
 

@@ -6,9 +6,7 @@ from typing import cast
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import Field
 
@@ -24,8 +22,9 @@ from article8.controls.catalogue.models import (
     Control,
 )
 from article8.core import users
-from article8.core.errors import N_, NotFound, Phrase, ValidationError
+from article8.core.errors import N_, DomainError, NotFound, Phrase, ValidationError
 from article8.core.models import User
+from article8.web import edge
 from article8.web.catalogue.forms import (
     ANNEX_A_THEMES,
     CATEGORY_NAMES,
@@ -37,10 +36,11 @@ from article8.web.catalogue.forms import (
     CustomControlForm,
     clause_label,
 )
-from article8.web.context import actor, db, now
+from article8.web.context import actor, db, lang, now
 from article8.web.errors import translated
-from article8.web.params import id_arg
-from article8.web.permissions import EVERYONE, MANAGERS, roles
+from article8.web.evidence.views import evidence_panel
+from article8.web.params import Criteria
+from article8.web.permissions import can, requires
 
 bp = Blueprint("catalogue", __name__, url_prefix="/controls", template_folder="templates")
 
@@ -63,38 +63,29 @@ def frequency_name(frequency: str) -> str:
 bp.add_app_template_filter(clause_label, "clause_label")
 
 
-def _lang() -> str:
-    return "ja" if str(get_locale()) == "ja" else "en"
-
-
 def _other(lang: str) -> str:
     return "en" if lang == "ja" else "ja"
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.ControlFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
-
-    def among(name: str, allowed: tuple[str, ...]) -> str | None:
-        value = args.get(name, "")
-        return value if value in allowed else None
-
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.ControlFilter(
-        category=among("category", CATEGORIES),
-        clause=among("clause", (*ARTICLE8_CLAUSES, "guideline")),
-        frequency=among("frequency", FREQUENCIES),
-        owner_id=id_arg(args, "owner"),
+        category=given.choice("category", CATEGORIES),
+        clause=given.choice("clause", (*ARTICLE8_CLAUSES, "guideline")),
+        frequency=given.choice("frequency", FREQUENCIES),
+        owner_id=given.id("owner"),
         active=ACTIVE_ARGS.get(args.get("active", "")),
-        search=args.get("q", "").strip()[:200] or None,
+        search=given.text("q"),
     )
 
 
 def _can_edit() -> bool:
-    return current_user.role in MANAGERS
+    return can("catalogue.edit")
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("catalogue.read")
 def control_list() -> ResponseReturnValue:
     """The catalogue, filtered by category, clause, frequency, owner, status and text."""
     return render_template(
@@ -106,7 +97,7 @@ def control_list() -> ResponseReturnValue:
         clauses=(*ARTICLE8_CLAUSES, "guideline"),
         frequencies=FREQUENCIES,
         annex_a=ANNEX_A,
-        lang=_lang(),
+        lang=lang(),
         can_edit=_can_edit(),
     )
 
@@ -134,7 +125,7 @@ def _render_control(
     checklist_form: ChecklistForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    lang = _lang()
+    language = lang()
     revision = control.current_revision
     questions = [Bilingual(i.text_en, i.text_ja) for i in revision.items] if revision else []
     can_edit = _can_edit()
@@ -156,8 +147,9 @@ def _render_control(
     page = render_template(
         "catalogue/control.html",
         control=control,
-        lang=lang,
-        other=_other(lang),
+        evidence_section=evidence_panel(control=control),
+        lang=language,
+        other=_other(language),
         clauses=control.refs("article8"),
         ppc_headings=control.refs("ppc"),
         iso_refs=[(ref, ANNEX_A.get(ref, "")) for ref in control.refs("iso27001")],
@@ -172,7 +164,7 @@ def _render_control(
 
 
 @bp.get("/<code>")
-@roles(*EVERYONE)
+@requires("catalogue.read")
 def control_page(code: str) -> ResponseReturnValue:
     """One control: texts, mappings, checklist and its revisions, evidence expected."""
     return _render_control(_detail(code))
@@ -186,28 +178,25 @@ def _add_error(field: Field | None, message: str) -> None:
 
 
 @bp.post("/<code>/settings")
-@roles(*MANAGERS)
+@requires("catalogue.edit")
 def control_settings(code: str) -> ResponseReturnValue:
     """Change the owner, the inspection frequency and whether the control is active."""
     control = _detail(code)
     form = ControlSettingsForm(owners=_owners(control))
     if not form.validate_on_submit():
         return _render_control(control, settings_form=form, status=400)
-    try:
-        changes = services.update_settings(
-            db(),
-            actor(),
-            control,
-            owner_id=form.owner,
-            frequency=form.frequency.data or "",
-            active=bool(form.active.data),
-            now=now(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        _add_error(getattr(form, error.field or "", None), translated(error))
-        return _render_control(control, settings_form=form, status=400)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render_control(control, settings_form=form, status=400), form=form
+    )
+    changes = services.update_settings(
+        db(),
+        actor(),
+        control,
+        owner_id=form.owner,
+        frequency=form.frequency.data or "",
+        active=bool(form.active.data),
+        now=now(),
+    )
     if changes:
         flash(_("The settings of %(code)s have been saved.", code=code), "success")
     else:
@@ -216,21 +205,19 @@ def control_settings(code: str) -> ResponseReturnValue:
 
 
 @bp.post("/<code>/checklist")
-@roles(*MANAGERS)
+@requires("catalogue.edit")
 def control_checklist(code: str) -> ResponseReturnValue:
     """Give a custom control a new checklist revision."""
     control = _detail(code)
     form = ChecklistForm()
     if not form.validate_on_submit():
         return _render_control(control, checklist_form=form, status=400)
-    try:
-        revision = services.revise_checklist(db(), actor(), control, form.items(), now=now())
-    except ValidationError as error:
-        db().rollback()
-        field = form.checklist_en if error.field == "checklist" else None
-        _add_error(field, translated(error))
-        return _render_control(control, checklist_form=form, status=400)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render_control(control, checklist_form=form, status=400),
+        form=form,
+        fields={"checklist": "checklist_en"},
+    )
+    revision = services.revise_checklist(db(), actor(), control, form.items(), now=now())
     if revision is None:
         flash(_("The checklist is unchanged."), "info")
     else:
@@ -250,7 +237,7 @@ def _next_custom_code() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("catalogue.edit")
 def control_new() -> ResponseReturnValue:
     """Add an organisation's own control with its own checklist."""
     form = CustomControlForm()
@@ -258,28 +245,28 @@ def control_new() -> ResponseReturnValue:
         form.code.data = _next_custom_code()
         form.frequency.data = "annual"
     if form.validate_on_submit():
-        try:
-            # The catalogue's own validation, so a custom control meets the rules a file must.
-            spec = parse_control(form.raw(), "form")
-            control = services.create_custom_control(db(), actor(), spec, now=now())
-        except CatalogueError as error:
-            db().rollback()
-            problem = error.params.get("problem", error)
-            shown = translated(problem) if isinstance(problem, Phrase) else str(problem)
-            message = _("This value was not accepted: %(problem)s", problem=shown)
-            _add_error(form.field_for(error.field), message)
-        except ValidationError as error:
-            db().rollback()
-            _add_error(getattr(form, error.field or "", None), translated(error))
-        else:
-            db().commit()
-            flash(_("The control %(code)s has been added.", code=control.code), "success")
-            return redirect(url_for("catalogue.control_page", code=control.code))
+
+        def refused(error: DomainError) -> ResponseReturnValue:
+            if isinstance(error, CatalogueError):
+                problem = error.params.get("problem", error)
+                shown = translated(problem) if isinstance(problem, Phrase) else str(problem)
+                message = _("This value was not accepted: %(problem)s", problem=shown)
+                _add_error(form.field_for(error.field), message)
+            else:
+                edge.put_on_form(form, error)
+            return render_template("catalogue/new.html", form=form), 400
+
+        edge.on_refusal(refused, catch=(CatalogueError, ValidationError))
+        # The catalogue's own validation, so a custom control meets the rules a file must.
+        spec = parse_control(form.raw(), "form")
+        control = services.create_custom_control(db(), actor(), spec, now=now())
+        flash(_("The control %(code)s has been added.", code=control.code), "success")
+        return redirect(url_for("catalogue.control_page", code=control.code))
     return render_template("catalogue/new.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/coverage")
-@roles(*EVERYONE)
+@requires("catalogue.read")
 def coverage() -> ResponseReturnValue:
     """Which active controls implement each Article 8 clause, PPC heading and Annex A control."""
     data = queries.coverage(db())
@@ -302,5 +289,5 @@ def coverage() -> ResponseReturnValue:
         },
         totals={"article8": len(article8), "ppc": len(ppc), "iso27001": len(iso)},
         active_controls=data["controls"],
-        titles={c.code: c.title(_lang()) for c in queries.list_controls(db())},
+        titles={c.code: c.title(lang()) for c in queries.list_controls(db())},
     )

@@ -19,19 +19,19 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_percent, get_locale
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from article8.core.calendar import fiscal_year, local_midnight_utc
 from article8.reports import posture, workbook
 from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow, MonthTrend
-from article8.web.context import actor, db, now, settings
+from article8.web import edge
+from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.dashboard import svg
-from article8.web.inspections.display import label, today
 from article8.web.params import day_arg
-from article8.web.permissions import MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
+from article8.web.templating import label
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -49,10 +49,6 @@ OUTCOME_NAMES = {
 }
 
 
-def _lang() -> str:
-    return "ja" if str(get_locale()) == "ja" else "en"
-
-
 @bp.app_template_global("optional_url")
 def optional_url(endpoint: str, **values: Any) -> str | None:
     """The URL of a page of another area, or None while that area is not installed."""
@@ -62,7 +58,7 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 
 
 @bp.get("/dashboard")
-@roles(*READERS)
+@requires("posture.read")
 def dashboard_page() -> ResponseReturnValue:
     """Posture, timeliness, work owed, evidence, access and incidents; ``?as_of=`` a past day."""
     day = today()
@@ -83,8 +79,8 @@ def dashboard_page() -> ResponseReturnValue:
         trend_chart=_trend_chart(board),
         heat_chart=_heat_chart(board),
         percent=lambda value: "—" if value is None else format_percent(value),
-        lang=_lang(),
-        can_act=current_user.role in MANAGERS,
+        lang=lang(),
+        can_act=can("inspection.review"),
         empty_ages=Ages(),
         as_of_day=as_of_day,
         real_today=day,
@@ -172,10 +168,10 @@ def _trend_chart(board: Dashboard) -> svg.Chart:
 
 
 def _heat_chart(board: Dashboard) -> svg.Chart:
-    lang = _lang()
+    language = lang()
 
     def cell_title(row: HeatRow, cell: HeatCell) -> str:
-        parts = [row.code, row.title(lang), f"{cell.month:%Y-%m}"]
+        parts = [row.code, row.title(language), f"{cell.month:%Y-%m}"]
         if cell.status:
             parts.append(f"{cell.period_label}: {label(cell.status, 'inspection')}")
         parts.append(str(OUTCOME_NAMES[cell.state]))
@@ -203,7 +199,7 @@ def _heat_chart(board: Dashboard) -> svg.Chart:
 
 
 @bp.get("/exports/workbook")
-@roles(*READERS)
+@requires("posture.read")
 def workbook_export() -> ResponseReturnValue:
     """Generate the audit workbook for a period and send it; its SHA-256 goes to the audit trail."""
     day = today()
@@ -211,8 +207,8 @@ def workbook_export() -> ResponseReturnValue:
     fy = settings().fiscal_year_start
     start = start or date(fiscal_year(day, fy), fy, 1)
     end = end or day
-    lang = request.args.get("lang") or _lang()
-    if end < start or lang not in ("ja", "en"):
+    language = request.args.get("lang") or lang()
+    if end < start or language not in ("ja", "en"):
         flash(_("Choose a period whose end is not before its start, and a language."), "danger")
         return redirect(url_for("dashboard.dashboard_page"))
     directory = Path(tempfile.mkdtemp(prefix="article8-workbook-"))
@@ -223,12 +219,13 @@ def workbook_export() -> ResponseReturnValue:
             out,
             settings=settings(),
             period=workbook.Period(start, end),
-            lang=lang,
+            lang=language,
             actor=actor(),
             now=now(),
         )
-        # The SHA-256 is committed to the audit trail before the first byte leaves.
-        db().commit()
+        # The SHA-256 is committed to the audit trail (by the edge, though this is a GET) before
+        # the first byte leaves.
+        edge.keep_changes()
         handle = out.open("rb")
     finally:
         # The open handle keeps the bytes readable; nothing stays behind on disk.

@@ -4,30 +4,23 @@ and the JSON API share."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from flask import Response, send_file
 from flask_babel import gettext as _
 
 from article8.core.audit import Actor
-from article8.core.calendar import local_date
 from article8.core.errors import N_, NotFound
 from article8.evidence import services
 from article8.evidence.blobstore import local_store
 from article8.evidence.filetypes import BY_EXTENSION
 from article8.evidence.models import EvidenceItem
+from article8.web import edge
 from article8.web.context import db, now, settings
 
 log = logging.getLogger(__name__)
 
-UPLOADERS = ("admin", "responsible", "inspector")
 # Characters some file systems or browsers mishandle in a saved file name.
 _UNSAFE_IN_NAMES = str.maketrans({c: "_" for c in '"\\/:*?<>|;'})
-
-
-def today() -> date:
-    """Today in the configured time zone (validity dates are local calendar dates)."""
-    return local_date(now(), settings().timezone)
 
 
 def max_bytes() -> int:
@@ -46,7 +39,8 @@ def attachment_name(item: EvidenceItem) -> str:
 
 
 def send_evidence(item: EvidenceItem, who: Actor) -> Response:
-    """Record the download, commit, then stream the blob as an attachment."""
+    """Record the download (committed by the edge, though this is a GET, before the first byte
+    leaves), then stream the blob as an attachment."""
     try:
         handle = local_store(settings()).open(item.sha256)
     except FileNotFoundError:
@@ -55,7 +49,7 @@ def send_evidence(item: EvidenceItem, who: Actor) -> Response:
     try:
         # The access is committed before the first byte leaves: no unrecorded download.
         services.record_access(db(), who, item, "evidence.download", now=now())
-        db().commit()
+        edge.keep_changes()
     except BaseException:
         handle.close()
         raise

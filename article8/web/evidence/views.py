@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -20,28 +18,23 @@ from article8.core.errors import DomainError
 from article8.evidence import notes, permissions, queries, services
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
-from article8.web.context import actor, db, now, settings
+from article8.web import edge
+from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.errors import translated
 from article8.web.evidence.files import (
-    UPLOADERS,
     evidence_upload_limits,
     max_bytes,
     send_evidence,
-    today,
     too_large_message,
 )
 from article8.web.evidence.forms import EvidenceUploadForm, NoteForm, WithdrawForm
 from article8.web.forms import safe_next
-from article8.web.params import id_arg
-from article8.web.permissions import EVERYONE, MANAGERS, roles
+from article8.web.params import Criteria, id_arg
+from article8.web.permissions import can, requires
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence", template_folder="templates")
 
 PAGE_SIZE = 200
-
-
-def _lang() -> str:
-    return "ja" if str(get_locale()) == "ja" else "en"
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -81,7 +74,6 @@ class EvidencePanel:
     inspection_id: int | None = None
 
 
-@bp.app_template_global("evidence_panel")
 def evidence_panel(
     control: Control | None = None, inspection: Inspection | None = None
 ) -> EvidencePanel:
@@ -96,7 +88,7 @@ def evidence_panel(
         items, fixed = [], []
     form = note_form = None
     here = request.full_path.rstrip("?")
-    uploader = current_user.is_authenticated and current_user.role in UPLOADERS
+    uploader = can("evidence.upload")
     # The same rules the service applies: no form that could only be refused.
     if uploader and (inspection is None or permissions.may_link(actor(), inspection)):
         form = EvidenceUploadForm(
@@ -105,11 +97,7 @@ def evidence_panel(
             inspection_id=inspection.id if inspection is not None else None,
             next=here,
         )
-    if (
-        inspection is not None
-        and permissions.is_closed(inspection)
-        and current_user.role in permissions.MANAGER_ROLES
-    ):
+    if inspection is not None and permissions.is_closed(inspection) and can("evidence.manage"):
         note_form = NoteForm(formdata=None, next=here)
     return EvidencePanel(
         items, form, fixed, note_form, inspection.id if inspection is not None else None
@@ -120,15 +108,15 @@ def evidence_panel(
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.EvidenceFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.EvidenceFilter(
-        control_code=args.get("control", "").strip()[:20] or None,
-        status=args.get("status") if args.get("status") in EVIDENCE_STATES else None,
-        freshness=args.get("freshness") if args.get("freshness") in queries.FRESHNESS else None,
-        uploader_id=id_arg(args, "uploader"),
-        inspection_id=id_arg(args, "inspection"),
-        search=args.get("q", "").strip()[:200] or None,
+        control_code=given.text("control", max_length=20),
+        status=given.choice("status", EVIDENCE_STATES),
+        freshness=given.choice("freshness", queries.FRESHNESS),
+        uploader_id=given.id("uploader"),
+        inspection_id=given.id("inspection"),
+        search=given.text("q"),
     )
 
 
@@ -137,7 +125,7 @@ def _all_controls() -> list[Control]:
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("evidence.read")
 def evidence_list() -> ResponseReturnValue:
     """Evidence filtered by control, status, freshness, uploader and text."""
     items = queries.list_evidence(db(), _criteria(request.args), today(), limit=PAGE_SIZE + 1)
@@ -148,8 +136,8 @@ def evidence_list() -> ResponseReturnValue:
         controls=_all_controls(),
         states=EVIDENCE_STATES,
         args=request.args,
-        lang=_lang(),
-        can_upload=current_user.role in UPLOADERS,
+        lang=lang(),
+        can_upload=can("evidence.upload"),
     )
 
 
@@ -182,7 +170,7 @@ def _render_detail(
         "evidence/detail.html",
         item=item,
         versions=queries.versions(db(), item),
-        lang=_lang(),
+        lang=lang(),
         withdraw_form=withdraw_form if _may_withdraw(item) else None,
         version_form=version_form,
     )
@@ -190,24 +178,24 @@ def _render_detail(
 
 
 @bp.get("/<id:item_id>")
-@roles(*EVERYONE)
+@requires("evidence.read")
 def evidence_detail(item_id: int) -> ResponseReturnValue:
     """One item: metadata, controls, inspection, versions; the view is recorded."""
     item = services.get_item(db(), item_id)
     services.record_access(db(), actor(), item, "evidence.view", now=now())
-    db().commit()
+    edge.keep_changes()  # the view is on the record, though this is a GET
     return _render_detail(item)
 
 
 @bp.get("/<id:item_id>/download")
-@roles(*EVERYONE)
+@requires("evidence.read")
 def evidence_download(item_id: int) -> ResponseReturnValue:
     """The file itself, as an attachment; the download is recorded first."""
     return send_evidence(services.get_item(db(), item_id), actor())
 
 
 @bp.post("/<id:item_id>/withdraw")
-@roles(*UPLOADERS)
+@requires("evidence.upload")
 def evidence_withdraw(item_id: int) -> ResponseReturnValue:
     """Withdraw an item with a reason (managers, or the person who uploaded it)."""
     item = services.get_item(db(), item_id)
@@ -218,15 +206,15 @@ def evidence_withdraw(item_id: int) -> ResponseReturnValue:
         abort(403)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw(db(), actor(), item, form.reason.data or "", now=now())
-        except DomainError as error:
-            db().rollback()
-            form.reason.errors = [translated(error)]
-        else:
-            db().commit()
-            flash(_("The evidence has been withdrawn."), "success")
-            return redirect(url_for("evidence.evidence_detail", item_id=item.id))
+        edge.on_refusal(
+            lambda _error: _render_detail(item, withdraw_form=form, status=400),
+            form=form,
+            fields={"*": "reason"},
+            catch=(DomainError,),
+        )
+        services.withdraw(db(), actor(), item, form.reason.data or "", now=now())
+        flash(_("The evidence has been withdrawn."), "success")
+        return redirect(url_for("evidence.evidence_detail", item_id=item.id))
     return _render_detail(item, withdraw_form=form, status=400)
 
 
@@ -244,7 +232,7 @@ class UploadResult:
 
 
 def _upload_form() -> EvidenceUploadForm:
-    return EvidenceUploadForm(controls=_all_controls(), lang=_lang())
+    return EvidenceUploadForm(controls=_all_controls(), lang=lang())
 
 
 def _prefill(form: EvidenceUploadForm) -> None:
@@ -271,24 +259,25 @@ def _store_one(form: EvidenceUploadForm, upload: FileStorage, title: str) -> Upl
         replaces_id=form.replaces_id.data,
     )
     try:
-        # The part's stream is read in chunks straight into the blob store: never whole.
-        item = services.add_evidence(
-            db(),
-            local_store(settings()),
-            actor(),
-            upload.stream,
-            data,
-            max_bytes=max_bytes(),
-            now=now(),
+        # The part's stream is read in chunks straight into the blob store: never whole. Each
+        # file stands alone: a later failure does not undo this one, and a refused file stores
+        # nothing (no blob: the store vets before it commits; no row).
+        outcome = edge.separately(
+            lambda: services.add_evidence(
+                db(),
+                local_store(settings()),
+                actor(),
+                upload.stream,
+                data,
+                max_bytes=max_bytes(),
+                now=now(),
+            )
         )
-    except DomainError as error:
-        # A refused file stores nothing: no blob (the store vets before it commits), no row.
-        db().rollback()
-        return UploadResult(name, error=translated(error), status=error.status_code)
     finally:
         upload.close()
-    db().commit()  # each file stands alone: a later failure does not undo this one
-    return UploadResult(name, item=item)
+    if isinstance(outcome, DomainError):
+        return UploadResult(name, error=translated(outcome), status=outcome.status_code)
+    return UploadResult(name, item=outcome)
 
 
 def _render_upload(
@@ -299,7 +288,7 @@ def _render_upload(
 
 
 @bp.route("/upload", methods=["GET", "POST"])
-@roles(*UPLOADERS)
+@requires("evidence.upload")
 def upload() -> ResponseReturnValue:
     """Upload one or more files; each becomes an item, and each one's outcome is reported."""
     form = _upload_form()
@@ -344,32 +333,35 @@ def upload() -> ResponseReturnValue:
 
 
 @bp.post("/inspection/<id:inspection_id>/note")
-@roles(*MANAGERS)
+@requires("evidence.manage")
 def inspection_note(inspection_id: int) -> ResponseReturnValue:
     """A note with a reason on an approved or missed inspection (it takes no new files)."""
     inspection = get_inspection(db(), inspection_id)
     form = NoteForm()
     back = safe_next(form.next.data) if form.next.data else inspection_url(inspection.id)
     if form.validate_on_submit():
-        try:
-            item = notes.add_note(
-                db(),
-                local_store(settings()),
-                actor(),
-                inspection.id,
-                form.note.data or "",
-                form.reason.data or "",
-                collected_on=today(),
-                now=now(),
-                title=form.title.data or "",
-            )
-        except DomainError as error:
-            db().rollback()
-            target = getattr(form, getattr(error, "field", None) or "note", form.note)
-            target.errors = [*target.errors, translated(error)]
-        else:
-            db().commit()
-            flash(_("The note has been added as evidence %(id)d.", id=item.id), "success")
-            return redirect(back or url_for("evidence.evidence_detail", item_id=item.id))
+
+        def refused(error: DomainError) -> ResponseReturnValue:
+            edge.put_on_form(form, error, default="note")
+            return _render_note(form, inspection, back)
+
+        edge.on_refusal(refused, catch=(DomainError,))
+        item = notes.add_note(
+            db(),
+            local_store(settings()),
+            actor(),
+            inspection.id,
+            form.note.data or "",
+            form.reason.data or "",
+            collected_on=today(),
+            now=now(),
+            title=form.title.data or "",
+        )
+        flash(_("The note has been added as evidence %(id)d.", id=item.id), "success")
+        return redirect(back or url_for("evidence.evidence_detail", item_id=item.id))
+    return _render_note(form, inspection, back)
+
+
+def _render_note(form: NoteForm, inspection: Inspection, back: str | None) -> ResponseReturnValue:
     page = render_template("evidence/note.html", form=form, inspection=inspection, back=back)
     return page, 400

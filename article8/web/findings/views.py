@@ -5,33 +5,30 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from article8.controls.catalogue.models import ChecklistItem
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import FINDING_STATES, SEVERITIES, CorrectiveAction, Finding
 from article8.controls.inspections import queries
-from article8.core import users
-from article8.core.errors import ValidationError
+from article8.core import roles, users
 from article8.core.models import User
-from article8.web.context import client_addr, db, now
+from article8.web import edge
+from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
-from article8.web.forms import EmptyForm
-from article8.web.inspections.display import lang, me, today
-from article8.web.inspections.forms import ActionForm, ProgressForm, SeverityForm, chosen_id
-from article8.web.inspections.views import PERFORMERS
-from article8.web.permissions import EVERYONE, MANAGERS, roles
+from article8.web.findings.forms import ActionForm, ProgressForm, SeverityForm
+from article8.web.forms import EmptyForm, chosen_id
+from article8.web.permissions import can, requires
 
 bp = Blueprint("findings", __name__, url_prefix="/findings", template_folder="templates")
 
 
 def _action_owners() -> list[User]:
     """Active users who may work on an action; auditors stay read-only and independent."""
-    return [u for u in users.list_users(db()) if u.active and u.role != "auditor"]
+    return [u for u in users.list_users(db()) if roles.is_assignable(u)]
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("finding.read")
 def finding_list() -> ResponseReturnValue:
     """Findings, those still being worked on first; overdue corrective actions."""
     status = request.args.get("status", "")
@@ -60,7 +57,7 @@ def _render(
     progress_errors: dict[int, str] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    is_manager = current_user.role in MANAGERS
+    is_manager = can("finding.manage")
     if is_manager and severity_form is None:
         severity_form = SeverityForm(formdata=None, severity=finding.severity)
     can_add = is_manager and finding.status != "verified"
@@ -83,7 +80,7 @@ def _render(
 
 
 @bp.get("/<id:finding_id>")
-@roles(*EVERYONE)
+@requires("finding.read")
 def finding_page(finding_id: int) -> ResponseReturnValue:
     """One finding with its control, its inspection and its corrective actions."""
     return _render(finding_service.get_finding(db(), finding_id))
@@ -94,23 +91,20 @@ def _to_finding(finding_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:finding_id>/severity")
-@roles(*MANAGERS)
+@requires("finding.manage")
 def finding_severity(finding_id: int) -> ResponseReturnValue:
     """Grade the finding low, medium or high."""
     finding = finding_service.get_finding(db(), finding_id)
     form = SeverityForm()
     if not form.validate_on_submit():
         return _render(finding, severity_form=form, status=400)
-    finding_service.set_severity(
-        db(), me(), finding, form.severity.data or "", now=now(), client_addr=client_addr()
-    )
-    db().commit()
+    finding_service.set_severity(db(), actor(), finding, form.severity.data or "", now=now())
     flash(_("The severity has been saved."), "success")
     return _to_finding(finding_id)
 
 
 @bp.post("/<id:finding_id>/actions")
-@roles(*MANAGERS)
+@requires("finding.manage")
 def action_add(finding_id: int) -> ResponseReturnValue:
     """Plan a corrective action with an owner and a due date."""
     finding = finding_service.get_finding(db(), finding_id)
@@ -119,27 +113,16 @@ def action_add(finding_id: int) -> ResponseReturnValue:
         return _render(finding, action_form=form, status=400)
     owner = db().get(User, chosen_id(form.owner_id) or 0)
     assert owner is not None  # the form only offers existing users
-    try:
-        finding_service.add_action(
-            db(),
-            me(),
-            finding,
-            description=form.description.data or "",
-            owner=owner,
-            due_on=form.due_on.data,
-            now=now(),
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        field = getattr(form, error.field or "", None)
-        if field is not None:
-            field.errors = [*field.errors, translated(error)]
-        else:
-            flash(translated(error), "danger")
-        finding = finding_service.get_finding(db(), finding_id)
-        return _render(finding, action_form=form, status=400)
-    db().commit()
+    edge.on_refusal(lambda _error: _render(finding, action_form=form, status=400), form=form)
+    finding_service.add_action(
+        db(),
+        actor(),
+        finding,
+        description=form.description.data or "",
+        owner=owner,
+        due_on=form.due_on.data,
+        now=now(),
+    )
     flash(_("The corrective action has been added."), "success")
     return _to_finding(finding_id)
 
@@ -149,7 +132,7 @@ def _action(action_id: int) -> CorrectiveAction:
 
 
 @bp.post("/actions/<id:action_id>/progress")
-@roles(*PERFORMERS)
+@requires("action.progress")
 def action_progress(action_id: int) -> ResponseReturnValue:
     """The owner (or a manager) starts, resolves or reopens a corrective action."""
     action = _action(action_id)
@@ -158,27 +141,27 @@ def action_progress(action_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Choose what to do with the corrective action."), "danger")
         return _to_finding(finding_id)
-    try:
-        finding_service.progress_action(
-            db(),
-            me(),
-            action,
-            form.status.data or "",
-            now=now(),
-            resolution=form.resolution.data or "",
-            client_addr=client_addr(),
+    edge.on_refusal(
+        lambda error: _render(
+            finding_service.get_finding(db(), finding_id),
+            progress_errors={action_id: translated(error)},
+            status=400,
         )
-    except ValidationError as error:
-        db().rollback()
-        finding = finding_service.get_finding(db(), finding_id)
-        return _render(finding, progress_errors={action_id: translated(error)}, status=400)
-    db().commit()
+    )
+    finding_service.progress_action(
+        db(),
+        actor(),
+        action,
+        form.status.data or "",
+        now=now(),
+        resolution=form.resolution.data or "",
+    )
     flash(_("The corrective action has been updated."), "success")
     return _to_finding(finding_id)
 
 
 @bp.post("/actions/<id:action_id>/verify")
-@roles(*MANAGERS)
+@requires("finding.manage")
 def action_verify(action_id: int) -> ResponseReturnValue:
     """Confirm that a resolved action works (never by its owner: the service refuses)."""
     action = _action(action_id)
@@ -186,12 +169,7 @@ def action_verify(action_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     if not form.validate_on_submit():
         return _to_finding(finding_id)
-    try:
-        finding_service.verify_action(db(), me(), action, now=now(), client_addr=client_addr())
-    except ValidationError as error:
-        db().rollback()
-        flash(translated(error), "danger")
-        return _to_finding(finding_id)
-    db().commit()
+    edge.on_refusal(lambda _error: _to_finding(finding_id), announce=True)
+    finding_service.verify_action(db(), actor(), action, now=now())
     flash(_("The corrective action has been verified."), "success")
     return _to_finding(finding_id)

@@ -17,32 +17,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from article8.controls.catalogue.models import Control
-from article8.controls.incidents.models import INCIDENT_STATES
-from article8.controls.incidents.services import MAX_TEXT, MAX_TITLE, REPORT_KINDS
+from article8.controls.incidents.services import MAX_TEXT, MAX_TITLE
+from article8.core import vocabulary
+from article8.web.forms import choices
 from article8.web.params import DayField
 
-INCIDENT_STATUS_NAMES = {
-    "reported": _l("Reported"),
-    "investigating": _l("Investigating"),
-    "closed": _l("Closed"),
-}
-INCIDENT_STATUS_BADGES = {"reported": "danger", "investigating": "warning", "closed": "success"}
-REPORT_KIND_NAMES = {
-    "preliminary": _l("Preliminary report (速報)"),
-    "final": _l("Final report (確報)"),
-}
-DEADLINE_STATE_NAMES = {
-    "done": _l("Report made"),
-    "overdue": _l("Overdue"),
-    "due_soon": _l("Due within a day"),
-    "open": _l("Not yet due"),
-}
-DEADLINE_STATE_BADGES = {
-    "done": "success",
-    "overdue": "danger",
-    "due_soon": "warning",
-    "open": "info",
-}
 # PPC Rules Art. 7 (i)-(iv): field name, the question in English and in Japanese. The page asks
 # in the user's language and shows the other beneath it.
 ASSESSMENT_QUESTIONS = (
@@ -132,7 +111,7 @@ class PpcReportForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = [SelectChoice(k, str(REPORT_KIND_NAMES[k])) for k in REPORT_KINDS]
+        self.kind.choices = choices(vocabulary.REPORT_KINDS)
 
 
 class StatusForm(FlaskForm):
@@ -145,6 +124,4 @@ class StatusForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [
-            SelectChoice(s, str(INCIDENT_STATUS_NAMES[s])) for s in INCIDENT_STATES
-        ]
+        self.status.choices = choices(vocabulary.INCIDENT_STATES)

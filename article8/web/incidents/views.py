@@ -5,22 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import Field
 
 from article8.controls.catalogue.models import Control
 from article8.controls.incidents import queries
 from article8.controls.incidents import services as service
 from article8.controls.incidents.models import INCIDENT_STATES, Incident
-from article8.core.errors import ValidationError
-from article8.core.mail import mailer_from_settings
-from article8.core.outbox import deliver_pending
-from article8.web.context import client_addr, database, db, now, settings
-from article8.web.errors import translated
+from article8.web import edge
+from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.incidents.forms import (
     ASSESSMENT_QUESTIONS,
     AssessForm,
@@ -28,8 +24,7 @@ from article8.web.incidents.forms import (
     ReportForm,
     StatusForm,
 )
-from article8.web.inspections.display import lang, me, today
-from article8.web.permissions import EVERYONE, MANAGERS, READERS, roles
+from article8.web.permissions import can, requires
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents", template_folder="templates")
 log = logging.getLogger(__name__)
@@ -40,29 +35,12 @@ def _controls() -> list[Control]:
 
 
 def _incident(incident_id: int) -> Incident:
-    incident = service.get_incident(db(), incident_id)
-    if not service.may_view(me(), incident):
-        abort(403)  # a reporter sees their own reports, not other people's
-    return incident
+    # A reporter sees their own reports, not other people's (403 from the service).
+    return service.visible_incident(db(), actor(), incident_id)
 
 
 def _to_incident(incident_id: int) -> ResponseReturnValue:
     return redirect(url_for("incidents.incident_page", incident_id=incident_id))
-
-
-def _field_error(field: Field | None, error: ValidationError) -> None:
-    if field is not None:
-        field.errors = [*field.errors, translated(error)]
-    else:
-        flash(translated(error), "danger")
-
-
-def _deliver() -> None:
-    """Mail what the committed request queued; a failure stays queued for the scheduler."""
-    try:
-        deliver_pending(database(), mailer_from_settings(settings()), now=now())
-    except Exception:  # the report is committed: a mail problem must not turn it into an error
-        log.exception("delivering the notifications of a report failed; the scheduler retries")
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -79,7 +57,7 @@ def _render_report(form: ReportForm, status: int = 200) -> ResponseReturnValue:
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@roles(*EVERYONE)
+@requires("incident.report")
 def report() -> ResponseReturnValue:
     """Report a violation of the handling rules, or a sign of one (Article 8(2))."""
     form = ReportForm(controls=_controls(), lang=lang())
@@ -90,25 +68,18 @@ def report() -> ResponseReturnValue:
         return _render_report(form)
     if not form.validate_on_submit() or form.aware_at.data is None:
         return _render_report(form, 400)
-    try:
-        incident = service.report_violation(
-            db(),
-            me(),
-            form.title.data or "",
-            form.description.data or "",
-            form.aware_at.data.replace(tzinfo=settings().timezone),
-            form.control.data or None,
-            now=now(),
-            tz=settings().timezone,
-            base_url=settings().base_url,
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        _field_error(getattr(form, error.field or "", None), error)
-        return _render_report(form, 400)
-    db().commit()
-    _deliver()
+    edge.on_refusal(lambda _error: _render_report(form, 400), form=form)
+    incident = service.report_violation(
+        db(),
+        actor(),
+        form.title.data or "",
+        form.description.data or "",
+        form.aware_at.data.replace(tzinfo=settings().timezone),
+        form.control.data or None,
+        now=now(),
+        tz=settings().timezone,
+        base_url=settings().base_url,
+    )
     flash(
         _("Thank you. Your report has been recorded and the responsible person informed."),
         "success",
@@ -120,7 +91,7 @@ def report() -> ResponseReturnValue:
 
 
 @bp.get("/")
-@roles(*READERS)
+@requires("incident.read")
 def incident_list() -> ResponseReturnValue:
     """Incidents: open ones first, overdue PPC reports first and highlighted."""
     status = request.args.get("status", "")
@@ -140,7 +111,7 @@ def incident_list() -> ResponseReturnValue:
 
 
 def _render(incident: Incident, status: int = 200, **forms: Any) -> ResponseReturnValue:
-    is_manager = current_user.role in MANAGERS
+    is_manager = can("incident.manage")
     is_open = incident.status != "closed"
     if is_manager:
         if is_open:
@@ -163,35 +134,22 @@ def _render(incident: Incident, status: int = 200, **forms: Any) -> ResponseRetu
 
 
 @bp.get("/<id:incident_id>")
-@roles(*EVERYONE)
+@requires("incident.report")
 def incident_page(incident_id: int) -> ResponseReturnValue:
     """One incident: what was reported, the PPC assessment, deadlines and reports, status."""
     return _render(_incident(incident_id))
 
 
 @bp.post("/<id:incident_id>/assess")
-@roles(*MANAGERS)
+@requires("incident.manage")
 def assess(incident_id: int) -> ResponseReturnValue:
     """Answer the four PPC conditions; deadlines follow when a report is required."""
     incident = _incident(incident_id)
     form = AssessForm()
     if not form.validate_on_submit():
         return _render(incident, 400, assess_form=form)
-    try:
-        service.assess(
-            db(),
-            me(),
-            incident,
-            **form.answers(),
-            now=now(),
-            tz=settings().timezone,
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        flash(translated(error), "danger")
-        return _to_incident(incident_id)
-    db().commit()
+    edge.on_refusal(lambda _error: _to_incident(incident_id), announce=True)
+    service.assess(db(), actor(), incident, **form.answers(), now=now(), tz=settings().timezone)
     if incident.reportable:
         flash(_("Assessed: a leak report to the PPC is required."), "warning")
     else:
@@ -200,55 +158,51 @@ def assess(incident_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:incident_id>/ppc-report")
-@roles(*MANAGERS)
+@requires("incident.manage")
 def ppc_report(incident_id: int) -> ResponseReturnValue:
     """Record the day the preliminary or the final report was made to the PPC."""
     incident = _incident(incident_id)
     form = PpcReportForm()
     if not form.validate_on_submit() or form.reported_on.data is None:
         return _render(incident, 400, ppc_form=form)
-    try:
-        service.record_report(
-            db(),
-            me(),
-            incident,
-            form.kind.data or "",
-            form.reported_on.data,
-            now=now(),
-            tz=settings().timezone,
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        _field_error(form.reported_on if error.field == "reported_on" else None, error)
-        return _render(_incident(incident_id), 400, ppc_form=form)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render(incident, 400, ppc_form=form),
+        form=form,
+        fields={"reported_on": "reported_on"},
+    )
+    service.record_report(
+        db(),
+        actor(),
+        incident,
+        form.kind.data or "",
+        form.reported_on.data,
+        now=now(),
+        tz=settings().timezone,
+    )
     flash(_("The report date has been recorded."), "success")
     return _to_incident(incident_id)
 
 
 @bp.post("/<id:incident_id>/status")
-@roles(*MANAGERS)
+@requires("incident.manage")
 def set_status(incident_id: int) -> ResponseReturnValue:
     """Move the incident on, or close it with how it was resolved."""
     incident = _incident(incident_id)
     form = StatusForm()
     if not form.validate_on_submit():
         return _render(incident, 400, status_form=form)
-    try:
-        service.set_status(
-            db(),
-            me(),
-            incident,
-            form.status.data or "",
-            now=now(),
-            resolution=form.resolution.data or "",
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        _field_error(form.resolution if error.field == "resolution" else None, error)
-        return _render(_incident(incident_id), 400, status_form=form)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render(incident, 400, status_form=form),
+        form=form,
+        fields={"resolution": "resolution"},
+    )
+    service.set_status(
+        db(),
+        actor(),
+        incident,
+        form.status.data or "",
+        now=now(),
+        resolution=form.resolution.data or "",
+    )
     flash(_("The incident has been updated."), "success")
     return _to_incident(incident_id)

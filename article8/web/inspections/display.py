@@ -1,84 +1,21 @@
-"""How inspections are shown: names and colours of states, questions with their answers."""
+"""How an inspection's checklist is shown: its questions with their answers."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, cast
 
 from flask import request
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from article8.controls.catalogue.models import ChecklistItem
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
-from article8.core.calendar import local_date
-from article8.core.errors import ValidationError
-from article8.core.models import User
-from article8.web.access.forms import (
-    ANOMALY_STATUS_BADGES,
-    ANOMALY_STATUS_NAMES,
-    AUTHORISATION_KIND_NAMES,
-    KIND_NAMES,
-)
-from article8.web.context import now, settings
-from article8.web.incidents.forms import (
-    DEADLINE_STATE_BADGES,
-    DEADLINE_STATE_NAMES,
-    INCIDENT_STATUS_BADGES,
-    INCIDENT_STATUS_NAMES,
-)
+from article8.core.errors import DomainError
+from article8.web.context import lang
 from article8.web.inspections.forms import (
-    ANSWER_BADGES,
-    ANSWER_NAMES,
-    INSPECTION_STATUS_BADGES,
-    INSPECTION_STATUS_NAMES,
     MAX_COMMENT,
-    SEVERITY_BADGES,
-    SEVERITY_NAMES,
-    WORK_STATUS_BADGES,
-    WORK_STATUS_NAMES,
 )
-
-VOCABULARIES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
-    "inspection": (INSPECTION_STATUS_NAMES, INSPECTION_STATUS_BADGES),
-    "answer": (ANSWER_NAMES, ANSWER_BADGES),
-    "severity": (SEVERITY_NAMES, SEVERITY_BADGES),
-    "work": (WORK_STATUS_NAMES, WORK_STATUS_BADGES),
-    "anomaly": (ANOMALY_STATUS_NAMES, ANOMALY_STATUS_BADGES),
-    "incident": (INCIDENT_STATUS_NAMES, INCIDENT_STATUS_BADGES),
-    "deadline": (DEADLINE_STATE_NAMES, DEADLINE_STATE_BADGES),
-    "log_kind": (KIND_NAMES, {}),
-    "authorisation_kind": (AUTHORISATION_KIND_NAMES, {}),
-}
-
-
-def label(value: str | None, vocabulary: str) -> str:
-    """A state, answer or severity in the user's language."""
-    return str(VOCABULARIES[vocabulary][0].get(value or "", value or ""))
-
-
-def tone(value: str | None, vocabulary: str) -> str:
-    """The badge colour of a state, answer or severity."""
-    return VOCABULARIES[vocabulary][1].get(value or "", "secondary")
-
-
-def lang() -> str:
-    """The language questions and titles are shown in."""
-    return "ja" if str(get_locale()) == "ja" else "en"
-
-
-def today() -> date:
-    """Today in the configured time zone: due dates are local calendar days."""
-    return local_date(now(), settings().timezone)
-
-
-def me() -> User:
-    """The signed-in user as the services want it (loaded in this request's session)."""
-    return cast(User, current_user._get_current_object())
 
 
 @dataclass(frozen=True)
@@ -149,7 +86,7 @@ def posted_answers(
     return answers, posted, errors
 
 
-def failing_item(error: ValidationError) -> int | None:
+def failing_item(error: DomainError) -> int | None:
     """The checklist item a service error names (its field is ``item-<id>``), if any."""
-    field = error.field or ""
+    field = getattr(error, "field", None) or ""
     return int(field[5:]) if field.startswith("item-") and field[5:].isdigit() else None

@@ -1,4 +1,4 @@
-"""Forms and display names of the inspection and finding pages."""
+"""Forms of the inspection pages: assign, approve, return."""
 
 from __future__ import annotations
 
@@ -8,69 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from article8.controls.findings.models import SEVERITIES
 from article8.core.models import User
-from article8.web.params import DayField, parse_id
+from article8.web.forms import severity_choices, user_choices
 
-INSPECTION_STATUS_NAMES = {
-    "scheduled": _l("Scheduled"),
-    "open": _l("Open"),
-    "in_progress": _l("In progress"),
-    "submitted": _l("Submitted"),
-    "returned": _l("Returned"),
-    "approved": _l("Approved"),
-    "missed": _l("Missed"),
-    # Not stored: derived from the due date.
-    "overdue": _l("Overdue"),
-    "pending": _l("Pending"),
-}
-INSPECTION_STATUS_BADGES = {
-    "scheduled": "secondary",
-    "open": "info",
-    "in_progress": "primary",
-    "submitted": "warning",
-    "returned": "danger",
-    "approved": "success",
-    "missed": "dark",
-}
-ANSWER_NAMES = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("Not applicable")}
-ANSWER_BADGES = {"pass": "success", "fail": "danger", "na": "secondary"}
-SEVERITY_NAMES = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
-SEVERITY_BADGES = {"low": "secondary", "medium": "warning", "high": "danger"}
-WORK_STATUS_NAMES = {
-    "open": _l("Open"),
-    "in_progress": _l("In progress"),
-    "resolved": _l("Resolved"),
-    "verified": _l("Verified"),
-}
-WORK_STATUS_BADGES = {
-    "open": "danger",
-    "in_progress": "primary",
-    "resolved": "info",
-    "verified": "success",
-}
 MAX_COMMENT = 5000
-
-
-def _severity_choices() -> list[SelectChoice]:
-    return [SelectChoice(s, str(SEVERITY_NAMES[s])) for s in SEVERITIES]
-
-
-def user_choices(people: Sequence[User], *, empty: str | None = None) -> list[SelectChoice]:
-    """People as select options, optionally after an empty choice labelled ``empty``."""
-    first = [SelectChoice("", empty)] if empty is not None else []
-    return first + [SelectChoice(str(u.id), u.display_name) for u in people]
-
-
-def chosen_id(field: SelectField) -> int | None:
-    """The id a user select holds; None when empty."""
-    try:
-        return parse_id(field.data or "")
-    except ValueError:
-        return None
 
 
 class AssignForm(FlaskForm):
@@ -93,7 +36,7 @@ class ApproveForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.severity.choices = _severity_choices()
+        self.severity.choices = severity_choices()
 
 
 class ReturnForm(FlaskForm):
@@ -105,47 +48,4 @@ class ReturnForm(FlaskForm):
             DataRequired(message=_l("Say what needs to change when returning an inspection.")),
             Length(max=MAX_COMMENT),
         ],
-    )
-
-
-class SeverityForm(FlaskForm):
-    """Grade a finding."""
-
-    severity = SelectField(_l("Severity"))
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.severity.choices = _severity_choices()
-
-
-class ActionForm(FlaskForm):
-    """Plan a corrective action."""
-
-    description = TextAreaField(
-        _l("Corrective action"),
-        validators=[
-            DataRequired(message=_l("Describe the corrective action.")),
-            Length(max=MAX_COMMENT),
-        ],
-    )
-    owner_id = SelectField(_l("Owner"), validators=[DataRequired()], choices=[])
-    due_on = DayField(
-        _l("Due date"),
-        validators=[InputRequired(message=_l("Enter a due date (YYYY-MM-DD)."))],
-    )
-
-    def __init__(self, *args: object, people: Sequence[User] = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.owner_id.choices = user_choices(people, empty="")
-
-
-class ProgressForm(FlaskForm):
-    """Start, resolve or reopen a corrective action."""
-
-    status = SelectField(
-        choices=[SelectChoice("in_progress", ""), SelectChoice("resolved", "")],
-        validators=[DataRequired()],
-    )
-    resolution = TextAreaField(
-        _l("How was it resolved?"), validators=[Optional(), Length(max=MAX_COMMENT)]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,45 +19,37 @@ from article8.controls.catalogue.models import CATEGORIES
 from article8.controls.inspections import queries
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import INSPECTION_STATES, Inspection
-from article8.core import users
-from article8.core.errors import ValidationError
+from article8.core import roles, users
+from article8.core.errors import DomainError
 from article8.core.models import User
-from article8.web.context import client_addr, db, now
+from article8.web import edge
+from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
+from article8.web.evidence.views import evidence_panel
+from article8.web.forms import chosen_id
 from article8.web.inspections.display import (
     Posted,
     failing_item,
-    label,
-    lang,
-    me,
     posted_answers,
     questions,
-    today,
-    tone,
 )
-from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm, chosen_id
-from article8.web.params import day_arg, id_arg
-from article8.web.permissions import EVERYONE, MANAGERS, roles
+from article8.web.inspections.forms import ApproveForm, AssignForm, ReturnForm
+from article8.web.params import Criteria
+from article8.web.permissions import can, requires
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
-bp.add_app_template_filter(label, "label")
-bp.add_app_template_filter(tone, "tone")
 
-PERFORMERS = workflow.PERFORMERS
-WORKABLE = ("open", "in_progress", "returned")
-ASSIGNABLE = ("scheduled", "open", "in_progress", "returned")
-ASSIGNEE_ROLES = ("inspector", "responsible")
 DEFAULT_HORIZON_DAYS = 60
 LIST_LIMIT = 500
 FILTER_KEYS = ("status", "category", "assignee", "control", "due_from", "due_to")
 
 
 def assignable_people(current: User | None = None) -> list[User]:
-    """Active inspectors and responsible persons, plus the current assignee whatever they are."""
+    """Whom the service accepts as an assignee, plus the current assignee whatever they are."""
     return [
         u
         for u in users.list_users(db())
-        if (u.active and u.role in ASSIGNEE_ROLES) or (current is not None and u.id == current.id)
+        if roles.is_assignable(u) or (current is not None and u.id == current.id)
     ]
 
 
@@ -64,7 +57,7 @@ def assignable_people(current: User | None = None) -> list[User]:
 
 
 @bp.get("/mine")
-@roles(*PERFORMERS)
+@requires("inspection.perform")
 def mine() -> ResponseReturnValue:
     """The signed-in user's inspections: overdue, returned, due soon, open, awaiting review."""
     day = today()
@@ -77,17 +70,15 @@ def mine() -> ResponseReturnValue:
 
 
 def _criteria(args: MultiDict[str, str]) -> queries.InspectionFilter:
-    """The list's filter from the query string; unknown values do not filter, a bad id or date
-    is refused (400)."""
-    status = args.get("status", "")
-    category = args.get("category", "")
+    """The list's filter from the query string (see :class:`Criteria`)."""
+    given = Criteria(args)
     return queries.InspectionFilter(
-        status=status if status in (*INSPECTION_STATES, "overdue", "pending") else None,
-        category=category if category in CATEGORIES else None,
-        assignee_id=id_arg(args, "assignee"),
-        control_code=args.get("control", "").strip().upper()[:20] or None,
-        due_from=day_arg(args, "due_from"),
-        due_to=day_arg(args, "due_to"),
+        status=given.choice("status", (*INSPECTION_STATES, "overdue", "pending")),
+        category=given.choice("category", CATEGORIES),
+        assignee_id=given.id("assignee"),
+        control_code=given.text("control", max_length=20, upper=True),
+        due_from=given.day("due_from"),
+        due_to=given.day("due_to"),
     )
 
 
@@ -101,7 +92,7 @@ class ListRow:
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("inspection.read")
 def inspection_list() -> ResponseReturnValue:
     """Upcoming and overdue inspections, grouped by the month they are due."""
     day = today()
@@ -123,7 +114,7 @@ def inspection_list() -> ResponseReturnValue:
         args=args,
         statuses=(*INSPECTION_STATES, "overdue", "pending"),
         categories=CATEGORIES,
-        people=[u for u in users.list_users(db()) if u.role in PERFORMERS],
+        people=[u for u in users.list_users(db()) if u.role in roles.assignable_roles()],
         controls=control_queries.list_controls(db()),
         today=day,
         lang=lang(),
@@ -131,7 +122,7 @@ def inspection_list() -> ResponseReturnValue:
 
 
 @bp.get("/review")
-@roles(*MANAGERS)
+@requires("inspection.review")
 def review_queue() -> ResponseReturnValue:
     """Submitted inspections waiting for approval, the longest-waiting first."""
     queue = sorted(
@@ -141,15 +132,6 @@ def review_queue() -> ResponseReturnValue:
 
 
 # --- one inspection ------------------------------------------------------------------------
-
-
-def _can_perform(inspection: Inspection) -> bool:
-    user = current_user
-    return (
-        inspection.status in WORKABLE
-        and user.role in PERFORMERS
-        and inspection.assignee_id in (None, user.id)
-    )
 
 
 def _render(
@@ -163,27 +145,27 @@ def _render(
     status: int = 200,
 ) -> ResponseReturnValue:
     day = today()
-    is_manager = current_user.role in MANAGERS
-    can_assign = is_manager and inspection.status in ASSIGNABLE
+    can_assign = can("inspection.assign", inspection)
     if can_assign and assign_form is None:
         assign_form = AssignForm(
             formdata=None,
             people=assignable_people(inspection.assignee),
             assignee_id=str(inspection.assignee_id or ""),
         )
-    awaiting_review = is_manager and inspection.status == "submitted"
+    awaiting_review = can("inspection.review") and inspection.status == "submitted"
     performed_it = inspection.performed_by_id == current_user.id
-    can_review = awaiting_review and not performed_it
+    can_review = can("inspection.review", inspection)
     page = render_template(
         "inspections/inspection.html",
         inspection=inspection,
+        evidence_section=evidence_panel(inspection=inspection),
         control=inspection.control,
         lang=lang(),
         today=day,
         overdue=inspection.is_overdue(day),
         days_overdue=(day - inspection.due_on).days,
         questions=questions(inspection, posted, errors or {}),
-        can_perform=_can_perform(inspection),
+        can_perform=can("inspection.perform", inspection),
         performed_it=performed_it,
         awaiting_review=awaiting_review,
         can_review=can_review,
@@ -199,21 +181,25 @@ def _render(
 
 
 @bp.get("/<id:inspection_id>")
-@roles(*EVERYONE)
+@requires("inspection.read")
 def inspection_page(inspection_id: int) -> ResponseReturnValue:
     """One inspection: its facts, its checklist and what the viewer may do with it."""
     return _render(workflow.get_inspection(db(), inspection_id))
 
 
-def _refused(inspection_id: int, error: ValidationError, posted: Posted) -> ResponseReturnValue:
+def _refused(inspection_id: int, posted: Posted) -> Callable[[DomainError], ResponseReturnValue]:
     """Show the form again with the service's complaint next to the question it names."""
-    item_id = failing_item(error)
-    if item_id is None:
-        flash(translated(error), "danger")
-    errors = {item_id: translated(error)} if item_id is not None else {}
-    return _render(
-        workflow.get_inspection(db(), inspection_id), posted=posted, errors=errors, status=400
-    )
+
+    def render(error: DomainError) -> ResponseReturnValue:
+        item_id = failing_item(error)
+        if item_id is None:
+            flash(translated(error), "danger")
+        errors = {item_id: translated(error)} if item_id is not None else {}
+        return _render(
+            workflow.get_inspection(db(), inspection_id), posted=posted, errors=errors, status=400
+        )
+
+    return render
 
 
 def _save(inspection: Inspection) -> tuple[Posted, ResponseReturnValue | None]:
@@ -221,47 +207,45 @@ def _save(inspection: Inspection) -> tuple[Posted, ResponseReturnValue | None]:
     answers, posted, errors = posted_answers(inspection)
     if errors:
         return posted, _render(inspection, posted=posted, errors=errors, status=400)
-    try:
-        workflow.save_answers(db(), me(), inspection, answers, now=now(), client_addr=client_addr())
-    except ValidationError as error:
-        db().rollback()
-        return posted, _refused(inspection.id, error, posted)
+    edge.on_refusal(_refused(inspection.id, posted))
+    workflow.save_answers(db(), actor(), inspection, answers, now=now())
     return posted, None
 
 
 @bp.post("/<id:inspection_id>/answers")
-@roles(*PERFORMERS)
+@requires("inspection.perform")
 def save_answers(inspection_id: int) -> ResponseReturnValue:
     """Save the answers as a draft; nothing is checked for completeness yet."""
     inspection = workflow.get_inspection(db(), inspection_id)
     _posted, refused = _save(inspection)
     if refused is not None:
         return refused
-    db().commit()
     flash(_("Your answers have been saved as a draft."), "success")
     return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
 
 
 @bp.post("/<id:inspection_id>/submit")
-@roles(*PERFORMERS)
+@requires("inspection.perform")
 def submit(inspection_id: int) -> ResponseReturnValue:
     """Save the answers, then hand the inspection over for review."""
     inspection = workflow.get_inspection(db(), inspection_id)
     posted, refused = _save(inspection)
     if refused is not None:
         return refused
-    try:
-        # A savepoint: an incomplete checklist is refused, but the answers given are kept.
-        with db().begin_nested():
-            workflow.submit(db(), me(), inspection, now=now(), client_addr=client_addr())
-    except ValidationError as error:
-        db().commit()
+    show_again = _refused(inspection_id, posted)
+
+    def kept_as_draft(error: DomainError) -> ResponseReturnValue:
         flash(
             _("Your answers have been saved as a draft, but the inspection was not submitted."),
             "warning",
         )
-        return _refused(inspection_id, error, posted)
-    db().commit()
+        return show_again(error)
+
+    # An incomplete checklist is refused, but the answers given are kept: the submission runs
+    # in a savepoint, and the edge commits the answers saved before it.
+    edge.on_refusal(kept_as_draft, keep_earlier=True)
+    with db().begin_nested():
+        workflow.submit(db(), actor(), inspection, now=now())
     flash(_("The inspection has been submitted for review."), "success")
     return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
 
@@ -270,28 +254,22 @@ def submit(inspection_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:inspection_id>/approve")
-@roles(*MANAGERS)
+@requires("inspection.review")
 def approve(inspection_id: int) -> ResponseReturnValue:
     """Approve a submitted inspection (never one's own: the service refuses with 403)."""
     inspection = workflow.get_inspection(db(), inspection_id)
     form = ApproveForm()
     if not form.validate_on_submit():
         return _render(inspection, approve_form=form, status=400)
-    try:
-        findings = workflow.approve(
-            db(),
-            me(),
-            inspection,
-            now=now(),
-            comment=form.approve_comment.data or "",
-            severity=form.severity.data or "medium",
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        flash(translated(error), "danger")
-        return _render(workflow.get_inspection(db(), inspection_id), status=400)
-    db().commit()
+    edge.on_refusal(lambda _error: _render(inspection, status=400), announce=True)
+    findings = workflow.approve(
+        db(),
+        actor(),
+        inspection,
+        now=now(),
+        comment=form.approve_comment.data or "",
+        severity=form.severity.data or "medium",
+    )
     if findings:
         message = ngettext(
             "The inspection has been approved; %(num)d finding was opened.",
@@ -305,33 +283,25 @@ def approve(inspection_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<id:inspection_id>/return")
-@roles(*MANAGERS)
+@requires("inspection.review")
 def return_for_rework(inspection_id: int) -> ResponseReturnValue:
     """Send a submitted inspection back to its performer with a comment."""
     inspection = workflow.get_inspection(db(), inspection_id)
     form = ReturnForm()
     if not form.validate_on_submit():
         return _render(inspection, return_form=form, status=400)
-    try:
-        workflow.return_for_rework(
-            db(),
-            me(),
-            inspection,
-            form.return_comment.data or "",
-            now=now(),
-            client_addr=client_addr(),
-        )
-    except ValidationError as error:
-        db().rollback()
-        form.return_comment.errors = [translated(error)]
-        return _render(workflow.get_inspection(db(), inspection_id), return_form=form, status=400)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render(inspection, return_form=form, status=400),
+        form=form,
+        fields={"*": "return_comment"},
+    )
+    workflow.return_for_rework(db(), actor(), inspection, form.return_comment.data or "", now=now())
     flash(_("The inspection has been returned to its performer."), "success")
     return redirect(url_for("inspections.review_queue"))
 
 
 @bp.post("/<id:inspection_id>/assign")
-@roles(*MANAGERS)
+@requires("inspection.assign")
 def assign(inspection_id: int) -> ResponseReturnValue:
     """Give the inspection to someone, or take it back (unassigned)."""
     inspection = workflow.get_inspection(db(), inspection_id)
@@ -340,13 +310,12 @@ def assign(inspection_id: int) -> ResponseReturnValue:
         return _render(inspection, assign_form=form, status=400)
     chosen = chosen_id(form.assignee_id)
     assignee = db().get(User, chosen) if chosen is not None else None
-    try:
-        workflow.assign(db(), me(), inspection, assignee, now=now(), client_addr=client_addr())
-    except ValidationError as error:
-        db().rollback()
-        form.assignee_id.errors = [translated(error)]
-        return _render(workflow.get_inspection(db(), inspection_id), assign_form=form, status=400)
-    db().commit()
+    edge.on_refusal(
+        lambda _error: _render(inspection, assign_form=form, status=400),
+        form=form,
+        fields={"*": "assignee_id"},
+    )
+    workflow.assign(db(), actor(), inspection, assignee, now=now())
     if assignee is None:
         flash(_("The inspection is now unassigned."), "success")
     else:

@@ -7,22 +7,21 @@ import tempfile
 from flask import Blueprint, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from article8.core import lease, users
-from article8.core.models import AuditEvent
+from article8.core import audit, lease, users
 from article8.web.context import actor, database, db, now, settings
 from article8.web.forms import LanguageForm, safe_next
-from article8.web.permissions import EVERYONE, public, roles
+from article8.web.permissions import can, public, requires
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
 
 @bp.get("/")
-@roles(*EVERYONE)
+@requires("account.own")
 def index() -> ResponseReturnValue:
     """The signed-in user's start page."""
-    events = db().scalar(select(func.count()).select_from(AuditEvent)) or 0
+    events = audit.event_count(db()) if can("audit.read") else None
     return render_template("main/index.html", audit_events=events)
 
 
@@ -63,5 +62,4 @@ def set_language() -> ResponseReturnValue:
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
             users.set_locale(db(), actor(), current_user, form.lang.data, now=now())
-            db().commit()
     return redirect(safe_next(request.form.get("next")))

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 
 from article8.controls.catalogue import queries
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.iso27001 import ANNEX_A
-from article8.controls.catalogue.services import get_control, sync_catalogue, update_settings
+from article8.controls.catalogue.services import get_control, update_settings
 from article8.core.db import make_engine
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR
-from tests.web.test_cli import article8
 
 
-def test_every_clause_and_heading_has_an_active_control(session, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+def test_every_clause_and_heading_has_an_active_control(session, synced_catalogue):
     result = queries.coverage(session)
     assert set(result) == {"article8", "ppc", "iso27001", "controls"}
     assert list(result["article8"]) == ["1", "2", "3", "4"]
@@ -27,8 +25,7 @@ def test_every_clause_and_heading_has_an_active_control(session, clock):
     assert "ORG-02" in result["iso27001"]["A.5.15"]
 
 
-def test_inactive_controls_leave_a_gap(session, clock):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+def test_inactive_controls_leave_a_gap(session, clock, synced_catalogue):
     for code in queries.coverage(session)["ppc"]["10-4"]:
         update_settings(
             session,

