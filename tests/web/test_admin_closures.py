@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from article8.core.models import AuditEvent, Closure
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, sign_in
 
 PAGE = "/admin/closures"
 
@@ -72,6 +72,11 @@ def test_only_an_administrator_keeps_closures(client, login_as, session):
     assert session.scalar(select(func.count()).select_from(Closure)) == 0
 
 
-def test_the_users_page_links_to_the_closed_days(client, login_as):
+def test_the_navigation_shows_the_closed_days_to_the_administrator_only(
+    app, client, login_as, make_user
+):
     login_as("admin", locale="en")
-    assert f'href="{PAGE}"' in client.get("/admin/users").get_data(as_text=True)
+    assert f'href="{PAGE}"' in client.get("/").get_data(as_text=True)
+    other = app.test_client()
+    assert sign_in(other, make_user("responsible").email).status_code == 302
+    assert f'href="{PAGE}"' not in other.get("/").get_data(as_text=True)
