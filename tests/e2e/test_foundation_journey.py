@@ -36,6 +36,7 @@ NAV_EN = {
         "Incidents",
         "Audit trail",
         "Users",
+        "Closed days",
         "Report a violation",
         "My account",
     ],
@@ -97,6 +98,7 @@ ALL_LINKS_EN = [
     "Incidents",
     "Audit trail",
     "Users",
+    "Closed days",
     "Report a violation",
     "My account",
 ]
@@ -112,6 +114,7 @@ JA = {
     "My account": "マイアカウント",
     "Audit trail": "監査証跡",
     "Users": "ユーザー管理",
+    "Closed days": "休業日",
     "Register": "取扱者名簿",
     "Access logs": "アクセスログ",
     "Anomalies": "異常検知",
