@@ -23,6 +23,7 @@ from article8.access.models import LOG_KINDS, AccessBatch, AccessEvent, Handler,
 from article8.access.rules import RuleReport, RuleSettings, run_rules
 from article8.core import audit
 from article8.core.audit import Actor
+from article8.core.errors import N_, Phrase
 from article8.core.files import sha256_of
 from article8.core.settings import Settings
 
@@ -86,7 +87,8 @@ def import_access_log(
     ``progress`` is called with the bytes read so far. The rules then run over the batch's dates.
     """
     if kind not in LOG_KINDS:
-        raise AccessLogError(filename, f"unknown log kind {kind!r}; expected system or entry")
+        problem = Phrase(N_("unknown log kind %(kind)s; expected system or entry"), kind=repr(kind))
+        raise AccessLogError(filename, problem)
     sha256 = sha256_of(stream)
     stream.seek(0)
     earlier = session.scalar(select(AccessBatch).where(AccessBatch.sha256 == sha256))
@@ -128,7 +130,7 @@ def import_access_log(
     parse = PARSERS[kind](source.positions, calendar, _people(session), batch.id)
     _load(session, source, parse, stream, report, skip_invalid, on_reject, progress)
     if report.rows == 0 and report.rejected == 0:
-        raise AccessLogError(filename, "contains no log lines")
+        raise AccessLogError(filename, Phrase(N_("contains no log lines")))
     report.first_date, report.last_date = session.execute(
         select(func.min(AccessEvent.local_date), func.max(AccessEvent.local_date)).where(
             AccessEvent.batch_id == batch.id

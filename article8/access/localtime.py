@@ -87,7 +87,10 @@ class LocalCalendar:
         except ValueError:
             instant = _retry(raw)
         if len(raw) <= 10:
-            raise RowProblem("timestamp", f"expected a date and a time of day, found {raw!r}")
+            problem = Phrase(
+                N_("expected a date and a time of day, found %(found)s"), found=repr(raw)
+            )
+            raise RowProblem("timestamp", problem)
         if instant.tzinfo is None:
             # Without an offset, the time is read in the configured zone.
             instant = instant.replace(tzinfo=self.tz)
@@ -132,7 +135,8 @@ def _retry(raw: str) -> datetime:
         return datetime.fromisoformat(raw.strip())
     except ValueError:
         shown = _shown(raw) if raw else "nothing"
-        raise RowProblem(
-            "timestamp",
-            f"expected an ISO 8601 date-time such as 2026-11-24T10:00:00+09:00, found {shown}",
-        ) from None
+        problem = Phrase(
+            N_("expected an ISO 8601 date-time such as 2026-11-24T10:00:00+09:00, found %(found)s"),
+            found=shown,
+        )
+        raise RowProblem("timestamp", problem) from None

@@ -34,7 +34,7 @@ from article8.access.register import (
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.dates import parse_date
-from article8.core.errors import Phrase, ValidationError
+from article8.core.errors import N_, Phrase, ValidationError
 from article8.core.guarded import WorkbookLimits, WorkbookRefused, control_character, open_workbook
 from article8.core.tabular import (
     Code,
@@ -62,8 +62,10 @@ class _Row:
     values: dict[str, str]
 
     @property
-    def where(self) -> str:
-        return f"sheet {self.sheet}, row {self.line}" if self.sheet else f"line {self.line}"
+    def where(self) -> Phrase:
+        if self.sheet:
+            return Phrase(N_("sheet %(sheet)s, row %(line)d"), sheet=self.sheet, line=self.line)
+        return Phrase(N_("line %(line)d"), line=self.line)
 
     def fail(
         self,
@@ -90,7 +92,8 @@ class _Row:
     def required(self, column: str) -> str:
         value = self.values[column]
         if not value:
-            raise self.fail(column, "expected a value, found nothing", Code.VALUE, "a value")
+            problem = Phrase(N_("expected a value, found nothing"))
+            raise self.fail(column, problem, Code.VALUE)
         return value
 
     def items(self, column: str) -> tuple[str, ...]:
@@ -104,7 +107,7 @@ class _Row:
             # Excel in a Japanese locale saves dates as 2024/04/01 or 2024/4/1.
             return parse_date(value, slashes=True)
         except ValueError:
-            problem = f"expected a date YYYY-MM-DD, found {value!r}"
+            problem = Phrase(N_("expected a date YYYY-MM-DD, found %(value)s"), value=repr(value))
             raise self.fail(column, problem, Code.VALUE, "YYYY-MM-DD") from None
 
 
@@ -148,7 +151,7 @@ def read_register(
         else:
             read.grants.append((row, _authorisation(row)))
     if not read.people and not read.grants:
-        raise RegisterFileError(filename, "contains no rows to import")
+        raise RegisterFileError(filename, Phrase(N_("contains no rows to import")))
     return read
 
 
@@ -218,7 +221,11 @@ def _import_people(
         if data.employee_id in ids:
             raise row.fail(
                 "employee_id",
-                f"{data.employee_id} is also on {ids[data.employee_id].where}",
+                Phrase(
+                    N_("%(id)s is also on %(where)s"),
+                    id=data.employee_id,
+                    where=ids[data.employee_id].where,
+                ),
                 Code.DUPLICATE_ROW,
             )
         ids[data.employee_id] = row
@@ -227,13 +234,23 @@ def _import_people(
                 owner, other = aliases[alias]
                 raise row.fail(
                     "aliases",
-                    f"alias {alias!r} is also given to {owner} on {other.where}",
+                    Phrase(
+                        N_("alias %(alias)s is also given to %(owner)s on %(where)s"),
+                        alias=repr(alias),
+                        owner=owner,
+                        where=other.where,
+                    ),
                     Code.DUPLICATE_ROW,
                 )
             aliases[alias] = (data.employee_id, row)
     for alias, (owner, row) in aliases.items():
         if alias in ids and alias != owner:
-            raise row.fail("aliases", f"alias {alias!r} is the employee id on {ids[alias].where}")
+            problem = Phrase(
+                N_("alias %(alias)s is the employee id on %(where)s"),
+                alias=repr(alias),
+                where=ids[alias].where,
+            )
+            raise row.fail("aliases", problem)
     existing = {
         h.employee_id: h
         for h in session.scalars(
@@ -260,7 +277,7 @@ def _import_people(
                 now=now,
             )
         except ValidationError as error:
-            raise row.fail(error.field, str(error)) from None
+            raise row.fail(error.field, Phrase(error.template, **error.params)) from None
         report.people[saved.outcome] += 1
 
 
@@ -272,16 +289,20 @@ def _import_authorisations(
         key = (data.employee_id, data.kind, data.target)
         if key in keys:
             raise row.fail(
-                "target", f"the same authorisation is also on {keys[key].where}", Code.DUPLICATE_ROW
+                "target",
+                Phrase(N_("the same authorisation is also on %(where)s"), where=keys[key].where),
+                Code.DUPLICATE_ROW,
             )
         keys[key] = row
     for row, data in grants:
         try:
             saved = save_authorisation(session, actor, data, now=now)
         except ValidationError as error:
-            problem = str(error)
+            problem: str | Phrase = Phrase(error.template, **error.params)
             if error.field == "employee_id":
-                problem += " (add the person to the people list first)"
+                problem = Phrase(
+                    N_("%(problem)s (add the person to the people list first)"), problem=problem
+                )
             raise row.fail(error.field, problem) from None
         report.authorisations[saved.outcome] += 1
 
@@ -304,7 +325,8 @@ def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
     records = csv_records(lines, filename, RegisterFileError)
     first = next(((n, values) for n, values in records if not blank(values)), None)
     if first is None:
-        raise RegisterFileError(filename, "is empty; expected a header row", code=Code.EMPTY)
+        problem = Phrase(N_("is empty; expected a header row"))
+        raise RegisterFileError(filename, problem, code=Code.EMPTY)
     line, header = first[0], [h.strip() for h in first[1]]
     sheet = next((name for name, columns in SHEETS.items() if columns.fits(header)), None)
     if sheet is None:
@@ -315,7 +337,11 @@ def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
         found = ",".join(header) or "nothing"
         raise RegisterFileError(
             filename,
-            f"expected the header {expected}; found {found}",
+            Phrase(
+                N_("expected the header %(expected)s; found %(found)s"),
+                expected=expected,
+                found=found,
+            ),
             code=Code.HEADER,
             line=line,
             expected=expected,
@@ -338,7 +364,9 @@ def _xlsx_rows(
             present = [name for name in SHEETS if name in workbook.sheetnames]
             if not present:
                 raise RegisterFileError(
-                    filename, "expected a sheet named people and/or authorisations", code=Code.EMPTY
+                    filename,
+                    Phrase(N_("expected a sheet named people and/or authorisations")),
+                    code=Code.EMPTY,
                 )
             for name in present:
                 with closing(sheet_rows(workbook, name, SHEETS[name])) as rows:

@@ -246,7 +246,7 @@ def csv_records(
     except csv.Error as problem:
         raise error(
             filename,
-            f"cannot be read as CSV: {problem}",
+            Phrase(N_("cannot be read as CSV: %(reason)s"), reason=str(problem)),
             code=Code.UNREADABLE,
             line=reader.line_num,
         ) from None
@@ -262,7 +262,9 @@ def width_problem(filename: str, line: int, found: int, expected: int) -> Proble
     return Problem(
         filename,
         Code.WIDTH,
-        f"has {found} values; the header has {expected}",
+        Phrase(
+            N_("has %(found)s values; the header has %(expected)s"), found=found, expected=expected
+        ),
         line,
         expected=str(expected),
         found=str(found),
@@ -281,7 +283,7 @@ class Columns:
     # Columns the file has and article8 does not need (access logs carry many).
     others_allowed: bool = False
     # Appended to a header problem (how to fix it at this edge).
-    hint: str = ""
+    hint: str | Phrase = ""
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -316,12 +318,18 @@ def read_header(
     mapping = mapping or {}
     found = [str(h).strip() if h is not None else "" for h in header]
 
-    def fail(code: Code, message: str, **fields: str) -> TableError:
+    def fail(code: Code, message: str | Phrase, **fields: str) -> TableError:
         return error(file, message, code=code, line=line, sheet=sheet, **fields)
 
     for column in mapping:
         if column not in found:
-            raise fail(Code.MAPPING, f"--map names column {column!r}, which is not in the header")
+            raise fail(
+                Code.MAPPING,
+                Phrase(
+                    N_("--map names column %(column)s, which is not in the header"),
+                    column=repr(column),
+                ),
+            )
     positions: dict[str, int | None] = dict.fromkeys(columns.names)
     names = {name: name for name in columns.names}
     unknown: list[str] = []
@@ -334,27 +342,44 @@ def read_header(
             continue
         if positions[name] is not None:
             if names[name] == column:
-                raise fail(Code.DUPLICATE_COLUMN, f"column {column!r} appears twice", found=column)
+                raise fail(
+                    Code.DUPLICATE_COLUMN,
+                    Phrase(N_("column %(found)s appears twice"), found=repr(column)),
+                    found=column,
+                )
             raise fail(
                 Code.DUPLICATE_COLUMN,
-                f"columns {names[name]!r} and {column!r} both give the field {name}",
+                Phrase(
+                    N_("columns %(first)s and %(second)s both give the field %(field)s"),
+                    first=repr(names[name]),
+                    second=repr(column),
+                    field=name,
+                ),
                 found=column,
             )
         positions[name], names[name] = index, column
     missing = [c for c in columns.required if positions[c] is None]
     if missing or unknown:
         expected = ", ".join(columns.names)
-        message = f"expected the header row {expected}"
+        message = Phrase(N_("expected the header row %(expected)s"), expected=expected)
         if columns.optional:
-            message += f" ({', '.join(columns.optional)} optional)"
+            message = Phrase(
+                N_("%(message)s (%(optional)s optional)"),
+                message=message,
+                optional=", ".join(columns.optional),
+            )
         if missing:
-            message += f"; missing {', '.join(missing)}"
+            message = Phrase(
+                N_("%(message)s; missing %(missing)s"), message=message, missing=", ".join(missing)
+            )
         if unknown:
-            message += f"; unknown {', '.join(unknown)}"
+            message = Phrase(
+                N_("%(message)s; unknown %(unknown)s"), message=message, unknown=", ".join(unknown)
+            )
         shown = ", ".join(found).rstrip(", ") or "nothing"
-        message += f"; found {shown}"
+        message = Phrase(N_("%(message)s; found %(found)s"), message=message, found=shown)
         if columns.hint:
-            message += f" {columns.hint}"
+            message = Phrase(N_("%(message)s %(hint)s"), message=message, hint=columns.hint)
         raise fail(Code.HEADER, message, expected=expected, found=shown)
     return Header(positions, names, found)
 
