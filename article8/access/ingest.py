@@ -61,6 +61,8 @@ class ImportReport:
     duplicate: bool = False
     imported_at: datetime | None = None
     imported_by: str = ""
+    # The encoding the file was read in; None for a file imported before.
+    encoding: str | None = None
     first_date: date | None = None
     last_date: date | None = None
     anomalies: RuleReport = field(default_factory=RuleReport)
@@ -129,6 +131,7 @@ def import_access_log(
     )
     parse = PARSERS[kind](source.positions, calendar, _people(session), batch.id)
     _load(session, source, parse, stream, report, skip_invalid, on_reject, progress)
+    report.encoding = source.encoding
     if report.rows == 0 and report.rejected == 0:
         raise AccessLogError(filename, Phrase(N_("contains no log lines")))
     report.first_date, report.last_date = session.execute(

@@ -30,6 +30,7 @@ from article8.core.guarded import control_character
 from article8.core.tabular import (
     Code,
     Columns,
+    TextLines,
     csv_records,
     read_header,
     text_lines,
@@ -209,6 +210,13 @@ class LogSource:
     reject_header: list[str]
     lines: Iterator[Line]
     part: str = "column"
+    # The text the lines are read from: its encoding is known once they have been read.
+    text: TextLines | None = None
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding the file was read in (UTF-8, UTF-8 with a BOM, or CP932)."""
+        return self.text.encoding if self.text is not None else None
 
 
 def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
@@ -231,7 +239,7 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
             expected=", ".join(fields),
             found=bad[0],
         )
-    lines = text_lines(stream, filename, AccessLogError)
+    text = lines = text_lines(stream, filename, AccessLogError)
     blank = []
     for first in lines:
         if first.strip():
@@ -244,8 +252,11 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
     # Leading blank lines go through too, so that line numbers stay those of the file.
     lines = chain(blank, [first], lines)
     if first.lstrip().startswith("{"):
-        return _json_lines(lines, filename, kind, mapping)
-    return _csv(lines, filename, kind, mapping)
+        source = _json_lines(lines, filename, kind, mapping)
+    else:
+        source = _csv(lines, filename, kind, mapping)
+    source.text = text
+    return source
 
 
 def _csv(lines: Iterator[str], filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:

@@ -9,7 +9,7 @@ deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -121,6 +121,8 @@ class RegisterFile:
 
     filename: str
     people: PersonRows = field(default_factory=list)
+    # The encoding a CSV was read in; None for a workbook.
+    encoding: str | None = None
     grants: AuthorisationRows = field(default_factory=list)
 
 
@@ -144,12 +146,18 @@ def read_register(
     read = RegisterFile(filename)
     is_xlsx = stream.read(4) == b"PK\x03\x04"
     stream.seek(0)
-    sheets = _xlsx_rows(stream, filename, limits) if is_xlsx else _csv_rows(stream, filename)
+    if is_xlsx:
+        sheets = _xlsx_rows(stream, filename, limits)
+    else:
+        text = text_lines(stream, filename, RegisterFileError)
+        sheets = _csv_rows(text, filename)
     for sheet, row in sheets:
         if sheet == "people":
             read.people.append((row, _person(row)))
         else:
             read.grants.append((row, _authorisation(row)))
+    if not is_xlsx:
+        read.encoding = text.encoding
     if not read.people and not read.grants:
         raise RegisterFileError(filename, Phrase(N_("contains no rows to import")))
     return read
@@ -159,7 +167,7 @@ def store_register(
     session: Session, read: RegisterFile, *, actor: Actor, now: datetime
 ) -> RegisterReport:
     """Store the rows :func:`read_register` checked, in the caller's transaction; flushes."""
-    report = RegisterReport()
+    report = RegisterReport(encoding=read.encoding)
     _import_people(session, read.people, actor, now, report)
     _import_authorisations(session, read.grants, actor, now, report)
     audit.record(
@@ -320,8 +328,7 @@ def _row(filename: str, line: int, sheet: str | None, cells: dict[str, str]) -> 
     return row
 
 
-def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
-    lines = text_lines(stream, filename, RegisterFileError)
+def _csv_rows(lines: Iterable[str], filename: str) -> Iterator[tuple[str, _Row]]:
     records = csv_records(lines, filename, RegisterFileError)
     first = next(((n, values) for n, values in records if not blank(values)), None)
     if first is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -153,15 +153,42 @@ def parse_mapping(entries: Iterable[str]) -> dict[str, str]:
 # --- text ------------------------------------------------------------------------------------
 
 
-def text_lines(
-    stream: BinaryIO, filename: str, error: type[TableError] = TableError
-) -> Iterator[str]:
+class Encoding(StrEnum):
+    """The encoding a text file was read in, as the result of an import says it."""
+
+    UTF8 = "UTF-8"
+    UTF8_BOM = "UTF-8 (BOM)"
+    CP932 = "CP932 (Shift_JIS)"
+
+
+class TextLines(Iterable[str]):
+    """The lines of a text file, decoded; ``encoding`` says which encoding was found.
+
+    ``encoding`` is UTF-8 until a line says otherwise (a BOM, or a line that is CP932). Every
+    iteration continues the one generator, which callers get directly (no call per line here).
+    """
+
+    def __init__(self, lines: Callable[[TextLines], Iterator[str]]) -> None:
+        self.encoding = Encoding.UTF8
+        self._lines = lines(self)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._lines
+
+
+def text_lines(stream: BinaryIO, filename: str, error: type[TableError] = TableError) -> TextLines:
     """The lines of a text file in UTF-8 (a BOM is dropped) or CP932, decoded strictly.
 
     The file is UTF-8 until a line is not; if every earlier line was ASCII (the same in both)
     and that line is CP932, the rest is read as CP932. A line that fits neither is named, as
     is a line over 1 MiB.
     """
+    return TextLines(lambda found: _decoded(stream, filename, error, found))
+
+
+def _decoded(
+    stream: BinaryIO, filename: str, error: type[TableError], found: TextLines
+) -> Iterator[str]:
     # readline with a limit: a file without line breaks is never read into memory whole.
     raws = enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1)
     encoding = "utf-8"
@@ -171,12 +198,14 @@ def text_lines(
         if len(raw) > MAX_LINE_BYTES:
             _check_length(raw, number, filename, error)
         if number == 1 and raw.startswith(_BOM):
+            found.encoding = Encoding.UTF8_BOM
             yield _decode(raw[len(_BOM) :], encoding, number, filename, error)
             break  # a BOM declares UTF-8
         try:
             line = raw.decode(encoding)
         except UnicodeDecodeError:
             encoding = "cp932"
+            found.encoding = Encoding.CP932
             yield _decode(raw, encoding, number, filename, error)
             break
         yield line

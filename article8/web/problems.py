@@ -7,7 +7,7 @@ where a domain rule gave plain English, from its code and fields when they say e
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 
 from article8.core.errors import N_, Phrase
 from article8.core.tabular import Code, Problem
@@ -20,7 +20,6 @@ _BY_CODE = {
     Code.DUPLICATE_COLUMN: N_("column %(found)s appears twice"),
     Code.ENCODING: N_("is not text in UTF-8 or CP932 (Shift_JIS)"),
 }
-_NOTHING = lazy_gettext("nothing")
 
 
 def phrase(message: str | Phrase) -> str:
@@ -62,7 +61,7 @@ def what(problem: Problem) -> str:
         return phrase(problem.message)
     template = _BY_CODE.get(problem.code)
     if template is not None and (problem.code is Code.ENCODING or problem.expected is not None):
-        found = problem.found if problem.found else str(_NOTHING)
+        found = problem.found if problem.found else gettext("nothing")
         return gettext(template, expected=problem.expected or "", found=found)
     return problem.message
 

@@ -110,8 +110,9 @@ def test_a_bad_line_stores_nothing_and_skip_invalid_writes_the_rejects_beside_th
         )
     )
     failed = article8(
-        fresh_database_url, tmp_path, "access", "import", str(log), "--kind", "system"
-    )
+        fresh_database_url, tmp_path, "access", "import", str(log), "--kind", "system",
+        "--lang", "en",
+    )  # fmt: skip
     assert failed.returncode == 1
     assert failed.stderr.strip() == (
         "article8: crm.csv: line 3, column records: expected a whole number ≥ 0, found '-3'"
@@ -147,7 +148,9 @@ def test_usage_and_register_errors_exit_with_a_message(fresh_database_url, tmp_p
     assert bad_map.stderr.strip() == "article8: --map: expected COLUMN=FIELD, found 'login'"
     people = tmp_path / "people.csv"
     people.write_text(PEOPLE.replace("2019-04-01", "1.4.2019"))
-    refused = article8(fresh_database_url, tmp_path, "register", "import", str(people))
+    refused = article8(
+        fresh_database_url, tmp_path, "register", "import", str(people), "--lang", "en"
+    )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "article8: people.csv: line 3, column employed_from: expected a date YYYY-MM-DD, "

@@ -219,6 +219,8 @@ def register_import() -> ResponseReturnValue:
             ),
             "success",
         )
+        if report.encoding:
+            flash(_("The file was read as %(encoding)s.", encoding=report.encoding), "info")
         return redirect(url_for("register.people_list"))
     return _render_import(form, None, 400 if request.method == "POST" else 200)
 
