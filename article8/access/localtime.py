@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,13 +127,28 @@ class LocalCalendar:
         )
 
 
+# A date with slashes and a time without an offset: read in the configured zone.
+_SLASHED = re.compile(
+    r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"
+)
+
+
 def _shown(raw: str) -> str:
     return repr(raw if len(raw) <= _SHOWN else raw[:_SHOWN] + "…")
 
 
 def _retry(raw: str) -> datetime:
+    """``raw`` with blanks around it, or as Excel in Japan writes it (2026/11/02 9:15)."""
+    text = raw.strip()
     try:
-        return datetime.fromisoformat(raw.strip())
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    found = _SLASHED.fullmatch(text)
+    try:
+        if found is None:
+            raise ValueError(text)
+        return datetime(*(int(part or 0) for part in found.groups()))
     except ValueError:
         shown = _shown(raw) if raw else "nothing"
         problem = Phrase(

@@ -190,7 +190,7 @@ def _decoded(
     stream: BinaryIO, filename: str, error: type[TableError], found: TextLines
 ) -> Iterator[str]:
     # readline with a limit: a file without line breaks is never read into memory whole.
-    raws = enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1)
+    raws = enumerate(_cr_lines(stream) if _ends_in_cr(stream) else _lf_lines(stream), 1)
     encoding = "utf-8"
     # While every line is ASCII the encoding is open; this is the hot path of a log import,
     # so each phase does as little per line as it can.
@@ -232,6 +232,36 @@ def _decoded(
         if odd(raw) is not None and _NOT_SHIFT_JIS.search(line):
             raise _not_text(number, filename, error)
         yield line
+
+
+def _lf_lines(stream: BinaryIO) -> Iterator[bytes]:
+    return iter(partial(stream.readline, MAX_LINE_BYTES + 2), b"")
+
+
+def _ends_in_cr(stream: BinaryIO) -> bool:
+    """Whether the file's lines end in a bare CR (classic Mac OS); peeks at the first line."""
+    if not stream.seekable():
+        return False
+    start = stream.tell()
+    first = stream.readline(MAX_LINE_BYTES + 2)
+    stream.seek(start)
+    return b"\r" in first.rstrip(b"\r\n")
+
+
+def _cr_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of a file whose lines end in CR, each ending in LF as the readers expect."""
+    pending = b""
+    while chunk := stream.read(1 << 16):
+        pending += chunk
+        *complete, pending = pending.split(b"\r")
+        for line in complete:
+            # A CRLF among the CRs leaves its LF at the start of the next piece.
+            yield line.removeprefix(b"\n") + b"\n"
+        if len(pending) > MAX_LINE_BYTES:
+            yield pending  # refused by the length check
+            return
+    if pending.removeprefix(b"\n"):
+        yield pending.removeprefix(b"\n")
 
 
 def _check_length(raw: bytes, number: int, filename: str, error: type[TableError]) -> None:
