@@ -26,6 +26,7 @@ from article8.core.audit import Actor
 from article8.core.errors import N_, Phrase
 from article8.core.files import sha256_of
 from article8.core.settings import Settings
+from article8.core.tabular import Problem, Problems
 
 INSERT_COLUMNS = (
     "batch_id", "line", "kind", "occurred_at", "epoch", "local_date", "local_minute",
@@ -45,6 +46,8 @@ class Reject:
     record: list[str]
     # The file's columns (CSV) or ["record"] (JSON Lines), for a rejects file's header.
     header: list[str]
+    # The problem, structured, for an edge that says it in the user's language.
+    detail: Problem | None = None
 
 
 @dataclass
@@ -178,34 +181,48 @@ def _load(
     write = _writer(session)
     chunk: list[Row] = []
     append = chunk.append
+    problems = Problems()
     for line, values, raw, problem in source.lines:
         try:
             if problem is not None:
                 raise problem
-            append(parse(values, line))
+            row = parse(values, line)
         except RowProblem as error:
             column = source.names.get(error.field, error.field) if error.field else None
-            if not skip_invalid:
-                raise AccessLogError(
-                    report.filename, error.problem, code=error.code, line=line, column=column,
-                    expected=error.expected, found=error.found, part=source.part,
-                ) from None  # fmt: skip
-            report.rejected += 1
-            if on_reject is not None:
-                record = raw if isinstance(raw, list) else [raw.rstrip("\r\n")]
-                on_reject(Reject(line, column, str(error.problem), record, source.reject_header))
+            detail = Problem(
+                report.filename, error.code, error.problem, line, column,
+                error.expected, error.found, part=source.part,
+            )  # fmt: skip
+            problems.add(detail)
+            if skip_invalid:
+                report.rejected += 1
+                if on_reject is not None:
+                    record = raw if isinstance(raw, list) else [raw.rstrip("\r\n")]
+                    on_reject(
+                        Reject(
+                            line, column, str(error.problem), record, source.reject_header, detail
+                        )
+                    )
             continue
+        if problems and not skip_invalid:
+            continue  # the file will be refused: read on for its other problems, store nothing
+        append(row)
         if len(chunk) >= CHUNK_ROWS:
             write(chunk)
             report.rows += len(chunk)
             chunk.clear()
             if progress is not None:
                 progress(stream.tell())
+    if problems and not skip_invalid:
+        raise AccessLogError.of_all(problems)
     if chunk:
         write(chunk)
         report.rows += len(chunk)
     if progress is not None:
         progress(stream.tell())
+    if problems and report.rows == 0:
+        # Every line was invalid: no batch of nothing is stored.
+        raise AccessLogError.of_all(problems)
 
 
 def _writer(session: Session) -> Callable[[list[Row]], None]:

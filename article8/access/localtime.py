@@ -148,7 +148,8 @@ def _retry(raw: str) -> datetime:
     try:
         if found is None:
             raise ValueError(text)
-        return datetime(*(int(part or 0) for part in found.groups()))
+        year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         shown = _shown(raw) if raw else "nothing"
         problem = Phrase(

@@ -239,9 +239,10 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
             expected=", ".join(fields),
             found=bad[0],
         )
-    text = lines = text_lines(stream, filename, AccessLogError)
+    text = text_lines(stream, filename, AccessLogError)
+    decoded = iter(text)
     blank = []
-    for first in lines:
+    for first in decoded:
         if first.strip():
             break
         blank.append(first)
@@ -250,7 +251,7 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
             filename, Phrase(N_("is empty; expected a CSV header or JSON Lines")), code=Code.EMPTY
         )
     # Leading blank lines go through too, so that line numbers stay those of the file.
-    lines = chain(blank, [first], lines)
+    lines = chain(blank, [first], decoded)
     if first.lstrip().startswith("{"):
         source = _json_lines(lines, filename, kind, mapping)
     else:

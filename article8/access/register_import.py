@@ -39,6 +39,7 @@ from article8.core.guarded import WorkbookLimits, WorkbookRefused, control_chara
 from article8.core.tabular import (
     Code,
     Columns,
+    Problems,
     TableError,
     blank,
     csv_records,
@@ -151,11 +152,20 @@ def read_register(
     else:
         text = text_lines(stream, filename, RegisterFileError)
         sheets = _csv_rows(text, filename)
+    # Every row is checked, so that one refusal names all the rows to fix.
+    problems = Problems()
     for sheet, row in sheets:
-        if sheet == "people":
-            read.people.append((row, _person(row)))
-        else:
-            read.grants.append((row, _authorisation(row)))
+        try:
+            if isinstance(row, RegisterFileError):
+                raise row
+            if sheet == "people":
+                read.people.append((row, _person(row)))
+            else:
+                read.grants.append((row, _authorisation(row)))
+        except RegisterFileError as error:
+            problems.add(error.detail)
+    if problems:
+        raise RegisterFileError.of_all(problems)
     if not is_xlsx:
         read.encoding = text.encoding
     if not read.people and not read.grants:
@@ -318,17 +328,23 @@ def _import_authorisations(
 # --- reading files ---------------------------------------------------------------------------
 
 
-def _row(filename: str, line: int, sheet: str | None, cells: dict[str, str]) -> _Row:
+# A row, or what is wrong with it (the reader goes on to the next row).
+_Read = tuple[str, "_Row | RegisterFileError"]
+
+
+def _row(
+    filename: str, line: int, sheet: str | None, cells: dict[str, str]
+) -> _Row | RegisterFileError:
     """A row whose cells hold no control characters (no column of the register is free text)."""
     row = _Row(filename, line, sheet, cells)
     for column, value in cells.items():
         problem = control_character(value)
         if problem is not None:
-            raise row.fail(column, problem, Code.CONTROL_CHARACTER)
+            return row.fail(column, problem, Code.CONTROL_CHARACTER)
     return row
 
 
-def _csv_rows(lines: Iterable[str], filename: str) -> Iterator[tuple[str, _Row]]:
+def _csv_rows(lines: Iterable[str], filename: str) -> Iterator[_Read]:
     records = csv_records(lines, filename, RegisterFileError)
     first = next(((n, values) for n, values in records if not blank(values)), None)
     if first is None:
@@ -358,14 +374,16 @@ def _csv_rows(lines: Iterable[str], filename: str) -> Iterator[tuple[str, _Row]]
         if blank(values):
             continue
         if len(values) != len(header):
-            raise RegisterFileError.of(width_problem(filename, line, len(values), len(header)))
+            yield (
+                sheet,
+                RegisterFileError.of(width_problem(filename, line, len(values), len(header))),
+            )
+            continue
         cells = {h: v.strip() for h, v in zip(header, values, strict=True)}
         yield sheet, _row(filename, line, None, cells)
 
 
-def _xlsx_rows(
-    stream: BinaryIO, filename: str, limits: WorkbookLimits | None
-) -> Iterator[tuple[str, _Row]]:
+def _xlsx_rows(stream: BinaryIO, filename: str, limits: WorkbookLimits | None) -> Iterator[_Read]:
     try:
         with open_workbook(stream, filename, limits) as workbook:
             present = [name for name in SHEETS if name in workbook.sheetnames]

@@ -16,11 +16,13 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 from article8.core.errors import N_, DomainError, Phrase, ValidationError
 from article8.core.guarded import GuardedWorkbook, WorkbookRefused
 
+# The problems of one file that are listed; the count says how many there were in all.
+MAX_LISTED = 100
 # A line is read whole: a hostile file could be one line of gigabytes.
 MAX_LINE_BYTES = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
@@ -108,9 +110,18 @@ class TableError(DomainError):
         # The fields machine readers use (the API's error body, rejects files).
         self.file, self.where, self.column = file, detail.where, column
         self.line, self.code, self.problem = line, code, str(message)
+        # Every problem of the file found so far (up to MAX_LISTED), and how many in all.
+        self.problems, self.total = [detail], 1
 
     @classmethod
-    def of(cls, problem: Problem) -> TableError:
+    def of_all(cls, problems: Problems) -> Self:
+        """The error carrying every problem listed (the first is ``detail``) and the total."""
+        error = cls.of(problems.listed[0])
+        error.problems, error.total = list(problems.listed), problems.total
+        return error
+
+    @classmethod
+    def of(cls, problem: Problem) -> Self:
         """The error carrying ``problem`` (re-raised as another kind of TableError)."""
         return cls(
             problem.file,
@@ -123,6 +134,23 @@ class TableError(DomainError):
             sheet=problem.sheet,
             part=problem.part,
         )
+
+
+@dataclass
+class Problems:
+    """The problems of one file: the first MAX_LISTED of them, and how many in all."""
+
+    listed: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, problem: Problem) -> None:
+        """Count ``problem``, and keep it while fewer than MAX_LISTED are kept."""
+        self.total += 1
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append(problem)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
 
 # --- COLUMN=FIELD ----------------------------------------------------------------------------

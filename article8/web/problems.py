@@ -7,10 +7,12 @@ where a domain rule gave plain English, from its code and fields when they say e
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from dataclasses import dataclass, field
 
-from article8.core.errors import N_, Phrase
-from article8.core.tabular import Code, Problem
+from flask_babel import gettext, ngettext
+
+from article8.core.errors import N_, DomainError, Phrase
+from article8.core.tabular import Code, Problem, TableError
 
 # Said from the code and the fields when the problem's own message is plain English text.
 _BY_CODE = {
@@ -69,3 +71,32 @@ def what(problem: Problem) -> str:
 def describe(problem: Problem) -> str:
     """The whole message: place and problem, in the user's language."""
     return gettext("%(place)s: %(problem)s", place=place(problem), problem=what(problem))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a file was refused, for a page: one message, or a summary and every problem listed."""
+
+    summary: str
+    problems: list[str] = field(default_factory=list)
+
+
+def refusal(error: DomainError) -> Refusal:
+    """The refusal of an import in the user's language; a file's problems are listed."""
+    if not isinstance(error, TableError):
+        return Refusal(phrase(Phrase(error.template, **error.params)))
+    if error.total == 1:
+        return Refusal(describe(error.detail))
+    return Refusal(count(error), [describe(problem) for problem in error.problems])
+
+
+def count(error: TableError) -> str:
+    """How many problems the file has, that nothing was stored, and how many are listed."""
+    said = ngettext(
+        "%(num)d problem was found; nothing was stored.",
+        "%(num)d problems were found; nothing was stored.",
+        error.total,
+    )
+    if error.total > len(error.problems):
+        said += " " + gettext("The first %(listed)d are listed.", listed=len(error.problems))
+    return said

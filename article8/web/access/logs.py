@@ -13,8 +13,8 @@ from article8.core.errors import DomainError
 from article8.web import edge
 from article8.web.access.forms import AccessLogForm
 from article8.web.context import actor, db, now, settings
-from article8.web.errors import translated
 from article8.web.permissions import can, requires
+from article8.web.problems import Refusal, describe, refusal
 
 bp = Blueprint("access_logs", __name__, url_prefix="/access", template_folder="templates")
 
@@ -72,7 +72,7 @@ def upload() -> ResponseReturnValue:
         if form.validate_on_submit():
             # One bad line stores nothing: the whole batch is in the request's transaction.
             edge.on_refusal(
-                lambda problem: _render_upload(form, None, [], translated(problem), 400),
+                lambda problem: _render_upload(form, None, [], refusal(problem), 400),
                 catch=(DomainError,),
             )
             report = _import(form, rejects)
@@ -85,14 +85,14 @@ def _render_upload(
     form: AccessLogForm,
     report: ImportReport | None,
     rejects: list[Reject],
-    error: str | None,
+    error: Refusal | None,
     status: int,
 ) -> ResponseReturnValue:
     return render_template(
         "access/upload.html",
         form=form,
         report=report,
-        rejects=rejects,
+        rejects=[describe(r.detail) if r.detail else r.problem for r in rejects],
         error=error,
         rules=RULES,
     ), status

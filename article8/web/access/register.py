@@ -16,9 +16,9 @@ from article8.core.guarded import WorkbookLimits
 from article8.web import edge
 from article8.web.access.forms import AuthorisationForm, PersonForm, RegisterImportForm
 from article8.web.context import actor, db, now, settings, today
-from article8.web.errors import translated
 from article8.web.forms import EmptyForm
 from article8.web.permissions import can, requires
+from article8.web.problems import Refusal, refusal
 
 bp = Blueprint("register", __name__, url_prefix="/register", template_folder="templates")
 
@@ -193,7 +193,7 @@ def register_import() -> ResponseReturnValue:
         upload: FileStorage = form.file.data
         # Nothing of a refused file is kept: the import runs in the request's transaction.
         edge.on_refusal(
-            lambda problem: _render_import(form, translated(problem), 400), catch=(DomainError,)
+            lambda problem: _render_import(form, refusal(problem), 400), catch=(DomainError,)
         )
         try:
             # The file is read and checked before the session runs its first statement: on
@@ -225,5 +225,7 @@ def register_import() -> ResponseReturnValue:
     return _render_import(form, None, 400 if request.method == "POST" else 200)
 
 
-def _render_import(form: RegisterImportForm, error: str | None, status: int) -> ResponseReturnValue:
+def _render_import(
+    form: RegisterImportForm, error: Refusal | None, status: int
+) -> ResponseReturnValue:
     return render_template("register/import.html", form=form, error=error), status
