@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from article8.core.errors import ConfigError, DomainError
 from article8.core.tabular import TableError
-from article8.web.problems import describe
+from article8.web.problems import count, describe
 
 
 class CommandFailed(click.ClickException):
@@ -57,6 +57,8 @@ def problems_in(lang: str) -> Iterator[None]:
     except TableError as error:
         with force_locale(lang):
             message = describe(error.detail)
+            if error.total > 1:
+                message = "\n".join([count(error), *map(describe, error.problems)])
         raise CommandFailed(message) from None
 
 
