@@ -87,8 +87,10 @@ def import_access_log(
 ) -> ImportReport:
     """Import one access-log file (CSV or JSON Lines; a seekable binary stream) as a batch.
 
-    Without ``skip_invalid`` the first bad line raises :class:`AccessLogError` and the caller's
-    rollback discards the batch; with it, bad lines go to ``on_reject`` and the rest is stored.
+    Without ``skip_invalid`` a bad line raises :class:`AccessLogError`, once the whole file has
+    been read so that it lists every bad line (up to MAX_LISTED, with the total), and the
+    caller's rollback discards the batch; with it, bad lines go to ``on_reject`` and the rest is
+    stored, unless no line was good: a batch of nothing is never stored.
     ``progress`` is called with the bytes read so far. The rules then run over the batch's dates.
     """
     if kind not in LOG_KINDS:
@@ -182,6 +184,8 @@ def _load(
     chunk: list[Row] = []
     append = chunk.append
     problems = Problems()
+    # Set at the first bad line unless skipping: from then on lines are only checked.
+    refused = False
     for line, values, raw, problem in source.lines:
         try:
             if problem is not None:
@@ -194,6 +198,7 @@ def _load(
                 error.expected, error.found, part=source.part,
             )  # fmt: skip
             problems.add(detail)
+            refused = not skip_invalid
             if skip_invalid:
                 report.rejected += 1
                 if on_reject is not None:
@@ -204,7 +209,7 @@ def _load(
                         )
                     )
             continue
-        if problems and not skip_invalid:
+        if refused:
             continue  # the file will be refused: read on for its other problems, store nothing
         append(row)
         if len(chunk) >= CHUNK_ROWS:
@@ -213,7 +218,7 @@ def _load(
             chunk.clear()
             if progress is not None:
                 progress(stream.tell())
-    if problems and not skip_invalid:
+    if refused:
         raise AccessLogError.of_all(problems)
     if chunk:
         write(chunk)

@@ -143,7 +143,10 @@ def import_register(
 def read_register(
     stream: BinaryIO, filename: str, limits: WorkbookLimits | None = None
 ) -> RegisterFile:
-    """Read and check every row of a register file (CSV or XLSX); no database involved."""
+    """Read and check every row of a register file (CSV or XLSX); no database involved.
+
+    A refusal lists the problems of every row (up to MAX_LISTED, with the total).
+    """
     read = RegisterFile(filename)
     is_xlsx = stream.read(4) == b"PK\x03\x04"
     stream.seek(0)
