@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, BinaryIO
 
+from article8.access.columns import LOGS, names
 from article8.access.errors import AccessLogError, RowProblem
 from article8.access.jsonline import LongNumber, json_parser, long_number
 from article8.access.localtime import LocalCalendar
@@ -36,12 +37,12 @@ from article8.core.tabular import (
     text_lines,
 )
 
-FIELDS = {
-    "system": ("timestamp", "user", "system", "action", "records", "source_ip", "result"),
-    "entry": ("timestamp", "person", "area", "door", "direction", "result"),
-}
+FIELDS = {kind: names(columns) for kind, columns in LOGS.items()}
 # Fields with a default may be left out of the file altogether.
-DEFAULTS = {"system": {"records": "0", "result": "ok"}, "entry": {"result": "granted"}}
+DEFAULTS = {
+    kind: {column.name: column.default for column in columns if column.default is not None}
+    for kind, columns in LOGS.items()
+}
 # The header of a CSV log: columns the log has and article8 does not need are ignored.
 COLUMNS = {
     kind: Columns(

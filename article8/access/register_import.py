@@ -18,6 +18,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from article8.access import columns
+from article8.access.columns import names
 from article8.access.errors import RegisterFileError
 from article8.access.models import LIST_SEPARATOR, Handler
 from article8.access.register import (
@@ -48,8 +50,8 @@ from article8.core.tabular import (
     width_problem,
 )
 
-PEOPLE_COLUMNS = ("employee_id", "name", "department", "employed_from", "employed_until", "aliases")
-AUTHORISATION_COLUMNS = ("employee_id", "kind", "target", "actions", "valid_from", "valid_until")
+PEOPLE_COLUMNS = names(columns.PEOPLE)
+AUTHORISATION_COLUMNS = names(columns.AUTHORISATIONS)
 SHEETS = {"people": Columns(PEOPLE_COLUMNS), "authorisations": Columns(AUTHORISATION_COLUMNS)}
 
 

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from article8.access.models import AccessBatch, AccessEvent, Anomaly, Handler
+from article8.access import columns
+from article8.access.models import SYSTEM_ACTIONS, AccessBatch, AccessEvent, Anomaly, Handler
 from article8.access.register import PersonInput, save_person
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings.models import Finding
@@ -351,3 +352,39 @@ def test_a_file_with_many_problems_lists_the_first_hundred_and_counts_them_all(s
     assert message.count('data-testid="import-problem"') == 100
     assert "bad.csv: line 101, column action" in message
     assert "bad.csv: line 102, column action" not in message
+
+
+def test_the_import_pages_document_every_column_and_offer_samples_that_import(session, manager):
+    client, _ = manager
+    register_page = page(client, "/register/import")
+    for column in (*columns.PEOPLE, *columns.AUTHORISATIONS):
+        assert f'data-column="{column.name}"' in register_page
+    assert "<code>system, area</code>" in register_page  # allowed values, from the definitions
+    log_page = page(client, "/access/upload")
+    for column in (*columns.SYSTEM, *columns.ENTRY):
+        assert f'data-column="{column.name}"' in log_page
+    assert "<code>" + ", ".join(SYSTEM_ACTIONS) + "</code>" in log_page
+
+    def sample(url: str) -> bytes:
+        response = client.get(url)
+        assert (
+            response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+        )
+        return response.data
+
+    people = sample("/register/import/samples/people-cp932.csv")
+    assert "田中 一郎".encode("cp932") in people
+    assert upload(client, "/register/import", people, "people.csv").status_code == 302
+    grants = sample("/register/import/samples/authorisations.csv")
+    assert grants.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8 as UTF-8
+    assert upload(client, "/register/import", grants, "grants.csv").status_code == 302
+    workbook = sample("/register/import/samples/register.xlsx")
+    assert upload(client, "/register/import", workbook, "register.xlsx").status_code == 302
+    assert count(session, Handler) == 2
+    for name in ("system-cp932.csv", "entry.csv"):
+        kind = name.split("-")[0].removesuffix(".csv")
+        log = sample(f"/access/upload/samples/{name}")
+        stored = upload(client, "/access/upload", log, name, kind=kind)
+        assert stored.status_code == 200 and 'data-outcome="stored"' in text(stored), text(stored)
+    assert count(session, AccessBatch) == 2
+    assert client.get("/access/upload/samples/other.csv").status_code == 404

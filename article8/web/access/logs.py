@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import io
+
+from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from article8.access import queries
+from article8.access import columns, queries
 from article8.access.ingest import ImportReport, Reject, import_access_log
 from article8.access.rules import RULES, RuleSettings
 from article8.core.errors import DomainError
@@ -88,11 +91,31 @@ def _render_upload(
     error: Refusal | None,
     status: int,
 ) -> ResponseReturnValue:
+    samples = [
+        ("system.csv", _("System access (CSV, UTF-8)")),
+        ("system-cp932.csv", _("System access (CSV, CP932 for Excel)")),
+        ("entry.csv", _("Entry and exit (CSV, UTF-8)")),
+        ("entry-cp932.csv", _("Entry and exit (CSV, CP932 for Excel)")),
+    ]
     return render_template(
         "access/upload.html",
         form=form,
+        columns=columns.LOGS,
+        samples=samples,
         report=report,
         rejects=[describe(r.detail) if r.detail else r.problem for r in rejects],
         error=error,
         rules=RULES,
     ), status
+
+
+@bp.get("/upload/samples/<name>")
+@requires("access_log.upload")
+def log_sample(name: str) -> ResponseReturnValue:
+    """A sample log made of the documented examples, as CSV in UTF-8 or CP932."""
+    kind, _sep, encoding = name.removesuffix(".csv").partition("-")
+    if not name.endswith(".csv") or kind not in columns.LOGS or encoding not in ("", "cp932"):
+        abort(404)
+    # A BOM tells Excel that a UTF-8 file is UTF-8.
+    data = columns.sample_csv(columns.LOGS[kind], encoding or "utf-8-sig")
+    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)
