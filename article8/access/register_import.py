@@ -169,6 +169,8 @@ def read_register(
                 read.grants.append((row, _authorisation(row)))
         except RegisterFileError as error:
             problems.add(error.detail)
+    for clash in _clashes(read):
+        problems.add(clash.detail)
     if problems:
         raise RegisterFileError.of_all(problems)
     if not is_xlsx:
@@ -232,17 +234,13 @@ def _authorisation(row: _Row) -> AuthorisationInput:
     return data
 
 
-# --- applying --------------------------------------------------------------------------------
-
-
-def _import_people(
-    session: Session, people: PersonRows, actor: Actor, now: datetime, report: RegisterReport
-) -> None:
+def _clashes(read: RegisterFile) -> Iterator[RegisterFileError]:
+    """Rows of the file that clash with earlier rows: an id, an alias or a grant twice."""
     ids: dict[str, _Row] = {}
     aliases: dict[str, tuple[str, _Row]] = {}
-    for row, data in people:
+    for row, data in read.people:
         if data.employee_id in ids:
-            raise row.fail(
+            yield row.fail(
                 "employee_id",
                 Phrase(
                     N_("%(id)s is also on %(where)s"),
@@ -251,11 +249,12 @@ def _import_people(
                 ),
                 Code.DUPLICATE_ROW,
             )
+            continue
         ids[data.employee_id] = row
         for alias in data.aliases:
             if alias in aliases:
                 owner, other = aliases[alias]
-                raise row.fail(
+                yield row.fail(
                     "aliases",
                     Phrase(
                         N_("alias %(alias)s is also given to %(owner)s on %(where)s"),
@@ -265,7 +264,8 @@ def _import_people(
                     ),
                     Code.DUPLICATE_ROW,
                 )
-            aliases[alias] = (data.employee_id, row)
+            else:
+                aliases[alias] = (data.employee_id, row)
     for alias, (owner, row) in aliases.items():
         if alias in ids and alias != owner:
             problem = Phrase(
@@ -273,12 +273,32 @@ def _import_people(
                 alias=repr(alias),
                 where=ids[alias].where,
             )
-            raise row.fail("aliases", problem)
+            yield row.fail("aliases", problem)
+    keys: dict[tuple[str, str, str], _Row] = {}
+    for row, grant in read.grants:
+        key = (grant.employee_id, grant.kind, grant.target)
+        if key in keys:
+            yield row.fail(
+                "target",
+                Phrase(N_("the same authorisation is also on %(where)s"), where=keys[key].where),
+                Code.DUPLICATE_ROW,
+            )
+        else:
+            keys[key] = row
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+def _import_people(
+    session: Session, people: PersonRows, actor: Actor, now: datetime, report: RegisterReport
+) -> None:
+    ids = [data.employee_id for _row, data in people]
     existing = {
         h.employee_id: h
         for h in session.scalars(
             select(Handler)
-            .where(Handler.employee_id.in_(list(ids)))
+            .where(Handler.employee_id.in_(ids))
             .options(selectinload(Handler.aliases))
         )
     }
@@ -307,16 +327,6 @@ def _import_people(
 def _import_authorisations(
     session: Session, grants: AuthorisationRows, actor: Actor, now: datetime, report: RegisterReport
 ) -> None:
-    keys: dict[tuple[str, str, str], _Row] = {}
-    for row, data in grants:
-        key = (data.employee_id, data.kind, data.target)
-        if key in keys:
-            raise row.fail(
-                "target",
-                Phrase(N_("the same authorisation is also on %(where)s"), where=keys[key].where),
-                Code.DUPLICATE_ROW,
-            )
-        keys[key] = row
     for row, data in grants:
         try:
             saved = save_authorisation(session, actor, data, now=now)
