@@ -50,7 +50,8 @@ def access_import(
     """Import an access log (CSV with a header, or JSON Lines) and run the anomaly rules.
 
     System logs: timestamp,user,system,action,records,source_ip,result. Entry/exit logs:
-    timestamp,person,area,door,direction,result. One bad line stores nothing, unless
+    timestamp,person,area,door,direction,result. CSV in UTF-8 (with or without a BOM) or CP932.
+    A bad line stores nothing (every bad line is reported, the first 100 listed), unless
     --skip-invalid, which writes bad lines with the reason to FILE.rejects.csv.
     """
     mapping = _mapping(pairs)

@@ -30,7 +30,9 @@ def register_import(file: Path, lang: str) -> None:
     People CSV: employee_id,name,department,employed_from,employed_until,aliases.
     Authorisations CSV: employee_id,kind,target,actions,valid_from,valid_until.
     XLSX: sheets "people" and "authorisations" with the same columns. Lists are separated by ";".
-    All or nothing; importing again updates people and authorisations, deletes nothing.
+    CSV in UTF-8 (with or without a BOM) or CP932; dates 2024-04-01, 2024/4/1 or 2024年4月1日.
+    All or nothing (every bad row is reported, the first 100 listed); importing again updates
+    people and authorisations, deletes nothing.
     """
     with problems_in(lang):
         with file.open("rb") as stream:
