@@ -377,7 +377,11 @@ def _csv_rows(lines: Iterable[str], filename: str) -> Iterator[_Read]:
             filename,
             Phrase(
                 N_("expected the header %(expected)s; found %(found)s"),
-                expected=expected,
+                expected=Phrase(
+                    N_("%(people)s (people) or %(authorisations)s (authorisations)"),
+                    people=",".join(PEOPLE_COLUMNS),
+                    authorisations=",".join(AUTHORISATION_COLUMNS),
+                ),
                 found=found,
             ),
             code=Code.HEADER,
