@@ -1,14 +1,15 @@
 """A finding's title in the reader's language, computed when it is shown.
 
 Findings made by the product keep the title they were stored with (English words and codes, e.g.
-``TEC-05 FY2025 Q1 Q3`` or ``leaver_access: E002 2026-11-26``); pages and reports show the title
-rebuilt from the finding's structured fields instead, so no stored English or internal code
+``TEC-05 FY2025 Q1 Q3`` or ``leaver_access: E002 2026-11-26``); pages, mails and reports show the
+title rebuilt from the finding's structured fields instead, so no stored English or internal code
 reaches a Japanese reader.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from article8.controls.findings.models import Finding
 from article8.core.errors import N_
@@ -21,18 +22,36 @@ ANOMALY = N_("%(rule)s: %(subject)s")
 _ANOMALY_TITLE = re.compile(r"^(?P<rule>[a-z_]+): (?P<subject>.+)$")
 
 
+def compose_title(
+    *,
+    source: str,
+    stored: str,
+    code: str,
+    period: tuple[date, date] | None,
+    position: int | None,
+    translate: Translate,
+    fy_start_month: int = 4,
+) -> str:
+    """A finding's title from plain values (the read side selects them, no ORM object needed)."""
+    if source == "inspection" and period is not None and position is not None:
+        name = period_label(*period, translate, fy_start_month)
+        return translate(FAILED_QUESTION, code=code, period=name, number=position)
+    match = _ANOMALY_TITLE.match(stored)
+    if source == "anomaly" and match and match["rule"] in RULES:
+        rule = RULES.translated(match["rule"], translate)
+        return translate(ANOMALY, rule=rule, subject=match["subject"])
+    return stored
+
+
 def finding_title(finding: Finding, translate: Translate, fy_start_month: int = 4) -> str:
     """The title of ``finding`` in the reader's language (``translate`` is a gettext)."""
     inspection, item = finding.inspection, finding.item
-    if finding.source == "inspection" and inspection is not None and item is not None:
-        period = period_label(
-            inspection.period_start, inspection.period_end, translate, fy_start_month
-        )
-        return translate(
-            FAILED_QUESTION, code=finding.control.code, period=period, number=item.position
-        )
-    match = _ANOMALY_TITLE.match(finding.title)
-    if finding.source == "anomaly" and match and match["rule"] in RULES:
-        rule = RULES.translated(match["rule"], translate)
-        return translate(ANOMALY, rule=rule, subject=match["subject"])
-    return finding.title
+    return compose_title(
+        source=finding.source,
+        stored=finding.title,
+        code=finding.control.code if finding.source == "inspection" else "",
+        period=(inspection.period_start, inspection.period_end) if inspection else None,
+        position=item.position if item else None,
+        translate=translate,
+        fy_start_month=fy_start_month,
+    )
