@@ -466,6 +466,16 @@ def test_deactivating_every_control_of_a_clause_shows_a_gap(
 # --- Japanese --------------------------------------------------------------------------------
 
 
+def test_an_enforcement_case_is_shown_apart_from_the_description(client, login_as, catalogue):
+    login_as("inspector", locale="ja")
+    page = client.get("/controls/TEC-07").get_data(as_text=True)
+    reference = page.split('data-testid="reference"', 1)[1].split("</section>", 1)[0]
+    assert "参考事例" in reference and "928万人" in reference and "9.28 million" in reference
+    description = page.split('data-testid="reference"', 1)[0]
+    assert "928万人" not in description
+    assert 'data-testid="reference"' not in client.get("/controls/PHY-02").get_data(as_text=True)
+
+
 def test_a_japanese_user_reads_the_control_page_in_japanese(client, login_as, catalogue):
     login_as("auditor", locale="ja")
     page = client.get("/controls/PHY-02").get_data(as_text=True)
