@@ -112,7 +112,7 @@ JA = {
     "Catalogue": "管理策カタログ",
     "Evidence": "証跡",
     "My account": "マイアカウント",
-    "Audit trail": "監査証跡",
+    "Audit trail": "監査ログ",
     "Users": "ユーザー管理",
     "Closed days": "休業日",
     "Register": "取扱者名簿",

@@ -79,7 +79,7 @@ def test_each_reminder_is_mailed_once_in_the_recipients_language(
     report = tick(database, settings, mailer, now=at("2026-12-03"))
     mine = inbox.subjects(inspector.email)
     assert len(mine) == 1 and "ORG-04" in mine[0] and "2026-12-10" in mine[0]
-    assert "点検" in mine[0]  # Japanese for a Japanese-speaking recipient
+    assert "点検" in mine[0] and "2026年11月" in mine[0]  # Japanese for a Japanese recipient
     assert report.sent == len(inbox.messages)
     again = tick(database, settings, mailer, now=at("2026-12-03"))
     assert again.queued == 0 and again.sent == 0
