@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import CorrectiveAction, Finding
@@ -99,3 +99,47 @@ def test_overdue_actions_and_severity_changes_show_on_the_findings_pages(
     assert 'data-finding="' in page(client, "/findings/?severity=high")
     assert 'data-finding="' not in page(client, "/findings/?severity=low")
     assert 'data-finding="' in page(client, "/findings/?status=in_progress")
+
+
+def test_the_findings_list_takes_as_many_statements_for_many_findings_as_for_one(
+    session, clock, schedule, signed_in, connection
+):
+    """Titles are rebuilt from each finding's inspection and question, loaded in bulk."""
+    manager_client, manager = signed_in("responsible")
+    _, inspector = signed_in("inspector")
+    inspection = performed(session, clock, inspector, fail=1)
+    workflow.approve(session, Actor.for_user(manager), inspection, now=clock())
+    session.commit()
+
+    def statements_for_list() -> int:
+        seen: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+
+        page(manager_client, "/findings/")  # warm
+        event.listen(connection, "before_cursor_execute", count)
+        try:
+            assert "ORG-04" in page(manager_client, "/findings/")
+        finally:
+            event.remove(connection, "before_cursor_execute", count)
+        return len(seen)
+
+    one = statements_for_list()
+    first = session.scalar(select(Finding))
+    for item in inspection.revision.items[1:]:
+        session.add(
+            Finding(
+                control_id=first.control_id,
+                inspection_id=inspection.id,
+                item_id=item.id,
+                source="inspection",
+                severity="low",
+                title=f"stored {item.id}",
+                created_at=clock(),
+                updated_at=clock(),
+            )
+        )
+    session.commit()
+    assert len(inspection.revision.items) > 2
+    assert statements_for_list() == one

@@ -113,7 +113,13 @@ def findings(
     settled = case((Finding.status.in_(("open", "in_progress")), 0), else_=1)
     query = (
         select(Finding)
-        .options(joinedload(Finding.control), selectinload(Finding.actions))
+        .options(
+            joinedload(Finding.control),
+            selectinload(Finding.actions),
+            # What the title is rebuilt from when shown (controls.findings.titles): one query each.
+            selectinload(Finding.inspection),
+            selectinload(Finding.item),
+        )
         .order_by(settled, Finding.id.desc())
     )
     if status:
@@ -130,7 +136,12 @@ def overdue_actions(session: Session, today: date) -> list[CorrectiveAction]:
     return list(
         session.scalars(
             select(CorrectiveAction)
-            .options(joinedload(CorrectiveAction.owner))
+            .options(
+                joinedload(CorrectiveAction.owner),
+                joinedload(CorrectiveAction.finding).selectinload(Finding.inspection),
+                joinedload(CorrectiveAction.finding).selectinload(Finding.item),
+                joinedload(CorrectiveAction.finding).joinedload(Finding.control),
+            )
             .where(
                 CorrectiveAction.status.in_(("open", "in_progress")),
                 CorrectiveAction.due_on < today,
