@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, or_, select, text
 from sqlalchemy.orm import Session
 
 from article8.core.models import AuditEvent, User
@@ -155,6 +155,8 @@ class AuditFilter:
 
     actor_id: int | None = None
     action: str | None = None
+    # Any of these action prefixes (an area of the product, e.g. ("finding.", "action.")).
+    action_prefixes: tuple[str, ...] = ()
     object_type: str | None = None
     object_id: str | None = None
     date_from: datetime | None = None
@@ -168,6 +170,9 @@ def filtered(criteria: AuditFilter) -> Select[AuditEvent]:
         query = query.where(AuditEvent.actor_id == criteria.actor_id)
     if criteria.action:
         query = query.where(AuditEvent.action.startswith(criteria.action, autoescape=True))
+    if criteria.action_prefixes:
+        areas = (AuditEvent.action.startswith(p, autoescape=True) for p in criteria.action_prefixes)
+        query = query.where(or_(*areas))
     if criteria.object_type:
         query = query.where(AuditEvent.object_type == criteria.object_type)
     if criteria.object_id:

@@ -1,0 +1,483 @@
+"""What the audit trail page shows for each event: the action's label, the actor's name, the
+object by name with a link, the details as a before → after table, and the raw record.
+
+Names are resolved for a whole page at once: one query per kind of object on the page (and one for
+the people), never one per event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from article8.access.models import AccessBatch, Anomaly, Handler
+from article8.controls.catalogue.models import Control
+from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.controls.incidents.models import Incident
+from article8.controls.inspections.models import Inspection
+from article8.core import vocabulary
+from article8.core.errors import N_
+from article8.core.models import ApiToken, AuditEvent, User
+from article8.evidence.models import EvidenceItem
+from article8.web.permissions import can
+
+
+@dataclass(frozen=True)
+class Named:
+    """Something shown by name, with a link when it still exists and the reader may open it."""
+
+    text: str
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a before → after table."""
+
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class Entry:
+    """One event as the page shows it."""
+
+    event: AuditEvent
+    action: str
+    tone: str
+    actor: Named
+    subject: Named | None
+    changes: list[Change] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    raw: str = ""
+
+
+# Process actors (Actor.label of an event without a user) as people read them.
+_PROCESSES = {
+    "system": N_("System"),
+    "system:scheduler": N_("System (scheduler)"),
+    "anonymous": N_("Not signed in"),
+}
+
+# The detail fields the page names; others are shown by their key.
+FIELDS: dict[str, str] = {
+    "status": N_("Status"),
+    "reason": N_("Reason"),
+    "severity": N_("Severity"),
+    "role": N_("Role"),
+    "locale": N_("Language"),
+    "title": N_("Title"),
+    "name": N_("Name"),
+    "display_name": N_("Display name"),
+    "email": N_("Email"),
+    "file": N_("File"),
+    "sha256": N_("SHA-256"),
+    "size": N_("Size (bytes)"),
+    "rows": N_("Rows"),
+    "rejected": N_("Rejected rows"),
+    "controls": N_("Controls"),
+    "control": N_("Control"),
+    "version": N_("Version"),
+    "frequency": N_("Frequency"),
+    "active": N_("Active"),
+    "owner_id": N_("Owner"),
+    "assignee": N_("Assignee"),
+    "user_id": N_("User"),
+    "revision": N_("Revision"),
+    "questions": N_("Questions"),
+    "result": N_("Result"),
+    "comment": N_("Comment"),
+    "resolution": N_("Resolution"),
+    "due_on": N_("Due date"),
+    "department": N_("Department"),
+    "employed_from": N_("Employed from"),
+    "employed_until": N_("Employed until"),
+    "aliases": N_("Aliases"),
+    "target": N_("Target"),
+    "actions": N_("Actions"),
+    "valid_from": N_("Valid from"),
+    "valid_until": N_("Valid until"),
+    "person": N_("Person"),
+    "date": N_("Date"),
+    "rule": N_("Rule"),
+    "people": N_("People"),
+    "authorisations": N_("Authorisations"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "checked": N_("Events checked"),
+    "ok": N_("Intact"),
+    "remaining": N_("Recovery codes left"),
+    "method": N_("Method"),
+}
+
+# Scalar before/after details: which field changed, by action.
+_SCALAR_FIELD = {
+    "finding.severity": "severity",
+    "user.role_change": "role",
+    "user.locale_change": "locale",
+    "action.progress": "status",
+    "inspection.assign": "assignee",
+    "evidence.withdraw": "status",
+}
+
+# Values shown through a vocabulary, by field (and, for status, by the event's object).
+_VALUE_VOCABULARIES = {
+    "severity": vocabulary.SEVERITIES,
+    "role": vocabulary.ROLES,
+    "locale": vocabulary.LOCALES,
+    "frequency": vocabulary.FREQUENCIES,
+    "result": vocabulary.INSPECTION_RESULTS,
+    "rule": vocabulary.RULES,
+}
+_STATUS_VOCABULARIES = {
+    "corrective_action": vocabulary.ACTION_STATES,
+    "finding": vocabulary.FINDING_STATES,
+    "incident": vocabulary.INCIDENT_STATES,
+    "anomaly": vocabulary.ANOMALY_STATES,
+    "evidence": vocabulary.EVIDENCE_STATES,
+    "inspection": vocabulary.INSPECTION_STATES,
+}
+# Detail fields that hold a user's id (shown by the user's name).
+_USER_FIELDS = frozenset({"owner_id", "user_id", "assignee"})
+
+
+def actor_name(label: str) -> str:
+    """An actor label that is not a user in the reader's words (``cli:root`` → command line)."""
+    if label in _PROCESSES:
+        return _(_PROCESSES[label])
+    if label.startswith("cli:"):
+        return _("Command line (%(user)s)", user=label.removeprefix("cli:"))
+    if label.startswith("system:"):
+        return _("System (%(process)s)", process=label.removeprefix("system:"))
+    return label
+
+
+def entries(session: Session, events: Sequence[AuditEvent]) -> list[Entry]:
+    """The page's events, each with its names resolved (a few queries for the whole page)."""
+    details = [json.loads(event.details) for event in events]
+    people = _users(session, _user_ids(events, details))
+    subjects = _subjects(session, events, people)
+    return [
+        _entry(event, found, people, subjects) for event, found in zip(events, details, strict=True)
+    ]
+
+
+def _entry(
+    event: AuditEvent,
+    details: dict[str, Any],
+    people: dict[int, User],
+    subjects: dict[tuple[str, str], Named],
+) -> Entry:
+    user = people.get(event.actor_id) if event.actor_id is not None else None
+    actor = (
+        Named(user.display_name, title=user.email) if user else Named(actor_name(event.actor_label))
+    )
+    subject = None
+    if event.object_type:
+        key = (event.object_type, event.object_id or "")
+        subject = subjects.get(key) or Named(_object_noun(event.object_type))
+    entry = Entry(
+        event,
+        vocabulary.AUDIT_ACTIONS.translated(event.action, _),
+        vocabulary.AUDIT_ACTIONS.tone(event.action),
+        actor,
+        subject,
+        raw=json.dumps(details, ensure_ascii=False, indent=2, sort_keys=True),
+    )
+    _describe(entry, details, people)
+    return entry
+
+
+def _object_noun(object_type: str) -> str:
+    return vocabulary.AUDIT_OBJECTS.translated(object_type, _)
+
+
+# --- details ---------------------------------------------------------------------------------
+
+
+def _describe(entry: Entry, details: dict[str, Any], people: dict[int, User]) -> None:
+    object_type = entry.event.object_type or ""
+
+    def show(name: str, value: Any) -> str:
+        return _value(name, value, object_type, people)
+
+    rest = dict(details)
+    if "before" in rest and "after" in rest:
+        before, after = rest.pop("before"), rest.pop("after")
+        if isinstance(before, dict) or isinstance(after, dict):
+            old, new = before or {}, after or {}
+            for name in [*old, *(k for k in new if k not in old)]:
+                if old.get(name) != new.get(name):
+                    entry.changes.append(
+                        Change(_field(name), show(name, old.get(name)), show(name, new.get(name)))
+                    )
+        else:
+            name = _SCALAR_FIELD.get(entry.event.action, "status")
+            entry.changes.append(Change(_field(name), show(name, before), show(name, after)))
+    elif isinstance(rest.get("changes"), dict):
+        for name, change in rest.pop("changes").items():
+            if isinstance(change, dict):
+                before, after = change.get("before"), change.get("after")
+                entry.changes.append(Change(_field(name), show(name, before), show(name, after)))
+    elif "before" in rest and entry.event.action in _SCALAR_FIELD:
+        name = _SCALAR_FIELD[entry.event.action]
+        after = "withdrawn" if entry.event.action == "evidence.withdraw" else None
+        before = rest.pop("before")
+        entry.changes.append(Change(_field(name), show(name, before), show(name, after)))
+    entry.facts = [(_field(name), show(name, value)) for name, value in rest.items()]
+
+
+def _field(name: str) -> str:
+    return _(FIELDS[name]) if name in FIELDS else name
+
+
+def _value(name: str, value: Any, object_type: str, people: dict[int, User]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(_value(name, v, object_type, people) for v in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if name in _USER_FIELDS and isinstance(value, int) and value in people:
+        return people[value].display_name
+    words = _STATUS_VOCABULARIES.get(object_type) if name == "status" else None
+    words = words or _VALUE_VOCABULARIES.get(name)
+    if words is not None and isinstance(value, str) and value in words:
+        return words.translated(value, _)
+    return str(value)
+
+
+# --- names, one query per kind ---------------------------------------------------------------
+
+
+def _user_ids(events: Iterable[AuditEvent], details: Iterable[dict[str, Any]]) -> set[int]:
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    for event, found in zip(events, details, strict=True):
+        if event.object_type == "user" and event.object_id and event.object_id.isdigit():
+            ids.add(int(event.object_id))
+        for name in _USER_FIELDS & found.keys():
+            if isinstance(found[name], int):
+                ids.add(found[name])
+        if _SCALAR_FIELD.get(event.action) in _USER_FIELDS:
+            ids.update(v for v in (found.get("before"), found.get("after")) if isinstance(v, int))
+    return ids
+
+
+def _users(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _int_ids(values: Iterable[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) < 19]
+
+
+Resolver = Callable[[Session, set[str]], dict[str, Named]]
+
+
+def _subjects(
+    session: Session, events: Sequence[AuditEvent], people: dict[int, User]
+) -> dict[tuple[str, str], Named]:
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        if event.object_type and event.object_id is not None:
+            wanted[event.object_type].add(event.object_id)
+    found: dict[tuple[str, str], Named] = {}
+    for object_type, ids in wanted.items():
+        if object_type == "user":
+            names = _user_names(people, ids)
+        elif object_type in _RESOLVERS:
+            names = _RESOLVERS[object_type](session, ids)
+        else:
+            names = {}
+        found.update(((object_type, oid), named) for oid, named in names.items())
+    for event in events:
+        # Gone (or never resolvable): the noun and the recorded id, without a link.
+        key = (event.object_type or "", event.object_id or "")
+        if event.object_type and event.object_id is not None and key not in found:
+            found[key] = Named(
+                _("%(noun)s %(id)s (no longer exists)", noun=_object_noun(key[0]), id=key[1])
+            )
+    return found
+
+
+def subject_of(session: Session, object_type: str, object_id: str) -> Named:
+    """One object by name (the heading of its history)."""
+    if object_type == "user":
+        found = _user_names(_users(session, set(_int_ids([object_id]))), {object_id})
+    elif object_type in _RESOLVERS:
+        found = _RESOLVERS[object_type](session, {object_id})
+    else:
+        found = {}
+    noun = _object_noun(object_type)
+    return found.get(object_id) or Named(
+        _("%(noun)s %(id)s (no longer exists)", noun=noun, id=object_id)
+    )
+
+
+def _link(permission: str, endpoint: str, **values: Any) -> str | None:
+    return url_for(endpoint, **values) if can(permission) else None
+
+
+def _user_names(people: dict[int, User], ids: set[str]) -> dict[str, Named]:
+    return {
+        str(uid): Named(
+            _("User %(name)s", name=people[uid].display_name),
+            _link("user.admin", "admin.user_detail", user_id=uid),
+            people[uid].email,
+        )
+        for uid in _int_ids(ids)
+        if uid in people
+    }
+
+
+def _inspections(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(Inspection.id, Control.code, Inspection.period_label)
+        .join(Control, Control.id == Inspection.control_id)
+        .where(Inspection.id.in_(_int_ids(ids)))
+    )
+    return {
+        str(row.id): Named(
+            _("Inspection %(code)s %(period)s", code=row.code, period=row.period_label),
+            _link("inspection.read", "inspections.inspection_page", inspection_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _controls(session: Session, ids: set[str]) -> dict[str, Named]:
+    codes = session.scalars(select(Control.code).where(Control.code.in_(ids)))
+    return {
+        code: Named(
+            _("Control %(code)s", code=code),
+            _link("catalogue.read", "catalogue.control_page", code=code),
+        )
+        for code in codes
+    }
+
+
+def _evidence(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(EvidenceItem.id, EvidenceItem.original_name).where(
+            EvidenceItem.id.in_(_int_ids(ids))
+        )
+    )
+    return {
+        str(row.id): Named(
+            _("Evidence %(name)s", name=row.original_name),
+            _link("evidence.read", "evidence.evidence_detail", item_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _findings(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(select(Finding.id, Finding.title).where(Finding.id.in_(_int_ids(ids))))
+    return {
+        str(row.id): Named(
+            _("Finding %(title)s", title=row.title),
+            _link("finding.read", "findings.finding_page", finding_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _corrective_actions(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(CorrectiveAction.id, CorrectiveAction.finding_id, Finding.title)
+        .join(Finding, Finding.id == CorrectiveAction.finding_id)
+        .where(CorrectiveAction.id.in_(_int_ids(ids)))
+    )
+    return {
+        str(row.id): Named(
+            _("Corrective action for %(title)s", title=row.title),
+            _link("finding.read", "findings.finding_page", finding_id=row.finding_id),
+        )
+        for row in rows
+    }
+
+
+def _incidents(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(Incident.id, Incident.title).where(Incident.id.in_(_int_ids(ids)))
+    )
+    return {
+        str(row.id): Named(
+            _("Incident %(title)s", title=row.title),
+            _link("incident.read", "incidents.incident_page", incident_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _anomalies(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(Anomaly.id, Anomaly.rule, Anomaly.person_key, Anomaly.local_date).where(
+            Anomaly.id.in_(_int_ids(ids))
+        )
+    )
+    return {
+        str(row.id): Named(
+            _(
+                "Anomaly %(rule)s: %(person)s %(date)s",
+                rule=vocabulary.RULES.translated(row.rule, _),
+                person=row.person_key.partition(":")[2],  # "p:E002", "u:name"
+                date=row.local_date.isoformat(),
+            ),
+            _link("anomaly.read", "anomalies.anomaly_page", anomaly_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _handlers(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(Handler.id, Handler.employee_id, Handler.name).where(Handler.employee_id.in_(ids))
+    )
+    return {
+        row.employee_id: Named(
+            _("Handler %(name)s (%(employee_id)s)", name=row.name, employee_id=row.employee_id),
+            _link("register.read", "register.person_page", person_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _batches(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(AccessBatch.id, AccessBatch.filename).where(AccessBatch.id.in_(_int_ids(ids)))
+    )
+    return {str(row.id): Named(_("Access log %(file)s", file=row.filename)) for row in rows}
+
+
+def _tokens(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(select(ApiToken.id, ApiToken.name).where(ApiToken.id.in_(_int_ids(ids))))
+    return {str(row.id): Named(_("API token %(name)s", name=row.name)) for row in rows}
+
+
+_RESOLVERS: dict[str, Resolver] = {
+    "inspection": _inspections,
+    "control": _controls,
+    "evidence": _evidence,
+    "finding": _findings,
+    "corrective_action": _corrective_actions,
+    "incident": _incidents,
+    "anomaly": _anomalies,
+    "handler": _handlers,
+    "access_batch": _batches,
+    "api_token": _tokens,
+}
