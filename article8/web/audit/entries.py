@@ -118,7 +118,40 @@ FIELDS: dict[str, str] = {
     "ok": N_("Intact"),
     "remaining": N_("Recovery codes left"),
     "method": N_("Method"),
+    "key": N_("Locked by"),
+    "locked_until": N_("Locked until"),
+    "failed_items": N_("Questions failed"),
+    "missed_after_days": N_("Missed after (days)"),
+    "as": N_("Linked as"),
+    "inspection_status": N_("Inspection status"),
+    "source": N_("Source"),
+    "kind": N_("Kind"),
+    "first_date": N_("First date"),
+    "last_date": N_("Last date"),
+    "replaces": N_("Replaces"),
+    "blobs": N_("Files"),
+    "lang": N_("Language"),
+    "prefix": N_("Token prefix"),
+    "first_bad_seq": N_("First broken sequence number"),
 }
+
+# Details that only repeat the object or hold internal ids (the raw record keeps them).
+_HIDDEN = frozenset({"control_id", "finding_id", "anomaly_id", "inspection_id", "evidence_id"})
+# Details that list internal ids: shown as how many.
+_COUNTED = {"items": N_("Questions answered"), "findings": N_("Findings raised")}
+# Recorded values that are words of their own.
+_WORDS = {
+    "scheduled_or_open": N_("Scheduled or open"),
+    "password": N_("Password"),
+    "totp": N_("Authenticator app"),
+    "recovery_code": N_("Recovery code"),
+    "credentials": N_("Wrong email address or password"),
+    "second_factor": N_("Wrong second-factor code"),
+    "account": N_("Account"),
+    "ip": N_("Address"),
+}
+# Actions whose details record only the state before: the state they lead to.
+_IMPLIED_AFTER = {"inspection.start": "in_progress", "evidence.withdraw": "withdrawn"}
 
 # Scalar before/after details: which field changed, by action.
 _SCALAR_FIELD = {
@@ -127,7 +160,6 @@ _SCALAR_FIELD = {
     "user.locale_change": "locale",
     "action.progress": "status",
     "inspection.assign": "assignee",
-    "evidence.withdraw": "status",
 }
 
 # Values shown through a vocabulary, by field (and, for status, by the event's object).
@@ -135,6 +167,8 @@ _VALUE_VOCABULARIES = {
     "severity": vocabulary.SEVERITIES,
     "role": vocabulary.ROLES,
     "locale": vocabulary.LOCALES,
+    "lang": vocabulary.LOCALES,
+    "kind": vocabulary.LOG_KINDS,
     "frequency": vocabulary.FREQUENCIES,
     "result": vocabulary.INSPECTION_RESULTS,
     "rule": vocabulary.RULES,
@@ -229,12 +263,15 @@ def _describe(entry: Entry, details: dict[str, Any], people: dict[int, User]) ->
             if isinstance(change, dict):
                 before, after = change.get("before"), change.get("after")
                 entry.changes.append(Change(_field(name), show(name, before), show(name, after)))
-    elif "before" in rest and entry.event.action in _SCALAR_FIELD:
-        name = _SCALAR_FIELD[entry.event.action]
-        after = "withdrawn" if entry.event.action == "evidence.withdraw" else None
-        before = rest.pop("before")
-        entry.changes.append(Change(_field(name), show(name, before), show(name, after)))
-    entry.facts = [(_field(name), show(name, value)) for name, value in rest.items()]
+    elif "before" in rest and entry.event.action in _IMPLIED_AFTER:
+        before, after = rest.pop("before"), _IMPLIED_AFTER[entry.event.action]
+        status = _field("status")
+        entry.changes.append(Change(status, show("status", before), show("status", after)))
+    for name, value in rest.items():
+        if name in _COUNTED and isinstance(value, list):
+            entry.facts.append((_(_COUNTED[name]), str(len(value))))
+        elif name not in _HIDDEN:
+            entry.facts.append((_field(name), show(name, value)))
 
 
 def _field(name: str) -> str:
@@ -256,6 +293,8 @@ def _value(name: str, value: Any, object_type: str, people: dict[int, User]) -> 
     words = words or _VALUE_VOCABULARIES.get(name)
     if words is not None and isinstance(value, str) and value in words:
         return words.translated(value, _)
+    if isinstance(value, str) and value in _WORDS:
+        return _(_WORDS[value])
     return str(value)
 
 
