@@ -50,8 +50,9 @@ def test_the_english_page_names_actions_objects_and_people(
     assert "Approved an inspection" in approval
     assert cell(approval, "audit-actor").strip() == "Taro Suzuki"
     assert reviewer.email in approval  # the account, on hover and in the raw record
-    link = f'<a href="/inspections/{inspection.id}">Inspection ORG-04 2026-11</a>'
-    assert link in cell(approval, "audit-object")
+    # (The period's wording is the period label's business; the page shows it after the code.)
+    link = rf'<a href="/inspections/{inspection.id}">Inspection ORG-04 [^<]*2026[^<]*</a>'
+    assert re.search(link, cell(approval, "audit-object"))
     # The scheduler created the inspections: a process, named as one.
     assert cell(shown["inspection.create"], "audit-actor").strip() == "System (scheduler)"
     # The area and action filters offer labels, not codes.
@@ -70,7 +71,7 @@ def test_the_japanese_page_names_actions_objects_and_people_in_japanese(
 
     approval = shown["inspection.approve"]
     assert "点検を承認" in approval and "Approved an inspection" not in approval
-    assert "点検 ORG-04 2026-11" in cell(approval, "audit-object")
+    assert re.search(r">点検 ORG-04 [^<]*2026[^<]*</a>", cell(approval, "audit-object"))
     assert cell(shown["inspection.create"], "audit-actor").strip() == "システム（スケジューラ）"
     assert cell(shown["backup.create"], "audit-actor").strip() == "コマンドライン（root）"
 
@@ -115,7 +116,7 @@ def test_objects_link_by_name_and_gone_or_absent_objects_have_no_link(
     user_cell = cell(shown["user.create"], "audit-object")
     assert f'href="/admin/users/{target.id}"' in user_cell and "User Jiro Tanaka" in user_cell
     gone = cell(shown["inspection.approve"], "audit-object")
-    assert "Inspection 987654 (no longer exists)" in gone and "<a" not in gone
+    assert "Inspection (no longer exists)" in gone and "<a" not in gone and "987654" not in gone
     whole = cell(shown["register.import"], "audit-object")
     assert whole.strip() == "Handler register"
     # Nothing on the page links to an object without an id.

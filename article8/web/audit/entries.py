@@ -347,9 +347,7 @@ def _subjects(
         # Gone (or never resolvable): the noun and the recorded id, without a link.
         key = (event.object_type or "", event.object_id or "")
         if event.object_type and event.object_id is not None and key not in found:
-            found[key] = Named(
-                _("%(noun)s %(id)s (no longer exists)", noun=_object_noun(key[0]), id=key[1])
-            )
+            found[key] = _gone(key[0], key[1])
     return found
 
 
@@ -361,10 +359,16 @@ def subject_of(session: Session, object_type: str, object_id: str) -> Named:
         found = _RESOLVERS[object_type](session, {object_id})
     else:
         found = {}
+    return found.get(object_id) or _gone(object_type, object_id)
+
+
+def _gone(object_type: str, object_id: str) -> Named:
+    # A code (a control's, an employee id) still says which; a row number says nothing to a
+    # reader, so it stays in the raw record only.
     noun = _object_noun(object_type)
-    return found.get(object_id) or Named(
-        _("%(noun)s %(id)s (no longer exists)", noun=noun, id=object_id)
-    )
+    if object_id.isdigit():
+        return Named(_("%(noun)s (no longer exists)", noun=noun))
+    return Named(_("%(noun)s %(id)s (no longer exists)", noun=noun, id=object_id))
 
 
 def _link(permission: str, endpoint: str, **values: Any) -> str | None:
