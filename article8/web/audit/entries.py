@@ -226,7 +226,7 @@ def _entry(
         vocabulary.AUDIT_ACTIONS.tone(event.action),
         actor,
         subject,
-        raw=json.dumps(details, ensure_ascii=False, indent=2, sort_keys=True),
+        raw=event.details,  # the canonical JSON the hash covers, as stored
     )
     _describe(entry, details, people)
     return entry
