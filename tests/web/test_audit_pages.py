@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from html import unescape as html_text
 
 from sqlalchemy import event, select
 
+from article8.access import register
+from article8.controls.incidents import services as incidents
 from article8.controls.inspections import services as workflow
 from article8.core import audit, users
 from article8.core.audit import Actor
 from article8.core.models import AuditEvent
+from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR
+from tests.support.evidence import add_item
 from tests.support.inspections import november, page, performed
 
 
@@ -122,6 +127,37 @@ def test_objects_link_by_name_and_gone_or_absent_objects_have_no_link(
     assert whole.strip() == "Handler register"
     # Nothing on the page links to an object without an id.
     assert "object_id=None" not in html and "object_id=&" not in html
+
+
+def test_evidence_people_and_incidents_are_named_and_linked(
+    client, login_as, session, clock, settings, synced_catalogue, make_user
+):
+    item = add_item(session, LocalBlobStore(settings.evidence_dir), clock, name="点検記録.pdf")
+    person = register.PersonInput("E002", "山田 花子", date(2024, 4, 1), department="営業部")
+    handler = register.save_person(session, SYSTEM_ACTOR, person, now=clock()).item
+    reporter = make_user("inspector")
+    incident = incidents.report_violation(
+        session,
+        Actor.for_user(reporter),
+        "顧客名簿の誤送信",
+        "11月分の名簿を社外に送付した。",
+        clock(),
+        now=clock(),
+        tz=settings.timezone,
+    )
+    session.commit()
+    login_as("responsible")
+    shown = rows(page(client, "/audit/"))
+
+    assert f'<a href="/evidence/{item.id}">Evidence 点検記録.pdf</a>' in shown["evidence.upload"]
+    assert (
+        f'<a href="/register/{handler.id}">Handler 山田 花子 (E002)</a>'
+        in shown["register.person.create"]
+    )
+    assert (
+        f'<a href="/incidents/{incident.id}">Incident 顧客名簿の誤送信</a>'
+        in shown["incident.report"]
+    )
 
 
 def test_an_auditor_sees_a_user_by_name_without_a_link_to_the_admin_page(
