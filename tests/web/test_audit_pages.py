@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape as html_text
 
 from sqlalchemy import event, select
@@ -189,6 +189,40 @@ def test_changes_show_as_a_before_and_after_table_with_the_raw_record_beside(
     assert json.loads(recorded) == {"before": "inspector", "after": "auditor"}
     # The filtered page is the user's history, headed by their name.
     assert f"History of User {target.display_name}" in html
+
+
+def test_details_name_people_and_words_and_show_local_times(
+    client, login_as, session, clock, synced_catalogue, make_user
+):
+    owner = make_user("responsible", display_name="Keiko Ito")
+    changes = {"owner_id": {"before": None, "after": owner.id}}
+    audit.record(
+        session,
+        SYSTEM_ACTOR,
+        "control.update",
+        now=clock(),
+        object_type="control",
+        object_id="ORG-04",
+        details={"changes": changes},
+    )
+    locked = datetime(2026, 11, 24, 1, 15, tzinfo=UTC)  # 10:15 in Tokyo
+    audit.record(
+        session,
+        Actor(None, "anonymous"),
+        "auth.lockout",
+        now=clock(),
+        details={"key": "account", "locked_until": locked},
+    )
+    session.commit()
+    login_as("auditor")
+    shown = rows(page(client, "/audit/"))
+
+    assert re.search(
+        r"Owner</th><td>—</td><td[^>]*>→</td><td>Keiko Ito</td>", shown["control.update"]
+    )
+    lockout = shown["auth.lockout"]
+    assert cell(lockout, "audit-actor").strip() == "Not signed in"
+    assert "Account" in lockout and "2026-11-24 10:15" in lockout
 
 
 def test_the_trail_filters_by_area_and_by_person(client, login_as, session, clock, make_user):

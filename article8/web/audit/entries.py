@@ -8,9 +8,11 @@ the people), never one per event.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
@@ -27,6 +29,7 @@ from article8.core import vocabulary
 from article8.core.errors import N_
 from article8.core.models import ApiToken, AuditEvent, User
 from article8.evidence.models import EvidenceItem
+from article8.web.context import settings
 from article8.web.permissions import can
 
 
@@ -295,7 +298,21 @@ def _value(name: str, value: Any, object_type: str, people: dict[int, User]) -> 
         return words.translated(value, _)
     if isinstance(value, str) and value in _WORDS:
         return _(_WORDS[value])
+    if isinstance(value, str) and _INSTANT.fullmatch(value):
+        return _local(value)
     return str(value)
+
+
+# An instant as the details record it (ISO 8601 with an offset, as json's default=str writes it).
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
+
+
+def _local(value: str) -> str:
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return instant.astimezone(settings().timezone).strftime("%Y-%m-%d %H:%M")
 
 
 # --- names, one query per kind ---------------------------------------------------------------
@@ -309,6 +326,10 @@ def _user_ids(events: Iterable[AuditEvent], details: Iterable[dict[str, Any]]) -
         for name in _USER_FIELDS & found.keys():
             if isinstance(found[name], int):
                 ids.add(found[name])
+        changes = found.get("changes")
+        for name in _USER_FIELDS & (changes.keys() if isinstance(changes, dict) else set()):
+            values = changes[name] if isinstance(changes[name], dict) else {}
+            ids.update(v for v in values.values() if isinstance(v, int))
         if _SCALAR_FIELD.get(event.action) in _USER_FIELDS:
             ids.update(v for v in (found.get("before"), found.get("after")) if isinstance(v, int))
     return ids
