@@ -416,11 +416,17 @@ def _inspections(session: Session, ids: set[str]) -> dict[str, Named]:
     )
     return {
         str(row.id): Named(
-            _("Inspection %(code)s %(period)s", code=row.code, period=row.period_label),
+            _("Inspection %(code)s %(period)s", code=row.code, period=_period(row.period_label)),
             _link("inspection.read", "inspections.inspection_page", inspection_id=row.id),
         )
         for row in rows
     }
+
+
+def _period(label: str) -> str:
+    # The stored label ("2026-11", "FY2026 Q3"); the one place to render it in the reader's
+    # language once periods have a display-time label.
+    return label
 
 
 def _controls(session: Session, ids: set[str]) -> dict[str, Named]:

@@ -49,11 +49,18 @@ def event_list() -> ResponseReturnValue:
         refusals=lockout.refusals_by_event(db(), refused),
         next_url=url_for("audit.event_list", **next_args, before=events[-1].seq) if more else None,
         actors=users.list_users(db()),
-        actions=[(code, AUDIT_ACTIONS.translated(code, _)) for code in audit.actions(db())],
+        actions=_action_choices(audit.actions(db())),
         areas=AUDIT_AREAS.choices(_),
         args=request.args,
         verify_form=EmptyForm(),
     )
+
+
+def _action_choices(recorded: list[str]) -> list[tuple[str, str]]:
+    """The recorded actions as (code, label), in the vocabulary's order (by area)."""
+    order = {code: i for i, code in enumerate(AUDIT_ACTIONS.codes)}
+    ranked = sorted(recorded, key=lambda code: (order.get(code, len(order)), code))
+    return [(code, AUDIT_ACTIONS.translated(code, _)) for code in ranked]
 
 
 @bp.post("/verify")
