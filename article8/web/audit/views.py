@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 
 from article8.core import audit, lockout, users
 from article8.core.vocabulary import AUDIT_ACTIONS, AUDIT_AREA_PREFIXES, AUDIT_AREAS
-from article8.web.audit.entries import entries, subject_of
+from article8.web.audit.entries import entries
+from article8.web.audit.subjects import subject_of
 from article8.web.context import actor, db, now, settings
 from article8.web.forms import EmptyForm
 from article8.web.params import BIGINT_MAX, day_arg, id_arg
