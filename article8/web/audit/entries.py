@@ -118,22 +118,39 @@ FIELDS: dict[str, str] = {
     "lang": N_("Language"),
     "prefix": N_("Token prefix"),
     "first_bad_seq": N_("First broken sequence number"),
+    "audit_head": N_("Last audit event"),
+    "format": N_("Format"),
+    "findings": N_("Findings"),
+    "observations": N_("Observations"),
+    "risks": N_("Risks"),
 }
 
 # Details that only repeat the object or hold internal ids (the raw record keeps them).
-_HIDDEN = frozenset({"control_id", "finding_id", "anomaly_id", "inspection_id", "evidence_id"})
+_HIDDEN = frozenset(
+    {"control_id", "finding_id", "anomaly_id", "inspection_id", "evidence_id", "replaces"}
+)
 # Details that list internal ids: shown as how many.
 _COUNTED = {"items": N_("Questions answered"), "findings": N_("Findings raised")}
-# Recorded values that are words of their own.
-_WORDS = {
-    "scheduled_or_open": N_("Scheduled or open"),
-    "password": N_("Password"),
-    "totp": N_("Authenticator app"),
-    "recovery_code": N_("Recovery code"),
-    "credentials": N_("Wrong email address or password"),
-    "second_factor": N_("Wrong second-factor code"),
-    "account": N_("Account"),
-    "ip": N_("Address"),
+# Recorded values that are words of their own, by field.
+_WORDS: dict[str, dict[str, str]] = {
+    "status": {"scheduled_or_open": N_("Scheduled or open")},
+    "method": {
+        "password": N_("Password"),
+        "totp": N_("Authenticator app"),
+        "recovery_code": N_("Recovery code"),
+    },
+    "reason": {
+        "credentials": N_("Wrong email address or password"),
+        "second_factor": N_("Wrong second-factor code"),
+    },
+    "key": {"account": N_("Account"), "ip": N_("Address")},
+    "as": {
+        "manager": N_("Manager of the evidence"),
+        "assignee": N_("Assignee of the inspection"),
+        "performer": N_("Performer of the inspection"),
+        "unassigned": N_("Anyone (the inspection had no assignee)"),
+        "note": N_("Note on a closed inspection"),
+    },
 }
 # Actions whose details record only the state before: the state they lead to.
 _IMPLIED_AFTER = {"inspection.start": "in_progress", "evidence.withdraw": "withdrawn"}
@@ -274,8 +291,8 @@ def _value(name: str, value: Any, object_type: str, people: dict[int, User]) -> 
     words = words or _VALUE_VOCABULARIES.get(name)
     if words is not None and isinstance(value, str) and value in words:
         return words.translated(value, _)
-    if isinstance(value, str) and value in _WORDS:
-        return _(_WORDS[value])
+    if isinstance(value, str) and value in _WORDS.get(name, {}):
+        return _(_WORDS[name][value])
     if isinstance(value, str) and _INSTANT.fullmatch(value):
         return _local(value)
     return str(value)
