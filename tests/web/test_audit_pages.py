@@ -11,6 +11,7 @@ from html import unescape as html_text
 from sqlalchemy import event, select
 
 from article8.access import register
+from article8.controls.findings import services as findings
 from article8.controls.incidents import services as incidents
 from article8.controls.inspections import services as workflow
 from article8.core import audit, users
@@ -223,6 +224,30 @@ def test_details_name_people_and_words_and_show_local_times(
     lockout = shown["auth.lockout"]
     assert cell(lockout, "audit-actor").strip() == "Not signed in"
     assert "Account" in lockout and "2026-11-24 10:15" in lockout
+
+
+def test_a_findings_history_includes_its_corrective_actions(
+    client, login_as, session, clock, schedule, make_user
+):
+    inspector = make_user("inspector")
+    reviewer = make_user("responsible")
+    inspection = performed(session, clock, inspector, fail=1)
+    (finding,) = workflow.approve(session, Actor.for_user(reviewer), inspection, now=clock())
+    findings.add_action(
+        session,
+        Actor.for_user(reviewer),
+        finding,
+        description="Turn on export logging",
+        owner=inspector,
+        due_on=date(2026, 12, 8),
+        now=clock(),
+    )
+    session.commit()
+    login_as("auditor")
+    html = page(client, f"/audit/?object_type=finding&object_id={finding.id}")
+
+    assert set(rows(html)) == {"finding.open", "action.create"}
+    assert f'<a href="/findings/{finding.id}">Corrective action for' in html
 
 
 def test_the_trail_filters_by_area_and_by_person(client, login_as, session, clock, make_user):

@@ -88,6 +88,16 @@ def subject_of(session: Session, object_type: str, object_id: str) -> Named:
     return found.get(object_id) or _gone(object_type, object_id)
 
 
+def parts_of(session: Session, object_type: str, object_id: str) -> tuple[tuple[str, str], ...]:
+    """The objects whose events belong in this one's history: a finding's corrective actions."""
+    if object_type != "finding" or not _int_ids([object_id]):
+        return ()
+    ids = session.scalars(
+        select(CorrectiveAction.id).where(CorrectiveAction.finding_id == int(object_id))
+    )
+    return tuple(("corrective_action", str(i)) for i in ids)
+
+
 def _gone(object_type: str, object_id: str) -> Named:
     # A code (a control's, an employee id) still says which; a row number says nothing to a
     # reader, so it stays in the raw record only.

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from article8.core import audit, lockout, users
 from article8.core.vocabulary import AUDIT_ACTIONS, AUDIT_AREA_PREFIXES, AUDIT_AREAS
 from article8.web.audit.entries import entries
-from article8.web.audit.subjects import subject_of
+from article8.web.audit.subjects import parts_of, subject_of
 from article8.web.context import actor, db, now, settings
 from article8.web.forms import EmptyForm
 from article8.web.params import BIGINT_MAX, day_arg, id_arg
@@ -27,12 +27,15 @@ def event_list() -> ResponseReturnValue:
     tz = settings().timezone
     area = request.args.get("area") or ""
     day_from, day_to = day_arg(request.args, "from"), day_arg(request.args, "to")
+    object_type = request.args.get("object_type") or None
+    object_id = request.args.get("object_id") or None
     criteria = audit.AuditFilter(
         actor_id=id_arg(request.args, "actor"),
         action=request.args.get("action") or None,
         action_prefixes=AUDIT_AREA_PREFIXES.get(area, ()),
-        object_type=request.args.get("object_type") or None,
-        object_id=request.args.get("object_id") or None,
+        object_type=object_type,
+        object_id=object_id,
+        also=parts_of(db(), object_type, object_id) if object_type and object_id else (),
         date_from=audit.local_day_bounds(day_from, tz)[0] if day_from else None,
         date_to=audit.local_day_bounds(day_to, tz)[1] if day_to else None,
     )
@@ -42,7 +45,6 @@ def event_list() -> ResponseReturnValue:
     events = events[:PAGE_SIZE]
     refused = (e.seq for e in events if e.action == lockout.REFUSED_ACTION)
     next_args = {k: v for k, v in request.args.items() if k != "before" and v}
-    object_type, object_id = criteria.object_type, criteria.object_id
     return render_template(
         "audit/list.html",
         entries=entries(db(), events),
