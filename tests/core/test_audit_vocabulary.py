@@ -68,7 +68,7 @@ class Scan:
         self.modules = modules
         self.codes: set[str] = set()
         self.unresolved: list[str] = []
-        self._seen: set[tuple[str, str]] = set()
+        self._seen: set[tuple[str, int, str]] = set()
 
     def expression(self, module: Module, node: ast.expr, where: ast.AST) -> None:
         """Resolve ``node``, an action expression found at ``where`` in ``module``."""
@@ -112,9 +112,9 @@ class Scan:
 
     def parameter(self, function: str, position: int, keyword: str) -> None:
         """Every value passed to parameter ``keyword`` of functions called ``function``."""
-        if (function, keyword) in self._seen:
+        if (function, position, keyword) in self._seen:
             return
-        self._seen.add((function, keyword))
+        self._seen.add((function, position, keyword))
         for module, call in _calls(self.modules, function):
             value = _argument(call, position, keyword)
             if value is not None:
