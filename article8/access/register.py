@@ -212,7 +212,8 @@ def store_person(
     handler.updated_at = now
     session.flush()
     outcome: Outcome = "created" if before is None else "updated"
-    _record(session, actor, f"register.person.{outcome[:-1]}", data.employee_id, before, after, now)
+    action = "register.person.create" if before is None else "register.person.update"
+    _record(session, actor, action, data.employee_id, before, after, now)
     return Saved(handler, outcome)
 
 
@@ -303,7 +304,7 @@ def save_authorisation(
     _record(
         session,
         actor,
-        f"register.authorisation.{outcome[:-1]}",
+        "register.authorisation.create" if before is None else "register.authorisation.update",
         data.employee_id,
         before,
         after,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from article8.core.models import AuditEvent, User
@@ -155,8 +155,13 @@ class AuditFilter:
 
     actor_id: int | None = None
     action: str | None = None
+    # Any of these action prefixes (an area of the product, e.g. ("finding.", "action.")).
+    action_prefixes: tuple[str, ...] = ()
     object_type: str | None = None
     object_id: str | None = None
+    # Further (type, id) objects whose events belong with the object's (its parts, e.g. a
+    # finding's corrective actions); only with object_type and object_id.
+    also: tuple[tuple[str, str], ...] = ()
     date_from: datetime | None = None
     date_to: datetime | None = None
 
@@ -168,10 +173,19 @@ def filtered(criteria: AuditFilter) -> Select[AuditEvent]:
         query = query.where(AuditEvent.actor_id == criteria.actor_id)
     if criteria.action:
         query = query.where(AuditEvent.action.startswith(criteria.action, autoescape=True))
-    if criteria.object_type:
-        query = query.where(AuditEvent.object_type == criteria.object_type)
-    if criteria.object_id:
-        query = query.where(AuditEvent.object_id == criteria.object_id)
+    if criteria.action_prefixes:
+        areas = (AuditEvent.action.startswith(p, autoescape=True) for p in criteria.action_prefixes)
+        query = query.where(or_(*areas))
+    if criteria.object_type and criteria.object_id and criteria.also:
+        objects = ((criteria.object_type, criteria.object_id), *criteria.also)
+        query = query.where(
+            or_(*(and_(AuditEvent.object_type == t, AuditEvent.object_id == i) for t, i in objects))
+        )
+    else:
+        if criteria.object_type:
+            query = query.where(AuditEvent.object_type == criteria.object_type)
+        if criteria.object_id:
+            query = query.where(AuditEvent.object_id == criteria.object_id)
     if criteria.date_from:
         query = query.where(AuditEvent.occurred_at >= criteria.date_from)
     if criteria.date_to:

@@ -264,6 +264,128 @@ DEADLINE_STATES = _v(
     ("open", N_("Not yet due"), "info"),
 )
 
+# --- the audit trail -------------------------------------------------------------------------
+# One term per action the code records (tests/core/test_audit_vocabulary.py finds every recorded
+# action with ast and checks it is here). Labels read as what the actor did.
+AUDIT_ACTIONS = _v(
+    "audit_action",
+    # catalogue
+    ("control.create", N_("Added a control")),
+    ("control.update", N_("Changed a control")),
+    ("control.retire", N_("Retired a control")),
+    ("control.reactivate", N_("Reactivated a control")),
+    ("control.checklist_revision", N_("Revised a checklist")),
+    ("catalogue.export", N_("Exported the catalogue")),
+    # inspections
+    ("inspection.create", N_("Scheduled an inspection")),
+    ("inspection.open", N_("Opened an inspection")),
+    ("inspection.missed", N_("Marked an inspection missed")),
+    ("inspection.assign", N_("Assigned an inspection")),
+    ("inspection.start", N_("Started an inspection")),
+    ("inspection.answers_save", N_("Saved checklist answers")),
+    ("inspection.submit", N_("Submitted an inspection")),
+    ("inspection.approve", N_("Approved an inspection"), "success"),
+    ("inspection.return", N_("Returned an inspection for rework"), "warning"),
+    ("inspection.evidence_linked", N_("Linked evidence to an inspection")),
+    # findings and corrective actions
+    ("finding.open", N_("Raised a finding from an inspection"), "warning"),
+    ("finding.create", N_("Raised a finding"), "warning"),
+    ("finding.severity", N_("Changed a finding's severity")),
+    ("action.create", N_("Added a corrective action")),
+    ("action.progress", N_("Updated a corrective action's progress")),
+    ("action.verify", N_("Verified a corrective action"), "success"),
+    # evidence
+    ("evidence.upload", N_("Uploaded evidence")),
+    ("evidence.view", N_("Viewed evidence")),
+    ("evidence.download", N_("Downloaded evidence")),
+    ("evidence.withdraw", N_("Withdrew evidence"), "warning"),
+    ("evidence.restore_blob", N_("Restored an evidence file"), "warning"),
+    # access checks
+    ("register.import", N_("Imported the handler register")),
+    ("register.person.create", N_("Added a person to the handler register")),
+    ("register.person.update", N_("Changed a person in the handler register")),
+    ("register.authorisation.create", N_("Granted an access authorisation")),
+    ("register.authorisation.update", N_("Changed an access authorisation")),
+    ("register.authorisation.delete", N_("Removed an access authorisation")),
+    ("access.import", N_("Imported an access log")),
+    ("anomaly.acknowledge", N_("Acknowledged an anomaly")),
+    ("anomaly.dismiss", N_("Dismissed an anomaly")),
+    ("anomaly.escalate", N_("Escalated an anomaly to a finding"), "warning"),
+    # incidents
+    ("incident.report", N_("Reported an incident"), "danger"),
+    ("incident.assess", N_("Assessed whether an incident must be reported to the PPC")),
+    ("incident.preliminary_report", N_("Recorded the preliminary report to the PPC")),
+    ("incident.final_report", N_("Recorded the final report to the PPC")),
+    ("incident.status", N_("Changed an incident's status")),
+    ("incident.close", N_("Closed an incident"), "success"),
+    # users and sign-in
+    ("user.create", N_("Created a user")),
+    ("user.role_change", N_("Changed a user's role")),
+    ("user.activate", N_("Reactivated a user")),
+    ("user.deactivate", N_("Deactivated a user"), "warning"),
+    ("user.locale_change", N_("Changed the display language")),
+    ("user.password_change", N_("Changed their own password")),
+    ("user.password_reset", N_("Reset a user's password")),
+    ("user.mfa_enable", N_("Turned on two-factor sign-in")),
+    ("user.mfa_disable", N_("Turned off two-factor sign-in"), "warning"),
+    ("user.mfa_reset", N_("Reset a user's two-factor sign-in"), "warning"),
+    ("user.recovery_code_used", N_("Signed in with a recovery code"), "warning"),
+    ("auth.login", N_("Signed in")),
+    ("auth.logout", N_("Signed out")),
+    ("auth.login_failed", N_("Sign-in failed"), "warning"),
+    ("auth.lockout", N_("Sign-in locked after repeated failures"), "danger"),
+    ("auth.login_refused_locked", N_("Sign-in refused while locked"), "danger"),
+    ("token.create", N_("Issued an API token")),
+    ("token.revoke", N_("Revoked an API token")),
+    # the system
+    ("audit.verify", N_("Verified the audit trail")),
+    ("backup.create", N_("Made a backup")),
+    ("export.workbook", N_("Exported the audit workbook")),
+    ("export.assessment_results", N_("Exported assessment results (OSCAL)")),
+)
+# The areas the audit trail filters by, each with the action prefixes it covers.
+AUDIT_AREAS = _v(
+    "audit_area",
+    ("catalogue", N_("Catalogue")),
+    ("inspections", N_("Inspections and reviews")),
+    ("findings", N_("Findings and corrective actions")),
+    ("evidence", N_("Evidence")),
+    ("access", N_("Handler register and access logs")),
+    ("incidents", N_("Incidents")),
+    ("users", N_("Users and sign-in")),
+    ("system", N_("System")),
+)
+AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
+    "catalogue": ("control.", "catalogue."),
+    "inspections": ("inspection.",),
+    "findings": ("finding.", "action."),
+    "evidence": ("evidence.",),
+    "access": ("register.", "access.", "anomaly."),
+    "incidents": ("incident.",),
+    "users": ("user.", "auth.", "token."),
+    "system": ("audit.", "backup.", "export."),
+}
+# What an event is about (its object_type), as a noun.
+AUDIT_OBJECTS = _v(
+    "audit_object",
+    ("control", N_("Control")),
+    ("inspection", N_("Inspection")),
+    ("finding", N_("Finding")),
+    ("corrective_action", N_("Corrective action")),
+    ("evidence", N_("Evidence")),
+    ("handler", N_("Handler")),
+    ("register", N_("Handler register")),
+    ("access_batch", N_("Access log")),
+    ("anomaly", N_("Anomaly")),
+    ("incident", N_("Incident")),
+    ("user", N_("User")),
+    ("api_token", N_("API token")),
+    ("backup", N_("Backup")),
+    ("catalogue", N_("Catalogue")),
+    ("workbook", N_("Audit workbook")),
+    ("assessment_results", N_("Assessment results (OSCAL)")),
+)
+
 # --- plain words -----------------------------------------------------------------------------
 YES_NO = _v("yes_no", ("yes", N_("Yes")), ("no", N_("No")))
 

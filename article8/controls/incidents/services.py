@@ -227,7 +227,8 @@ def record_report(
                 field="reported_on",
             )
         incident.preliminary_reported_on = reported_on
-    _changed(session, actor, incident, f"incident.{kind}_report", before, now)
+    action = "incident.final_report" if kind == "final" else "incident.preliminary_report"
+    _changed(session, actor, incident, action, before, now)
 
 
 def set_status(

@@ -7,6 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from article8.core import audit, lockout, users
+from article8.core.vocabulary import AUDIT_ACTIONS, AUDIT_AREA_PREFIXES, AUDIT_AREAS
+from article8.web.audit.entries import entries
+from article8.web.audit.subjects import parts_of, subject_of
 from article8.web.context import actor, db, now, settings
 from article8.web.forms import EmptyForm
 from article8.web.params import BIGINT_MAX, day_arg, id_arg
@@ -20,14 +23,19 @@ PAGE_SIZE = 100
 @bp.get("/")
 @requires("audit.read")
 def event_list() -> ResponseReturnValue:
-    """Events newest first, filtered by actor, action, object and local date range."""
+    """Events newest first, filtered by area, actor, action, object and local date range."""
     tz = settings().timezone
+    area = request.args.get("area") or ""
     day_from, day_to = day_arg(request.args, "from"), day_arg(request.args, "to")
+    object_type = request.args.get("object_type") or None
+    object_id = request.args.get("object_id") or None
     criteria = audit.AuditFilter(
         actor_id=id_arg(request.args, "actor"),
         action=request.args.get("action") or None,
-        object_type=request.args.get("object_type") or None,
-        object_id=request.args.get("object_id") or None,
+        action_prefixes=AUDIT_AREA_PREFIXES.get(area, ()),
+        object_type=object_type,
+        object_id=object_id,
+        also=parts_of(db(), object_type, object_id) if object_type and object_id else (),
         date_from=audit.local_day_bounds(day_from, tz)[0] if day_from else None,
         date_to=audit.local_day_bounds(day_to, tz)[1] if day_to else None,
     )
@@ -39,14 +47,23 @@ def event_list() -> ResponseReturnValue:
     next_args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template(
         "audit/list.html",
-        events=events,
+        entries=entries(db(), events),
+        subject=subject_of(db(), object_type, object_id) if object_type and object_id else None,
         refusals=lockout.refusals_by_event(db(), refused),
         next_url=url_for("audit.event_list", **next_args, before=events[-1].seq) if more else None,
         actors=users.list_users(db()),
-        actions=audit.actions(db()),
+        actions=_action_choices(audit.actions(db())),
+        areas=AUDIT_AREAS.choices(_),
         args=request.args,
         verify_form=EmptyForm(),
     )
+
+
+def _action_choices(recorded: list[str]) -> list[tuple[str, str]]:
+    """The recorded actions as (code, label), in the vocabulary's order (by area)."""
+    order = {code: i for i, code in enumerate(AUDIT_ACTIONS.codes)}
+    ranked = sorted(recorded, key=lambda code: (order.get(code, len(order)), code))
+    return [(code, AUDIT_ACTIONS.translated(code, _)) for code in ranked]
 
 
 @bp.post("/verify")
