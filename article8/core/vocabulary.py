@@ -287,6 +287,10 @@ AUDIT_ACTIONS = _v(
     ("inspection.approve", N_("Approved an inspection"), "success"),
     ("inspection.return", N_("Returned an inspection for rework"), "warning"),
     ("inspection.evidence_linked", N_("Linked evidence to an inspection")),
+    ("inspection.due_moved", N_("Moved an inspection's due date off a closed day")),
+    # company closures
+    ("closure.add", N_("Added a closed day")),
+    ("closure.remove", N_("Removed a closed day")),
     # findings and corrective actions
     ("finding.open", N_("Raised a finding from an inspection"), "warning"),
     ("finding.create", N_("Raised a finding"), "warning"),
@@ -363,7 +367,7 @@ AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
     "access": ("register.", "access.", "anomaly."),
     "incidents": ("incident.",),
     "users": ("user.", "auth.", "token."),
-    "system": ("audit.", "backup.", "export."),
+    "system": ("audit.", "backup.", "export.", "closure."),
 }
 # What an event is about (its object_type), as a noun.
 AUDIT_OBJECTS = _v(

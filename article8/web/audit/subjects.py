@@ -22,6 +22,7 @@ from article8.core import vocabulary
 from article8.core.models import ApiToken, AuditEvent, User
 from article8.evidence.models import EvidenceItem
 from article8.web.permissions import can
+from article8.web.templating import period
 
 
 @dataclass(frozen=True)
@@ -125,23 +126,17 @@ def _user_names(people: dict[int, User], ids: set[str]) -> dict[str, Named]:
 
 def _inspections(session: Session, ids: set[str]) -> dict[str, Named]:
     rows = session.execute(
-        select(Inspection.id, Control.code, Inspection.period_label)
+        select(Inspection.id, Control.code, Inspection.period_start, Inspection.period_end)
         .join(Control, Control.id == Inspection.control_id)
         .where(Inspection.id.in_(_int_ids(ids)))
     )
     return {
         str(row.id): Named(
-            _("Inspection %(code)s %(period)s", code=row.code, period=_period(row.period_label)),
+            _("Inspection %(code)s %(period)s", code=row.code, period=period(row)),
             _link("inspection.read", "inspections.inspection_page", inspection_id=row.id),
         )
         for row in rows
     }
-
-
-def _period(label: str) -> str:
-    # The stored label ("2026-11", "FY2026 Q3"); the one place to render it in the reader's
-    # language once periods have a display-time label.
-    return label
 
 
 def _controls(session: Session, ids: set[str]) -> dict[str, Named]:
