@@ -63,6 +63,7 @@ EXPECTED: dict[str, object] = {
     "inspections.approve": "inspection.review",
     "inspections.return_for_rework": "inspection.review",
     "inspections.assign": "inspection.assign",
+    "inspections.upload_evidence": "evidence.upload",
     "findings.finding_list": "finding.read",
     "findings.finding_page": "finding.read",
     "findings.finding_severity": "finding.manage",
