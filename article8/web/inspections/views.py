@@ -18,6 +18,7 @@ from article8.controls.catalogue import queries as control_queries
 from article8.controls.catalogue.models import CATEGORIES
 from article8.controls.inspections import queries
 from article8.controls.inspections import services as workflow
+from article8.controls.inspections.errors import ChecklistIncomplete
 from article8.controls.inspections.models import INSPECTION_STATES, Inspection
 from article8.core import roles, users
 from article8.core.errors import DomainError
@@ -198,9 +199,15 @@ def _refused(inspection_id: int, posted: Posted) -> Callable[[DomainError], Resp
 
     def render(error: DomainError) -> ResponseReturnValue:
         item_id = failing_item(error)
-        if item_id is None:
+        if isinstance(error, ChecklistIncomplete):
+            # Every question that is not ready is marked at once; the count goes above the page.
             flash(translated(error), "danger")
-        errors = {item_id: translated(error)} if item_id is not None else {}
+            errors = {item: translated(problem) for item, problem in error.problems.items()}
+        elif item_id is None:
+            flash(translated(error), "danger")
+            errors = {}
+        else:
+            errors = {item_id: translated(error)}
         return _render(
             workflow.get_inspection(db(), inspection_id), posted=posted, errors=errors, status=400
         )
