@@ -359,6 +359,7 @@ def _risks(session: Session, period: Period, lang: str) -> dict[int, list[dict[s
                     "props": props(("action-status", action.status), ("due-on", action.due_on)),
                 }
                 for action in finding.actions
+                if action.status != "cancelled"  # never done, and not to be
             ],
         }
         if inspection.status in ("submitted", "approved"):

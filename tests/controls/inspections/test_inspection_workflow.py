@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
 from tests.support.schedule import LOADED, RULES
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture
@@ -231,6 +234,7 @@ def test_corrective_actions_are_verified_by_someone_other_than_their_owner(
         owner=responsible,
         due_on=date(2026, 12, 31),
         now=clock(),
+        tz=TOKYO,
     )
     assert finding.status == "in_progress"
     with pytest.raises(ValidationError, match="Say how"):
