@@ -1,4 +1,4 @@
-"""Findings and their corrective actions: open → in_progress → resolved → verified.
+"""Findings and their corrective actions: open → in_progress → resolved → verified, or cancelled.
 
 The verifier is a responsible person (or admin) who is not the action's owner.
 """
