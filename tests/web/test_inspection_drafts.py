@@ -72,6 +72,7 @@ def test_a_refused_upload_stays_on_the_inspection_with_the_answers_kept(
     assert response.status_code == 400
     html = markup.unescape(response.get_data(as_text=True))
     assert 'data-testid="inspection-title"' in html  # the inspection, not the upload page
+    assert "The upload was refused: the reason is shown next to the file field." in html
     assert "点検:" not in html and "Inspection:" not in html
     error = html.split('data-testid="files-error"', 1)[1].split("</div></div>", 1)[0]
     assert "report.pdf:" in error

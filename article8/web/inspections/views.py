@@ -298,6 +298,8 @@ def upload_evidence(inspection_id: int) -> ResponseReturnValue:
     edge.keep_changes()
     if saved:
         flash(_("Your answers have been saved as a draft."), "success")
+    # The file field is far down a long page: say at the top that something needs attention.
+    flash(_("The upload was refused: the reason is shown next to the file field."), "danger")
     form.files.errors = [
         *form.files.errors,
         *(f"{r.name}: {r.error}" for r in refused),
