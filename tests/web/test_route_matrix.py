@@ -70,6 +70,7 @@ EXPECTED: dict[str, object] = {
     "findings.action_add": "finding.manage",
     "findings.action_progress": "action.progress",
     "findings.action_verify": "finding.manage",
+    "findings.action_cancel": "finding.manage",
     "audit.event_list": "audit.read",
     "audit.verify": "audit.read",
     "admin.user_list": "user.admin",
