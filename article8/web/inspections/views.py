@@ -289,15 +289,13 @@ def upload_evidence(inspection_id: int) -> ResponseReturnValue:
                 "Stored “%(name)s” as evidence %(id)d.", name=result.name, id=result.item.id
             )
             flash(message, "success")
+    if saved:
+        flash(_("Your answers have been saved as a draft."), "success")
     refused = [r for r in results if r.item is None]
     if results and not refused:
-        if saved:
-            flash(_("Your answers have been saved as a draft."), "success")
         return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
     # Nothing is lost: the draft and the files that were accepted are committed all the same.
     edge.keep_changes()
-    if saved:
-        flash(_("Your answers have been saved as a draft."), "success")
     # The file field is far down a long page: say at the top that something needs attention.
     flash(_("The upload was refused: the reason is shown next to the file field."), "danger")
     form.files.errors = [
