@@ -1,4 +1,5 @@
-# The two commands: `make run` (install, migrate, demo data, serve) and `make test`.
+# The two commands: `make run` (install, migrate, demo data, serve with the scheduler) and
+# `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,7 +28,7 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  article8 is starting at http://$(HOST):$(PORT)/  — sign in with a demo login above."
 	@echo ""
-	$(BIN)/article8 serve --host $(HOST) --port $(PORT)
+	$(BIN)/article8 serve --with-scheduler --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -23,8 +23,10 @@ from article8.access.models import LOG_KINDS, AccessBatch, AccessEvent, Handler,
 from article8.access.rules import RuleReport, RuleSettings, run_rules
 from article8.core import audit
 from article8.core.audit import Actor
+from article8.core.errors import N_, Phrase
 from article8.core.files import sha256_of
 from article8.core.settings import Settings
+from article8.core.tabular import Problem, Problems
 
 INSERT_COLUMNS = (
     "batch_id", "line", "kind", "occurred_at", "epoch", "local_date", "local_minute",
@@ -44,6 +46,8 @@ class Reject:
     record: list[str]
     # The file's columns (CSV) or ["record"] (JSON Lines), for a rejects file's header.
     header: list[str]
+    # The problem, structured, for an edge that says it in the user's language.
+    detail: Problem | None = None
 
 
 @dataclass
@@ -60,6 +64,8 @@ class ImportReport:
     duplicate: bool = False
     imported_at: datetime | None = None
     imported_by: str = ""
+    # The encoding the file was read in; None for a file imported before.
+    encoding: str | None = None
     first_date: date | None = None
     last_date: date | None = None
     anomalies: RuleReport = field(default_factory=RuleReport)
@@ -81,12 +87,15 @@ def import_access_log(
 ) -> ImportReport:
     """Import one access-log file (CSV or JSON Lines; a seekable binary stream) as a batch.
 
-    Without ``skip_invalid`` the first bad line raises :class:`AccessLogError` and the caller's
-    rollback discards the batch; with it, bad lines go to ``on_reject`` and the rest is stored.
+    Without ``skip_invalid`` a bad line raises :class:`AccessLogError`, once the whole file has
+    been read so that it lists every bad line (up to MAX_LISTED, with the total), and the
+    caller's rollback discards the batch; with it, bad lines go to ``on_reject`` and the rest is
+    stored, unless no line was good: a batch of nothing is never stored.
     ``progress`` is called with the bytes read so far. The rules then run over the batch's dates.
     """
     if kind not in LOG_KINDS:
-        raise AccessLogError(filename, f"unknown log kind {kind!r}; expected system or entry")
+        problem = Phrase(N_("unknown log kind %(kind)s; expected system or entry"), kind=repr(kind))
+        raise AccessLogError(filename, problem)
     sha256 = sha256_of(stream)
     stream.seek(0)
     earlier = session.scalar(select(AccessBatch).where(AccessBatch.sha256 == sha256))
@@ -127,8 +136,9 @@ def import_access_log(
     )
     parse = PARSERS[kind](source.positions, calendar, _people(session), batch.id)
     _load(session, source, parse, stream, report, skip_invalid, on_reject, progress)
+    report.encoding = source.encoding
     if report.rows == 0 and report.rejected == 0:
-        raise AccessLogError(filename, "contains no log lines")
+        raise AccessLogError(filename, Phrase(N_("contains no log lines")))
     report.first_date, report.last_date = session.execute(
         select(func.min(AccessEvent.local_date), func.max(AccessEvent.local_date)).where(
             AccessEvent.batch_id == batch.id
@@ -173,34 +183,51 @@ def _load(
     write = _writer(session)
     chunk: list[Row] = []
     append = chunk.append
+    problems = Problems()
+    # Set at the first bad line unless skipping: from then on lines are only checked.
+    refused = False
     for line, values, raw, problem in source.lines:
         try:
             if problem is not None:
                 raise problem
-            append(parse(values, line))
+            row = parse(values, line)
         except RowProblem as error:
             column = source.names.get(error.field, error.field) if error.field else None
-            if not skip_invalid:
-                raise AccessLogError(
-                    report.filename, error.problem, code=error.code, line=line, column=column,
-                    expected=error.expected, found=error.found, part=source.part,
-                ) from None  # fmt: skip
-            report.rejected += 1
-            if on_reject is not None:
-                record = raw if isinstance(raw, list) else [raw.rstrip("\r\n")]
-                on_reject(Reject(line, column, str(error.problem), record, source.reject_header))
+            detail = Problem(
+                report.filename, error.code, error.problem, line, column,
+                error.expected, error.found, part=source.part,
+            )  # fmt: skip
+            problems.add(detail)
+            refused = not skip_invalid
+            if skip_invalid:
+                report.rejected += 1
+                if on_reject is not None:
+                    record = raw if isinstance(raw, list) else [raw.rstrip("\r\n")]
+                    on_reject(
+                        Reject(
+                            line, column, str(error.problem), record, source.reject_header, detail
+                        )
+                    )
             continue
+        if refused:
+            continue  # the file will be refused: read on for its other problems, store nothing
+        append(row)
         if len(chunk) >= CHUNK_ROWS:
             write(chunk)
             report.rows += len(chunk)
             chunk.clear()
             if progress is not None:
                 progress(stream.tell())
+    if refused:
+        raise AccessLogError.of_all(problems)
     if chunk:
         write(chunk)
         report.rows += len(chunk)
     if progress is not None:
         progress(stream.tell())
+    if problems and report.rows == 0:
+        # Every line was invalid: no batch of nothing is stored.
+        raise AccessLogError.of_all(problems)
 
 
 def _writer(session: Session) -> Callable[[list[Row]], None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,7 +88,10 @@ class LocalCalendar:
         except ValueError:
             instant = _retry(raw)
         if len(raw) <= 10:
-            raise RowProblem("timestamp", f"expected a date and a time of day, found {raw!r}")
+            problem = Phrase(
+                N_("expected a date and a time of day, found %(found)s"), found=repr(raw)
+            )
+            raise RowProblem("timestamp", problem)
         if instant.tzinfo is None:
             # Without an offset, the time is read in the configured zone.
             instant = instant.replace(tzinfo=self.tz)
@@ -123,16 +127,33 @@ class LocalCalendar:
         )
 
 
+# A date with slashes and a time without an offset: read in the configured zone.
+_SLASHED = re.compile(
+    r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"
+)
+
+
 def _shown(raw: str) -> str:
     return repr(raw if len(raw) <= _SHOWN else raw[:_SHOWN] + "…")
 
 
 def _retry(raw: str) -> datetime:
+    """``raw`` with blanks around it, or as Excel in Japan writes it (2026/11/02 9:15)."""
+    text = raw.strip()
     try:
-        return datetime.fromisoformat(raw.strip())
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    found = _SLASHED.fullmatch(text)
+    try:
+        if found is None:
+            raise ValueError(text)
+        year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         shown = _shown(raw) if raw else "nothing"
-        raise RowProblem(
-            "timestamp",
-            f"expected an ISO 8601 date-time such as 2026-11-24T10:00:00+09:00, found {shown}",
-        ) from None
+        problem = Phrase(
+            N_("expected an ISO 8601 date-time such as 2026-11-24T10:00:00+09:00, found %(found)s"),
+            found=shown,
+        )
+        raise RowProblem("timestamp", problem) from None

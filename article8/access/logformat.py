@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, BinaryIO
 
+from article8.access.columns import LOGS, names
 from article8.access.errors import AccessLogError, RowProblem
 from article8.access.jsonline import LongNumber, json_parser, long_number
 from article8.access.localtime import LocalCalendar
@@ -25,28 +26,30 @@ from article8.access.models import (
     SYSTEM_ACTIONS,
     SYSTEM_RESULTS,
 )
+from article8.core.errors import N_, Phrase
 from article8.core.guarded import control_character
 from article8.core.tabular import (
     Code,
     Columns,
+    TextLines,
     csv_records,
     read_header,
     text_lines,
 )
 
-FIELDS = {
-    "system": ("timestamp", "user", "system", "action", "records", "source_ip", "result"),
-    "entry": ("timestamp", "person", "area", "door", "direction", "result"),
-}
+FIELDS = {kind: names(columns) for kind, columns in LOGS.items()}
 # Fields with a default may be left out of the file altogether.
-DEFAULTS = {"system": {"records": "0", "result": "ok"}, "entry": {"result": "granted"}}
+DEFAULTS = {
+    kind: {column.name: column.default for column in columns if column.default is not None}
+    for kind, columns in LOGS.items()
+}
 # The header of a CSV log: columns the log has and article8 does not need are ignored.
 COLUMNS = {
     kind: Columns(
         fields,
         tuple(DEFAULTS[kind]),
         others_allowed=True,
-        hint="(use --map COLUMN=FIELD for columns named differently)",
+        hint=Phrase(N_("(use --map COLUMN=FIELD for columns named differently)")),
     )
     for kind, fields in FIELDS.items()
 }
@@ -65,16 +68,21 @@ People = Mapping[str, tuple[int, str]]
 
 def _name_problem(value: str, field: str) -> RowProblem:
     if not value:
-        return RowProblem(field, "expected a value, found nothing")
-    return RowProblem(field, f"is longer than {NAME_LENGTH} characters")
+        return RowProblem(field, Phrase(N_("expected a value, found nothing")))
+    return RowProblem(field, _too_long())
+
+
+def _too_long() -> Phrase:
+    return Phrase(N_("is longer than %(limit)d characters"), limit=NAME_LENGTH)
 
 
 def _choice(value: str, field: str, allowed: tuple[str, ...]) -> RowProblem:
     shown = repr(value) if value else "nothing"
     expected = ", ".join(allowed)
-    return RowProblem(
-        field, f"expected one of {expected}, found {shown}", expected=expected, found=value
+    problem = Phrase(
+        N_("expected one of %(expected)s, found %(found)s"), expected=expected, found=shown
     )
+    return RowProblem(field, problem, expected=expected, found=value)
 
 
 def system_parser(
@@ -107,7 +115,10 @@ def system_parser(
             except ValueError:
                 records = -1
             if not 0 <= records <= MAX_RECORDS:
-                raise RowProblem("records", f"expected a whole number ≥ 0, found {text!r}")
+                problem = Phrase(
+                    N_("expected a whole number ≥ 0, found %(found)s"), found=repr(text)
+                )
+                raise RowProblem("records", problem)
         ip = values[i_ip].strip() or None
         if ip is not None and ip not in known_ips:
             _check_ip(ip)
@@ -146,7 +157,7 @@ def entry_parser(
             raise _name_problem(area, "area")
         door = values[i_door].strip() or None
         if door is not None and len(door) > NAME_LENGTH:
-            raise RowProblem("door", f"is longer than {NAME_LENGTH} characters")
+            raise RowProblem("door", _too_long())
         direction = values[i_direction].strip()
         if direction not in directions:
             raise _choice(direction, "direction", ENTRY_DIRECTIONS)
@@ -174,11 +185,14 @@ def _required(positions: Mapping[str, int | None], field: str) -> int:
 
 def _check_ip(ip: str) -> None:
     if len(ip) > IP_LENGTH:
-        raise RowProblem("source_ip", f"is longer than {IP_LENGTH} characters")
+        raise RowProblem(
+            "source_ip", Phrase(N_("is longer than %(limit)d characters"), limit=IP_LENGTH)
+        )
     try:
         ipaddress.ip_address(ip)
     except ValueError:
-        raise RowProblem("source_ip", f"expected an IP address, found {ip!r}") from None
+        problem = Phrase(N_("expected an IP address, found %(found)s"), found=repr(ip))
+        raise RowProblem("source_ip", problem) from None
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -197,6 +211,13 @@ class LogSource:
     reject_header: list[str]
     lines: Iterator[Line]
     part: str = "column"
+    # The text the lines are read from: its encoding is known once they have been read.
+    text: TextLines | None = None
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding the file was read in (UTF-8, UTF-8 with a BOM, or CP932)."""
+        return self.text.encoding if self.text is not None else None
 
 
 def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
@@ -206,27 +227,38 @@ def open_log(stream: BinaryIO, filename: str, kind: str, mapping: Mapping[str, s
     if bad:
         raise AccessLogError(
             filename,
-            f"--map names {bad[0]!r}, which is not a field of {kind} logs; "
-            f"expected one of {', '.join(fields)}",
+            Phrase(
+                N_(
+                    "--map names %(field)s, which is not a field of %(kind)s logs; "
+                    "expected one of %(fields)s"
+                ),
+                field=repr(bad[0]),
+                kind=kind,
+                fields=", ".join(fields),
+            ),
             code=Code.MAPPING,
             expected=", ".join(fields),
             found=bad[0],
         )
-    lines = text_lines(stream, filename, AccessLogError)
+    text = text_lines(stream, filename, AccessLogError)
+    decoded = iter(text)
     blank = []
-    for first in lines:
+    for first in decoded:
         if first.strip():
             break
         blank.append(first)
     else:
         raise AccessLogError(
-            filename, "is empty; expected a CSV header or JSON Lines", code=Code.EMPTY
+            filename, Phrase(N_("is empty; expected a CSV header or JSON Lines")), code=Code.EMPTY
         )
     # Leading blank lines go through too, so that line numbers stay those of the file.
-    lines = chain(blank, [first], lines)
+    lines = chain(blank, [first], decoded)
     if first.lstrip().startswith("{"):
-        return _json_lines(lines, filename, kind, mapping)
-    return _csv(lines, filename, kind, mapping)
+        source = _json_lines(lines, filename, kind, mapping)
+    else:
+        source = _csv(lines, filename, kind, mapping)
+    source.text = text
+    return source
 
 
 def _csv(lines: Iterator[str], filename: str, kind: str, mapping: Mapping[str, str]) -> LogSource:
@@ -256,7 +288,13 @@ def _csv_lines(records: Iterator[tuple[int, list[str]]], header: list[str]) -> I
             yield line, values, values, problem
         elif any(v.strip() for v in values):
             problem = RowProblem(
-                None, f"has {len(values)} values; the header has {width}", Code.WIDTH
+                None,
+                Phrase(
+                    N_("has %(found)s values; the header has %(expected)s"),
+                    found=len(values),
+                    expected=width,
+                ),
+                Code.WIDTH,
             )
             yield line, values, values, problem
 
@@ -274,7 +312,7 @@ def _json_lines(
 
     def values(obj: Any, line: str) -> list[str]:
         if not isinstance(obj, dict):
-            raise RowProblem(None, "expected a JSON object")
+            raise RowProblem(None, Phrase(N_("expected a JSON object")))
         if long_numbers:
             keys = [k for k, v in obj.items() if isinstance(v, LongNumber)]
             raise RowProblem(keys[0] if keys else None, long_number(long_numbers[0]))
@@ -286,7 +324,8 @@ def _json_lines(
             elif isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             elif not isinstance(value, str):
-                raise RowProblem(field, f"expected text, found {json.dumps(value)[:40]}")
+                shown = json.dumps(value)[:40]
+                raise RowProblem(field, Phrase(N_("expected text, found %(found)s"), found=shown))
             out.append(value)
         # Control characters come raw (allowed by strict=False) or escaped (a backslash).
         if "\\" in line or _CONTROL.search(line.rstrip("\r\n")):
@@ -303,7 +342,8 @@ def _json_lines(
             try:
                 yield number, values(parse(line), line), line, None
             except json.JSONDecodeError as error:
-                problem = RowProblem(None, f"is not valid JSON: {error.msg}", Code.UNREADABLE)
+                reason = Phrase(N_("is not valid JSON: %(reason)s"), reason=error.msg)
+                problem = RowProblem(None, reason, Code.UNREADABLE)
                 yield number, [], line, problem
             except RowProblem as problem:
                 yield number, [], line, problem

@@ -135,8 +135,10 @@ class AccessEvent(Base):
 
     Besides what the log says, each event carries precomputed local-calendar columns so that the
     anomaly rules are plain grouped SQL: the local date and minute of day in the configured time
-    zone, whether that date is a business day, epoch seconds, and ``person_key`` ("p:<employee
-    id>" when the log's name resolved to a person, "u:<name as written>" otherwise).
+    zone, whether that date is a business day (a weekday and not a public holiday: the rules add
+    the company's closures, which may change after the import), epoch seconds, and
+    ``person_key`` ("p:<employee id>" when the log's name resolved to a person, "u:<name as
+    written>" otherwise).
     """
 
     __tablename__ = "access_event"

@@ -72,6 +72,8 @@ class RegisterReport:
 
     people: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_OUTCOMES, 0))
     authorisations: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_OUTCOMES, 0))
+    # The encoding a CSV was read in (UTF-8, UTF-8 with a BOM, CP932); None for a workbook.
+    encoding: str | None = None
 
     def summary(self) -> str:
         """One line for people."""

@@ -9,7 +9,7 @@ deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +18,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from article8.access import columns
+from article8.access.columns import names
 from article8.access.errors import RegisterFileError
 from article8.access.models import LIST_SEPARATOR, Handler
 from article8.access.register import (
@@ -34,11 +36,12 @@ from article8.access.register import (
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.dates import parse_date
-from article8.core.errors import Phrase, ValidationError
+from article8.core.errors import N_, Phrase, ValidationError
 from article8.core.guarded import WorkbookLimits, WorkbookRefused, control_character, open_workbook
 from article8.core.tabular import (
     Code,
     Columns,
+    Problems,
     TableError,
     blank,
     csv_records,
@@ -47,8 +50,8 @@ from article8.core.tabular import (
     width_problem,
 )
 
-PEOPLE_COLUMNS = ("employee_id", "name", "department", "employed_from", "employed_until", "aliases")
-AUTHORISATION_COLUMNS = ("employee_id", "kind", "target", "actions", "valid_from", "valid_until")
+PEOPLE_COLUMNS = names(columns.PEOPLE)
+AUTHORISATION_COLUMNS = names(columns.AUTHORISATIONS)
 SHEETS = {"people": Columns(PEOPLE_COLUMNS), "authorisations": Columns(AUTHORISATION_COLUMNS)}
 
 
@@ -62,8 +65,10 @@ class _Row:
     values: dict[str, str]
 
     @property
-    def where(self) -> str:
-        return f"sheet {self.sheet}, row {self.line}" if self.sheet else f"line {self.line}"
+    def where(self) -> Phrase:
+        if self.sheet:
+            return Phrase(N_("sheet %(sheet)s, row %(line)d"), sheet=self.sheet, line=self.line)
+        return Phrase(N_("line %(line)d"), line=self.line)
 
     def fail(
         self,
@@ -90,7 +95,8 @@ class _Row:
     def required(self, column: str) -> str:
         value = self.values[column]
         if not value:
-            raise self.fail(column, "expected a value, found nothing", Code.VALUE, "a value")
+            problem = Phrase(N_("expected a value, found nothing"))
+            raise self.fail(column, problem, Code.VALUE)
         return value
 
     def items(self, column: str) -> tuple[str, ...]:
@@ -104,7 +110,7 @@ class _Row:
             # Excel in a Japanese locale saves dates as 2024/04/01 or 2024/4/1.
             return parse_date(value, slashes=True)
         except ValueError:
-            problem = f"expected a date YYYY-MM-DD, found {value!r}"
+            problem = Phrase(N_("expected a date YYYY-MM-DD, found %(value)s"), value=repr(value))
             raise self.fail(column, problem, Code.VALUE, "YYYY-MM-DD") from None
 
 
@@ -118,6 +124,8 @@ class RegisterFile:
 
     filename: str
     people: PersonRows = field(default_factory=list)
+    # The encoding a CSV was read in; None for a workbook.
+    encoding: str | None = None
     grants: AuthorisationRows = field(default_factory=list)
 
 
@@ -137,18 +145,38 @@ def import_register(
 def read_register(
     stream: BinaryIO, filename: str, limits: WorkbookLimits | None = None
 ) -> RegisterFile:
-    """Read and check every row of a register file (CSV or XLSX); no database involved."""
+    """Read and check every row of a register file (CSV or XLSX); no database involved.
+
+    A refusal lists the problems of every row (up to MAX_LISTED, with the total).
+    """
     read = RegisterFile(filename)
     is_xlsx = stream.read(4) == b"PK\x03\x04"
     stream.seek(0)
-    sheets = _xlsx_rows(stream, filename, limits) if is_xlsx else _csv_rows(stream, filename)
+    if is_xlsx:
+        sheets = _xlsx_rows(stream, filename, limits)
+    else:
+        text = text_lines(stream, filename, RegisterFileError)
+        sheets = _csv_rows(text, filename)
+    # Every row is checked, so that one refusal names all the rows to fix.
+    problems = Problems()
     for sheet, row in sheets:
-        if sheet == "people":
-            read.people.append((row, _person(row)))
-        else:
-            read.grants.append((row, _authorisation(row)))
+        try:
+            if isinstance(row, RegisterFileError):
+                raise row
+            if sheet == "people":
+                read.people.append((row, _person(row)))
+            else:
+                read.grants.append((row, _authorisation(row)))
+        except RegisterFileError as error:
+            problems.add(error.detail)
+    for clash in _clashes(read):
+        problems.add(clash.detail)
+    if problems:
+        raise RegisterFileError.of_all(problems)
+    if not is_xlsx:
+        read.encoding = text.encoding
     if not read.people and not read.grants:
-        raise RegisterFileError(filename, "contains no rows to import")
+        raise RegisterFileError(filename, Phrase(N_("contains no rows to import")))
     return read
 
 
@@ -156,7 +184,7 @@ def store_register(
     session: Session, read: RegisterFile, *, actor: Actor, now: datetime
 ) -> RegisterReport:
     """Store the rows :func:`read_register` checked, in the caller's transaction; flushes."""
-    report = RegisterReport()
+    report = RegisterReport(encoding=read.encoding)
     _import_people(session, read.people, actor, now, report)
     _import_authorisations(session, read.grants, actor, now, report)
     audit.record(
@@ -206,39 +234,71 @@ def _authorisation(row: _Row) -> AuthorisationInput:
     return data
 
 
+def _clashes(read: RegisterFile) -> Iterator[RegisterFileError]:
+    """Rows of the file that clash with earlier rows: an id, an alias or a grant twice."""
+    ids: dict[str, _Row] = {}
+    aliases: dict[str, tuple[str, _Row]] = {}
+    for row, data in read.people:
+        if data.employee_id in ids:
+            yield row.fail(
+                "employee_id",
+                Phrase(
+                    N_("%(id)s is also on %(where)s"),
+                    id=data.employee_id,
+                    where=ids[data.employee_id].where,
+                ),
+                Code.DUPLICATE_ROW,
+            )
+            continue
+        ids[data.employee_id] = row
+        for alias in data.aliases:
+            if alias in aliases:
+                owner, other = aliases[alias]
+                yield row.fail(
+                    "aliases",
+                    Phrase(
+                        N_("alias %(alias)s is also given to %(owner)s on %(where)s"),
+                        alias=repr(alias),
+                        owner=owner,
+                        where=other.where,
+                    ),
+                    Code.DUPLICATE_ROW,
+                )
+            else:
+                aliases[alias] = (data.employee_id, row)
+    for alias, (owner, row) in aliases.items():
+        if alias in ids and alias != owner:
+            problem = Phrase(
+                N_("alias %(alias)s is the employee id on %(where)s"),
+                alias=repr(alias),
+                where=ids[alias].where,
+            )
+            yield row.fail("aliases", problem)
+    keys: dict[tuple[str, str, str], _Row] = {}
+    for row, grant in read.grants:
+        key = (grant.employee_id, grant.kind, grant.target)
+        if key in keys:
+            yield row.fail(
+                "target",
+                Phrase(N_("the same authorisation is also on %(where)s"), where=keys[key].where),
+                Code.DUPLICATE_ROW,
+            )
+        else:
+            keys[key] = row
+
+
 # --- applying --------------------------------------------------------------------------------
 
 
 def _import_people(
     session: Session, people: PersonRows, actor: Actor, now: datetime, report: RegisterReport
 ) -> None:
-    ids: dict[str, _Row] = {}
-    aliases: dict[str, tuple[str, _Row]] = {}
-    for row, data in people:
-        if data.employee_id in ids:
-            raise row.fail(
-                "employee_id",
-                f"{data.employee_id} is also on {ids[data.employee_id].where}",
-                Code.DUPLICATE_ROW,
-            )
-        ids[data.employee_id] = row
-        for alias in data.aliases:
-            if alias in aliases:
-                owner, other = aliases[alias]
-                raise row.fail(
-                    "aliases",
-                    f"alias {alias!r} is also given to {owner} on {other.where}",
-                    Code.DUPLICATE_ROW,
-                )
-            aliases[alias] = (data.employee_id, row)
-    for alias, (owner, row) in aliases.items():
-        if alias in ids and alias != owner:
-            raise row.fail("aliases", f"alias {alias!r} is the employee id on {ids[alias].where}")
+    ids = [data.employee_id for _row, data in people]
     existing = {
         h.employee_id: h
         for h in session.scalars(
             select(Handler)
-            .where(Handler.employee_id.in_(list(ids)))
+            .where(Handler.employee_id.in_(ids))
             .options(selectinload(Handler.aliases))
         )
     }
@@ -260,28 +320,22 @@ def _import_people(
                 now=now,
             )
         except ValidationError as error:
-            raise row.fail(error.field, str(error)) from None
+            raise row.fail(error.field, Phrase(error.template, **error.params)) from None
         report.people[saved.outcome] += 1
 
 
 def _import_authorisations(
     session: Session, grants: AuthorisationRows, actor: Actor, now: datetime, report: RegisterReport
 ) -> None:
-    keys: dict[tuple[str, str, str], _Row] = {}
-    for row, data in grants:
-        key = (data.employee_id, data.kind, data.target)
-        if key in keys:
-            raise row.fail(
-                "target", f"the same authorisation is also on {keys[key].where}", Code.DUPLICATE_ROW
-            )
-        keys[key] = row
     for row, data in grants:
         try:
             saved = save_authorisation(session, actor, data, now=now)
         except ValidationError as error:
-            problem = str(error)
+            problem: str | Phrase = Phrase(error.template, **error.params)
             if error.field == "employee_id":
-                problem += " (add the person to the people list first)"
+                problem = Phrase(
+                    N_("%(problem)s (add the person to the people list first)"), problem=problem
+                )
             raise row.fail(error.field, problem) from None
         report.authorisations[saved.outcome] += 1
 
@@ -289,22 +343,28 @@ def _import_authorisations(
 # --- reading files ---------------------------------------------------------------------------
 
 
-def _row(filename: str, line: int, sheet: str | None, cells: dict[str, str]) -> _Row:
+# A row, or what is wrong with it (the reader goes on to the next row).
+_Read = tuple[str, "_Row | RegisterFileError"]
+
+
+def _row(
+    filename: str, line: int, sheet: str | None, cells: dict[str, str]
+) -> _Row | RegisterFileError:
     """A row whose cells hold no control characters (no column of the register is free text)."""
     row = _Row(filename, line, sheet, cells)
     for column, value in cells.items():
         problem = control_character(value)
         if problem is not None:
-            raise row.fail(column, problem, Code.CONTROL_CHARACTER)
+            return row.fail(column, problem, Code.CONTROL_CHARACTER)
     return row
 
 
-def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
-    lines = text_lines(stream, filename, RegisterFileError)
+def _csv_rows(lines: Iterable[str], filename: str) -> Iterator[_Read]:
     records = csv_records(lines, filename, RegisterFileError)
     first = next(((n, values) for n, values in records if not blank(values)), None)
     if first is None:
-        raise RegisterFileError(filename, "is empty; expected a header row", code=Code.EMPTY)
+        problem = Phrase(N_("is empty; expected a header row"))
+        raise RegisterFileError(filename, problem, code=Code.EMPTY)
     line, header = first[0], [h.strip() for h in first[1]]
     sheet = next((name for name, columns in SHEETS.items() if columns.fits(header)), None)
     if sheet is None:
@@ -315,7 +375,15 @@ def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
         found = ",".join(header) or "nothing"
         raise RegisterFileError(
             filename,
-            f"expected the header {expected}; found {found}",
+            Phrase(
+                N_("expected the header %(expected)s; found %(found)s"),
+                expected=Phrase(
+                    N_("%(people)s (people) or %(authorisations)s (authorisations)"),
+                    people=",".join(PEOPLE_COLUMNS),
+                    authorisations=",".join(AUTHORISATION_COLUMNS),
+                ),
+                found=found,
+            ),
             code=Code.HEADER,
             line=line,
             expected=expected,
@@ -325,20 +393,24 @@ def _csv_rows(stream: BinaryIO, filename: str) -> Iterator[tuple[str, _Row]]:
         if blank(values):
             continue
         if len(values) != len(header):
-            raise RegisterFileError.of(width_problem(filename, line, len(values), len(header)))
+            yield (
+                sheet,
+                RegisterFileError.of(width_problem(filename, line, len(values), len(header))),
+            )
+            continue
         cells = {h: v.strip() for h, v in zip(header, values, strict=True)}
         yield sheet, _row(filename, line, None, cells)
 
 
-def _xlsx_rows(
-    stream: BinaryIO, filename: str, limits: WorkbookLimits | None
-) -> Iterator[tuple[str, _Row]]:
+def _xlsx_rows(stream: BinaryIO, filename: str, limits: WorkbookLimits | None) -> Iterator[_Read]:
     try:
         with open_workbook(stream, filename, limits) as workbook:
             present = [name for name in SHEETS if name in workbook.sheetnames]
             if not present:
                 raise RegisterFileError(
-                    filename, "expected a sheet named people and/or authorisations", code=Code.EMPTY
+                    filename,
+                    Phrase(N_("expected a sheet named people and/or authorisations")),
+                    code=Code.EMPTY,
                 )
             for name in present:
                 with closing(sheet_rows(workbook, name, SHEETS[name])) as rows:

@@ -42,6 +42,8 @@ from article8.access.models import (
     Handler,
     HandlerAuthorisation,
 )
+from article8.core.calendar import DEFAULT_CLOSED_DAYS, AnnualClosure, parse_closed_days
+from article8.core.closures import company_closures
 from article8.core.db import UTCDateTime
 from article8.core.settings import Settings
 
@@ -82,6 +84,8 @@ class RuleSettings:
 
     timezone: ZoneInfo
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
+    # The yearly closures; the one-off closures are read from the database on each run.
+    closed_days: tuple[AnnualClosure, ...] = parse_closed_days(DEFAULT_CLOSED_DAYS)
     bulk_export_records: int = 1000
     bulk_export_daily_records: int = 5000
     failed_login_count: int = 5
@@ -97,6 +101,7 @@ class RuleSettings:
         return cls(
             timezone=settings.timezone,
             business_hours=settings.business_hours,
+            closed_days=settings.closed_days,
             bulk_export_records=settings.rule_bulk_export_records,
             bulk_export_daily_records=settings.rule_bulk_export_daily,
             failed_login_count=settings.rule_failed_login_burst,
@@ -153,8 +158,9 @@ def run_rules(
         return RuleReport()
     within = _date_filter(dates, days)
     rules = RuleSettings.of(settings)
+    closed = _closed_dates(session, rules, dates, days)
     token = secrets.token_hex(16)
-    for rule, query in _queries(rules, within).items():
+    for rule, query in _queries(rules, within, closed).items():
         _upsert(session, rule, query, token, now)
     # A DELETE answers with a CursorResult (its rowcount); Session.execute is typed for any result.
     withdrawn = cast(
@@ -181,6 +187,26 @@ def _date_filter(dates: tuple[date, date] | None, days: Collection[date] | None)
         first, last = dates
         return lambda column: column.between(first, last)
     return lambda column: true()
+
+
+def _closed_dates(
+    session: Session,
+    rules: RuleSettings,
+    dates: tuple[date, date] | None,
+    days: Collection[date] | None,
+) -> list[date]:
+    # Closures are applied here, not stored with the events: an administrator may add or remove
+    # one after the logs were imported, and the next run must see it. The stored business_day
+    # says only weekday and public holiday, facts that never change.
+    closures = company_closures(session, rules.closed_days)
+    if days is not None:
+        return sorted(day for day in set(days) if closures.covers(day))
+    if dates is None:
+        first, last = session.execute(select(func.min(E.local_date), func.max(E.local_date))).one()
+        if first is None:
+            return []
+        dates = (first, last)
+    return closures.between(*dates)
 
 
 def _upsert(session: Session, rule: str, query: Select[Any], token: str, now: datetime) -> None:
@@ -219,7 +245,9 @@ def _upsert(session: Session, rule: str, query: Select[Any], token: str, now: da
     )
 
 
-def _queries(rules: RuleSettings, within: DateFilter) -> dict[str, Select[Any]]:
+def _queries(
+    rules: RuleSettings, within: DateFilter, closed: Collection[date]
+) -> dict[str, Select[Any]]:
     system = and_(E.kind == "system", within(E.local_date))
     entry = and_(E.kind == "entry", within(E.local_date))
     start, end = rules.business_minutes
@@ -239,7 +267,12 @@ def _queries(rules: RuleSettings, within: DateFilter) -> dict[str, Select[Any]]:
             system,
             E.result == "ok",
             E.action != "login_failed",
-            or_(E.business_day.is_(False), E.local_minute < start, E.local_minute >= end),
+            or_(
+                E.business_day.is_(False),
+                E.local_date.in_(closed),
+                E.local_minute < start,
+                E.local_minute >= end,
+            ),
         ),
         "bulk_export": _bulk_export(system, rules),
         "failed_login_burst": _bursts(

@@ -227,9 +227,8 @@ def _description(anomaly: Anomaly, locale: str, tz: ZoneInfo, reason: str) -> st
     text = _(
         FINDING_DESCRIPTION,
         id=anomaly.id,
-        rule=f"{_(RULE_NAMES[anomaly.rule])} ({anomaly.rule})"
-        if anomaly.rule in RULE_NAMES
-        else anomaly.rule,
+        # The rule's name only: its code is an internal identifier, never shown to a reader.
+        rule=_(RULE_NAMES[anomaly.rule]) if anomaly.rule in RULE_NAMES else anomaly.rule,
         severity=vocabulary.SEVERITIES.translated(anomaly.severity, _),
         person=person,
         date=anomaly.local_date.isoformat(),

@@ -20,7 +20,7 @@ from article8.cli.group import Article8Group, app_from_env, cli_actor
 from article8.cli.inspections import inspections_group
 from article8.cli.register import register_group
 from article8.cli.scheduler import scheduler_group
-from article8.cli.serve import serve
+from article8.cli.serve import run_alias, serve
 from article8.cli.tokens import tokens_group
 from article8.cli.users import users_group
 
@@ -45,6 +45,7 @@ for command in (
     register_group,
     scheduler_group,
     serve,
+    run_alias,
     tokens_group,
     users_group,
 ):

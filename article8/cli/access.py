@@ -16,9 +16,9 @@ from article8.access.ingest import ImportReport, import_access_log
 from article8.access.models import LOG_KINDS
 from article8.access.rejects import RejectsFile
 from article8.access.rules import RULES, RuleSettings
-from article8.cli.errors import usage_error
+from article8.cli.errors import problems_in, usage_error
 from article8.cli.group import cli_actor
-from article8.cli.options import day
+from article8.cli.options import day, lang_option
 from article8.core.tabular import MappingError, parse_mapping
 from article8.web.context import database, now, settings
 
@@ -42,12 +42,16 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--kind", type=click.Choice(LOG_KINDS), required=True)
 @click.option("--map", "pairs", multiple=True, metavar="COLUMN=FIELD", help="Rename a column.")
 @click.option("--skip-invalid", is_flag=True, help="Store good lines; write bad ones to a file.")
+@lang_option
 @with_appcontext
-def access_import(file: Path, kind: str, pairs: tuple[str, ...], skip_invalid: bool) -> None:
+def access_import(
+    file: Path, kind: str, pairs: tuple[str, ...], skip_invalid: bool, lang: str
+) -> None:
     """Import an access log (CSV with a header, or JSON Lines) and run the anomaly rules.
 
     System logs: timestamp,user,system,action,records,source_ip,result. Entry/exit logs:
-    timestamp,person,area,door,direction,result. One bad line stores nothing, unless
+    timestamp,person,area,door,direction,result. CSV in UTF-8 (with or without a BOM) or CP932.
+    A bad line stores nothing (every bad line is reported, the first 100 listed), unless
     --skip-invalid, which writes bad lines with the reason to FILE.rejects.csv.
     """
     mapping = _mapping(pairs)
@@ -60,7 +64,12 @@ def access_import(file: Path, kind: str, pairs: tuple[str, ...], skip_invalid: b
         else nullcontext()
     )
     try:
-        with bar as shown, database().unit_of_work() as session, file.open("rb") as stream:
+        with (
+            problems_in(lang),
+            bar as shown,
+            database().unit_of_work() as session,
+            file.open("rb") as stream,
+        ):
             report = import_access_log(
                 session,
                 stream,
@@ -93,6 +102,8 @@ def _say(report: ImportReport, file: Path, rejects: Path | None) -> None:
     click.echo(
         f"imported {report.rows} {report.kind} events from {file.name} as batch {report.batch_id}"
     )
+    if report.encoding:
+        click.echo(f"read as {report.encoding}")
     if report.rejected:
         click.echo(
             f"{report.rejected} invalid lines skipped; written with the reasons to {rejects}"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 import click
+from flask_babel import force_locale
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
 from article8.core.errors import ConfigError, DomainError
+from article8.core.tabular import TableError
+from article8.web.problems import count, describe
 
 
 class CommandFailed(click.ClickException):
@@ -42,6 +47,19 @@ def domain_failure(error: DomainError) -> CommandFailed:
     if isinstance(error, ConfigError):
         return configuration_failure(error)
     return CommandFailed(str(error))
+
+
+@contextmanager
+def problems_in(lang: str) -> Iterator[None]:
+    """A file problem raised inside is said in ``lang`` (a command's --lang), exit 1."""
+    try:
+        yield
+    except TableError as error:
+        with force_locale(lang):
+            message = describe(error.detail)
+            if error.total > 1:
+                message = "\n".join([count(error), *map(describe, error.problems)])
+        raise CommandFailed(message) from None
 
 
 def database_failure(error: OperationalError, url: URL) -> CommandFailed:

@@ -76,5 +76,6 @@ def export_assessment_results_command(
             tz=settings().timezone,
             lang=lang,
             now=instant,
+            fy_start_month=settings().fiscal_year_start,
         )
     click.echo(json.dumps({"file": str(out), "sha256": written.sha256, **written.counts}))

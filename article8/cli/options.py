@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, tzinfo
+
+import click
 
 from article8.cli.errors import usage_error
 from article8.core.dates import parse_date
 from article8.reports.period import Period
+
+
+def environment_language() -> str:
+    """``en`` or ``ja`` from LC_ALL, LC_MESSAGES or LANG (the first one set); ``ja`` otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "en" if value.startswith("en") else "ja"
+    return "ja"
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default=environment_language,
+    show_default="from LC_ALL or LANG, else ja",
+    help="The language of the problems reported.",
+)
 
 
 def day(value: str | None, name: str) -> date | None:

@@ -1,4 +1,5 @@
-"""`article8 serve`: the development server, for demos."""
+"""`article8 serve`: the development server, for demos and the one-machine install (`make run`
+serves with ``--with-scheduler``, so that inspections open and reminders go out)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,17 @@ from article8.web.context import settings
 def serve(host: str, port: int, with_scheduler: bool) -> None:
     """Serve the application with the development server (demo-friendly)."""
     if with_scheduler:
-        # Demo convenience only: production runs `article8 scheduler run` as its own process.
+        # The one-machine install (`make run`): one process, one scheduler. A larger install
+        # runs `article8 scheduler run` as its own process; the lease keeps either to one leader.
         threading.Thread(target=runner.run, args=(settings(),), daemon=True).start()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"article8 is serving at http://{host}:{port}/  (Ctrl+C to stop)")
     # Not app.run(): Flask ignores it inside its own CLI (FLASK_RUN_FROM_CLI).
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+# Flask's own `run` would serve without article8's checks and options: `article8 run` is `serve`,
+# kept out of the help so that one command is documented.
+run_alias = click.Command(
+    "run", callback=serve.callback, params=serve.params, help=serve.help, hidden=True
+)

@@ -1,4 +1,9 @@
-"""Inspection periods on the fiscal calendar, and due dates on Japanese business days."""
+"""Inspection periods on the fiscal calendar, and due dates on Japanese business days.
+
+A business day is a weekday that is neither a Japanese public holiday nor a company closure: the
+yearly closures of the settings (``ARTICLE8_CLOSED_DAYS``, by default 12-29..01-03) and the one-off
+closures an administrator keeps in the database (:mod:`article8.core.closures`).
+"""
 
 from __future__ import annotations
 
@@ -59,15 +64,86 @@ def periods_between(
         period = period_containing(frequency, period.end + timedelta(days=1), fy_start_month)
 
 
-def is_business_day(day: date) -> bool:
-    """Monday to Friday, and not a Japanese public holiday (祝日, 振替休日, 国民の休日)."""
-    return day.weekday() < 5 and not jpholiday.is_holiday(day)
+MonthDay = tuple[int, int]
+# The default yearly closure: the Japanese year-end and New Year holidays (年末年始).
+DEFAULT_CLOSED_DAYS = "12-29..01-03"
 
 
-def previous_business_day(day: date) -> date:
+@dataclass(frozen=True)
+class AnnualClosure:
+    """Days the company is closed every year, ``first`` to ``last`` inclusive (month, day); the
+    range may wrap over the new year (12-29..01-03)."""
+
+    first: MonthDay
+    last: MonthDay
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` falls in this closure."""
+        month_day = (day.month, day.day)
+        if self.first <= self.last:
+            return self.first <= month_day <= self.last
+        return month_day >= self.first or month_day <= self.last
+
+
+@dataclass(frozen=True)
+class Closures:
+    """The company's closed days: yearly ranges and one-off dates."""
+
+    annual: tuple[AnnualClosure, ...] = ()
+    dates: frozenset[date] = frozenset()
+
+    def covers(self, day: date) -> bool:
+        """Whether the company is closed on ``day``."""
+        return day in self.dates or any(closure.covers(day) for closure in self.annual)
+
+    def between(self, first: date, last: date) -> list[date]:
+        """Every closed day from ``first`` to ``last`` inclusive, in order."""
+        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        return [day for day in days if self.covers(day)]
+
+
+NO_CLOSURES = Closures()
+
+
+def parse_closed_days(raw: str) -> tuple[AnnualClosure, ...]:
+    """Read a comma-separated list of MM-DD days and MM-DD..MM-DD ranges; raise ValueError."""
+    closures = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        first, _, last = item.partition("..")
+        closures.append(AnnualClosure(_month_day(first), _month_day(last or first)))
+    return tuple(closures)
+
+
+def _month_day(text: str) -> MonthDay:
+    month, dash, day = text.strip().partition("-")
+    if not (dash and month.isdigit() and day.isdigit() and len(month) == len(day) == 2):
+        raise ValueError(f"'{text.strip()}' is not a day of the form MM-DD, e.g. 12-29")
+    try:
+        date(2000, int(month), int(day))  # a leap year, so that 02-29 is a day
+    except ValueError:
+        raise ValueError(f"'{text.strip()}' is not a day of the year") from None
+    return int(month), int(day)
+
+
+def is_business_day(day: date, closures: Closures = NO_CLOSURES) -> bool:
+    """Monday to Friday, not a Japanese public holiday (祝日, 振替休日, 国民の休日) and not a
+    company closure."""
+    return day.weekday() < 5 and not jpholiday.is_holiday(day) and not closures.covers(day)
+
+
+def previous_business_day(day: date, closures: Closures = NO_CLOSURES) -> date:
     """``day`` itself when it is a business day, else the business day before it."""
-    while not is_business_day(day):
+    while not is_business_day(day, closures):
         day -= timedelta(days=1)
+    return day
+
+
+def next_business_day(day: date, closures: Closures = NO_CLOSURES) -> date:
+    """``day`` itself when it is a business day, else the business day after it."""
+    while not is_business_day(day, closures):
+        day += timedelta(days=1)
     return day
 
 
@@ -79,11 +155,19 @@ class InspectionWindow:
     due_on: date
 
 
-def window_for(period: Period, *, lead_days: int = 14, grace_days: int = 10) -> InspectionWindow:
-    """Opens ``lead_days`` before the period ends; due ``grace_days`` after, on a business day."""
+def window_for(
+    period: Period,
+    *,
+    lead_days: int = 14,
+    grace_days: int = 10,
+    closures: Closures = NO_CLOSURES,
+) -> InspectionWindow:
+    """Opens ``lead_days`` before the period ends; due ``grace_days`` after, moved on to the next
+    business day when that day is a weekend, a holiday or a closure (never earlier: the grace
+    promised is kept)."""
     return InspectionWindow(
         opens_on=period.end - timedelta(days=lead_days),
-        due_on=previous_business_day(period.end + timedelta(days=grace_days)),
+        due_on=next_business_day(period.end + timedelta(days=grace_days), closures),
     )
 
 

@@ -216,3 +216,16 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class Closure(Base):
+    """A one-off day the company is closed (an administrator keeps them; the yearly closures are
+    a setting). Removing one deletes the row: the audit trail keeps its history."""
+
+    __tablename__ = "closure"
+
+    id: Mapped[intpk]
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]

@@ -66,6 +66,8 @@ GRANTS: dict[str, frozenset[str]] = {
     "audit.read": _READERS,
     # User accounts.
     "user.admin": frozenset({ADMIN}),
+    # The company's one-off closures (days that are not business days).
+    "closure.manage": frozenset({ADMIN}),
 }
 
 PERMISSIONS = frozenset(GRANTS)

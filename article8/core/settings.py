@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from article8.core import vocabulary
+from article8.core.calendar import DEFAULT_CLOSED_DAYS, AnnualClosure, parse_closed_days
 from article8.core.errors import ConfigError
 
 ROLES = vocabulary.ROLES.codes
@@ -53,6 +54,8 @@ class Settings:
     # `evidence verify --sweep` leaves blobs and unfinished uploads younger than this alone.
     sweep_grace_minutes: int = 60
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
+    # The company's yearly closures (one-off closures are kept in the database).
+    closed_days: tuple[AnnualClosure, ...] = parse_closed_days(DEFAULT_CLOSED_DAYS)
     # Thresholds of the access-log anomaly rules (evidence.access.rules.RuleSettings).
     rule_bulk_export_records: int = 1000
     rule_bulk_export_daily: int = 5000
@@ -109,6 +112,7 @@ class Settings:
             clock_skew_hours=_int(env, "ARTICLE8_CLOCK_SKEW_HOURS", 24, 0, 24 * 31),
             sweep_grace_minutes=_int(env, "ARTICLE8_SWEEP_GRACE_MINUTES", 60, 0, 30 * 24 * 60),
             business_hours=_hours(env.get("ARTICLE8_BUSINESS_HOURS", "08:00-20:00")),
+            closed_days=_closed_days(env.get("ARTICLE8_CLOSED_DAYS", DEFAULT_CLOSED_DAYS)),
             rule_bulk_export_records=_int(
                 env, "ARTICLE8_RULE_BULK_EXPORT_RECORDS", 1000, 1, 1_000_000_000
             ),
@@ -223,6 +227,17 @@ def _hours(raw: str) -> tuple[time, time]:
     if start >= end:
         raise ConfigError("ARTICLE8_BUSINESS_HOURS", "the start must be before the end")
     return start, end
+
+
+def _closed_days(raw: str) -> tuple[AnnualClosure, ...]:
+    try:
+        return parse_closed_days(raw)
+    except ValueError as error:
+        raise ConfigError(
+            "ARTICLE8_CLOSED_DAYS",
+            f"{error}; expected MM-DD days or MM-DD..MM-DD ranges separated by commas, "
+            f"e.g. {DEFAULT_CLOSED_DAYS},08-13..08-16 (empty for none)",
+        ) from None
 
 
 def _roles(raw: str) -> frozenset[str]:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 from article8.core.errors import N_, DomainError, Phrase, ValidationError
 from article8.core.guarded import GuardedWorkbook, WorkbookRefused
 
+# The problems of one file that are listed; the count says how many there were in all.
+MAX_LISTED = 100
 # A line is read whole: a hostile file could be one line of gigabytes.
 MAX_LINE_BYTES = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
@@ -108,9 +110,18 @@ class TableError(DomainError):
         # The fields machine readers use (the API's error body, rejects files).
         self.file, self.where, self.column = file, detail.where, column
         self.line, self.code, self.problem = line, code, str(message)
+        # Every problem of the file found so far (up to MAX_LISTED), and how many in all.
+        self.problems, self.total = [detail], 1
 
     @classmethod
-    def of(cls, problem: Problem) -> TableError:
+    def of_all(cls, problems: Problems) -> Self:
+        """The error carrying every problem listed (the first is ``detail``) and the total."""
+        error = cls.of(problems.listed[0])
+        error.problems, error.total = list(problems.listed), problems.total
+        return error
+
+    @classmethod
+    def of(cls, problem: Problem) -> Self:
         """The error carrying ``problem`` (re-raised as another kind of TableError)."""
         return cls(
             problem.file,
@@ -123,6 +134,23 @@ class TableError(DomainError):
             sheet=problem.sheet,
             part=problem.part,
         )
+
+
+@dataclass
+class Problems:
+    """The problems of one file: the first MAX_LISTED of them, and how many in all."""
+
+    listed: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, problem: Problem) -> None:
+        """Count ``problem``, and keep it while fewer than MAX_LISTED are kept."""
+        self.total += 1
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append(problem)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
 
 # --- COLUMN=FIELD ----------------------------------------------------------------------------
@@ -153,17 +181,44 @@ def parse_mapping(entries: Iterable[str]) -> dict[str, str]:
 # --- text ------------------------------------------------------------------------------------
 
 
-def text_lines(
-    stream: BinaryIO, filename: str, error: type[TableError] = TableError
-) -> Iterator[str]:
+class Encoding(StrEnum):
+    """The encoding a text file was read in, as the result of an import says it."""
+
+    UTF8 = "UTF-8"
+    UTF8_BOM = "UTF-8 (BOM)"
+    CP932 = "CP932 (Shift_JIS)"
+
+
+class TextLines(Iterable[str]):
+    """The lines of a text file, decoded; ``encoding`` says which encoding was found.
+
+    ``encoding`` is UTF-8 until a line says otherwise (a BOM, or a line that is CP932). Every
+    iteration continues the one generator, which callers get directly (no call per line here).
+    """
+
+    def __init__(self, lines: Callable[[TextLines], Iterator[str]]) -> None:
+        self.encoding = Encoding.UTF8
+        self._lines = lines(self)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._lines
+
+
+def text_lines(stream: BinaryIO, filename: str, error: type[TableError] = TableError) -> TextLines:
     """The lines of a text file in UTF-8 (a BOM is dropped) or CP932, decoded strictly.
 
     The file is UTF-8 until a line is not; if every earlier line was ASCII (the same in both)
     and that line is CP932, the rest is read as CP932. A line that fits neither is named, as
     is a line over 1 MiB.
     """
+    return TextLines(lambda found: _decoded(stream, filename, error, found))
+
+
+def _decoded(
+    stream: BinaryIO, filename: str, error: type[TableError], found: TextLines
+) -> Iterator[str]:
     # readline with a limit: a file without line breaks is never read into memory whole.
-    raws = enumerate(iter(partial(stream.readline, MAX_LINE_BYTES + 2), b""), 1)
+    raws = enumerate(_cr_lines(stream) if _ends_in_cr(stream) else _lf_lines(stream), 1)
     encoding = "utf-8"
     # While every line is ASCII the encoding is open; this is the hot path of a log import,
     # so each phase does as little per line as it can.
@@ -171,12 +226,14 @@ def text_lines(
         if len(raw) > MAX_LINE_BYTES:
             _check_length(raw, number, filename, error)
         if number == 1 and raw.startswith(_BOM):
+            found.encoding = Encoding.UTF8_BOM
             yield _decode(raw[len(_BOM) :], encoding, number, filename, error)
             break  # a BOM declares UTF-8
         try:
             line = raw.decode(encoding)
         except UnicodeDecodeError:
             encoding = "cp932"
+            found.encoding = Encoding.CP932
             yield _decode(raw, encoding, number, filename, error)
             break
         yield line
@@ -203,6 +260,36 @@ def text_lines(
         if odd(raw) is not None and _NOT_SHIFT_JIS.search(line):
             raise _not_text(number, filename, error)
         yield line
+
+
+def _lf_lines(stream: BinaryIO) -> Iterator[bytes]:
+    return iter(partial(stream.readline, MAX_LINE_BYTES + 2), b"")
+
+
+def _ends_in_cr(stream: BinaryIO) -> bool:
+    """Whether the file's lines end in a bare CR (classic Mac OS); peeks at the first line."""
+    if not stream.seekable():
+        return False
+    start = stream.tell()
+    first = stream.readline(MAX_LINE_BYTES + 2)
+    stream.seek(start)
+    return b"\r" in first.rstrip(b"\r\n")
+
+
+def _cr_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of a file whose lines end in CR, each ending in LF as the readers expect."""
+    pending = b""
+    while chunk := stream.read(1 << 16):
+        pending += chunk
+        *complete, pending = pending.split(b"\r")
+        for line in complete:
+            # A CRLF among the CRs leaves its LF at the start of the next piece.
+            yield line.removeprefix(b"\n") + b"\n"
+        if len(pending) > MAX_LINE_BYTES:
+            yield pending  # refused by the length check
+            return
+    if pending.removeprefix(b"\n"):
+        yield pending.removeprefix(b"\n")
 
 
 def _check_length(raw: bytes, number: int, filename: str, error: type[TableError]) -> None:
@@ -246,7 +333,7 @@ def csv_records(
     except csv.Error as problem:
         raise error(
             filename,
-            f"cannot be read as CSV: {problem}",
+            Phrase(N_("cannot be read as CSV: %(reason)s"), reason=str(problem)),
             code=Code.UNREADABLE,
             line=reader.line_num,
         ) from None
@@ -262,7 +349,9 @@ def width_problem(filename: str, line: int, found: int, expected: int) -> Proble
     return Problem(
         filename,
         Code.WIDTH,
-        f"has {found} values; the header has {expected}",
+        Phrase(
+            N_("has %(found)s values; the header has %(expected)s"), found=found, expected=expected
+        ),
         line,
         expected=str(expected),
         found=str(found),
@@ -281,7 +370,7 @@ class Columns:
     # Columns the file has and article8 does not need (access logs carry many).
     others_allowed: bool = False
     # Appended to a header problem (how to fix it at this edge).
-    hint: str = ""
+    hint: str | Phrase = ""
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -316,12 +405,18 @@ def read_header(
     mapping = mapping or {}
     found = [str(h).strip() if h is not None else "" for h in header]
 
-    def fail(code: Code, message: str, **fields: str) -> TableError:
+    def fail(code: Code, message: str | Phrase, **fields: str) -> TableError:
         return error(file, message, code=code, line=line, sheet=sheet, **fields)
 
     for column in mapping:
         if column not in found:
-            raise fail(Code.MAPPING, f"--map names column {column!r}, which is not in the header")
+            raise fail(
+                Code.MAPPING,
+                Phrase(
+                    N_("--map names column %(column)s, which is not in the header"),
+                    column=repr(column),
+                ),
+            )
     positions: dict[str, int | None] = dict.fromkeys(columns.names)
     names = {name: name for name in columns.names}
     unknown: list[str] = []
@@ -334,27 +429,44 @@ def read_header(
             continue
         if positions[name] is not None:
             if names[name] == column:
-                raise fail(Code.DUPLICATE_COLUMN, f"column {column!r} appears twice", found=column)
+                raise fail(
+                    Code.DUPLICATE_COLUMN,
+                    Phrase(N_("column %(found)s appears twice"), found=repr(column)),
+                    found=column,
+                )
             raise fail(
                 Code.DUPLICATE_COLUMN,
-                f"columns {names[name]!r} and {column!r} both give the field {name}",
+                Phrase(
+                    N_("columns %(first)s and %(second)s both give the field %(field)s"),
+                    first=repr(names[name]),
+                    second=repr(column),
+                    field=name,
+                ),
                 found=column,
             )
         positions[name], names[name] = index, column
     missing = [c for c in columns.required if positions[c] is None]
     if missing or unknown:
         expected = ", ".join(columns.names)
-        message = f"expected the header row {expected}"
+        message = Phrase(N_("expected the header row %(expected)s"), expected=expected)
         if columns.optional:
-            message += f" ({', '.join(columns.optional)} optional)"
+            message = Phrase(
+                N_("%(message)s (%(optional)s optional)"),
+                message=message,
+                optional=", ".join(columns.optional),
+            )
         if missing:
-            message += f"; missing {', '.join(missing)}"
+            message = Phrase(
+                N_("%(message)s; missing %(missing)s"), message=message, missing=", ".join(missing)
+            )
         if unknown:
-            message += f"; unknown {', '.join(unknown)}"
+            message = Phrase(
+                N_("%(message)s; unknown %(unknown)s"), message=message, unknown=", ".join(unknown)
+            )
         shown = ", ".join(found).rstrip(", ") or "nothing"
-        message += f"; found {shown}"
+        message = Phrase(N_("%(message)s; found %(found)s"), message=message, found=shown)
         if columns.hint:
-            message += f" {columns.hint}"
+            message = Phrase(N_("%(message)s %(hint)s"), message=message, hint=columns.hint)
         raise fail(Code.HEADER, message, expected=expected, found=shown)
     return Header(positions, names, found)
 

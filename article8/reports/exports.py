@@ -61,9 +61,12 @@ def export_assessment_results(
     tz: ZoneInfo,
     lang: str,
     now: datetime,
+    fy_start_month: int = 4,
 ) -> ResultsExport:
     """Write OSCAL assessment results for the inspections due in ``period``; record the file."""
-    document = oscal.assessment_results(session, period, tz=tz, lang=lang, now=now)
+    document = oscal.assessment_results(
+        session, period, tz=tz, lang=lang, now=now, fy_start_month=fy_start_month
+    )
     sha256 = oscal.write_json(document, out)
     result = document["assessment-results"]["results"][0]
     counts = {key: len(result.get(key, [])) for key in RESULT_PARTS}

@@ -19,6 +19,7 @@ from article8.core.audit import Actor
 from article8.core.calendar import local_date
 from article8.core.errors import N_
 from article8.core.i18n import translator
+from article8.core.period_labels import period_label
 from article8.core.runs import claim_day
 from article8.core.settings import Settings
 from article8.evidence import store_lock
@@ -82,7 +83,10 @@ def export_monthly_workbook(
                 stream,
                 EvidenceInput(
                     filename=out.name,
-                    title=_(TITLE, month=f"{period.start:%Y-%m}"),
+                    title=_(
+                        TITLE,
+                        month=period_label(period.start, period.end, _, settings.fiscal_year_start),
+                    ),
                     description=_(
                         DESCRIPTION,
                         day=today.isoformat(),

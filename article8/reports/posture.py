@@ -288,7 +288,13 @@ def _heat_map(
         for n, (start, end) in enumerate(months):
             if row.period_start <= end and row.period_end >= start:
                 cells[row.control_id][n] = HeatCell(
-                    start, row.outcome, row.status, row.id, row.period_label
+                    start,
+                    row.outcome,
+                    row.status,
+                    row.id,
+                    row.period_label,
+                    row.period_start,
+                    row.period_end,
                 )
     empty = [HeatCell(start, "none") for start, _ in months]
     return tuple(

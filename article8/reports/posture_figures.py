@@ -110,6 +110,8 @@ class HeatCell:
     status: str | None = None
     inspection_id: int | None = None
     period_label: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 @dataclass(frozen=True)

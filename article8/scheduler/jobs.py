@@ -33,6 +33,8 @@ class TickReport:
     rules_run: bool = False
     # Last month's audit workbook was stored as evidence on ORG-08 (once per local month).
     workbook_exported: bool = False
+    # Pending inspections due on a day closed since their due date was set, moved on.
+    due_dates_moved: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The figures as a mapping."""
@@ -74,4 +76,5 @@ def tick(database: Database, settings: Settings, mailer: Mailer, *, now: datetim
         failed=len(delivery.failed),
         rules_run=nightly is not None,
         workbook_exported=workbook is not None,
+        due_dates_moved=len(schedule.moved),
     )

@@ -11,13 +11,19 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from article8.core.errors import DomainError, Phrase
+from article8.core.tabular import Problem
 from article8.web import edge
+from article8.web.problems import describe
 
 log = logging.getLogger(__name__)
 
 
 def translated(error: DomainError | Phrase) -> str:
     """The error's message in the user's language, the phrases it is made of included."""
+    detail = getattr(error, "detail", None)
+    if isinstance(detail, Problem):
+        # A file problem is said from its structured fields (place, code, expected, found).
+        return describe(detail)
     params = {
         name: translated(value) if isinstance(value, Phrase) else value
         for name, value in error.params.items()

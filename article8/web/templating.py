@@ -1,15 +1,19 @@
-"""Jinja filters and globals: local times, vocabulary labels and tones, role names, links to an
-object's history, and the capability check."""
+"""Jinja filters and globals: local times, vocabulary labels and tones, role names, period names and
+finding titles in the user's language, links to an object's history, and the capability check."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Protocol
 
 from flask import Flask, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from article8.controls.findings.models import Finding
+from article8.controls.findings.titles import finding_title as _finding_title
 from article8.core import vocabulary
+from article8.core.period_labels import period_label
 from article8.core.vocabulary import Vocabulary
 from article8.web.context import settings
 from article8.web.forms import LanguageForm
@@ -54,6 +58,26 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(settings().timezone).strftime(fmt)
 
 
+class HasPeriod(Protocol):
+    """Anything that covers a period: an inspection, a row of one."""
+
+    @property
+    def period_start(self) -> date: ...
+
+    @property
+    def period_end(self) -> date: ...
+
+
+def period(value: HasPeriod) -> str:
+    """The period an inspection covers, named in the user's language (「2025年度 第1四半期」)."""
+    return period_label(value.period_start, value.period_end, _, settings().fiscal_year_start)
+
+
+def finding_title(finding: Finding) -> str:
+    """A finding's title in the user's language, rebuilt from its fields (not the stored text)."""
+    return _finding_title(finding, _, settings().fiscal_year_start)
+
+
 def role_name(role: str) -> str:
     """The role's name in the user's language."""
     return label(role, "role")
@@ -70,6 +94,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["role_name"] = role_name
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["tone"] = tone
+    app.jinja_env.filters["period"] = period
+    app.jinja_env.filters["finding_title"] = finding_title
     app.jinja_env.globals["history_url"] = history_url
     app.jinja_env.globals["get_locale"] = get_locale
     # Pages ask the capability table, never compare role names: {% if can("finding.manage") %}.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 
 from sqlalchemy import func, select
 
-from article8.access.models import AccessBatch, AccessEvent
+from article8.access.models import AccessBatch, AccessEvent, Handler
 from article8.core.db import make_engine
 from tests.cli_runner import article8
 from tests.support.access import entry_log, system_log
@@ -110,8 +111,9 @@ def test_a_bad_line_stores_nothing_and_skip_invalid_writes_the_rejects_beside_th
         )
     )
     failed = article8(
-        fresh_database_url, tmp_path, "access", "import", str(log), "--kind", "system"
-    )
+        fresh_database_url, tmp_path, "access", "import", str(log), "--kind", "system",
+        "--lang", "en",
+    )  # fmt: skip
     assert failed.returncode == 1
     assert failed.stderr.strip() == (
         "article8: crm.csv: line 3, column records: expected a whole number ≥ 0, found '-3'"
@@ -147,9 +149,76 @@ def test_usage_and_register_errors_exit_with_a_message(fresh_database_url, tmp_p
     assert bad_map.stderr.strip() == "article8: --map: expected COLUMN=FIELD, found 'login'"
     people = tmp_path / "people.csv"
     people.write_text(PEOPLE.replace("2019-04-01", "1.4.2019"))
-    refused = article8(fresh_database_url, tmp_path, "register", "import", str(people))
+    refused = article8(
+        fresh_database_url, tmp_path, "register", "import", str(people), "--lang", "en"
+    )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "article8: people.csv: line 3, column employed_from: expected a date YYYY-MM-DD, "
         "found '1.4.2019'"
     )
+
+
+# --- files as Japanese offices write them ------------------------------------------------------
+
+
+def test_a_cp932_register_and_log_with_japanese_names_import_and_read_back(
+    fresh_database_url, tmp_path
+):
+    people = tmp_path / "名簿.csv"
+    people.write_bytes(
+        (
+            "employee_id,name,department,employed_from,employed_until,aliases\r\n"
+            "E1,髙橋 ソフト,営業部,2020年4月1日,,たかはし\r\n"
+        ).encode("cp932")
+    )
+    log = tmp_path / "ログ.csv"
+    log.write_bytes(system_log("2026/11/24 9:15,たかはし,顧客管理,view,5,,ok").encode("cp932"))
+    registered = article8(fresh_database_url, tmp_path, "register", "import", str(people))
+    assert registered.returncode == 0, registered.stderr
+    assert "read as CP932 (Shift_JIS)" in registered.stdout
+    imported = article8(
+        fresh_database_url, tmp_path, "access", "import", str(log), "--kind", "system"
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "read as CP932 (Shift_JIS)" in imported.stdout
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.connect() as conn:
+            event = conn.execute(select(AccessEvent.person, AccessEvent.system)).one()
+            name = conn.scalar(select(Handler.name).where(Handler.employee_id == "E1"))
+            since = conn.scalar(select(Handler.employed_from))
+    finally:
+        engine.dispose()
+    assert tuple(event) == ("たかはし", "顧客管理")
+    assert (name, since) == ("髙橋 ソフト", date(2020, 4, 1))
+
+
+def test_problems_are_said_in_the_language_asked_for_or_of_the_environment(
+    fresh_database_url, tmp_path
+):
+    log = tmp_path / "ログ.csv"
+    log.write_bytes(
+        system_log(
+            "2026-11-24T10:00:00+09:00,たかはし,顧客管理,fly,5,,ok",
+            "2026-11-24T10:01:00+09:00,たかはし,顧客管理,view,-1,,ok",
+        ).encode("cp932")
+    )
+    args = ("access", "import", str(log), "--kind", "system")
+    japanese = article8(fresh_database_url, tmp_path, *args, "--lang", "ja")
+    assert japanese.returncode == 1
+    assert japanese.stderr.splitlines()[0] == (
+        "article8: 2件の問題が見つかりました。何も保存していません。"
+    )
+    assert japanese.stderr.splitlines()[2] == (
+        "ログ.csv の 3行目、列「records」: 0以上の整数が必要ですが、'-1' でした"
+    )
+    english = article8(fresh_database_url, tmp_path, *args, env={"LC_ALL": "en_GB.UTF-8"})
+    assert english.stderr.splitlines()[0] == (
+        "article8: 2 problems were found; nothing was stored."
+    )
+    assert "ログ.csv: line 2, column action: expected one of" in english.stderr
+    unset = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": ""}
+    default = article8(fresh_database_url, tmp_path, *args, env=unset)
+    assert default.stderr == japanese.stderr
+    assert rows_in(fresh_database_url, AccessBatch) == 0

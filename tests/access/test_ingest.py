@@ -88,6 +88,39 @@ def test_a_log_saved_by_excel_in_japan_reads_back_correctly(session, register, i
     assert (takahashi.person, takahashi.result) == ("髙橋 ソフト", "denied")
 
 
+@pytest.mark.parametrize(
+    ("encode", "encoding"),
+    [
+        pytest.param(lambda text: text.encode("utf-8"), "UTF-8", id="utf-8"),
+        pytest.param(lambda text: b"\xef\xbb\xbf" + text.encode(), "UTF-8 (BOM)", id="bom"),
+        pytest.param(lambda text: text.encode("cp932"), "CP932 (Shift_JIS)", id="cp932"),
+    ],
+)
+def test_the_report_says_which_encoding_the_log_was_read_in(import_log, encode, encoding):
+    report = import_log(encode(system_log("2026-11-24T09:00:00+09:00,田中,crm,view,1,,ok")))
+    assert report.encoding == encoding
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_timestamps_as_offices_write_them_are_read_in_local_time(session, import_log, end):
+    lines = (
+        "2026-11-02T09:15:00+09:00,a,crm,view,1,,ok",
+        "2026-11-02 09:15:00,b,crm,view,1,,ok",
+        "2026/11/02 9:15,c,crm,view,1,,ok",
+        "2026/11/2 09:15:30,d,crm,view,1,,ok",
+    )
+    text = system_log(*lines).replace("\n", end)
+    assert import_log(text.encode()).rows == 4
+    seen = {e.person: (e.occurred_at.astimezone(TOKYO), e.local_date) for e in events(session)}
+    local = datetime(2026, 11, 2, 9, 15, tzinfo=TOKYO)
+    assert seen == {
+        "a": (local, date(2026, 11, 2)),
+        "b": (local, date(2026, 11, 2)),
+        "c": (local, date(2026, 11, 2)),
+        "d": (local.replace(second=30), date(2026, 11, 2)),
+    }
+
+
 def test_lines_of_one_minute_keep_their_own_seconds_fractions_and_offsets(session, import_log):
     import_log(
         system_log(

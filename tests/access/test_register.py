@@ -26,6 +26,7 @@ from article8.core.audit import details_of
 from article8.core.errors import NotFound, ValidationError
 from article8.core.guarded import WorkbookLimits
 from article8.core.models import AuditEvent
+from article8.core.tabular import Code
 from tests import bombs
 from tests.conftest import SYSTEM_ACTOR
 from tests.support.access import count
@@ -300,6 +301,27 @@ def test_a_bad_register_file_names_the_cell_and_changes_nothing(
     with pytest.raises(RegisterFileError) as error, database.unit_of_work() as work:
         load(work, clock, content)
     assert str(error.value) == message
+    assert count(session, Handler) == 0 and count(session, AuditEvent) == 0
+
+
+def test_every_bad_row_of_a_register_is_listed_and_nothing_changes(database, session, clock):
+    content = PEOPLE + (
+        "E1,A,,2020-04-01,,x\n"
+        "E2,B,,2020.04.01,,\n"
+        "E1,C,,2020-04-01,,\n"
+        "E3,D,,2020-04-01\n"
+        "E4,E,,2020-04-01,,x\n"
+    )
+    with pytest.raises(RegisterFileError) as error, database.unit_of_work() as work:
+        load(work, clock, content)
+    assert error.value.total == 4
+    assert [(p.line, p.column, p.code) for p in error.value.problems] == [
+        (3, "employed_from", Code.VALUE),
+        (5, None, Code.WIDTH),
+        (4, "employee_id", Code.DUPLICATE_ROW),
+        (6, "aliases", Code.DUPLICATE_ROW),
+    ]
+    assert str(error.value).startswith("register.csv: line 3, column employed_from:")
     assert count(session, Handler) == 0 and count(session, AuditEvent) == 0
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from article8.access.rules import RuleSettings
+from article8.access.rules import RuleSettings, run_rules
+from article8.core.closures import add_closure, remove_closure
+from tests.conftest import SYSTEM_ACTOR
 from tests.support.access import TOKYO, anomaly_counts, entry_log, found, system_log
 
 # 2026-11-24 is a Tuesday; 2026-11-23 is 勤労感謝の日 (Labour Thanksgiving Day), a Monday.
@@ -161,6 +163,50 @@ def test_business_hours_and_time_zone_come_from_the_settings(session, register, 
     settings = RuleSettings(timezone=TOKYO, business_hours=(time(9, 0), time(18, 0)))
     import_log(system_log(f"{DAY}T08:30:00+09:00,tanaka,crm,view,1,,ok"), settings=settings)
     assert set(anomaly_counts(session, "off_hours")) == {("E1", DAY, "")}
+
+
+def test_access_in_the_year_end_closure_is_off_hours(session, register, import_log, clock):
+    register.person("E1", "tanaka")
+    register.system("E1", "crm")
+    clock.advance(days=42)  # imported on Tuesday 5 January 2027
+    import_log(
+        system_log(
+            "2026-12-28T10:00:00+09:00,tanaka,crm,view,1,,ok",  # Monday, before the closure
+            "2026-12-31T10:00:00+09:00,tanaka,crm,view,1,,ok",  # Thursday, closed (12-29..01-03)
+            "2027-01-04T10:00:00+09:00,tanaka,crm,view,1,,ok",  # Monday, open again
+        )
+    )
+    assert set(anomaly_counts(session, "off_hours")) == {("E1", "2026-12-31", "")}
+
+
+def test_without_the_year_end_closure_the_last_day_of_the_year_is_a_business_day(
+    session, register, import_log, clock
+):
+    register.person("E1", "tanaka")
+    register.system("E1", "crm")
+    clock.advance(days=42)
+    settings = RuleSettings(timezone=TOKYO, closed_days=())
+    import_log(system_log("2026-12-31T10:00:00+09:00,tanaka,crm,view,1,,ok"), settings=settings)
+    assert anomaly_counts(session, "off_hours") == {}
+
+
+def test_a_one_off_closure_added_after_the_import_counts_at_the_next_run(
+    session, register, import_log, clock
+):
+    register.person("E1", "tanaka")
+    register.system("E1", "crm")
+    clock.advance(days=3)
+    import_log(system_log("2026-11-27T10:00:00+09:00,tanaka,crm,view,1,,ok"))  # a Friday
+    assert anomaly_counts(session, "off_hours") == {}
+    closure = add_closure(
+        session, SYSTEM_ACTOR, day=date(2026, 11, 27), reason="office move", now=clock()
+    )
+    settings = RuleSettings(timezone=TOKYO)
+    run_rules(session, settings, days=[date(2026, 11, 27)], now=clock())
+    assert anomaly_counts(session, "off_hours") == {("E1", "2026-11-27", ""): 1}
+    remove_closure(session, SYSTEM_ACTOR, closure.id, now=clock())
+    report = run_rules(session, settings, now=clock())  # over every date this time
+    assert anomaly_counts(session, "off_hours") == {} and report.withdrawn == 1
 
 
 # --- 4. bulk_export --------------------------------------------------------------------------

@@ -101,7 +101,8 @@ def test_escalating_opens_a_finding_on_the_rules_control_quoting_the_anomaly(
     assert finding.control.code == "TEC-07" and finding.source == "anomaly"
     assert finding.severity == "high" and finding.status == "open"  # the rule's severity
     assert finding.title == "bulk_export: E1 2026-11-24"
-    for quoted in ("Bulk export (bulk_export)", "E1 (Tanaka Ichiro)", DAY, "Events: 1"):
+    assert "bulk_export" not in finding.description  # the rule by name, not by code
+    for quoted in ("Bulk export", "E1 (Tanaka Ichiro)", DAY, "Events: 1"):
         assert quoted in finding.description
     assert "01:05:00" in finding.description and "Not a known job" in finding.description
     assert (bulk_export.status, bulk_export.finding_id) == ("escalated", finding.id)

@@ -1,4 +1,4 @@
-"""Periods on the fiscal calendar and due dates on Japanese business days."""
+"""Periods on the fiscal calendar and due dates on Japanese business days and company closures."""
 
 from __future__ import annotations
 
@@ -8,12 +8,19 @@ from datetime import date
 import pytest
 
 from article8.core.calendar import (
+    DEFAULT_CLOSED_DAYS,
+    AnnualClosure,
+    Closures,
     is_business_day,
+    next_business_day,
+    parse_closed_days,
     period_containing,
     periods_between,
     previous_business_day,
     window_for,
 )
+
+YEAR_END = Closures(parse_closed_days(DEFAULT_CLOSED_DAYS))
 
 
 @pytest.mark.parametrize(
@@ -71,11 +78,71 @@ def test_business_days_skip_weekends_and_japanese_public_holidays(day, business)
     assert is_business_day(day) is business
 
 
-def test_a_due_date_on_new_years_day_moves_to_the_last_business_day_of_the_year():
+def test_a_due_date_on_new_years_day_moves_to_the_first_business_day_after_it():
     december = period_containing("monthly", date(2026, 12, 5))
     window = window_for(december, lead_days=14, grace_days=1)  # 2026-12-31 + 1 = 2027-01-01
-    assert window.due_on == date(2026, 12, 31)
+    # 元日 (Friday), then Saturday 2 and Sunday 3 January: Monday 4 January.
+    assert window.due_on == date(2027, 1, 4)
     assert window.opens_on == date(2026, 12, 17)
+
+
+def test_a_due_date_never_lands_in_the_year_end_closure():
+    november = period_containing("monthly", date(2026, 11, 5))
+    # 2026-11-30 + 31 = Thursday 2026-12-31: a weekday and no public holiday, so only the
+    # closure 12-29..01-03 moves it, past 元日 and the weekend, to Monday 4 January.
+    assert window_for(november, grace_days=31).due_on == date(2026, 12, 31)
+    assert window_for(november, grace_days=31, closures=YEAR_END).due_on == date(2027, 1, 4)
+
+
+def test_a_one_off_closure_moves_a_due_date_to_the_next_business_day():
+    november = period_containing("monthly", date(2026, 11, 5))
+    # 2026-11-30 + 10 = Thursday 10 December; the company is closed that day and the next.
+    closures = Closures(dates=frozenset({date(2026, 12, 10), date(2026, 12, 11)}))
+    assert window_for(november).due_on == date(2026, 12, 10)
+    assert window_for(november, closures=closures).due_on == date(2026, 12, 14)  # Monday
+
+
+@pytest.mark.parametrize(
+    ("day", "closed"),
+    [
+        (date(2026, 12, 28), False),
+        (date(2026, 12, 29), True),
+        (date(2026, 12, 31), True),
+        (date(2027, 1, 1), True),
+        (date(2027, 1, 3), True),
+        (date(2027, 1, 4), False),
+        (date(2027, 6, 30), False),
+    ],
+)
+def test_the_year_end_closure_wraps_over_the_new_year(day, closed):
+    assert YEAR_END.covers(day) is closed
+
+
+def test_a_closure_within_one_year_and_a_single_day():
+    obon = AnnualClosure((8, 13), (8, 16))
+    assert [obon.covers(date(2027, 8, d)) for d in (12, 13, 16, 17)] == [False, True, True, False]
+    (founding,) = parse_closed_days("10-01")
+    assert founding.covers(date(2027, 10, 1)) and not founding.covers(date(2027, 10, 2))
+
+
+def test_closed_days_between_two_dates():
+    closures = Closures(YEAR_END.annual, frozenset({date(2027, 2, 1)}))
+    assert closures.between(date(2026, 12, 25), date(2027, 2, 1)) == [
+        date(2026, 12, 29),
+        date(2026, 12, 30),
+        date(2026, 12, 31),
+        date(2027, 1, 1),
+        date(2027, 1, 2),
+        date(2027, 1, 3),
+        date(2027, 2, 1),
+    ]
+
+
+def test_the_last_day_of_the_year_is_a_business_day_only_without_the_closure():
+    assert is_business_day(date(2026, 12, 31))
+    assert not is_business_day(date(2026, 12, 31), YEAR_END)
+    assert next_business_day(date(2026, 12, 29), YEAR_END) == date(2027, 1, 4)
+    assert next_business_day(date(2026, 12, 28), YEAR_END) == date(2026, 12, 28)
 
 
 def test_a_due_date_on_a_holiday_monday_moves_back_over_the_weekend():
@@ -87,4 +154,5 @@ def test_the_default_window_opens_two_weeks_early_and_is_due_ten_days_late():
     q3 = period_containing("quarterly", date(2026, 11, 24))
     window = window_for(q3)
     assert window.opens_on == date(2026, 12, 17)
-    assert window.due_on == date(2027, 1, 8)  # Sunday 10 January → Friday 8 January
+    # Sunday 10 January, then 成人の日 on Monday 11 January: Tuesday 12 January.
+    assert window.due_on == date(2027, 1, 12)

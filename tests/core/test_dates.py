@@ -17,12 +17,21 @@ def test_parameters_take_iso_dates_only() -> None:
             parse_date(text)
 
 
-def test_files_also_take_the_slashes_excel_writes_in_japan() -> None:
-    for text in ("2024-04-01", "2024/04/01", "2024/4/1"):
+def test_files_also_take_the_slashes_and_kanji_written_in_japan() -> None:
+    for text in ("2024-04-01", "2024/04/01", "2024/4/1", "2024年4月1日", "2024年04月01日"):
         assert parse_date(text, slashes=True) == date(2024, 4, 1)
-    for text in ("2024/04-01", "2024/13/01", "24/4/1", "2024年4月1日"):
+    for text in (
+        "2024/04-01",
+        "2024/13/01",
+        "24/4/1",
+        "2024年4月1",
+        "2024年4/1日",
+        "2024年2月30日",
+    ):
         with pytest.raises(ValueError):
             parse_date(text, slashes=True)
+    with pytest.raises(ValueError):
+        parse_date("2024年4月1日")  # parameters stay ISO
 
 
 def test_bounds_are_checked_when_given() -> None:

@@ -41,6 +41,11 @@ def env(tmp_path: Path, **values: str) -> dict[str, str]:
         ("ARTICLE8_IMPORT_MAX_UNPACKED_MB", "0", "out of range"),
         ("ARTICLE8_IMPORT_MAX_ROWS", "1048577", "out of range"),
         ("ARTICLE8_CLOCK_SKEW_HOURS", "-1", "out of range"),
+        ("ARTICLE8_CLOSED_DAYS", "12/29..01/03", "'12/29' is not a day of the form MM-DD"),
+        ("ARTICLE8_CLOSED_DAYS", "12-29..13-03", "'13-03' is not a day of the year"),
+        ("ARTICLE8_CLOSED_DAYS", "02-30", "'02-30' is not a day of the year"),
+        ("ARTICLE8_CLOSED_DAYS", "12-29...01-03", "is not a day of the form MM-DD"),
+        ("ARTICLE8_CLOSED_DAYS", "1-3", "'1-3' is not a day of the form MM-DD"),
     ],
 )
 def test_a_bad_value_names_the_variable_and_the_problem(tmp_path, variable, value, expected):
@@ -48,6 +53,23 @@ def test_a_bad_value_names_the_variable_and_the_problem(tmp_path, variable, valu
         Settings.from_env(env(tmp_path, **{variable: value}))
     assert str(caught.value).startswith(f"{variable}: ")
     assert expected in str(caught.value)
+
+
+def test_closed_days_default_to_the_year_end_holidays_and_read_days_and_ranges(tmp_path):
+    default = Settings.from_env(env(tmp_path)).closed_days
+    assert [(c.first, c.last) for c in default] == [((12, 29), (1, 3))]
+    custom = Settings.from_env(env(tmp_path, ARTICLE8_CLOSED_DAYS=" 08-13..08-16, 02-29 ,"))
+    assert [(c.first, c.last) for c in custom.closed_days] == [
+        ((8, 13), (8, 16)),
+        ((2, 29), (2, 29)),
+    ]
+    assert Settings.from_env(env(tmp_path, ARTICLE8_CLOSED_DAYS="")).closed_days == ()
+
+
+def test_a_bad_closed_day_says_what_is_expected(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env(tmp_path, ARTICLE8_CLOSED_DAYS="year-end"))
+    assert "expected MM-DD days or MM-DD..MM-DD ranges separated by commas" in str(caught.value)
 
 
 def test_defaults_are_the_documented_ones(tmp_path):

@@ -40,6 +40,28 @@ def test_utf_8_with_or_without_bom_and_cp932_read_the_same(data: bytes) -> None:
 
 
 @pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        pytest.param(b"a,b\n1,2\n", "UTF-8", id="ascii"),
+        pytest.param(NAMES.encode("utf-8"), "UTF-8", id="utf-8"),
+        pytest.param(b"\xef\xbb\xbf" + NAMES.encode("utf-8"), "UTF-8 (BOM)", id="utf-8-bom"),
+        pytest.param(NAMES.encode("cp932"), "CP932 (Shift_JIS)", id="cp932"),
+    ],
+)
+def test_the_lines_say_which_encoding_they_were_read_in(data: bytes, encoding: str) -> None:
+    read = text_lines(io.BytesIO(data), "people.csv")
+    list(read)
+    assert read.encoding == encoding
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_lines_may_end_in_lf_crlf_or_cr(end: str) -> None:
+    data = NAMES.replace("\n", end).encode("cp932")
+    records = [values for _, values in csv_records(lines(data), "people.csv")]
+    assert records == [["employee_id", "name"], ["E1", "田中 花子"], ["E2", "髙橋 ソフト表"]]
+
+
+@pytest.mark.parametrize(
     ("data", "line"),
     [
         pytest.param(b"a,b\n\xff\xfe\x00\x00\n", 2, id="binary"),

@@ -111,5 +111,5 @@ def test_a_log_is_imported_its_anomalies_seen_and_one_escalated_into_a_finding(
     nav.get_by_role("link", name="Findings", exact=True).click()
     listed = page.locator("[data-testid=finding-table] tr[data-code=TEC-07]")
     expect(listed).to_have_count(1)
-    expect(listed).to_contain_text("bulk_export: E1001 2026-11-24")
+    expect(listed).to_contain_text("Bulk export: E1001 2026-11-24")  # the rule by name
     expect(listed).to_contain_text("High")

@@ -129,7 +129,7 @@ def test_an_inspection_is_performed_approved_and_its_finding_gets_an_action(
     nav.get_by_role("link", name="Findings", exact=True).click()
     finding = page.locator("[data-testid=finding-table] tr[data-code=ORG-04]")
     expect(finding).to_contain_text("High")
-    finding.get_by_role("link", name="ORG-04 2026-11 Q1").click()
+    finding.get_by_role("link", name="ORG-04 2026-11, question 1").click()
     expect(page.locator("[data-testid=finding-description]")).to_have_text(FAILED_COMMENT)
     form = page.locator("[data-testid=add-action]")
     form.locator("textarea[name=description]").fill("Enable the export log on the file server.")

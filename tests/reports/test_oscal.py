@@ -318,6 +318,7 @@ def test_japanese_results_use_the_japanese_labels(session, programme):
     result = document["assessment-results"]["results"][0]
     phy02 = next(o for o in result["observations"] if o["title"].startswith("PHY-02"))
     assert "実施者: Ito Inspector" in phy02["description"]
+    assert phy02["title"] == "PHY-02 2026年11月" and "対象期間: 2026年11月" in phy02["description"]
     assert result["title"].startswith("対象期間")
 
 

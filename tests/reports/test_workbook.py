@@ -174,7 +174,7 @@ def test_the_recorded_sha256_matches_the_file(session, settings, programme, tmp_
 def test_japanese_headers(session, settings, programme, tmp_path):
     out, _ = export(session, settings, tmp_path, lang="ja")
     data = sheets(out)
-    assert "監査証跡" in data and "管理策" in data
+    assert "監査ログ" in data and "管理策" in data
     assert data["管理策"][0][0] == "コード"
 
 

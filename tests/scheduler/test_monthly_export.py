@@ -51,6 +51,7 @@ def test_the_first_tick_of_a_month_stores_last_months_workbook_on_org08(
     assert report.workbook_exported
     (item,) = workbooks(session)
     assert item.original_name == "article8-workbook-2026-11.xlsx"
+    assert item.title == "監査用ブック 2026年11月"  # the month named in Japanese
     assert [c.code for c in item.controls] == ["ORG-08"]
     assert item.uploaded_by_label == "system:scheduler"
     assert item.collected_on.isoformat() == "2026-12-01"

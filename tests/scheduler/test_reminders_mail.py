@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from article8.controls.catalogue.models import Control
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.inspections.models import Inspection
+from article8.core.closures import add_closure
 from article8.core.mail import SmtpMailer
 from article8.core.models import Notification
 from article8.core.settings import SmtpSettings
@@ -53,6 +54,19 @@ def assigned(session, database, make_user, shipped_catalogue):
     return inspector, responsible
 
 
+def test_a_reminder_gives_the_due_date_moved_off_a_closure(database, settings, assigned, smtp):
+    inspector, _ = assigned
+    inbox, mailer = smtp
+    tick(database, settings, mailer, now=LOADED)  # ORG-04's November inspection: due 10 December
+    with database.unit_of_work() as session:
+        add_closure(session, SYSTEM_ACTOR, day=date(2026, 12, 10), reason="移転", now=LOADED)
+    # A week before the new due date, Friday 11 December.
+    report = tick(database, settings, mailer, now=at("2026-12-04"))
+    assert report.due_dates_moved >= 1  # ORG-04's and every other monthly control's
+    mine = inbox.subjects(inspector.email)
+    assert len(mine) == 1 and "ORG-04" in mine[0] and "2026-12-11" in mine[0]
+
+
 def test_each_reminder_is_mailed_once_in_the_recipients_language(
     database, settings, assigned, smtp
 ):
@@ -65,7 +79,7 @@ def test_each_reminder_is_mailed_once_in_the_recipients_language(
     report = tick(database, settings, mailer, now=at("2026-12-03"))
     mine = inbox.subjects(inspector.email)
     assert len(mine) == 1 and "ORG-04" in mine[0] and "2026-12-10" in mine[0]
-    assert "点検" in mine[0]  # Japanese for a Japanese-speaking recipient
+    assert "点検" in mine[0] and "2026年11月" in mine[0]  # Japanese for a Japanese recipient
     assert report.sent == len(inbox.messages)
     again = tick(database, settings, mailer, now=at("2026-12-03"))
     assert again.queued == 0 and again.sent == 0

@@ -94,6 +94,25 @@ def test_a_bad_line_is_a_422_naming_line_and_column_and_stores_nothing(session, 
     assert rows(session, AccessBatch) == 0 and rows(session, AccessEvent) == 0
 
 
+def test_a_422_lists_every_bad_line_with_the_total(session, client, token_for):
+    _, headers = token_for("responsible")
+    bad = entry_log(
+        f"{DAY}T09:00:00+09:00,B-1,lab,D1,sideways,granted",
+        f"{DAY}T09:05:00+09:00,B-1,lab,D1,in,granted",
+        f"{DAY}T09:10:00+09:00,B-1,lab,D1,in,maybe",
+    )
+    response = send(client, headers, bad, name="doors.csv", kind="entry")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["total"] == 2
+    assert [(p["line"], p["column"], p["found"]) for p in body["problems"]] == [
+        (2, "direction", "sideways"),
+        (4, "result", "maybe"),
+    ]
+    assert body["problems"][1]["error"].startswith("doors.csv: line 4, column result:")
+    assert rows(session, AccessBatch) == 0
+
+
 def test_skip_invalid_and_a_column_map(session, client, token_for):
     _, headers = token_for("admin")
     log = "when,login,system,action,records,source_ip,result\n"

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from article8.access.models import AccessBatch, AccessEvent, Anomaly, Handler
+from article8.access import columns
+from article8.access.models import SYSTEM_ACTIONS, AccessBatch, AccessEvent, Anomaly, Handler
 from article8.access.register import PersonInput, save_person
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings.models import Finding
@@ -189,7 +190,7 @@ def test_skip_invalid_stores_the_good_lines_and_lists_the_bad_ones(session, mana
     response = upload(client, "/access/upload", bad, "bad.csv", kind="system", skip_invalid="y")
     message = text(response)
     assert response.status_code == 200 and 'data-testid="rejected"' in message
-    assert "line 3, action" in message
+    assert "bad.csv: line 3, column action: expected one of" in message
     assert count(session, AccessEvent) == 1
 
 
@@ -255,3 +256,135 @@ def test_auditors_read_anomalies_but_cannot_triage(session, imported, bulk, sign
     assert "crm-2026-11-24.csv:3" in detail and 'data-testid="escalate-form"' not in detail
     assert post(auditor, f"/access/anomalies/{bulk.id}/acknowledge").status_code == 403
     assert 'data-testid="log-upload-link"' not in page(auditor, "/access/")
+
+
+# --- files as Japanese offices write them ------------------------------------------------------
+
+PEOPLE_JA = (
+    "employee_id,name,department,employed_from,employed_until,aliases\r\n"
+    "E1,田中 一郎,営業部,2020/4/1,,たなか;B-1001\r\n"
+    "E2,髙橋 ソフト,人事部,2019年4月1日,2026-10-31,たかはし\r\n"
+)
+LOG_JA = (
+    "timestamp,user,system,action,records,source_ip,result\r\n"
+    "2026/11/24 9:15,たなか,顧客管理,view,5,10.0.0.1,ok\r\n"
+    "2026-11-24 22:30:00,たかはし,人事,view,1,10.0.0.2,ok\r\n"
+)
+
+
+@pytest.fixture
+def japanese(signed_in):
+    client, _ = signed_in("responsible", locale="ja")
+    return client
+
+
+def test_a_cp932_register_and_log_with_japanese_names_import_and_read_back(session, japanese):
+    done = upload(japanese, "/register/import", PEOPLE_JA.encode("cp932"), "名簿.csv")
+    assert done.status_code == 302
+    assert "CP932 (Shift_JIS)" in text(japanese.get("/register/"))  # the result says so
+    session.expire_all()
+    people = {h.employee_id: h for h in session.scalars(select(Handler))}
+    assert (people["E1"].name, people["E1"].department) == ("田中 一郎", "営業部")
+    assert people["E2"].name == "髙橋 ソフト" and people["E2"].employed_from == date(2019, 4, 1)
+    assert sorted(a.alias for a in people["E1"].aliases) == ["B-1001", "たなか"]
+    response = upload(japanese, "/access/upload", LOG_JA.encode("cp932"), "ログ.csv", kind="system")
+    assert response.status_code == 200, text(response)
+    assert "CP932 (Shift_JIS)" in text(response)
+    session.expire_all()
+    events = {e.person: e for e in session.scalars(select(AccessEvent))}
+    assert set(events) == {"たなか", "たかはし"}
+    assert (events["たなか"].system, events["たなか"].handler_id) == ("顧客管理", people["E1"].id)
+
+
+def test_every_problem_of_a_bad_cp932_register_is_named_in_japanese(session, japanese):
+    bad = (
+        "employee_id,name,department,employed_from,employed_until,aliases\n"
+        "E1,田中 一郎,営業部,2020/13/1,,\n"
+        "E2,,人事部,2019年4月1日,,\n"
+        "E3,佐藤 花子,総務部,2019-04-01,,,\n"
+    )
+    response = upload(japanese, "/register/import", bad.encode("cp932"), "名簿.csv")
+    assert response.status_code == 400
+    message = text(response)
+    assert "3件の問題が見つかりました。何も保存していません。" in message
+    assert "名簿.csv の 2行目、列「employed_from」: 日付（YYYY-MM-DD" in message
+    assert "'2020/13/1' でした" in message
+    assert "名簿.csv の 3行目、列「name」: 値が必要ですが、空欄でした" in message
+    assert "名簿.csv の 4行目: 値が 7 個ありますが、見出し行は 6 列です" in message
+    shown = message.split('data-testid="import-error"')[1].split("</ul>")[0]
+    assert "expected" not in shown and "line" not in shown and "found" not in shown
+    assert count(session, Handler) == 0
+
+
+def test_a_bad_access_log_is_named_in_japanese_and_stores_nothing(session, japanese):
+    bad = (
+        "timestamp,user,system,action,records,source_ip,result\n"
+        "2026-11-24T10:00:00+09:00,たなか,顧客管理,fly,5,,ok\n"
+        "2026-11-24T10:01:00+09:00,たなか,顧客管理,view,-1,,ok\n"
+        "2026-11-24T10:02:00+09:00,たなか,顧客管理,view,1,,ok\n"
+    )
+    response = upload(japanese, "/access/upload", bad.encode("cp932"), "ログ.csv", kind="system")
+    assert response.status_code == 400
+    message = text(response)
+    assert "2件の問題が見つかりました。何も保存していません。" in message
+    assert "ログ.csv の 2行目、列「action」: " in message
+    assert "のいずれかが必要ですが、'fly' でした" in message
+    assert "ログ.csv の 3行目、列「records」: 0以上の整数が必要ですが、'-1' でした" in message
+    assert count(session, AccessBatch) == 0 and count(session, AccessEvent) == 0
+
+
+def test_an_all_invalid_log_stores_no_empty_batch_even_when_skipping(session, manager):
+    client, _ = manager
+    bad = system_log(f"{DAY}T10:00:00+09:00,tanaka,crm,fly,5,,ok")
+    response = upload(client, "/access/upload", bad, "bad.csv", kind="system", skip_invalid="y")
+    assert response.status_code == 400
+    assert "bad.csv: line 2, column action: expected one of" in text(response)
+    assert count(session, AccessBatch) == 0
+
+
+def test_a_file_with_many_problems_lists_the_first_hundred_and_counts_them_all(session, manager):
+    client, _ = manager
+    lines = [f"{DAY}T10:00:00+09:00,tanaka,crm,fly,5,,ok"] * 150
+    response = upload(client, "/access/upload", system_log(*lines), "bad.csv", kind="system")
+    assert response.status_code == 400
+    message = text(response)
+    assert "150 problems were found; nothing was stored. The first 100 are listed." in message
+    assert message.count('data-testid="import-problem"') == 100
+    assert "bad.csv: line 101, column action" in message
+    assert "bad.csv: line 102, column action" not in message
+
+
+def test_the_import_pages_document_every_column_and_offer_samples_that_import(session, manager):
+    client, _ = manager
+    register_page = page(client, "/register/import")
+    for column in (*columns.PEOPLE, *columns.AUTHORISATIONS):
+        assert f'data-column="{column.name}"' in register_page
+    assert "<code>system, area</code>" in register_page  # allowed values, from the definitions
+    log_page = page(client, "/access/upload")
+    for column in (*columns.SYSTEM, *columns.ENTRY):
+        assert f'data-column="{column.name}"' in log_page
+    assert "<code>" + ", ".join(SYSTEM_ACTIONS) + "</code>" in log_page
+
+    def sample(url: str) -> bytes:
+        response = client.get(url)
+        assert (
+            response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+        )
+        return response.data
+
+    people = sample("/register/import/samples/people-cp932.csv")
+    assert "田中 一郎".encode("cp932") in people
+    assert upload(client, "/register/import", people, "people.csv").status_code == 302
+    grants = sample("/register/import/samples/authorisations.csv")
+    assert grants.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8 as UTF-8
+    assert upload(client, "/register/import", grants, "grants.csv").status_code == 302
+    workbook = sample("/register/import/samples/register.xlsx")
+    assert upload(client, "/register/import", workbook, "register.xlsx").status_code == 302
+    assert count(session, Handler) == 2
+    for name in ("system-cp932.csv", "entry.csv"):
+        kind = name.split("-")[0].removesuffix(".csv")
+        log = sample(f"/access/upload/samples/{name}")
+        stored = upload(client, "/access/upload", log, name, kind=kind)
+        assert stored.status_code == 200 and 'data-outcome="stored"' in text(stored), text(stored)
+    assert count(session, AccessBatch) == 2
+    assert client.get("/access/upload/samples/other.csv").status_code == 404

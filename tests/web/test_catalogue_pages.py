@@ -440,7 +440,8 @@ def test_the_shipped_catalogue_covers_every_clause_and_ppc_heading(client, login
     assert not [g for g in gaps if g.startswith(("(", "10-"))]
     assert "Gaps: 0 of 4" in page and "Gaps: 0 of 7" in page
     assert all(g.startswith("A.") for g in gaps)
-    assert f"Gaps: {len(gaps)} of 93" in page
+    assert f"No APPI counterpart: {len(gaps)} of 93" in page
+    assert page.count("No APPI counterpart control") == len(gaps)
     assert "A.5 Organisational controls" in page and "A.8 Technological controls" in page
     assert "(2)</td>" in page and "Organisational measures" in page
     assert "Establishing a basic policy" in page and "Rules for handling personal data" in page
@@ -463,6 +464,16 @@ def test_deactivating_every_control_of_a_clause_shows_a_gap(
 
 
 # --- Japanese --------------------------------------------------------------------------------
+
+
+def test_an_enforcement_case_is_shown_apart_from_the_description(client, login_as, catalogue):
+    login_as("inspector", locale="ja")
+    page = client.get("/controls/TEC-07").get_data(as_text=True)
+    reference = page.split('data-testid="reference"', 1)[1].split("</section>", 1)[0]
+    assert "参考事例" in reference and "928万人" in reference and "9.28 million" in reference
+    description = page.split('data-testid="reference"', 1)[0]
+    assert "928万人" not in description
+    assert 'data-testid="reference"' not in client.get("/controls/PHY-02").get_data(as_text=True)
 
 
 def test_a_japanese_user_reads_the_control_page_in_japanese(client, login_as, catalogue):

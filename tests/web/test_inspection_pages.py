@@ -144,7 +144,7 @@ def test_the_performer_cannot_approve_and_another_responsible_person_can(
 
     findings = page(reviewer_client, "/findings/")
     row = re.search(r'<tr data-finding="(\d+)" data-code="ORG-04"', findings)
-    assert row and "ORG-04 2026-11 Q1" in findings
+    assert row and "ORG-04 2026-11, question 1" in findings
     html = page(reviewer_client, f"/inspections/{inspection.id}")
     assert 'data-testid="snapshot-note"' in html and 'data-testid="inspection-findings"' in html
     assert f'data-inspection="{inspection.id}"' not in page(reviewer_client, "/inspections/review")

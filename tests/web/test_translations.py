@@ -70,7 +70,7 @@ def _plain(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
 def test_pages_render_in_japanese(client, login_as):
     login_as("admin", locale="ja")
     page = client.get("/").get_data(as_text=True)
-    for label in ("ホーム", "監査証跡", "ユーザー管理", "マイアカウント", "ログアウト"):
+    for label in ("ホーム", "監査ログ", "ユーザー管理", "マイアカウント", "ログアウト"):
         assert label in page
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ REQUIRED = (
 )
 # Keys an exported catalogue adds: the organisation's own choices for each control.
 LOCAL = ("owner", "active", "source")
+# Keys the shipped catalogue may add: background kept apart from what the control asks for.
+OPTIONAL = ("reference",)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class ControlSpec:
     checklist: tuple[Bilingual, ...]
     evidence_expected: tuple[Bilingual, ...]
     local: LocalChoices | None = None
+    # A case or source that shows why the control matters (e.g. an enforcement case), shown
+    # apart from the description; only the shipped catalogue carries one.
+    reference: Bilingual | None = None
 
     def mappings(self) -> list[tuple[str, str]]:
         """(scheme, ref) pairs in a stable order."""
@@ -103,6 +109,12 @@ def load_catalogue(path: Path | None = None) -> list[ControlSpec]:
             seen[spec.code] = file.name
             specs.append(spec)
     return specs
+
+
+@lru_cache(maxsize=1)
+def shipped_references() -> dict[str, Bilingual]:
+    """The reference (an enforcement case, a source) of each shipped control that has one."""
+    return {spec.code: spec.reference for spec in load_catalogue() if spec.reference}
 
 
 def _read_yaml(file: Path) -> Any:
@@ -142,7 +154,7 @@ def parse_control(raw: Any, file: str, index: int = 0) -> ControlSpec:
     missing = [key for key in REQUIRED if key not in raw]
     if missing:
         raise fail(missing[0], "is missing")
-    unknown = sorted(set(raw) - set(REQUIRED) - set(LOCAL))
+    unknown = sorted(set(raw) - set(REQUIRED) - set(LOCAL) - set(OPTIONAL))
     if unknown:
         raise fail(unknown[0], "is not a known field")
     category = _choice(raw, "category", CATEGORIES, fail)
@@ -179,6 +191,7 @@ def parse_control(raw: Any, file: str, index: int = 0) -> ControlSpec:
         checklist=tuple(checklist),
         evidence_expected=tuple(_bilingual_list(raw, "evidence_expected", fail)),
         local=_local(raw, fail),
+        reference=_bilingual(raw["reference"], "reference", fail) if "reference" in raw else None,
     )
 
 

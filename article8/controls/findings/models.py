@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.models import ChecklistItem, Control
 from article8.controls.inspections.models import Inspection
 from article8.core import vocabulary
 from article8.core.db import Base, intpk, one_of
@@ -42,6 +42,7 @@ class Finding(Base):
 
     control: Mapped[Control] = relationship()
     inspection: Mapped[Inspection | None] = relationship()
+    item: Mapped[ChecklistItem | None] = relationship()
     actions: Mapped[list[CorrectiveAction]] = relationship(
         back_populates="finding", order_by="CorrectiveAction.id"
     )

@@ -6,6 +6,7 @@ what is due; the notification key keeps every message to once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.controls.findings.titles import finding_title
 from article8.controls.inspections.models import PENDING_STATES, Inspection
 from article8.controls.inspections.schedule import ScheduleRules
 from article8.core import outbox as notify
@@ -20,6 +22,7 @@ from article8.core.calendar import local_date
 from article8.core.errors import N_
 from article8.core.i18n import translator
 from article8.core.models import User
+from article8.core.period_labels import period_label
 
 ESCALATE_AFTER_DAYS = 7
 
@@ -55,6 +58,17 @@ def _inspection_kind(due: Any, today: Any) -> str | None:
     if due - timedelta(days=7) <= today:
         return "inspection.due_7d"
     return None
+
+
+def _period_name(inspection: Inspection, fy_start_month: int) -> Callable[[str], str]:
+    """The inspection's period, named in each recipient's language."""
+    start, end = inspection.period_start, inspection.period_end
+    return lambda locale: period_label(start, end, translator(locale), fy_start_month)
+
+
+def _finding_name(finding: Finding, fy_start_month: int) -> Callable[[str], str]:
+    """The finding's title in each recipient's language."""
+    return lambda locale: finding_title(finding, translator(locale), fy_start_month)
 
 
 def queue_reminders(session: Session, rules: ScheduleRules, *, base_url: str, now: datetime) -> int:
@@ -97,7 +111,7 @@ def queue_reminders(session: Session, rules: ScheduleRules, *, base_url: str, no
         params: dict[str, Any] = {
             "control": control.code,
             "title": control.title,  # a method: called with each recipient's locale
-            "period": inspection.period_label,
+            "period": _period_name(inspection, rules.fy_start_month),
             "due": inspection.due_on.isoformat(),
             "days": (today - inspection.due_on).days,
             "assignee": inspection.assignee.display_name if inspection.assignee else "-",
@@ -140,7 +154,7 @@ def queue_reminders(session: Session, rules: ScheduleRules, *, base_url: str, no
                 ("corrective_action", action.id),
                 {
                     "id": action.id,
-                    "finding": action.finding.title,
+                    "finding": _finding_name(action.finding, rules.fy_start_month),
                     "description": action.description,
                     "due": action.due_on.isoformat(),
                     "link": f"{base_url}/findings/{action.finding_id}",

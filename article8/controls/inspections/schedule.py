@@ -15,7 +15,17 @@ from article8.controls.catalogue.models import Control
 from article8.controls.inspections.models import PENDING_STATES, Inspection
 from article8.core import audit
 from article8.core.audit import Actor
-from article8.core.calendar import local_date, periods_between, window_for
+from article8.core.calendar import (
+    DEFAULT_CLOSED_DAYS,
+    AnnualClosure,
+    Closures,
+    local_date,
+    next_business_day,
+    parse_closed_days,
+    periods_between,
+    window_for,
+)
+from article8.core.closures import company_closures
 from article8.core.settings import Settings
 
 SCHEDULER = Actor(None, "system:scheduler")
@@ -30,6 +40,8 @@ class ScheduleRules:
     lead_days: int = 14
     grace_days: int = 10
     missed_after_days: int = 30
+    # The yearly closures; the one-off closures are read from the database on each run.
+    closed_days: tuple[AnnualClosure, ...] = parse_closed_days(DEFAULT_CLOSED_DAYS)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ScheduleRules:
@@ -40,6 +52,7 @@ class ScheduleRules:
             lead_days=settings.inspection_lead_days,
             grace_days=settings.inspection_grace_days,
             missed_after_days=settings.missed_after_days,
+            closed_days=settings.closed_days,
         )
 
 
@@ -51,6 +64,7 @@ class ScheduleReport:
     created_missed: list[int] = field(default_factory=list)
     opened: list[int] = field(default_factory=list)
     missed: list[int] = field(default_factory=list)
+    moved: list[int] = field(default_factory=list)
 
 
 def _insert(session: Session) -> Any:
@@ -67,6 +81,7 @@ def generate_inspections(
     passed are created as ``missed`` rather than skipped, so that the gap stays visible.
     """
     today = local_date(now, rules.timezone)
+    closures = company_closures(session, rules.closed_days)
     rows = []
     for control in session.execute(
         select(Control.id, Control.frequency, Control.owner_id, Control.created_at).where(
@@ -75,7 +90,9 @@ def generate_inspections(
     ):
         first = local_date(control.created_at, rules.timezone)
         for period in periods_between(control.frequency, first, today, rules.fy_start_month):
-            window = window_for(period, lead_days=rules.lead_days, grace_days=rules.grace_days)
+            window = window_for(
+                period, lead_days=rules.lead_days, grace_days=rules.grace_days, closures=closures
+            )
             if window.due_on < today:
                 status = "missed"
             elif window.opens_on <= today:
@@ -179,9 +196,45 @@ def mark_missed(
     return missed
 
 
+def move_due_dates_off_closures(
+    session: Session, rules: ScheduleRules, *, now: datetime, actor: Actor = SCHEDULER
+) -> list[int]:
+    """Move the due date of every pending inspection due today or later that falls on a day
+    closed since it was set (a closure added afterwards) to the next business day."""
+    today = local_date(now, rules.timezone)
+    closures: Closures = company_closures(session, rules.closed_days)
+    pending = session.execute(
+        select(Inspection.id, Inspection.due_on).where(
+            Inspection.status.in_(PENDING_STATES), Inspection.due_on >= today
+        )
+    ).all()
+    moved = []
+    for inspection_id, due_on in sorted(pending):
+        new_due = next_business_day(due_on, closures)
+        if new_due == due_on:
+            continue
+        session.execute(
+            update(Inspection)
+            .where(Inspection.id == inspection_id)
+            .values(due_on=new_due, updated_at=now)
+        )
+        audit.record(
+            session,
+            actor,
+            "inspection.due_moved",
+            now=now,
+            object_type="inspection",
+            object_id=inspection_id,
+            details={"before": due_on.isoformat(), "after": new_due.isoformat()},
+        )
+        moved.append(inspection_id)
+    return moved
+
+
 def run_schedule(session: Session, rules: ScheduleRules, *, now: datetime) -> ScheduleReport:
     """Create, open and mark missed: everything the calendar asks for at ``now``."""
     report = generate_inspections(session, rules, now=now)
+    report.moved = move_due_dates_off_closures(session, rules, now=now)
     # Missed first: an inspection long past due is marked missed, not opened and then missed.
     report.missed = mark_missed(session, rules, now=now)
     report.opened = open_due_inspections(session, rules, now=now)

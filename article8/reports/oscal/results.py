@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 from article8.controls.catalogue.files import Bilingual
 from article8.controls.catalogue.models import ChecklistItem
 from article8.controls.findings.models import Finding
+from article8.controls.findings.titles import compose_title
 from article8.controls.inspections.models import ChecklistAnswer, Inspection, timeliness
 from article8.core.calendar import local_date
 from article8.core.i18n import translator
 from article8.core.models import User
+from article8.core.period_labels import period_label
 from article8.core.vocabulary import (
     ANSWERS,
     INSPECTION_RESULTS,
@@ -59,7 +61,7 @@ PLAN_NOTE = Bilingual(
     "period of its frequency against its checklist, and the responsible person approves each "
     "inspection.",
     "OSCAL の評価計画は別に公開しない。有効な管理策はその頻度の期間ごとにチェックリストで点検し、"
-    "責任者が各点検を承認する。",
+    "個人情報保護管理者が各点検を承認する。",
 )
 NO_INSPECTIONS = Bilingual(
     "No inspection was due in the period.", "対象期間に期限の到来した点検はない。"
@@ -73,6 +75,11 @@ RISK_STATUS = {
 }
 
 
+def _period(inspection: Inspection, _: Translate, fy_start_month: int) -> str:
+    """The inspection's period named in the document's language (「2025年度 第1四半期」)."""
+    return period_label(inspection.period_start, inspection.period_end, _, fy_start_month)
+
+
 def _outcome(code: str, _: Translate) -> str:
     """The label of a result (pass, fail) or, for none yet or missed, of the state."""
     vocabulary = INSPECTION_RESULTS if code in INSPECTION_RESULTS else INSPECTION_STATES
@@ -80,7 +87,13 @@ def _outcome(code: str, _: Translate) -> str:
 
 
 def assessment_results(
-    session: Session, period: Period, *, tz: ZoneInfo, lang: str = "en", now: datetime
+    session: Session,
+    period: Period,
+    *,
+    tz: ZoneInfo,
+    lang: str = "en",
+    now: datetime,
+    fy_start_month: int = 4,
 ) -> dict[str, Any]:
     """OSCAL assessment results for the inspections due in ``period`` (local dates in ``tz``).
 
@@ -94,21 +107,21 @@ def assessment_results(
     inspections = inspections_due(session, period)
     counts = _answer_counts(session, period)
     evidence = _evidence(session, period)
-    risks_by_inspection = _risks(session, period, lang)
+    risks_by_inspection = _risks(session, period, lang, fy_start_month)
 
     observations, findings, pending, parties = [], [], [], {}
     for inspection in inspections:
         observation = None
         if inspection.status in ("submitted", "approved"):
-            observation = _observation(inspection, counts, evidence, tz, lang, now)
+            observation = _observation(inspection, counts, evidence, tz, lang, now, fy_start_month)
             observations.append(observation)
             # Name only the people an observation refers to (a returning reviewer is not one).
             for user in _actors(inspection):
                 parties[user.id] = user.display_name
-        finding = _finding(inspection, observation, risks_by_inspection, lang)
+        finding = _finding(inspection, observation, risks_by_inspection, lang, fy_start_month)
         if finding is None:
             pending.append(
-                f"- {inspection.control.code} {inspection.period_label}: "
+                f"- {inspection.control.code} {_period(inspection, _, fy_start_month)}: "
                 f"{INSPECTION_STATES.translated(inspection.status, _)} "
                 f"({_('Due')} {inspection.due_on})"
             )
@@ -229,16 +242,17 @@ def _observation(
     tz: ZoneInfo,
     lang: str,
     now: datetime,
+    fy_start_month: int,
 ) -> dict[str, Any]:
     _ = translator(lang)
     control = inspection.control
+    name = _period(inspection, _, fy_start_month)
     answers = counts.get(inspection.id, Counter())
     tally = ", ".join(f"{ANSWERS.translated(a, _)} {answers[a]}" for a in ANSWERS.codes)
     assert inspection.submitted_at is not None
     lines = [
         f"{_('Control')}: {control.code} {control.title(lang)}",
-        f"{_('Period')}: {inspection.period_label} "
-        f"({inspection.period_start} – {inspection.period_end})",
+        f"{_('Period')}: {name} ({inspection.period_start} – {inspection.period_end})",
         f"{_('Due')}: {inspection.due_on}",
         f"{_('Performed by')}: {_name(inspection.performed_by)}",
         f"{_('Submitted')}: {_local(inspection.submitted_at, tz)}",
@@ -257,7 +271,7 @@ def _observation(
     ]
     observation: dict[str, Any] = {
         "uuid": stable_uuid("observation", *_inspection_key(inspection)),
-        "title": f"{control.code} {inspection.period_label}",
+        "title": f"{control.code} {name}",
         "description": "\n".join(f"- {line}" for line in lines),
         "props": props(
             ("inspection-id", inspection.id),
@@ -284,6 +298,7 @@ def _finding(
     observation: dict[str, Any] | None,
     risks: dict[int, list[dict[str, Any]]],
     lang: str,
+    fy_start_month: int,
 ) -> dict[str, Any] | None:
     """The verdict on one inspection; None while it has none (not yet approved, not missed)."""
     _ = translator(lang)
@@ -300,7 +315,7 @@ def _finding(
     cid = control_id(control.code)
     finding: dict[str, Any] = {
         "uuid": stable_uuid("finding", *_inspection_key(inspection)),
-        "title": f"{control.code} {inspection.period_label}: {_outcome(verdict, _)}",
+        "title": f"{control.code} {_period(inspection, _, fy_start_month)}: {_outcome(verdict, _)}",
         "description": (
             f"{_('Control')}: {control.code} {control.title(lang)}; "
             f"{_('Status')}: {INSPECTION_STATES.translated(inspection.status, _)}; "
@@ -322,7 +337,9 @@ def _finding(
     return finding
 
 
-def _risks(session: Session, period: Period, lang: str) -> dict[int, list[dict[str, Any]]]:
+def _risks(
+    session: Session, period: Period, lang: str, fy_start_month: int
+) -> dict[int, list[dict[str, Any]]]:
     """Findings of the period's inspections (failed checklist items) as OSCAL risks."""
     _ = translator(lang)
     by_inspection: dict[int, list[dict[str, Any]]] = {}
@@ -337,11 +354,20 @@ def _risks(session: Session, period: Period, lang: str) -> dict[int, list[dict[s
     for finding, question in rows:
         inspection = finding.inspection
         assert inspection is not None
+        title = compose_title(
+            source=finding.source,
+            stored=finding.title,
+            code=inspection.control.code,
+            period=(inspection.period_start, inspection.period_end),
+            position=question.position if question else None,
+            translate=_,
+            fy_start_month=fy_start_month,
+        )
         risk: dict[str, Any] = {
             "uuid": stable_uuid("risk", "finding", finding.id),
-            "title": finding.title,
-            "description": finding.description or finding.title,
-            "statement": question.text(lang) if question else finding.title,
+            "title": title,
+            "description": finding.description or title,
+            "statement": question.text(lang) if question else title,
             "props": props(
                 ("finding-id", finding.id),
                 ("severity", finding.severity),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from article8.controls.catalogue.models import ChecklistItem, ChecklistRevision
 from article8.controls.inspections.models import ChecklistAnswer
 from article8.core.errors import N_
+from article8.core.period_labels import period_label
 from article8.core.vocabulary import ANSWERS
 from article8.reports.workbook.table import Column, Context, TableSheet
 
@@ -20,6 +21,7 @@ CHUNK = 500
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     """One row per answer, by inspection and question."""
     by_id = {i.id: i for i in context.inspections}
+    fy = context.settings.fiscal_year_start
     ids = list(by_id)
     for chunk in range(0, len(ids), CHUNK):
         for answer, item, number in context.session.execute(
@@ -33,7 +35,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             yield (
                 inspection.id,
                 inspection.control.code,
-                inspection.period_label,
+                period_label(inspection.period_start, inspection.period_end, context.translate, fy),
                 number,
                 item.position,
                 item.text(context.lang),

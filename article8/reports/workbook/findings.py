@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from article8.controls.catalogue.models import Control
+from article8.controls.catalogue.models import ChecklistItem, Control
 from article8.controls.findings.models import CorrectiveAction, Finding
+from article8.controls.findings.titles import compose_title
+from article8.controls.inspections.models import Inspection
 from article8.core.errors import N_
 from article8.core.models import User
 from article8.core.vocabulary import ACTION_STATES, FINDING_STATES, SEVERITIES
@@ -43,8 +45,15 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             action.resolved_at,
             verifier.display_name,
             action.verified_at,
+            # What the title is composed from, in the reader's language (not the stored text).
+            Finding.source,
+            Inspection.period_start,
+            Inspection.period_end,
+            ChecklistItem.position,
         )
         .join(Control, Control.id == Finding.control_id)
+        .outerjoin(Inspection, Inspection.id == Finding.inspection_id)
+        .outerjoin(ChecklistItem, ChecklistItem.id == Finding.item_id)
         .outerjoin(action, action.finding_id == Finding.id)
         .outerjoin(owner, owner.id == action.owner_id)
         .outerjoin(verifier, verifier.id == action.verified_by_id)
@@ -52,7 +61,19 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
         .order_by(Finding.id, action.id)
     )
     for row in found:
-        finding, (action_id, *done) = tuple(row[:7]), row[7:]
+        values: tuple[Any, ...] = tuple(row)
+        source, start, end, position = values[15:]
+        title = compose_title(
+            source=source,
+            stored=row.title,
+            code=row.code,
+            period=(start, end) if start and end else None,
+            position=position,
+            translate=context.translate,
+            fy_start_month=context.settings.fiscal_year_start,
+        )
+        finding = (*values[:3], title, *values[4:7])
+        action_id, *done = values[7:15]
         if action_id is None:
             yield (*finding, *NO_ACTION)
         else:

@@ -51,7 +51,7 @@ SHEET = TableSheet(
     N_("Incidents"),
     (
         Column(N_("Incident"), 8, "int"),
-        Column(N_("Title"), 36),
+        Column(N_("Subject"), 36),
         Column(N_("Reported by"), 20),
         Column(N_("Reported"), 17, "datetime"),
         Column(N_("Aware"), 17, "datetime"),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from article8.core.errors import N_
+from article8.core.period_labels import period_label
 from article8.core.vocabulary import INSPECTION_RESULTS, INSPECTION_STATES, TIMELINESS
 from article8.reports.queries import timeliness_code
 from article8.reports.workbook.table import Column, Context, TableSheet
@@ -13,12 +14,13 @@ from article8.reports.workbook.table import Column, Context, TableSheet
 
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     """One row per inspection due in the period, by due date and control."""
+    fy = context.settings.fiscal_year_start
     for i in context.inspections:
         approved = i.status == "approved"
         yield (
             i.id,
             i.control.code,
-            i.period_label,
+            period_label(i.period_start, i.period_end, context.translate, fy),
             i.period_start,
             i.period_end,
             i.due_on,

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import io
+
+from flask import Blueprint, abort, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from article8.access import queries
+from article8.access import columns, queries
 from article8.access.ingest import ImportReport, Reject, import_access_log
 from article8.access.rules import RULES, RuleSettings
 from article8.core.errors import DomainError
 from article8.web import edge
 from article8.web.access.forms import AccessLogForm
 from article8.web.context import actor, db, now, settings
-from article8.web.errors import translated
 from article8.web.permissions import can, requires
+from article8.web.problems import Refusal, describe, refusal
 
 bp = Blueprint("access_logs", __name__, url_prefix="/access", template_folder="templates")
 
@@ -72,7 +75,7 @@ def upload() -> ResponseReturnValue:
         if form.validate_on_submit():
             # One bad line stores nothing: the whole batch is in the request's transaction.
             edge.on_refusal(
-                lambda problem: _render_upload(form, None, [], translated(problem), 400),
+                lambda problem: _render_upload(form, None, [], refusal(problem), 400),
                 catch=(DomainError,),
             )
             report = _import(form, rejects)
@@ -85,14 +88,34 @@ def _render_upload(
     form: AccessLogForm,
     report: ImportReport | None,
     rejects: list[Reject],
-    error: str | None,
+    error: Refusal | None,
     status: int,
 ) -> ResponseReturnValue:
+    samples = [
+        ("system.csv", _("System access (CSV, UTF-8)")),
+        ("system-cp932.csv", _("System access (CSV, CP932 for Excel)")),
+        ("entry.csv", _("Entry and exit (CSV, UTF-8)")),
+        ("entry-cp932.csv", _("Entry and exit (CSV, CP932 for Excel)")),
+    ]
     return render_template(
         "access/upload.html",
         form=form,
+        columns=columns.LOGS,
+        samples=samples,
         report=report,
-        rejects=rejects,
+        rejects=[describe(r.detail) if r.detail else r.problem for r in rejects],
         error=error,
         rules=RULES,
     ), status
+
+
+@bp.get("/upload/samples/<name>")
+@requires("access_log.upload")
+def log_sample(name: str) -> ResponseReturnValue:
+    """A sample log made of the documented examples, as CSV in UTF-8 or CP932."""
+    kind, _sep, encoding = name.removesuffix(".csv").partition("-")
+    if not name.endswith(".csv") or kind not in columns.LOGS or encoding not in ("", "cp932"):
+        abort(404)
+    # A BOM tells Excel that a UTF-8 file is UTF-8.
+    data = columns.sample_csv(columns.LOGS[kind], encoding or "utf-8-sig")
+    return send_file(io.BytesIO(data), mimetype="text/csv", as_attachment=True, download_name=name)

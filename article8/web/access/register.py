@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
-from article8.access import queries
+from article8.access import columns, queries
 from article8.access import register as register_service
 from article8.access.models import Handler
 from article8.access.register_import import read_register, store_register
@@ -16,9 +18,9 @@ from article8.core.guarded import WorkbookLimits
 from article8.web import edge
 from article8.web.access.forms import AuthorisationForm, PersonForm, RegisterImportForm
 from article8.web.context import actor, db, now, settings, today
-from article8.web.errors import translated
 from article8.web.forms import EmptyForm
 from article8.web.permissions import can, requires
+from article8.web.problems import Refusal, refusal
 
 bp = Blueprint("register", __name__, url_prefix="/register", template_folder="templates")
 
@@ -193,7 +195,7 @@ def register_import() -> ResponseReturnValue:
         upload: FileStorage = form.file.data
         # Nothing of a refused file is kept: the import runs in the request's transaction.
         edge.on_refusal(
-            lambda problem: _render_import(form, translated(problem), 400), catch=(DomainError,)
+            lambda problem: _render_import(form, refusal(problem), 400), catch=(DomainError,)
         )
         try:
             # The file is read and checked before the session runs its first statement: on
@@ -219,9 +221,48 @@ def register_import() -> ResponseReturnValue:
             ),
             "success",
         )
+        if report.encoding:
+            flash(_("The file was read as %(encoding)s.", encoding=report.encoding), "info")
         return redirect(url_for("register.people_list"))
     return _render_import(form, None, 400 if request.method == "POST" else 200)
 
 
-def _render_import(form: RegisterImportForm, error: str | None, status: int) -> ResponseReturnValue:
-    return render_template("register/import.html", form=form, error=error), status
+def _render_import(
+    form: RegisterImportForm, error: Refusal | None, status: int
+) -> ResponseReturnValue:
+    samples = [
+        ("people.csv", _("People (CSV, UTF-8)")),
+        ("people-cp932.csv", _("People (CSV, CP932 for Excel)")),
+        ("authorisations.csv", _("Authorisations (CSV, UTF-8)")),
+        ("authorisations-cp932.csv", _("Authorisations (CSV, CP932 for Excel)")),
+        ("register.xlsx", _("People and authorisations (XLSX)")),
+    ]
+    page = render_template(
+        "register/import.html",
+        form=form,
+        error=error,
+        columns=columns.REGISTER,
+        samples=samples,
+    )
+    return page, status
+
+
+@bp.get("/import/samples/<name>")
+@requires("register.manage")
+def register_sample(name: str) -> ResponseReturnValue:
+    """A sample register file made of the documented examples: CSV (UTF-8 or CP932) or XLSX."""
+    if name == "register.xlsx":
+        return _download(columns.sample_workbook(), name, XLSX)
+    stem, _sep, encoding = name.removesuffix(".csv").partition("-")
+    if not name.endswith(".csv") or stem not in columns.REGISTER or encoding not in ("", "cp932"):
+        abort(404)
+    # A BOM tells Excel that a UTF-8 file is UTF-8.
+    data = columns.sample_csv(columns.REGISTER[stem], encoding or "utf-8-sig")
+    return _download(data, name, "text/csv")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, name: str, mimetype: str) -> ResponseReturnValue:
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)

@@ -1,4 +1,4 @@
-"""Administration of user accounts."""
+"""Administration: user accounts and the company's one-off closures."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from article8.core import auth, users
+from article8.core import auth, closures, users
 from article8.web import edge
-from article8.web.context import actor, db, now, password_policy
+from article8.web.admin.forms import ClosureForm
+from article8.web.context import actor, db, now, password_policy, settings
 from article8.web.forms import (
     EmptyForm,
     PasswordResetForm,
@@ -123,3 +124,46 @@ def user_mfa_reset(user_id: int) -> ResponseReturnValue:
         auth.disable_totp(db(), actor(), user, now=now())
         flash(_("Two-factor sign-in has been reset for this user."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.get("/closures")
+@requires("closure.manage")
+def closure_list() -> ResponseReturnValue:
+    """The yearly closures (a setting) and the one-off closures, with a form to add one."""
+    return _render_closures(ClosureForm())
+
+
+@bp.post("/closures")
+@requires("closure.manage")
+def closure_add() -> ResponseReturnValue:
+    """Close the company on one day."""
+    form = ClosureForm()
+    if form.validate_on_submit() and form.day.data is not None:
+        edge.on_refusal(lambda _error: _render_closures(form), form=form)
+        closure = closures.add_closure(
+            db(), actor(), day=form.day.data, reason=form.reason.data or "", now=now()
+        )
+        flash(_("%(day)s is now a closed day.", day=closure.day.isoformat()), "success")
+        return redirect(url_for("admin.closure_list"))
+    return _render_closures(form)
+
+
+@bp.post("/closures/<id:closure_id>/remove")
+@requires("closure.manage")
+def closure_remove(closure_id: int) -> ResponseReturnValue:
+    """Open the company again on a one-off closure's day."""
+    if EmptyForm().validate_on_submit():
+        closures.remove_closure(db(), actor(), closure_id, now=now())
+        flash(_("The closure has been removed."), "success")
+    return redirect(url_for("admin.closure_list"))
+
+
+def _render_closures(form: ClosureForm) -> ResponseReturnValue:
+    page = render_template(
+        "admin/closures.html",
+        form=form,
+        remove_form=EmptyForm(),
+        annual=settings().closed_days,
+        closures=closures.list_closures(db()),
+    )
+    return page, 200 if not form.errors else 400

@@ -166,6 +166,23 @@ def schemas() -> dict[str, Any]:
                 "expected": {"type": ["string", "null"]},
                 "found": {"type": ["string", "null"]},
                 "problem": {"type": "string"},
+                "total": {"type": "integer", "description": "How many lines are bad in all."},
+                "problems": {
+                    "type": "array",
+                    "description": "Every bad line (the first 100), each as the fields above.",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "error": {"type": "string"},
+                            "line": {"type": ["integer", "null"]},
+                            "column": {"type": ["string", "null"]},
+                            "code": {"type": "string", "enum": [code.value for code in Code]},
+                            "expected": {"type": ["string", "null"]},
+                            "found": {"type": ["string", "null"]},
+                            "problem": {"type": "string"},
+                        },
+                    },
+                },
             },
         },
         "EvidenceUpload": {

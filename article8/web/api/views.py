@@ -35,6 +35,7 @@ from article8.web.evidence.files import max_bytes, send_evidence, too_large_mess
 from article8.web.extensions import csrf
 from article8.web.params import ID_MAX, day_arg, id_arg, int_arg
 from article8.web.permissions import public
+from article8.web.problems import describe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -237,6 +238,19 @@ def _log_refused(error: AccessLogError) -> ResponseReturnValue:
         "expected": problem.expected,
         "found": problem.found,
         "problem": str(problem.message),
+        "total": error.total,
+        "problems": [
+            {
+                "error": describe(each),
+                "line": each.line,
+                "column": each.column,
+                "code": each.code.value,
+                "expected": each.expected,
+                "found": each.found,
+                "problem": str(each.message),
+            }
+            for each in error.problems
+        ],
     }
     return jsonify(body), 422
 

@@ -12,7 +12,7 @@ from wtforms import Field
 
 from article8.controls.catalogue import queries, services
 from article8.controls.catalogue.errors import CatalogueError
-from article8.controls.catalogue.files import Bilingual, parse_control
+from article8.controls.catalogue.files import Bilingual, parse_control, shipped_references
 from article8.controls.catalogue.iso27001 import ANNEX_A
 from article8.controls.catalogue.models import (
     ARTICLE8_CLAUSES,
@@ -156,6 +156,7 @@ def _render_control(
         revision=revision,
         earlier=list(reversed(control.revisions[:-1])),
         evidence=services.evidence_expected(control),
+        reference=shipped_references().get(control.code) if control.source == "catalogue" else None,
         can_edit=can_edit,
         settings_form=settings_form,
         checklist_form=checklist_form if control.source == "custom" else None,

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from article8.core.calendar import fiscal_year, local_midnight_utc
+from article8.core.period_labels import period_label
 from article8.reports import posture, workbook
 from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow, MonthTrend
 from article8.web import edge
@@ -172,8 +173,9 @@ def _heat_chart(board: Dashboard) -> svg.Chart:
 
     def cell_title(row: HeatRow, cell: HeatCell) -> str:
         parts = [row.code, row.title(language), f"{cell.month:%Y-%m}"]
-        if cell.status:
-            parts.append(f"{cell.period_label}: {label(cell.status, 'inspection')}")
+        if cell.status and cell.period_start and cell.period_end:
+            name = period_label(cell.period_start, cell.period_end, _, settings().fiscal_year_start)
+            parts.append(f"{name}: {label(cell.status, 'inspection')}")
         parts.append(str(OUTCOME_NAMES[cell.state]))
         return " · ".join(parts)
 

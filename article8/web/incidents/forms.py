@@ -44,7 +44,7 @@ def _answer(value: bool | None) -> str | None:
 class ReportForm(FlaskForm):
     """A violation of the handling rules, or a sign of one, as anyone signed in reports it."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
+    title = StringField(_l("Subject"), validators=[DataRequired(), Length(max=MAX_TITLE)])
     description = TextAreaField(
         _l("What happened, or what did you notice?"),
         validators=[DataRequired(), Length(max=MAX_TEXT)],

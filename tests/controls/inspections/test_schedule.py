@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,7 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from article8.controls.catalogue.models import Control
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import generate_inspections, run_schedule
+from article8.core.audit import SYSTEM
+from article8.core.closures import add_closure
 from article8.core.db import make_engine
+from article8.core.models import AuditEvent
 from tests.cli_runner import article8
 from tests.support.processes import process_env
 from tests.support.schedule import LOADED, RULES
@@ -153,3 +157,59 @@ def test_two_processes_racing_create_no_duplicates(fresh_database_url, tmp_path)
         json.loads(out)["created"] + json.loads(out)["created_missed"] for out, _ in results
     )
     assert created == total > 39
+
+
+# --- company closures ------------------------------------------------------------------------
+
+
+def due_dates(session, frequency: str) -> set[date]:
+    return set(
+        session.scalars(
+            select(Inspection.due_on)
+            .join(Control, Control.id == Inspection.control_id)
+            .where(Control.frequency == frequency)
+        )
+    )
+
+
+def test_a_one_off_closure_moves_new_due_dates_to_the_next_business_day(session, catalogue):
+    # November's monthly inspections are due 2026-11-30 + 10 = Thursday 10 December; the
+    # company is closed that day, so they are due on Friday 11 December.
+    add_closure(session, SYSTEM, day=date(2026, 12, 10), reason="office move", now=LOADED)
+    run_schedule(session, RULES, now=LOADED)
+    assert due_dates(session, "monthly") == {date(2026, 12, 11)}
+    # FY2026 Q3 ends 31 December: + 10 = Sunday 10 January, 成人の日 on the 11th → the 12th.
+    assert due_dates(session, "quarterly") == {date(2027, 1, 12)}
+
+
+def test_no_due_date_lands_in_the_year_end_closure(session, catalogue):
+    # 2026-11-30 + 31 days = Thursday 31 December, closed (12-29..01-03): Monday 4 January.
+    run_schedule(session, replace(RULES, grace_days=31), now=LOADED)
+    assert due_dates(session, "monthly") == {date(2027, 1, 4)}
+    run_schedule(session, replace(RULES, grace_days=31, closed_days=()), now=LOADED)
+    assert due_dates(session, "monthly") == {date(2027, 1, 4)}  # set once, not moved back
+
+
+def test_the_year_end_closure_is_the_default_and_a_setting_can_remove_it(session, catalogue):
+    run_schedule(session, replace(RULES, grace_days=31, closed_days=()), now=LOADED)
+    assert due_dates(session, "monthly") == {date(2026, 12, 31)}
+
+
+def test_a_closure_added_later_moves_the_pending_due_dates_on_it(session, catalogue):
+    first = run_schedule(session, RULES, now=LOADED)
+    monthly = {
+        inspection.id
+        for inspection in session.scalars(
+            select(Inspection).join(Control).where(Control.frequency == "monthly")
+        )
+    }
+    assert due_dates(session, "monthly") == {date(2026, 12, 10)} and first.moved == []
+    add_closure(session, SYSTEM, day=date(2026, 12, 10), reason="office move", now=LOADED)
+    report = run_schedule(session, RULES, now=LOADED)
+    assert set(report.moved) == monthly
+    assert due_dates(session, "monthly") == {date(2026, 12, 11)}
+    moved = session.scalars(select(AuditEvent).where(AuditEvent.action == "inspection.due_moved"))
+    assert {(e.object_id, e.details) for e in moved} == {
+        (str(i), '{"after":"2026-12-11","before":"2026-12-10"}') for i in monthly
+    }
+    assert run_schedule(session, RULES, now=LOADED).moved == []
