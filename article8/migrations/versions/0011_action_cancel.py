@@ -1,10 +1,8 @@
 """action_cancel: a corrective action can be cancelled with a reason (who, when, why)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30 10:00:00.000000
-
-(Written beside issue 13's 0010 on another branch: when both are merged, this one revises 0010.)
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
