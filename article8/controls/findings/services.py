@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from article8.controls.findings.models import SEVERITIES, CorrectiveAction, Finding
+from article8.controls.findings.titles import finding_title
 from article8.core import audit, roles
 from article8.core import outbox as notify
 from article8.core.audit import Actor
@@ -85,6 +86,7 @@ def add_action(
     now: datetime,
     tz: ZoneInfo,
     base_url: str = "",
+    fy_start_month: int = 4,
 ) -> CorrectiveAction:
     """Plan a corrective action with an owner and a due date (today or later, in ``tz``), and
     mail the owner (through the outbox: delivered once the caller commits)."""
@@ -135,7 +137,7 @@ def add_action(
         by = session.get(User, actor.id) if actor.id is not None else None
         params = {
             "by": by.display_name if by else actor.label,
-            "finding": finding.title,
+            "finding": finding_title(finding, _, fy_start_month),
             "description": action.description,
             "due": due_on.isoformat(),
             "link": f"{base_url}/findings/{finding.id}",

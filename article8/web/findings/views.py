@@ -126,6 +126,7 @@ def action_add(finding_id: int) -> ResponseReturnValue:
         now=now(),
         tz=settings().timezone,
         base_url=settings().base_url,
+        fy_start_month=settings().fiscal_year_start,
     )
     flash(_("The corrective action has been added."), "success")
     return _to_finding(finding_id)

@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from article8.controls.findings import services as finding_service
 from article8.controls.findings.models import Finding
+from article8.controls.findings.titles import finding_title
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.schedule import run_schedule
 from article8.core.audit import Actor
 from article8.core.errors import PermissionDenied, ValidationError
+from article8.core.i18n import translator
 from article8.core.models import AuditEvent, Notification
 from tests.support.inspections import TODAY, performed
 from tests.support.schedule import RULES
@@ -60,7 +62,8 @@ def test_planning_an_action_mails_its_owner_in_their_language(session, clock, fi
     (mail,) = mails(session)
     assert (mail.recipient_id, mail.status) == (owner.id, "pending")  # sent after the commit
     assert (mail.object_type, mail.object_id) == ("corrective_action", str(action.id))
-    assert finding.title in mail.subject
+    title = finding_title(finding, translator("ja"))
+    assert title in mail.subject and title != finding.title  # the title in the owner's language
     assert (
         "Turn on export logs" in mail.body and (TODAY + timedelta(days=14)).isoformat() in mail.body
     )
