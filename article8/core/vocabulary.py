@@ -207,6 +207,7 @@ ACTION_STATES = _v(
     ("in_progress", N_("In progress"), "warning"),
     ("resolved", N_("Resolved"), "info"),
     ("verified", N_("Verified"), "success"),
+    ("cancelled", N_("Cancelled"), "secondary"),
 )
 
 # --- evidence --------------------------------------------------------------------------------

@@ -181,9 +181,15 @@ def action_open(moment: Moment) -> ColumnElement[bool]:
     """Corrective actions not yet resolved at the moment."""
     if moment.as_of is None:
         return CorrectiveAction.status.in_(("open", "in_progress"))
-    settled = and_(
-        CorrectiveAction.status.in_(("resolved", "verified")),
-        CorrectiveAction.resolved_at <= moment.as_of,
+    settled = or_(
+        and_(
+            CorrectiveAction.status.in_(("resolved", "verified")),
+            CorrectiveAction.resolved_at <= moment.as_of,
+        ),
+        and_(
+            CorrectiveAction.status == "cancelled",
+            CorrectiveAction.cancelled_at <= moment.as_of,
+        ),
     )
     return and_(CorrectiveAction.created_at <= moment.as_of, ~settled)
 

@@ -140,6 +140,22 @@ def separately(work: Callable[[], T]) -> T | DomainError:
     return result
 
 
+def in_savepoint(work: Callable[[], T]) -> T | DomainError:
+    """Do one item of a request that also changes other things (files uploaded with a draft):
+    its writes join the request's transaction when it succeeds; only its own writes are rolled
+    back, and its error returned, when a service refuses it. (Mail queued inside a refused item
+    would stay on the request's list: the items done this way queue none.)"""
+    session = db()
+    savepoint = session.begin_nested()
+    try:
+        result = work()
+    except DomainError as error:
+        savepoint.rollback()
+        return error
+    savepoint.commit()
+    return result
+
+
 def finish(response: Response) -> Response:
     """``after_request``: commit a successful write (or a kept change), roll back anything else,
     then deliver the mail the committed request queued."""

@@ -120,3 +120,31 @@ def test_an_inspector_uploads_evidence_in_an_inspection_and_the_auditor_download
     expect(downloaded).to_contain_text("127.0.0.1")
     expect(table.locator("tr", has_text="evidence.upload")).to_contain_text(INSPECTOR.email)
     expect(table.locator("tr", has_text="evidence.view")).to_have_count(1)
+
+
+def test_answers_given_before_an_upload_survive_it_in_the_browser(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    base = live_server.url
+    inspection_id = _arrange(live_server)
+    pdf = tmp_path / "export-log.pdf"
+    pdf.write_bytes(PDF)
+    _sign_in(page, base, INSPECTOR)
+    page.goto(f"{base}/inspections/{inspection_id}")
+
+    first = page.locator("[data-testid=question-1]")
+    first.locator("input[value=fail]").check()
+    first.locator("textarea").fill("The export log is not kept")
+    page.locator("[data-testid=question-2] input[value=pass]").check()
+    form = page.locator("[data-testid=inspection-evidence-upload]")
+    form.locator("input[type=file]").set_input_files(str(pdf))
+    form.get_by_role("button", name="Upload").click()
+
+    expect(page).to_have_url(f"{base}/inspections/{inspection_id}")
+    expect(page.locator(".alert-success").first).to_be_visible()
+    expect(first.locator("input[value=fail]")).to_be_checked()
+    expect(first.locator("textarea")).to_have_value("The export log is not kept")
+    expect(page.locator("[data-testid=question-2] input[value=pass]")).to_be_checked()
+    expect(page.locator("[data-testid=inspection-evidence-table] tbody tr")).to_contain_text(
+        "export-log.pdf"
+    )

@@ -87,6 +87,7 @@ def programme(session, make_user, clock, tmp_path):
         owner=responsible,
         due_on=date(2026, 12, 15),
         now=clock(),
+        tz=TOKYO,
     )
     perform(session, inspector, passed, clock, fail_first=False)
     # Evidence comes before the decision: an approved inspection takes no new evidence.

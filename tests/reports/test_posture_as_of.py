@@ -13,12 +13,14 @@ from article8.access.models import Anomaly
 from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
 from article8.controls.catalogue.services import sync_catalogue
+from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.incidents.models import Incident
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import generate_inspections
 from article8.core import audit
 from article8.core.audit import Actor
+from article8.core.models import User
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.history import inspection_states
@@ -191,3 +193,42 @@ def test_only_the_events_own_status_and_result_count_not_the_same_words_deeper_i
 
 def dialect(session) -> str:
     return session.get_bind().dialect.name
+
+
+def test_a_cancelled_action_was_open_until_it_was_cancelled(session, settings, history):
+    control = session.scalar(select(Control).where(Control.code == "ORG-04"))
+    finding = Finding(
+        control_id=control.id,
+        severity="medium",
+        title="ORG-04 2026-11 Q1",
+        status="open",
+        created_at=at("2026-11-10T10:00"),
+        updated_at=at("2026-11-20T10:00"),
+    )
+    session.add(finding)
+    session.flush()
+    session.add(
+        CorrectiveAction(
+            finding_id=finding.id,
+            description="Buy a log server",
+            owner_id=history_owner(session),
+            due_on=date(2026, 12, 1),
+            status="cancelled",
+            cancel_reason="Not needed",
+            cancelled_at=at("2026-11-20T10:00"),
+            created_at=at("2026-11-10T10:00"),
+            updated_at=at("2026-11-20T10:00"),
+        )
+    )
+    session.flush()
+
+    def open_on(day: str) -> int:
+        return view(session, settings, at(f"{day}T23:59:59"), date.fromisoformat(day)).open_actions
+
+    assert (open_on("2026-11-09"), open_on("2026-11-15"), open_on("2026-11-21")) == (0, 1, 0)
+    assert view(session, settings).open_actions == 0
+
+
+def history_owner(session) -> int:
+    """Someone to own an action (the fixture's inspector)."""
+    return session.scalar(select(User.id).where(User.role == "inspector"))

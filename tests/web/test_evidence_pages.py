@@ -353,7 +353,7 @@ def test_evidence_uploaded_inside_an_inspection_is_bound_to_it(
     page = f"/inspections/{inspection.id}"
     html = client.get(page).get_data(as_text=True)
     assert 'data-testid="inspection-evidence-upload"' in html
-    assert f'name="inspection_id" value="{inspection.id}"' in html
+    assert f'formaction="/inspections/{inspection.id}/evidence"' in html
     response = upload(
         client,
         [(PDF, "check.pdf")],

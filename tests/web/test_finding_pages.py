@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 
@@ -11,6 +12,8 @@ from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.inspections import services as workflow
 from article8.core.audit import Actor
 from tests.support.inspections import TODAY, page, performed, post
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def test_an_action_is_planned_resolved_by_its_owner_and_verified_by_another_manager(
@@ -61,6 +64,7 @@ def test_a_manager_never_verifies_their_own_action(session, clock, schedule, sig
         owner=manager,
         due_on=TODAY,
         now=clock(),
+        tz=TOKYO,
     )
     finding_service.progress_action(
         session, Actor.for_user(manager), action, "resolved", resolution="Fixed", now=clock()
@@ -74,7 +78,7 @@ def test_overdue_actions_and_severity_changes_show_on_the_findings_pages(
     session, clock, schedule, signed_in
 ):
     inspector = signed_in("inspector")[1]
-    client, manager = signed_in("responsible")
+    _, manager = signed_in("responsible")
     workflow.approve(
         session, Actor.for_user(manager), performed(session, clock, inspector, fail=1), now=clock()
     )
@@ -85,10 +89,13 @@ def test_overdue_actions_and_severity_changes_show_on_the_findings_pages(
         finding,
         description="Late",
         owner=inspector,
-        due_on=TODAY - timedelta(days=3),
+        due_on=TODAY,
         now=clock(),
+        tz=TOKYO,
     )
     session.commit()
+    clock.advance(days=3)
+    client, _ = signed_in("responsible")
     assert "3 days overdue" in page(client, f"/findings/{finding.id}")
     listing = page(client, "/findings/")
     overdue = listing.split('data-testid="overdue-actions"', 1)[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -26,6 +27,8 @@ from tests.support.inspections import (
 )
 
 # --- my inspections --------------------------------------------------------------------------
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def test_my_inspections_sorts_the_work_into_sections(session, clock, schedule, signed_in, assign):
@@ -203,6 +206,7 @@ def test_the_auditor_reads_everything_but_every_post_is_refused(
         owner=inspector,
         due_on=TODAY,
         now=clock(),
+        tz=TOKYO,
     )
     session.commit()
 

@@ -1,4 +1,4 @@
-"""Findings and their corrective actions: open → in_progress → resolved → verified.
+"""Findings and their corrective actions: open → in_progress → resolved → verified, or cancelled.
 
 The verifier is a responsible person (or admin) who is not the action's owner.
 """
@@ -6,15 +6,22 @@ The verifier is a responsible person (or admin) who is not the action's owner.
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from article8.controls.findings.models import SEVERITIES, CorrectiveAction, Finding
+from article8.controls.findings.titles import finding_title
 from article8.core import audit, roles
+from article8.core import outbox as notify
 from article8.core.audit import Actor
+from article8.core.calendar import local_date
 from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
+from article8.core.i18n import translator
 from article8.core.models import User
+
+MAX_REASON = 2000
 
 
 def get_finding(session: Session, finding_id: int) -> Finding:
@@ -61,6 +68,13 @@ def set_severity(
         )
 
 
+ASSIGNED_SUBJECT = N_("[article8] Corrective action assigned to you: %(finding)s")
+ASSIGNED_BODY = N_(
+    "%(by)s has assigned a corrective action to you.\n\nFinding: %(finding)s\n"
+    "Action: %(description)s\nDue: %(due)s\n\nOpen the finding: %(link)s\n"
+)
+
+
 def add_action(
     session: Session,
     actor: Actor,
@@ -70,14 +84,25 @@ def add_action(
     owner: User,
     due_on: date,
     now: datetime,
+    tz: ZoneInfo,
+    base_url: str = "",
+    fy_start_month: int = 4,
 ) -> CorrectiveAction:
-    """Plan a corrective action with an owner and a due date."""
+    """Plan a corrective action with an owner and a due date (today or later, in ``tz``), and
+    mail the owner (through the outbox: delivered once the caller commits)."""
     if not roles.has(actor.role, "finding.manage"):
         raise PermissionDenied(N_("Only the responsible person can plan corrective actions."))
     if finding.status == "verified":
         raise ValidationError(N_("This finding is already closed."))
     if not description.strip():
         raise ValidationError(N_("Describe the corrective action."), field="description")
+    today = local_date(now, tz)
+    if due_on < today:
+        raise ValidationError(
+            N_("The due date %(due)s is in the past; choose today or a later day."),
+            field="due_on",
+            due=due_on.isoformat(),
+        )
     if not owner.active:
         raise ValidationError(N_("The owner must be an active user."), field="owner_id")
     if not roles.is_assignable(owner):
@@ -107,7 +132,63 @@ def add_action(
         object_id=action.id,
         details={"finding_id": finding.id, "owner_id": owner.id, "due_on": due_on.isoformat()},
     )
+    if owner.id != actor.id:  # whoever plans an action for themselves knows already
+        _ = translator(owner.locale)
+        by = session.get(User, actor.id) if actor.id is not None else None
+        params = {
+            "by": by.display_name if by else actor.label,
+            "finding": finding_title(finding, _, fy_start_month),
+            "description": action.description,
+            "due": due_on.isoformat(),
+            "link": f"{base_url}/findings/{finding.id}",
+        }
+        notify.queue(
+            session,
+            key=f"action.assigned:{action.id}:{owner.id}",
+            kind="action.assigned",
+            recipient=owner,
+            subject=_(ASSIGNED_SUBJECT, **params),
+            body=_(ASSIGNED_BODY, **params),
+            now=now,
+            object_type="corrective_action",
+            object_id=action.id,
+        )
     return action
+
+
+def cancel_action(
+    session: Session,
+    actor: Actor,
+    action: CorrectiveAction,
+    reason: str,
+    *,
+    now: datetime,
+) -> None:
+    """The responsible person cancels an action that is no longer needed, saying why."""
+    if not roles.has(actor.role, "finding.manage"):
+        raise PermissionDenied(N_("Only the responsible person can cancel corrective actions."))
+    if action.status not in ("open", "in_progress"):
+        raise ValidationError(N_("Only an open or started action can be cancelled."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(N_("Say why the action is cancelled."), field="reason")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            N_("The reason has at most %(count)d characters."), field="reason", count=MAX_REASON
+        )
+    before = action.status
+    action.status, action.cancel_reason = "cancelled", reason
+    action.cancelled_by_id, action.cancelled_at, action.updated_at = actor.id, now, now
+    _sync_finding(action.finding, now)
+    audit.record(
+        session,
+        actor,
+        "action.cancel",
+        now=now,
+        object_type="corrective_action",
+        object_id=action.id,
+        details={"finding_id": action.finding_id, "before": before, "reason": reason},
+    )
 
 
 def _set_finding_status(finding: Finding, status: str, now: datetime) -> None:
@@ -116,13 +197,16 @@ def _set_finding_status(finding: Finding, status: str, now: datetime) -> None:
 
 
 def _sync_finding(finding: Finding, now: datetime) -> None:
-    states = {a.status for a in finding.actions}
+    # Cancelled actions do nothing for the finding: with only those, it is open again.
+    states = {a.status for a in finding.actions} - {"cancelled"}
     if states and states == {"verified"}:
         _set_finding_status(finding, "verified", now)
     elif states and states <= {"resolved", "verified"}:
         _set_finding_status(finding, "resolved", now)
     elif states:
         _set_finding_status(finding, "in_progress", now)
+    elif finding.actions:
+        _set_finding_status(finding, "open", now)
 
 
 def progress_action(

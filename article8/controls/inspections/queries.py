@@ -149,3 +149,18 @@ def overdue_actions(session: Session, today: date) -> list[CorrectiveAction]:
             .order_by(CorrectiveAction.due_on)
         )
     )
+
+
+def actions_owned(session: Session, owner_id: int) -> list[CorrectiveAction]:
+    """The corrective actions someone still has to do, the earliest due first."""
+    return list(
+        session.scalars(
+            select(CorrectiveAction)
+            .options(joinedload(CorrectiveAction.finding))
+            .where(
+                CorrectiveAction.owner_id == owner_id,
+                CorrectiveAction.status.in_(("open", "in_progress")),
+            )
+            .order_by(CorrectiveAction.due_on, CorrectiveAction.id)
+        )
+    )

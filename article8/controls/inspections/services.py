@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from article8.controls.catalogue.models import ChecklistRevision
 from article8.controls.findings.models import Finding
+from article8.controls.inspections.errors import ChecklistIncomplete
 from article8.controls.inspections.models import ANSWERS, ChecklistAnswer, Inspection
 from article8.core import audit, roles
 from article8.core.audit import Actor
@@ -202,20 +203,28 @@ def submit(
     if inspection.status != "in_progress" or inspection.revision is None:
         raise ValidationError(N_("Only an inspection in progress can be submitted."))
     answered = {a.item_id: a for a in inspection.answers}
+    # Every question that is not ready, not just the first: the performer fixes them in one go.
+    problems: dict[int, ValidationError] = {}
+    unanswered = 0
     for item in inspection.revision.items:
         answer = answered.get(item.id)
         if answer is None:
-            raise ValidationError(
+            unanswered += 1
+            problems[item.id] = ValidationError(
                 N_("Question %(number)d is not answered yet."),
                 field=f"item-{item.id}",
                 number=item.position,
             )
-        if answer.answer == "fail" and not answer.comment:
-            raise ValidationError(
+        elif answer.answer == "fail" and not answer.comment:
+            problems[item.id] = ValidationError(
                 N_("Question %(number)d failed: say what is wrong in a comment."),
                 field=f"item-{item.id}",
                 number=item.position,
             )
+    if problems:
+        raise ChecklistIncomplete(
+            problems, unanswered=unanswered, total=len(inspection.revision.items)
+        )
     failed = [a for a in inspection.answers if a.answer == "fail"]
     inspection.result = "fail" if failed else "pass"
     inspection.status = "submitted"

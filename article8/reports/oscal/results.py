@@ -385,6 +385,7 @@ def _risks(
                     "props": props(("action-status", action.status), ("due-on", action.due_on)),
                 }
                 for action in finding.actions
+                if action.status != "cancelled"  # never done, and not to be
             ],
         }
         if inspection.status in ("submitted", "approved"):

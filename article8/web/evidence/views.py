@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -75,9 +76,12 @@ class EvidencePanel:
 
 
 def evidence_panel(
-    control: Control | None = None, inspection: Inspection | None = None
+    control: Control | None = None,
+    inspection: Inspection | None = None,
+    form: EvidenceUploadForm | None = None,
 ) -> EvidencePanel:
-    """The evidence of a control or inspection and, for uploaders, a form bound to it."""
+    """The evidence of a control or inspection and, for uploaders, a form bound to it (``form``:
+    the one just posted, shown again with its errors)."""
     if inspection is not None:
         items = queries.for_inspection(db(), inspection.id)
         fixed = [inspection.control.code]
@@ -86,12 +90,12 @@ def evidence_panel(
         fixed = [control.code]
     else:
         items, fixed = [], []
-    form = note_form = None
+    posted, form, note_form = form, None, None
     here = request.full_path.rstrip("?")
     uploader = can("evidence.upload")
     # The same rules the service applies: no form that could only be refused.
     if uploader and (inspection is None or permissions.may_link(actor(), inspection)):
-        form = EvidenceUploadForm(
+        form = posted or EvidenceUploadForm(
             formdata=None,
             collected_on=today(),
             inspection_id=inspection.id if inspection is not None else None,
@@ -246,7 +250,12 @@ def _prefill(form: EvidenceUploadForm) -> None:
     form.next.data = request.args.get("next", "")
 
 
-def _store_one(form: EvidenceUploadForm, upload: FileStorage, title: str) -> UploadResult:
+def _store_one(
+    form: EvidenceUploadForm,
+    upload: FileStorage,
+    title: str,
+    run: Callable[[Callable[[], EvidenceItem]], EvidenceItem | DomainError] = edge.separately,
+) -> UploadResult:
     name = services.display_name(upload.filename or "")
     data = services.EvidenceInput(
         filename=upload.filename or "",
@@ -262,7 +271,7 @@ def _store_one(form: EvidenceUploadForm, upload: FileStorage, title: str) -> Upl
         # The part's stream is read in chunks straight into the blob store: never whole. Each
         # file stands alone: a later failure does not undo this one, and a refused file stores
         # nothing (no blob: the store vets before it commits; no row).
-        outcome = edge.separately(
+        outcome = run(
             lambda: services.add_evidence(
                 db(),
                 local_store(settings()),
@@ -278,6 +287,37 @@ def _store_one(form: EvidenceUploadForm, upload: FileStorage, title: str) -> Upl
     if isinstance(outcome, DomainError):
         return UploadResult(name, error=translated(outcome), status=outcome.status_code)
     return UploadResult(name, item=outcome)
+
+
+def _store_all(
+    form: EvidenceUploadForm,
+    run: Callable[[Callable[[], EvidenceItem]], EvidenceItem | DomainError] = edge.separately,
+) -> list[UploadResult]:
+    """Store each file of a validated form; each one's outcome."""
+    uploads = form.uploads()
+    given = " ".join((form.title.data or "").split())
+    results: list[UploadResult] = []
+    for part in uploads:
+        name = services.display_name(part.filename or "")
+        # Several files under one title: each keeps its own name so the list tells them apart.
+        title = f"{given} ({name})" if given and len(uploads) > 1 else given
+        results.append(_store_one(form, part, title, run))
+    return results
+
+
+def inspection_upload_form(inspection: Inspection) -> EvidenceUploadForm:
+    """The upload form of an inspection page, as posted."""
+    return EvidenceUploadForm(controls=[inspection.control], lang=lang())
+
+
+def store_for_inspection(form: EvidenceUploadForm, inspection: Inspection) -> list[UploadResult]:
+    """Store each posted file as evidence of ``inspection`` in the request's transaction, so the
+    draft answers posted with them commit together; a refused file stores nothing (its savepoint
+    is rolled back) and says why."""
+    form.inspection_id.data = inspection.id
+    form.controls.data = [inspection.control.code]
+    form.replaces_id.data = None
+    return _store_all(form, edge.in_savepoint)
 
 
 def _render_upload(
@@ -306,13 +346,7 @@ def upload() -> ResponseReturnValue:
         previous = services.get_item(db(), form.replaces_id.data)
         form.controls.data = [control.code for control in previous.controls]
         form.inspection_id.data = form.inspection_id.data or _linkable(previous.inspection_id)
-    given = " ".join((form.title.data or "").split())
-    results: list[UploadResult] = []
-    for part in uploads:
-        name = services.display_name(part.filename or "")
-        # Several files under one title: each keeps its own name so the list tells them apart.
-        title = f"{given} ({name})" if given and len(uploads) > 1 else given
-        results.append(_store_one(form, part, title))
+    results = _store_all(form)
     stored = [r for r in results if r.item is not None]
     if len(stored) == len(results):
         for result in stored:

@@ -57,3 +57,15 @@ class ProgressForm(FlaskForm):
     resolution = TextAreaField(
         _l("How was it resolved?"), validators=[Optional(), Length(max=MAX_COMMENT)]
     )
+
+
+class CancelForm(FlaskForm):
+    """Cancel a corrective action: the reason is required and kept."""
+
+    reason = TextAreaField(
+        _l("Why is it cancelled?"),
+        validators=[
+            DataRequired(message=_l("Say why the action is cancelled.")),
+            Length(max=2000),
+        ],
+    )

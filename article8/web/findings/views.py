@@ -13,9 +13,9 @@ from article8.controls.inspections import queries
 from article8.core import roles, users
 from article8.core.models import User
 from article8.web import edge
-from article8.web.context import actor, db, lang, now, today
+from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.errors import translated
-from article8.web.findings.forms import ActionForm, ProgressForm, SeverityForm
+from article8.web.findings.forms import ActionForm, CancelForm, ProgressForm, SeverityForm
 from article8.web.forms import EmptyForm, chosen_id
 from article8.web.permissions import can, requires
 
@@ -55,6 +55,7 @@ def _render(
     severity_form: SeverityForm | None = None,
     action_form: ActionForm | None = None,
     progress_errors: dict[int, str] | None = None,
+    cancel_forms: dict[int, CancelForm] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     is_manager = can("finding.manage")
@@ -75,6 +76,7 @@ def _render(
         severity_form=severity_form if is_manager else None,
         action_form=action_form if can_add else None,
         progress_errors=progress_errors or {},
+        cancel_forms=cancel_forms or {},
     )
     return page, status
 
@@ -122,6 +124,9 @@ def action_add(finding_id: int) -> ResponseReturnValue:
         owner=owner,
         due_on=form.due_on.data,
         now=now(),
+        tz=settings().timezone,
+        base_url=settings().base_url,
+        fy_start_month=settings().fiscal_year_start,
     )
     flash(_("The corrective action has been added."), "success")
     return _to_finding(finding_id)
@@ -172,4 +177,24 @@ def action_verify(action_id: int) -> ResponseReturnValue:
     edge.on_refusal(lambda _error: _to_finding(finding_id), announce=True)
     finding_service.verify_action(db(), actor(), action, now=now())
     flash(_("The corrective action has been verified."), "success")
+    return _to_finding(finding_id)
+
+
+@bp.post("/actions/<id:action_id>/cancel")
+@requires("finding.manage")
+def action_cancel(action_id: int) -> ResponseReturnValue:
+    """Cancel an open or started action that is no longer needed, with the reason."""
+    action = _action(action_id)
+    finding_id = action.finding_id
+    form = CancelForm()
+
+    def again(_error: object = None) -> ResponseReturnValue:
+        finding = finding_service.get_finding(db(), finding_id)
+        return _render(finding, cancel_forms={action_id: form}, status=400)
+
+    if not form.validate_on_submit():
+        return again()
+    edge.on_refusal(again, form=form, fields={"*": "reason"})
+    finding_service.cancel_action(db(), actor(), action, form.reason.data or "", now=now())
+    flash(_("The corrective action has been cancelled."), "success")
     return _to_finding(finding_id)

@@ -18,6 +18,7 @@ from article8.controls.catalogue import queries as control_queries
 from article8.controls.catalogue.models import CATEGORIES
 from article8.controls.inspections import queries
 from article8.controls.inspections import services as workflow
+from article8.controls.inspections.errors import ChecklistIncomplete
 from article8.controls.inspections.models import INSPECTION_STATES, Inspection
 from article8.core import roles, users
 from article8.core.errors import DomainError
@@ -25,7 +26,12 @@ from article8.core.models import User
 from article8.web import edge
 from article8.web.context import actor, db, lang, now, today
 from article8.web.errors import translated
-from article8.web.evidence.views import evidence_panel
+from article8.web.evidence.forms import EvidenceUploadForm
+from article8.web.evidence.views import (
+    evidence_panel,
+    inspection_upload_form,
+    store_for_inspection,
+)
 from article8.web.forms import chosen_id
 from article8.web.inspections.display import (
     Posted,
@@ -142,6 +148,7 @@ def _render(
     assign_form: AssignForm | None = None,
     approve_form: ApproveForm | None = None,
     return_form: ReturnForm | None = None,
+    upload_form: EvidenceUploadForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     day = today()
@@ -158,7 +165,7 @@ def _render(
     page = render_template(
         "inspections/inspection.html",
         inspection=inspection,
-        evidence_section=evidence_panel(inspection=inspection),
+        evidence_section=evidence_panel(inspection=inspection, form=upload_form),
         control=inspection.control,
         lang=lang(),
         today=day,
@@ -192,9 +199,15 @@ def _refused(inspection_id: int, posted: Posted) -> Callable[[DomainError], Resp
 
     def render(error: DomainError) -> ResponseReturnValue:
         item_id = failing_item(error)
-        if item_id is None:
+        if isinstance(error, ChecklistIncomplete):
+            # Every question that is not ready is marked at once; the count goes above the page.
             flash(translated(error), "danger")
-        errors = {item_id: translated(error)} if item_id is not None else {}
+            errors = {item: translated(problem) for item, problem in error.problems.items()}
+        elif item_id is None:
+            flash(translated(error), "danger")
+            errors = {}
+        else:
+            errors = {item_id: translated(error)}
         return _render(
             workflow.get_inspection(db(), inspection_id), posted=posted, errors=errors, status=400
         )
@@ -248,6 +261,55 @@ def submit(inspection_id: int) -> ResponseReturnValue:
         workflow.submit(db(), actor(), inspection, now=now())
     flash(_("The inspection has been submitted for review."), "success")
     return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
+
+
+@bp.post("/<id:inspection_id>/evidence")
+@requires("evidence.upload")
+def upload_evidence(inspection_id: int) -> ResponseReturnValue:
+    """Upload evidence from the inspection page: the answers posted with the files are saved as
+    a draft in the same transaction, and a refused file leaves the page with its message next
+    to the file field and the answers as they were."""
+    inspection = workflow.get_inspection(db(), inspection_id)
+    posted: Posted | None = None
+    saved = False
+    if can("inspection.perform", inspection):
+        # The upload sits inside the checklist's form: whatever was answered comes with it.
+        answers, posted, errors = posted_answers(inspection)
+        if errors:
+            return _render(inspection, posted=posted, errors=errors, status=400)
+        if answers:
+            edge.on_refusal(_refused(inspection.id, posted))
+            workflow.save_answers(db(), actor(), inspection, answers, now=now())
+            saved = True
+    form = inspection_upload_form(inspection)
+    results = store_for_inspection(form, inspection) if form.validate_on_submit() else []
+    for result in results:
+        if result.item is not None:
+            message = _(
+                "Stored “%(name)s” as evidence %(id)d.", name=result.name, id=result.item.id
+            )
+            flash(message, "success")
+    if saved:
+        flash(_("Your answers have been saved as a draft."), "success")
+    refused = [r for r in results if r.item is None]
+    if results and not refused:
+        return redirect(url_for("inspections.inspection_page", inspection_id=inspection_id))
+    # Nothing is lost: the draft and the files that were accepted are committed all the same.
+    edge.keep_changes()
+    # The file field is far down a long page: say at the top that something needs attention.
+    flash(_("The upload was refused: the reason is shown next to the file field."), "danger")
+    form.files.errors = [
+        *form.files.errors,
+        *(f"{r.name}: {r.error}" for r in refused),
+    ]
+    statuses = {r.status for r in refused}
+    status = statuses.pop() if len(statuses) == 1 else 400
+    return _render(
+        workflow.get_inspection(db(), inspection_id),
+        posted=posted,
+        upload_form=form,
+        status=status,
+    )
 
 
 # --- review and assignment -----------------------------------------------------------------

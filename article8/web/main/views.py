@@ -10,8 +10,9 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from article8.core import audit, lease, users
-from article8.web.context import actor, database, db, now, settings
+from article8.web.context import actor, database, db, now, settings, today
 from article8.web.forms import LanguageForm, safe_next
+from article8.web.main import work
 from article8.web.permissions import can, public, requires
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -20,9 +21,21 @@ bp = Blueprint("main", __name__, template_folder="templates")
 @bp.get("/")
 @requires("account.own")
 def index() -> ResponseReturnValue:
-    """The signed-in user's start page."""
+    """The signed-in user's start page: their work first, by role."""
+    day = today()
     events = audit.event_count(db()) if can("audit.read") else None
-    return render_template("main/index.html", audit_events=events)
+    performer = (
+        work.performer_work(db(), current_user.id, day) if can("inspection.perform") else None
+    )
+    reviewer = work.reviewer_work(db(), day) if can("inspection.review") else None
+    return render_template(
+        "main/index.html",
+        audit_events=events,
+        performer=performer,
+        reviewer=reviewer,
+        shown=work.SHOWN,
+        today=day,
+    )
 
 
 @bp.get("/healthz")

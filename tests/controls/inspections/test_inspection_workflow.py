@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
 from tests.conftest import SYSTEM_ACTOR
 from tests.support.schedule import LOADED, RULES
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture
@@ -114,11 +117,23 @@ def test_a_failed_item_needs_a_comment_and_every_item_an_answer(
         {first.id: workflow.AnswerInput("pass")},
         now=clock(),
     )
-    with pytest.raises(ValidationError, match="Question 2 is not answered"):
+    items = open_inspection.revision.items
+    # Every question that is not ready is named at once, not just the first.
+    with pytest.raises(
+        ValidationError, match=f"not answered yet: {len(items) - 1} of {len(items)}"
+    ) as refused:
         workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
+    assert refused.value.field == f"item-{items[1].id}"
+    assert {item: str(error) for item, error in refused.value.problems.items()} == {
+        item.id: f"Question {item.position} is not answered yet." for item in items[1:]
+    }
     answer_all(session, inspector, open_inspection, clock, fail_first=True, comment="  ")
-    with pytest.raises(ValidationError, match="Question 1 failed"):
+    with pytest.raises(ValidationError, match="without a comment: 1") as refused:
         workflow.submit(session, Actor.for_user(inspector), open_inspection, now=clock())
+    assert [str(e) for e in refused.value.problems.values()] == [
+        "Question 1 failed: say what is wrong in a comment."
+    ]
+    assert open_inspection.status == "in_progress"
 
 
 def test_returned_inspections_go_back_to_work_and_can_be_resubmitted(
@@ -219,6 +234,7 @@ def test_corrective_actions_are_verified_by_someone_other_than_their_owner(
         owner=responsible,
         due_on=date(2026, 12, 31),
         now=clock(),
+        tz=TOKYO,
     )
     assert finding.status == "in_progress"
     with pytest.raises(ValidationError, match="Say how"):
