@@ -299,6 +299,7 @@ AUDIT_ACTIONS = _v(
     ("action.create", N_("Added a corrective action")),
     ("action.progress", N_("Updated a corrective action's progress")),
     ("action.verify", N_("Verified a corrective action"), "success"),
+    ("action.cancel", N_("Cancelled a corrective action")),
     # evidence
     ("evidence.upload", N_("Uploaded evidence")),
     ("evidence.view", N_("Viewed evidence")),
