@@ -124,7 +124,7 @@ def test_as_of_shows_the_page_as_it_stood(signed_in, overdue_programme):
     assert 'data-testid="as-of-note"' in before_due
     assert "As of the end of 2026-11-01" in before_due
     assert text_of(before_due, "overdue-total") == "0"  # October was not due yet
-    live = page_of(client, "/dashboard?as_of=2026-11-14")  # today: the live figures
+    live = page_of(client, "/dashboard?as_of=2026-11-24")  # today: the live figures
     assert 'data-testid="as-of-note"' not in live
     assert 'data-testid="as-of-refused"' not in live
     assert text_of(live, "overdue-total") == str(overdue_programme)
