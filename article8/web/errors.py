@@ -109,9 +109,7 @@ def _forbidden() -> ResponseReturnValue:
                 role=name,
             )
         else:
-            message += " " + gettext(
-                "Your role (%(role)s) may use the pages below.", role=name
-            )
+            message += " " + gettext("Your role (%(role)s) may use the pages below.", role=name)
     instead = [
         (gettext(label), url_for(endpoint))
         for permission, endpoint, label in _INSTEAD

@@ -9,11 +9,11 @@ from flask import current_app, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from article8.core import vocabulary
 from article8.core.models import User
@@ -60,7 +60,6 @@ def safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
-
 def _opens_with_get(target: str) -> bool:
     """Whether the path on this site answers a GET (a page reached by POST may not: 405)."""
     adapter = current_app.create_url_adapter(request)
@@ -88,6 +87,7 @@ def page_to_return_to(target: str | None, referrer: str | None) -> str:
         if candidate != home and _opens_with_get(candidate):
             return candidate
     return home
+
 
 class LanguageForm(FlaskForm):
     """The language switch in the navigation bar."""

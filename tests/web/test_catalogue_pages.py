@@ -138,7 +138,9 @@ def test_a_control_page_shows_its_checklist_mappings_and_iso_names(client, login
     assert 'data-testid="control-settings"' not in page and "/controls/PHY-02/settings" not in page
 
 
-def test_the_control_history_link_is_for_those_who_read_the_audit_trail(client, login_as, catalogue):
+def test_the_control_history_link_is_for_those_who_read_the_audit_trail(
+    client, login_as, catalogue
+):
     login_as("auditor")
     page = client.get("/controls/PHY-02").get_data(as_text=True)
     assert "/audit/?object_type=control&amp;object_id=PHY-02" in page

@@ -28,7 +28,11 @@ def message_of(page: str) -> str:
     ("lang", "says", "offered"),
     [
         ("en", "Your role (Auditor) may read but not change", ["Dashboard", "Audit trail"]),
-        ("ja", "あなたのロール（監査人）は閲覧のみ可能で、変更はできません。", ["ダッシュボード", "監査ログ"]),
+        (
+            "ja",
+            "あなたのロール（監査人）は閲覧のみ可能で、変更はできません。",
+            ["ダッシュボード", "監査ログ"],
+        ),
     ],
 )
 def test_the_auditor_is_told_they_only_read_and_where_they_may_go(signed_in, lang, says, offered):
@@ -47,7 +51,12 @@ def test_the_auditor_is_told_they_only_read_and_where_they_may_go(signed_in, lan
     ("lang", "says", "offered", "not_offered"),
     [
         ("en", "Your role (Inspector) may use the pages below.", "My inspections", "Dashboard"),
-        ("ja", "あなたのロール（点検担当者）では次のページを使えます。", "担当の点検", "ダッシュボード"),
+        (
+            "ja",
+            "あなたのロール（点検担当者）では次のページを使えます。",
+            "担当の点検",
+            "ダッシュボード",
+        ),
     ],
 )
 def test_an_inspector_refused_the_dashboard_is_offered_their_own_work(
