@@ -101,15 +101,16 @@ def _forbidden() -> ResponseReturnValue:
     """403 as a page: what the signed-in role may do instead, with links to it."""
     role = current_user.role if current_user.is_authenticated else None
     message = gettext("You do not have permission to open this page.")
+    note = None
     if role is not None:
         name = role_name(role)
         if _read_only(role):
-            message += " " + gettext(
+            note = gettext(
                 "Your role (%(role)s) may read but not change: the pages below are open to you.",
                 role=name,
             )
         else:
-            message += " " + gettext("Your role (%(role)s) may use the pages below.", role=name)
+            note = gettext("Your role (%(role)s) may use the pages below.", role=name)
     instead = [
         (gettext(label), url_for(endpoint))
         for permission, endpoint, label in _INSTEAD
@@ -117,7 +118,9 @@ def _forbidden() -> ResponseReturnValue:
         and roles.has(role, permission)
         and endpoint in current_app.view_functions
     ]
-    page = render_template("error.html", status=403, message=message, instead=instead)
+    page = render_template(
+        "error.html", status=403, message=message, role_note=note, instead=instead
+    )
     return page, 403
 
 
