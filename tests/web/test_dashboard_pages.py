@@ -155,7 +155,14 @@ def test_a_future_as_of_day_is_refused_with_a_message(signed_in, overdue_program
 def test_an_empty_dashboard_says_what_will_appear_and_when(signed_in):
     client, _ = signed_in("auditor")
     page = page_of(client)
-    for testid in ("posture-empty", "trend-empty", "heat-map-empty", "findings-empty"):
+    empty = (
+        "posture-empty",
+        "trend-empty",
+        "heat-map-empty",
+        "findings-empty",
+        "evidence-gaps-empty",
+    )
+    for testid in empty:
         assert f'data-testid="{testid}"' in page, testid
     assert 'data-testid="trend-chart"' not in page
     assert "Days past the due date." in page
