@@ -1,5 +1,6 @@
-/* Drag and drop onto the evidence upload forms. Progressive enhancement only: without
-   JavaScript the file input works as it is. Loaded from 'self' (the CSP allows no inline code). */
+/* Drag and drop onto the evidence upload forms (and the import forms), and a size check before
+   sending. Progressive enhancement only: without JavaScript the file input works as it is.
+   Loaded from 'self' (the CSP allows no inline code). */
 (function () {
   "use strict";
 
