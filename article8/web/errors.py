@@ -60,10 +60,18 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
-        if status == 403 and not _wants_json():
+        if _wants_json():
+            # The API's answers stay short and stable; the pages below explain more.
+            short = {
+                403: gettext("You do not have permission to open this page."),
+                404: gettext("The page was not found."),
+                405: gettext("This method is not allowed here."),
+                413: gettext("The upload is larger than the allowed maximum."),
+            }
+            return _respond(status, short.get(status, error.description))
+        if status == 403:
             return _forbidden()
         messages = {
-            403: gettext("You do not have permission to open this page."),
             404: gettext(
                 "The page was not found. The address may be mistyped, or what it showed "
                 "no longer exists."
