@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from article8.core.errors import DomainError, Phrase
+from article8.core import roles
+from article8.core.errors import N_, DomainError, Phrase
 from article8.core.tabular import Problem
 from article8.web import edge
+from article8.web.evidence.files import too_large_message
 from article8.web.problems import describe
+from article8.web.templating import role_name
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,77 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
+        status = error.code or 500
+        if _wants_json():
+            # The API's answers stay short and stable; the pages below explain more.
+            short = {
+                403: gettext("You do not have permission to open this page."),
+                404: gettext("The page was not found."),
+                405: gettext("This method is not allowed here."),
+                413: gettext("The upload is larger than the allowed maximum."),
+            }
+            return _respond(status, short.get(status, error.description))
+        if status == 403:
+            return _forbidden()
         messages = {
-            403: gettext("You do not have permission to open this page."),
-            404: gettext("The page was not found."),
-            405: gettext("This method is not allowed here."),
-            413: gettext("The upload is larger than the allowed maximum."),
+            404: gettext(
+                "The page was not found. The address may be mistyped, or what it showed "
+                "no longer exists."
+            ),
+            405: gettext(
+                "This address only takes a form sent from its page and cannot be opened "
+                "directly. Go back to the previous page and try again."
+            ),
+            413: too_large_message(),
         }
-        return _respond(error.code or 500, messages.get(error.code or 500, error.description))
+        return _respond(status, messages.get(status, error.description))
+
+
+# Where a refused person may go instead: (permission, endpoint, label), in menu order.
+_INSTEAD = (
+    ("posture.read", "dashboard.dashboard_page", N_("Dashboard")),
+    ("inspection.perform", "inspections.mine", N_("My inspections")),
+    ("inspection.read", "inspections.inspection_list", N_("Inspections")),
+    ("finding.read", "findings.finding_list", N_("Findings")),
+    ("evidence.read", "evidence.evidence_list", N_("Evidence")),
+    ("audit.read", "audit.event_list", N_("Audit trail")),
+    ("incident.report", "incidents.report", N_("Report a violation")),
+)
+# Permissions that only read, or concern one's own account: a role holding nothing else only reads.
+_NOT_WRITING = frozenset({"account.own", "token.own", "incident.report"})
+
+
+def _read_only(role: str) -> bool:
+    return not any(
+        roles.has(role, p) for p in roles.PERMISSIONS - _NOT_WRITING if not p.endswith(".read")
+    )
+
+
+def _forbidden() -> ResponseReturnValue:
+    """403 as a page: what the signed-in role may do instead, with links to it."""
+    role = current_user.role if current_user.is_authenticated else None
+    message = gettext("You do not have permission to open this page.")
+    note = None
+    if role is not None:
+        name = role_name(role)
+        if _read_only(role):
+            note = gettext(
+                "Your role (%(role)s) may read but not change: the pages below are open to you.",
+                role=name,
+            )
+        else:
+            note = gettext("Your role (%(role)s) may use the pages below.", role=name)
+    instead = [
+        (gettext(label), url_for(endpoint))
+        for permission, endpoint, label in _INSTEAD
+        if role is not None
+        and roles.has(role, permission)
+        and endpoint in current_app.view_functions
+    ]
+    page = render_template(
+        "error.html", status=403, message=message, role_note=note, instead=instead
+    )
+    return page, 403
 
 
 def _wants_json() -> bool:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -56,6 +58,35 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("main.index")
+
+
+def _opens_with_get(target: str) -> bool:
+    """Whether the path on this site answers a GET (a page reached by POST may not: 405)."""
+    adapter = current_app.create_url_adapter(request)
+    if adapter is None:
+        return False
+    try:
+        adapter.match(urlsplit(target).path, method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+def page_to_return_to(target: str | None, referrer: str | None) -> str:
+    """Where the language switch goes back to: ``target`` if it opens with GET, else the page the
+    form came from (a page shown in answer to a POST cannot be opened again), else home."""
+    home = url_for("main.index")
+    candidates = [safe_next(target)]
+    if referrer:
+        parts = urlsplit(referrer)
+        if parts.netloc == request.host:
+            candidates.append(safe_next(parts.path + (f"?{parts.query}" if parts.query else "")))
+    for candidate in candidates:
+        if candidate != home and _opens_with_get(candidate):
+            return candidate
+    return home
 
 
 class LanguageForm(FlaskForm):

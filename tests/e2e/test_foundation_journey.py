@@ -29,6 +29,7 @@ NAV_EN = {
         "Review",
         "Findings",
         "Catalogue",
+        "Coverage",
         "Evidence",
         "Register",
         "Access logs",
@@ -39,6 +40,7 @@ NAV_EN = {
         "Closed days",
         "Report a violation",
         "My account",
+        "API tokens",
     ],
     "responsible": [
         "Home",
@@ -48,6 +50,7 @@ NAV_EN = {
         "Review",
         "Findings",
         "Catalogue",
+        "Coverage",
         "Evidence",
         "Register",
         "Access logs",
@@ -56,6 +59,7 @@ NAV_EN = {
         "Audit trail",
         "Report a violation",
         "My account",
+        "API tokens",
     ],
     "inspector": [
         "Home",
@@ -63,9 +67,11 @@ NAV_EN = {
         "Inspections",
         "Findings",
         "Catalogue",
+        "Coverage",
         "Evidence",
         "Report a violation",
         "My account",
+        "API tokens",
     ],
     "auditor": [
         "Home",
@@ -73,6 +79,7 @@ NAV_EN = {
         "Inspections",
         "Findings",
         "Catalogue",
+        "Coverage",
         "Evidence",
         "Register",
         "Access logs",
@@ -81,6 +88,7 @@ NAV_EN = {
         "Audit trail",
         "Report a violation",
         "My account",
+        "API tokens",
     ],
 }
 ALL_LINKS_EN = [
@@ -91,6 +99,7 @@ ALL_LINKS_EN = [
     "Review",
     "Findings",
     "Catalogue",
+    "Coverage",
     "Evidence",
     "Register",
     "Access logs",
@@ -101,6 +110,7 @@ ALL_LINKS_EN = [
     "Closed days",
     "Report a violation",
     "My account",
+    "API tokens",
 ]
 JA = {
     "Home": "ホーム",
@@ -110,6 +120,8 @@ JA = {
     "Review": "承認待ち",
     "Findings": "指摘事項",
     "Catalogue": "管理策カタログ",
+    "Coverage": "対応状況",
+    "API tokens": "APIトークン",
     "Evidence": "証跡",
     "My account": "マイアカウント",
     "Audit trail": "監査ログ",

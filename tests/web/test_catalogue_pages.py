@@ -129,12 +129,22 @@ def test_a_control_page_shows_its_checklist_mappings_and_iso_names(client, login
     for question in spec.checklist:
         assert question.en in page
     assert spec.evidence_expected[0].en in page
-    assert "/audit/?object_type=control&amp;object_id=PHY-02" in page
+    # The inspector may not open the audit trail, so no History link leads to a refusal.
+    assert "/audit/?object_type=control" not in page
     assert "/inspections/?control=PHY-02&amp;status=" in page  # all of its inspections
     assert 'data-testid="control-evidence"' in page  # its evidence, and an upload form
     assert 'data-testid="control-evidence-upload"' in page
     # An inspector reads; the edit forms are not offered.
     assert 'data-testid="control-settings"' not in page and "/controls/PHY-02/settings" not in page
+
+
+def test_the_control_history_link_is_for_those_who_read_the_audit_trail(
+    client, login_as, catalogue
+):
+    login_as("auditor")
+    page = client.get("/controls/PHY-02").get_data(as_text=True)
+    assert "/audit/?object_type=control&amp;object_id=PHY-02" in page
+    assert client.get("/audit/?object_type=control&object_id=PHY-02").status_code == 200
 
 
 def test_an_unknown_control_is_not_found(client, login_as, catalogue):

@@ -124,8 +124,9 @@ def test_as_of_shows_the_page_as_it_stood(signed_in, overdue_programme):
     assert 'data-testid="as-of-note"' in before_due
     assert "As of the end of 2026-11-01" in before_due
     assert text_of(before_due, "overdue-total") == "0"  # October was not due yet
-    live = page_of(client, "/dashboard?as_of=2099-01-01")  # the future: today's figures
+    live = page_of(client, "/dashboard?as_of=2026-11-24")  # today: the live figures
     assert 'data-testid="as-of-note"' not in live
+    assert 'data-testid="as-of-refused"' not in live
     assert text_of(live, "overdue-total") == str(overdue_programme)
     # One date parser for every query string: a bad date is refused (400) with a clear message.
     refused = client.get("/dashboard?as_of=yesterday")
@@ -133,6 +134,48 @@ def test_as_of_shows_the_page_as_it_stood(signed_in, overdue_programme):
     assert refused.status_code == 400
     assert "as_of: &#39;yesterday&#39; is not a date (YYYY-MM-DD)" in nonsense
     assert "as-of-note" not in nonsense
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "2099-01-01 is in the future: the dashboard can show today or a past day."),
+        ("ja", "2099-01-01 は未来の日付です"),
+    ],
+)
+def test_a_future_as_of_day_is_refused_with_a_message(signed_in, overdue_programme, lang, says):
+    client, _ = signed_in("responsible", locale=lang)
+    page = page_of(client, "/dashboard?as_of=2099-01-01")
+    assert says in page.replace("&#39;", "'")
+    assert 'data-testid="as-of-refused"' in page
+    assert 'data-testid="as-of-note"' not in page  # today's figures, not a reconstruction
+    assert text_of(page, "overdue-total") == str(overdue_programme)
+
+
+def test_an_empty_dashboard_says_what_will_appear_and_when(signed_in):
+    client, _ = signed_in("auditor")
+    page = page_of(client)
+    empty = (
+        "posture-empty",
+        "trend-empty",
+        "heat-map-empty",
+        "findings-empty",
+        "evidence-gaps-empty",
+    )
+    for testid in empty:
+        assert f'data-testid="{testid}"' in page, testid
+    assert 'data-testid="trend-chart"' not in page
+    assert "Days past the due date." in page
+    assert "Age: days since the finding or the corrective action was recorded." in page
+
+
+def test_a_dashboard_with_inspections_shows_its_charts_not_the_empty_states(
+    signed_in, overdue_programme
+):
+    client, _ = signed_in("auditor")
+    page = page_of(client)
+    assert 'data-testid="trend-chart"' in page and 'data-testid="heat-map"' in page
+    assert 'data-testid="trend-empty"' not in page and 'data-testid="posture-empty"' not in page
 
 
 @pytest.mark.parametrize("role", ["responsible", "auditor"])

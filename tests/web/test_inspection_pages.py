@@ -281,3 +281,16 @@ def test_the_inspection_page_speaks_japanese(session, clock, schedule, signed_in
         "指摘事項",
     ):
         assert label in html
+
+
+def test_only_those_who_may_read_the_audit_trail_see_the_history_link(
+    session, clock, schedule, signed_in
+):
+    inspection = november(session)
+    history = f"/audit/?object_type=inspection&amp;object_id={inspection.id}"
+    inspector, _ = signed_in("inspector")
+    assert history not in page(inspector, f"/inspections/{inspection.id}")
+    for role in ("responsible", "auditor"):
+        reader, _ = signed_in(role)
+        assert history in page(reader, f"/inspections/{inspection.id}")
+        assert reader.get(history.replace("&amp;", "&")).status_code == 200

@@ -64,8 +64,12 @@ def dashboard_page() -> ResponseReturnValue:
     """Posture, timeliness, work owed, evidence, access and incidents; ``?as_of=`` a past day."""
     day = today()
     as_of_day = day_arg(request.args, "as_of")
-    if as_of_day is not None and as_of_day >= day:
-        as_of_day = None  # today or later: the live figures
+    refused_day = None
+    if as_of_day is not None and as_of_day > day:
+        # Nothing is known about a day to come: say so, and show today's figures.
+        refused_day, as_of_day = as_of_day, None
+    if as_of_day == day:
+        as_of_day = None  # today: the live figures
     as_of = None
     if as_of_day is not None:
         # The end of that local day: everything recorded during it counts.
@@ -84,7 +88,9 @@ def dashboard_page() -> ResponseReturnValue:
         can_act=can("inspection.review"),
         empty_ages=Ages(),
         as_of_day=as_of_day,
+        refused_day=refused_day,
         real_today=day,
+        trend_empty=not any(m.passed or m.failed or m.missed or m.open for m in board.trend),
         export_from=fy_start,
         anomaly_list=ANOMALY_LIST,
         incident_page=INCIDENT_PAGE,

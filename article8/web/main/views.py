@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from article8.core import audit, lease, users
 from article8.web.context import actor, database, db, now, settings, today
-from article8.web.forms import LanguageForm, safe_next
+from article8.web.forms import LanguageForm, page_to_return_to
 from article8.web.main import work
 from article8.web.permissions import can, public, requires
 
@@ -75,4 +75,4 @@ def set_language() -> ResponseReturnValue:
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
             users.set_locale(db(), actor(), current_user, form.lang.data, now=now())
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(page_to_return_to(request.form.get("next"), request.referrer))

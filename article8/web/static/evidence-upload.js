@@ -1,5 +1,6 @@
-/* Drag and drop onto the evidence upload forms. Progressive enhancement only: without
-   JavaScript the file input works as it is. Loaded from 'self' (the CSP allows no inline code). */
+/* Drag and drop onto the evidence upload forms (and the import forms), and a size check before
+   sending. Progressive enhancement only: without JavaScript the file input works as it is.
+   Loaded from 'self' (the CSP allows no inline code). */
 (function () {
   "use strict";
 
@@ -22,6 +23,7 @@
         total += file.size;
       });
       // The server's limit is per request: warn before a long upload is refused at the end.
+      if (!maxBytes || total <= maxBytes) input.removeAttribute("aria-invalid");
       if (maxBytes && total > maxBytes) {
         var warning = document.createElement("li");
         warning.className = "text-danger";
@@ -54,6 +56,21 @@
       show();
     });
     input.addEventListener("change", show);
+
+    // Refuse too large a choice before sending it: nothing is uploaded for minutes only to be
+    // refused, and what was typed in the form stays. The server's 413 remains the real check.
+    var form = zone.closest("form");
+    if (form && maxBytes) {
+      form.addEventListener("submit", function (event) {
+        var total = 0;
+        Array.prototype.forEach.call(input.files, function (file) { total += file.size; });
+        if (total <= maxBytes) return;
+        event.preventDefault();
+        show();
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+      });
+    }
   }
 
   document.querySelectorAll("[data-a8-dropzone]").forEach(init);
