@@ -21,6 +21,7 @@ from article8.evidence.blobstore import LocalBlobStore
 from tests.conftest import SYSTEM_ACTOR
 from tests.support.evidence import add_item
 from tests.support.inspections import november, page, performed
+from tests.support.schedule import TOKYO
 
 
 def rows(html: str) -> dict[str, str]:
@@ -241,6 +242,7 @@ def test_a_findings_history_includes_its_corrective_actions(
         owner=inspector,
         due_on=date(2026, 12, 8),
         now=clock(),
+        tz=TOKYO,
     )
     session.commit()
     login_as("auditor")
