@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
@@ -19,8 +19,10 @@ from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.schedule import run_schedule
+from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.models import AuditEvent
+from article8.core.schema import drop_append_only_ddl
 from article8.evidence import services as evidence
 from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.period import Period
@@ -113,6 +115,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Anomalies",
         "Incidents",
         "Audit trail",
+        "Hash method",
     ]
     cover = {row[0]: row[1] for row in data["Cover"] if row and row[0]}
     assert cover["Organisation"] == settings.organisation
@@ -129,7 +132,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
     assert len(findings) == 2 and findings[1][2] == "High"
     assert len(data["Evidence"]) == 1 + len(INJECTIONS)
     trail = data["Audit trail"]
-    assert [r[3] for r in trail[1:]].count("inspection.approve") == 1
+    assert [r[5] for r in trail[1:]].count("inspection.approve") == 1
     assert report.rows["Audit trail"] == len(trail) - 1
 
 
@@ -328,3 +331,89 @@ def test_status_cells_are_coloured_by_the_label_shown_in_japanese_too(
     # Approved reads 承認済み in the cells, so the rule looks for that word, in the success tone.
     assert fills['"承認済み"'].endswith("C6EFCE")
     assert '"approved"' not in fills
+
+
+def recompute_chain(path) -> tuple[int, str, str]:
+    """Recompute the audit trail's hashes from the workbook alone (openpyxl and the standard
+    library, following the hash method sheet); return (events, first previous hash, last hash)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book["Audit trail"]
+    lines = sheet.iter_rows(values_only=True)
+    header = next(lines)
+    column = {name: header.index(name) for name in header}
+
+    def text(row, name):
+        value = row[column[name]]
+        if isinstance(value, str) and len(value) > 1 and value[0] == "'":
+            stripped = value.lstrip("'")
+            if stripped[:1] in ("=", "+", "-", "@", "\t", "\r", "\n"):
+                return value[1:]
+        return value
+
+    checked, first_prev, prev = 0, None, None
+    for row in lines:
+        actor_id = text(row, "Actor id")
+        body = {
+            "seq": row[column["Sequence"]],
+            "occurred_at": text(row, "Time (UTC, as hashed)"),
+            "actor_id": None if actor_id is None else int(actor_id),
+            "actor": text(row, "Actor"),
+            "action": text(row, "Action"),
+            "object_type": text(row, "Object"),
+            "object_id": text(row, "Object id"),
+            "details": text(row, "Details (canonical JSON, as hashed)"),
+            "client_addr": text(row, "Client address"),
+        }
+        previous = text(row, "Previous hash")
+        if prev is None:
+            first_prev = previous
+        else:
+            assert previous == prev, f"link broken at {body['seq']}"
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(canonical.encode("utf-8") + previous.encode("ascii")).hexdigest()
+        assert digest == text(row, "Hash"), f"hash differs at {body['seq']}"
+        prev, checked = digest, checked + 1
+    book.close()
+    return checked, first_prev, prev
+
+
+def test_the_audit_chain_is_recomputed_from_the_workbook_alone(
+    session, settings, programme, tmp_path
+):
+    # An event at a microsecond Excel would round away, with text that needs neutralising.
+    audit.record(
+        session,
+        Actor(None, "=cmd|' /C calc'!A0"),
+        "test.microseconds",
+        now=datetime(2026, 11, 30, 23, 59, 59, 999_999, tzinfo=UTC),
+        object_type="+thing",
+        object_id="@1",
+        details={"note": "日本語 and =1+1", "n": 1.5},
+    )
+    out, _ = export(session, settings, tmp_path)
+    checked, first_prev, last_hash = recompute_chain(out)
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    exported = events[:-1]  # the export's own event is recorded after the file is written
+    assert checked == len(exported) > 0
+    assert first_prev == exported[0].prev_hash
+    assert last_hash == exported[-1].hash
+
+    cover = {row[0]: row[1] for row in sheets(out)["Cover"] if len(row) > 1 and row[0]}
+    assert cover["First sequence in this workbook"] == str(exported[0].seq)
+    assert cover["Its previous hash"] == first_prev
+    assert cover["Last sequence in this workbook"] == str(exported[-1].seq)
+    assert cover["Its hash"] == last_hash
+    assert cover["Verification at generation"].startswith("Intact")
+
+
+def test_the_cover_reports_a_broken_chain(session, settings, backend, programme, tmp_path):
+    victim = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq).offset(2).limit(1))
+    for statement in drop_append_only_ddl("audit_event", backend):
+        session.execute(text(statement))
+    session.execute(
+        text("UPDATE audit_event SET details = :d WHERE seq = :s"), {"d": "{}", "s": victim}
+    )
+    session.expire_all()
+    out, _ = export(session, settings, tmp_path)
+    cover = {row[0]: row[1] for row in sheets(out)["Cover"] if len(row) > 1 and row[0]}
+    assert cover["Verification at generation"] == f"Broken at sequence {victim}"

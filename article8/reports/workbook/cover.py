@@ -12,6 +12,7 @@ from article8.core.models import User
 from article8.core.xlsx import header_cell, text_cell
 from article8.evidence.models import EvidenceItem
 from article8.reports.queries import catalogue_version, timeliness_code
+from article8.reports.workbook.audit_trail import chain_state
 from article8.reports.workbook.table import Context
 
 HASH_NOTE = N_(
@@ -95,6 +96,28 @@ class Cover:
         ]
         for label, count in summary:
             ws.append([text_cell(ws, label), count])
+        ws.append([])
+        ws.append([header_cell(ws, _("Audit trail"))])
+        chain = chain_state(context)
+        if chain.ok:
+            verdict = _("Intact: %(count)d events recomputed from the first to the head") % {
+                "count": chain.checked
+            }
+        else:
+            verdict = _("Broken at sequence %(seq)d") % {"seq": chain.first_bad_seq}
+        blank = "-"
+        chain_rows: tuple[tuple[str, object], ...] = (
+            (_("First sequence in this workbook"), chain.first_seq),
+            (_("Its previous hash"), chain.first_prev_hash),
+            (_("Last sequence in this workbook"), chain.last_seq),
+            (_("Its hash"), chain.last_hash),
+            (_("Chain head at generation (sequence)"), chain.head_seq),
+            (_("Chain head hash"), chain.head_hash),
+            (_("Verification at generation"), verdict),
+        )
+        for name, fact in chain_rows:
+            shown = blank if fact is None else str(fact)
+            ws.append([text_cell(ws, name), text_cell(ws, shown)])
         ws.append([])
         ws.append([text_cell(ws, _(HASH_NOTE))])
         return {}

@@ -29,4 +29,5 @@ SHEETS: tuple[Sheet, ...] = (
     anomalies.SHEET,
     incidents.SHEET,
     audit_trail.SHEET,
+    audit_trail.HASH_METHOD,
 )
