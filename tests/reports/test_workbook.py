@@ -8,77 +8,20 @@ import json
 from datetime import UTC, date, datetime
 
 import openpyxl
-import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import event, select, text
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings.models import CorrectiveAction, Finding
-from article8.controls.inspections import services as workflow
-from article8.controls.inspections.models import Inspection
-from article8.controls.inspections.schedule import run_schedule
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.models import AuditEvent
 from article8.core.schema import drop_append_only_ddl
-from article8.evidence import services as evidence
-from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.period import Period
 from article8.reports.workbook import write_workbook
 from article8.reports.workbook.table import Column, Table, write_table
 from tests.conftest import SYSTEM_ACTOR
-from tests.support.schedule import LOADED, RULES
-
-INJECTIONS = [
-    '=HYPERLINK("http://evil.example","click")',
-    "+1+1",
-    "-2+3",
-    "@SUM(1)",
-    "\t=1+1",
-    "\r=1+1",
-    "=1+1",
-]
-
-
-@pytest.fixture
-def programme(session, make_user, clock, tmp_path):
-    """An inspected, approved control with a failed item, and hostile text everywhere."""
-    inspector, responsible = make_user("inspector"), make_user("responsible")
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    run_schedule(session, RULES, now=LOADED)
-    inspection = session.scalar(
-        select(Inspection)
-        .join(Control)
-        .where(Control.code == "ORG-04", Inspection.status == "open")
-    )
-    workflow.start(session, Actor.for_user(inspector), inspection, now=clock())
-    items = inspection.revision.items
-    answers = {item.id: workflow.AnswerInput("pass") for item in items}
-    answers[items[0].id] = workflow.AnswerInput("fail", INJECTIONS[0])
-    answers[items[1].id] = workflow.AnswerInput("na", INJECTIONS[1])
-    workflow.save_answers(session, Actor.for_user(inspector), inspection, answers, now=clock())
-    workflow.submit(session, Actor.for_user(inspector), inspection, now=clock())
-    workflow.approve(session, Actor.for_user(responsible), inspection, now=clock(), severity="high")
-    store = LocalBlobStore(tmp_path / "evidence")
-    for n, title in enumerate(INJECTIONS):
-        evidence.add_evidence(
-            session,
-            store,
-            SYSTEM_ACTOR,
-            io.BytesIO(b"%PDF-1.7\n" + bytes([n])),
-            evidence.EvidenceInput(
-                filename=f"{title}.pdf",
-                title=title,
-                collected_on=date(2026, 11, 20),
-                control_codes=["ORG-04"],
-            ),
-            max_bytes=10**6,
-            now=clock(),
-        )
-    session.flush()
-    return inspection
+from tests.reports.conftest import INJECTIONS
 
 
 def sheets(path) -> dict[str, list[list]]:
@@ -254,7 +197,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     assert all(row[3] == "'=cmd|' /C calc'!A0" for row in anomalies[1:])  # inert
     incident_row = data["Incidents"][1]
     assert incident_row[1] == "'+SUM(1) USB stick lost"
-    assert incident_row[10] is True  # reportable
+    assert incident_row[10] == "Yes"  # reportable, as a word
     assert incident_row[11] == date(2026, 11, 25) and incident_row[13] == date(2027, 1, 19)
 
 

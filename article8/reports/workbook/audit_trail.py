@@ -13,13 +13,13 @@ from datetime import UTC
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
 from sqlalchemy import select
 
 from article8.core.audit import GENESIS_HASH, event_hash
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
-from article8.core.xlsx import header_cell, text_cell
+from article8.core.xlsx import text_cell
+from article8.reports.workbook.page import WRAP, set_up_page, wrapped_height
 from article8.reports.workbook.table import Column, Context, TableSheet
 
 HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -75,14 +75,14 @@ SHEET = TableSheet(
         Column(N_("Time"), 20, "datetime"),
         Column(N_("Time (UTC, as hashed)"), 29),
         Column(N_("Actor id"), 9),
-        Column(N_("Actor"), 28),
-        Column(N_("Action"), 26),
+        Column(N_("Actor"), 24),
+        Column(N_("Action"), 22),
         Column(N_("Object"), 14),
         Column(N_("Object id"), 10),
-        Column(N_("Details (canonical JSON, as hashed)"), 60),
+        Column(N_("Details (canonical JSON, as hashed)"), 40),
         Column(N_("Client address"), 16),
-        Column(N_("Previous hash"), 66),
-        Column(N_("Hash"), 66),
+        Column(N_("Previous hash"), 34),
+        Column(N_("Hash"), 34),
     ),
     rows,
 )
@@ -177,21 +177,24 @@ METHOD = (
 )
 
 
-_WRAP = Alignment(wrap_text=True, vertical="top")
-
-
 class HashMethod:
     """A sheet of text: how any tool recomputes the audit trail's hashes."""
 
     def write(self, workbook: Workbook, context: Context) -> dict[str, int]:
         """Add the sheet; it holds no table, so no rows are counted."""
         _ = context.translate
-        ws = workbook.create_sheet(_("Hash method"))
-        ws.column_dimensions["A"].width = 120
-        ws.append([header_cell(ws, _(METHOD[0]))])
-        for paragraph in METHOD[1:]:
-            cell = text_cell(ws, _(paragraph))
-            cell.alignment = _WRAP
+        title = _("Hash method")
+        ws = workbook.create_sheet(title)
+        ws.column_dimensions["A"].width = 100
+        set_up_page(ws, context.style, title, landscape=True)
+        heading = text_cell(ws, _(METHOD[0]))
+        heading.font = context.style.bold
+        ws.append([heading])
+        for index, paragraph in enumerate(METHOD[1:], 2):
+            text = _(paragraph)
+            cell = text_cell(ws, text)
+            cell.alignment = WRAP
+            ws.row_dimensions[index].height = wrapped_height(text, 96)
             ws.append([cell])
         return {}
 
