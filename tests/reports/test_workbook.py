@@ -48,6 +48,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
     data = sheets(out)
     assert list(data) == [
         "Cover",
+        "Index",
         "Summary",
         "Controls",
         "Inspections",
@@ -360,3 +361,16 @@ def test_the_cover_reports_a_broken_chain(session, settings, backend, programme,
     out, _ = export(session, settings, tmp_path)
     cover = {row[0]: row[1] for row in sheets(out)["Cover"] if len(row) > 1 and row[0]}
     assert cover["Verification at generation"] == f"Broken at sequence {victim}"
+
+
+def test_the_index_lists_every_sheet_with_what_it_holds_and_its_scope(
+    session, settings, programme, tmp_path
+):
+    out, _ = export(session, settings, tmp_path)
+    data = sheets(out)
+    index = data["Index"]
+    assert index[0] == ["Sheet", "What it holds", "Scope"]
+    assert [row[0] for row in index[1:]] == list(data)
+    assert all(row[1] and row[2] for row in index[1:])
+    cover = {row[0]: row[1] for row in data["Cover"] if len(row) > 1 and row[0]}
+    assert "due in the period" in cover["Scope"] and "Asia/Tokyo" in cover["Scope"]

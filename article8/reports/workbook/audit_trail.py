@@ -72,7 +72,7 @@ SHEET = TableSheet(
     N_("Audit trail"),
     (
         Column(N_("Sequence"), 10, "int"),
-        Column(N_("Time"), 20, "datetime"),
+        Column(N_("Time"), 20, "timestamp"),
         Column(N_("Time (UTC, as hashed)"), 29),
         Column(N_("Actor id"), 9),
         Column(N_("Actor"), 24),

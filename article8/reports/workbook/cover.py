@@ -16,6 +16,7 @@ from article8.core.xlsx import text_cell
 from article8.evidence.models import EvidenceItem
 from article8.reports.queries import catalogue_version, timeliness_code
 from article8.reports.workbook.audit_trail import chain_state
+from article8.reports.workbook.index import SCOPING_RULE
 from article8.reports.workbook.page import TITLE, WRAP, set_up_page, wrapped_height
 from article8.reports.workbook.table import Context
 
@@ -132,6 +133,11 @@ class Cover:
             shown = blank if fact is None else str(fact)
             lines.append([text_cell(ws, name), text_cell(ws, shown)])
         lines.append([])
+        scope = _(SCOPING_RULE) % {"zone": context.timezone.key}
+        rule = text_cell(ws, scope)
+        rule.alignment = WRAP
+        lines.append([heading(_("Scope")), rule])
+        ws.row_dimensions[len(lines)].height = wrapped_height(scope, 68)
         note = text_cell(ws, _(HASH_NOTE))
         note.alignment = WRAP
         lines.append([heading(_("Checking this file")), note])

@@ -17,7 +17,7 @@ from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -45,8 +45,13 @@ from article8.reports.workbook.page import (
 EXCEL_MAX_ROWS = 1_048_576
 YES, NO = N_("Yes"), N_("No")
 # The widest formatted value of each kind: openpyxl's formats yyyy-mm-dd and yyyy-mm-dd h:mm:ss.
-KIND_WIDTHS = {"date": 10, "datetime": 19}
+# A datetime shows to the minute (a styled cell: small sheets); a timestamp to the second in
+# openpyxl's default format (a plain value: the audit trail's hundreds of thousands of rows).
+MINUTES = "yyyy-mm-dd hh:mm"
+KIND_WIDTHS = {"date": 10, "datetime": len(MINUTES), "timestamp": len("yyyy-mm-dd hh:mm:ss")}
 PADDING = 2
+# Numbers, dates and times never wrap: one more unit so that a wider fallback face still fits.
+FIGURE_PADDING = 3
 # The fill of a status cell, by the tone of its code (neutral codes stay unfilled).
 TONE_COLOURS = {
     "success": "C6EFCE",
@@ -66,7 +71,8 @@ def untranslated(message: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its header, width and kind (text, int, date, datetime, bool, status).
+    """One column: its header, width and kind (text, int, date, datetime, timestamp, bool,
+    status).
 
     A status column shows codes of ``terms`` (one or more vocabularies) as their labels.
     """
@@ -105,7 +111,7 @@ class Table:
         elif column.kind == "bool":
             widest = max(display_width(self.translate(YES)), display_width(self.translate(NO)))
         else:
-            widest = KIND_WIDTHS.get(column.kind, 0)
+            widest = KIND_WIDTHS.get(column.kind, 0) + FIGURE_PADDING - PADDING
         # The header wraps at word breaks: its longest word must fit.
         header = max((display_width(word) for word in column.header.split()), default=0)
         return max(column.width, widest + PADDING, header + PADDING)
@@ -151,7 +157,8 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     words = {True: table.translate(YES), False: table.translate(NO)}
     booleans = [i for i, c in enumerate(table.columns) if c.kind == "bool"]
     # Excel has no time zones: date-times are shown in the configured zone (headers say which).
-    times = [i for i, c in enumerate(table.columns) if c.kind == "datetime"]
+    times = [i for i, c in enumerate(table.columns) if c.kind in ("datetime", "timestamp")]
+    minutes = {i for i, c in enumerate(table.columns) if c.kind == "datetime"}
     tz = table.timezone
     ws = _new_sheet(workbook, table, widths)
     in_sheet = 1
@@ -187,7 +194,13 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
         for i in times:
             value = values[i]
             if value is not None:
-                values[i] = value.astimezone(tz).replace(tzinfo=None)
+                local = value.astimezone(tz).replace(tzinfo=None)
+                if i in minutes:
+                    cell = WriteOnlyCell(ws, local)
+                    cell.number_format = MINUTES
+                    values[i] = cell
+                else:
+                    values[i] = local
         if height:
             # Neither Excel nor LibreOffice grows a row to its wrapped text on opening; the
             # entry is dropped once the row is written, so memory stays flat.
@@ -280,7 +293,7 @@ class TableSheet:
         columns = [
             Column(
                 _("%(name)s (%(zone)s)") % {"name": _(c.header), "zone": zone}
-                if c.kind == "datetime"
+                if c.kind in ("datetime", "timestamp")
                 else _(c.header),
                 c.width,
                 c.kind,
