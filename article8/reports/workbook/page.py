@@ -28,7 +28,10 @@ A4 = 9  # the paperSize code of ISO A4 in SpreadsheetML
 # What fits across A4 at 100 %, in Excel's column-width units (characters of the default font):
 # portrait about 90, landscape about 135 with the default margins.
 PORTRAIT_WIDTH = 90
-LINE_HEIGHT = 13.5  # points per line of the 10-point body font
+# Points per line of the 10-point body font: Japanese faces (and their fallbacks, such as Noto
+# Sans CJK) need about 1.45 em; a little spare room costs nothing in the English edition.
+LINE_HEIGHT = 15.0
+ROW_PADDING = 3.0
 WRAP = Alignment(wrap_text=True)
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 
@@ -43,7 +46,7 @@ def display_width(text: str) -> int:
 def wrapped_height(text: str, width: int) -> float:
     """The row height (points) that shows ``text`` wrapped in a column ``width`` units wide."""
     lines = sum(max(1, -(-display_width(line) // max(width, 1))) for line in text.split("\n"))
-    return lines * LINE_HEIGHT
+    return lines * LINE_HEIGHT + ROW_PADDING
 
 
 @dataclass(frozen=True)
