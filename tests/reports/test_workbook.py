@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
+import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import event, select, text
 
@@ -19,6 +22,7 @@ from article8.core.models import AuditEvent
 from article8.core.schema import drop_append_only_ddl
 from article8.reports.period import Period
 from article8.reports.workbook import write_workbook
+from article8.reports.workbook.page import PORTRAIT_WIDTH
 from article8.reports.workbook.table import Column, Table, write_table
 from tests.conftest import SYSTEM_ACTOR
 from tests.reports.conftest import INJECTIONS
@@ -374,3 +378,61 @@ def test_the_index_lists_every_sheet_with_what_it_holds_and_its_scope(
     assert all(row[1] and row[2] for row in index[1:])
     cover = {row[0]: row[1] for row in data["Cover"] if len(row) > 1 and row[0]}
     assert "due in the period" in cover["Scope"] and "Asia/Tokyo" in cover["Scope"]
+
+
+# The date and time formats the workbook uses, as strftime would print them.
+STRFTIME = {
+    "yyyy-mm-dd": "%Y-%m-%d",
+    "yyyy-mm-dd hh:mm": "%Y-%m-%d %H:%M",
+    "yyyy-mm-dd h:mm:ss": "%Y-%m-%d %H:%M:%S",
+}
+
+
+@pytest.mark.parametrize(("lang", "face"), [("en", "Calibri"), ("ja", "Yu Gothic")])
+def test_every_sheet_prints_on_a4_one_page_wide_with_header_footer_and_named_fonts(
+    session, settings, programme, tmp_path, lang, face
+):
+    out, _ = export(session, settings, tmp_path, lang=lang)
+    book = openpyxl.load_workbook(out)
+    assert book.properties.subject == "2026-04-01 – 2027-03-31"
+    assert book.properties.creator.startswith("article8 ")
+    assert book.properties.title
+    with zipfile.ZipFile(out) as archive:
+        assert settings.organisation in archive.read("docProps/app.xml").decode()
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert int(setup.paperSize) == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToWidth) == 1
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        assert settings.organisation in ws.oddHeader.left.text
+        assert "2026-04-01" in ws.oddHeader.right.text
+        assert all(cell.font.name == face for cell in ws[1] if cell.value), ws.title
+        widths = sum(ws.column_dimensions[c].width or 0 for c in ws.column_dimensions)
+        wide = widths > PORTRAIT_WIDTH and ws is not book.worksheets[0]
+        assert setup.orientation == ("landscape" if wide else "portrait"), ws.title
+    cover = book.worksheets[0].page_setup
+    assert cover.orientation == "portrait" and int(cover.fitToHeight) == 1  # one page
+    for ws in book.worksheets[1:]:
+        if ws.title in ("Hash method", "ハッシュの計算方法"):
+            continue
+        assert ws.print_title_rows == "$1:$1", ws.title
+        for index, cell in enumerate(ws[2] if ws.max_row > 1 else (), 1):
+            if isinstance(cell.value, datetime):
+                letter = openpyxl.utils.get_column_letter(index)
+                shown = len(cell.value.strftime(STRFTIME[cell.number_format]))
+                assert ws.column_dimensions[letter].width >= shown, (ws.title, letter)
+
+
+def test_a_styled_cell_does_not_lend_its_format_to_the_cells_after_it(tmp_path):
+    book = openpyxl.Workbook(write_only=True)
+    columns = [Column("opened", kind="datetime"), Column("n", kind="int"), Column("t", 4)]
+    table = Table("T", columns, ZoneInfo("Asia/Tokyo"))
+    when = datetime(2026, 11, 30, 1, 2, tzinfo=UTC)
+    write_table(book, table, [(when, 7, "a text longer than its column"), (None, 8, "x")])
+    book.save(tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
+    opened, number, text = ws[2]
+    assert opened.number_format == "yyyy-mm-dd hh:mm"
+    assert number.value == 7 and number.number_format == "General"
+    assert text.alignment.wrap_text and ws.row_dimensions[2].height > 15
+    assert not ws[3][2].alignment.wrap_text  # short text: a plain cell

@@ -186,7 +186,7 @@ class HashMethod:
         title = _("Hash method")
         ws = workbook.create_sheet(title)
         ws.column_dimensions["A"].width = 100
-        set_up_page(ws, context.style, title, landscape=True)
+        set_up_page(ws, context.style, title, landscape=False)
         heading = text_cell(ws, _(METHOD[0]))
         heading.font = context.style.bold
         ws.append([heading])

@@ -7,15 +7,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from typing import IO, Any
+from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
-from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import ARC_APP
-from openpyxl.xml.functions import tostring
+from openpyxl.xml.constants import ARC_APP, XPROPS_NS
 
 from article8.core.errors import N_
 
@@ -25,9 +24,9 @@ PAGE_OF = N_("Page &P of &N")
 FONTS = {"ja": "Yu Gothic", "en": "Calibri"}
 FONT_SIZE = 10
 A4 = 9  # the paperSize code of ISO A4 in SpreadsheetML
-# What fits across A4 at 100 %, in Excel's column-width units (characters of the default font):
-# portrait about 90, landscape about 135 with the default margins.
-PORTRAIT_WIDTH = 90
+# What fits across A4 portrait at 100 %, in column-width units (characters of the 10-point
+# default font) with our margins: about 110; a wider sheet prints landscape.
+PORTRAIT_WIDTH = 100
 # Points per line of the 10-point body font: Japanese faces (and their fallbacks, such as Noto
 # Sans CJK) need about 1.45 em; a little spare room costs nothing in the English edition.
 LINE_HEIGHT = 15.0
@@ -137,6 +136,9 @@ class _Archive(ZipFile):
     ) -> None:
         """Write one member, replacing the extended properties."""
         if zinfo_or_arcname == ARC_APP:
-            props = ExtendedProperties(Company=self._company, Application="article8")
-            data = tostring(props.to_tree())
+            # openpyxl's ExtendedProperties does not serialise Company: written by hand.
+            data = (
+                f'<Properties xmlns="{XPROPS_NS}"><Application>article8</Application>'
+                f"<Company>{escape(self._company)}</Company></Properties>"
+            )
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)

@@ -52,6 +52,8 @@ KIND_WIDTHS = {"date": 10, "datetime": len(MINUTES), "timestamp": len("yyyy-mm-d
 PADDING = 2
 # Numbers, dates and times never wrap: one more unit so that a wider fallback face still fits.
 FIGURE_PADDING = 3
+# How wide a Japanese header may make its column before it wraps (between any two characters).
+CJK_HEADER = 12
 # The fill of a status cell, by the tone of its code (neutral codes stay unfilled).
 TONE_COLOURS = {
     "success": "C6EFCE",
@@ -112,8 +114,14 @@ class Table:
             widest = max(display_width(self.translate(YES)), display_width(self.translate(NO)))
         else:
             widest = KIND_WIDTHS.get(column.kind, 0) + FIGURE_PADDING - PADDING
-        # The header wraps at word breaks: its longest word must fit.
-        header = max((display_width(word) for word in column.header.split()), default=0)
+        # The header wraps at word breaks (its longest word must fit), Japanese anywhere.
+        header = max(
+            (
+                display_width(word) if word.isascii() else min(display_width(word), CJK_HEADER)
+                for word in column.header.split()
+            ),
+            default=0,
+        )
         return max(column.width, widest + PADDING, header + PADDING)
 
 
@@ -161,6 +169,10 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     minutes = {i for i, c in enumerate(table.columns) if c.kind == "datetime"}
     tz = table.timezone
     ws = _new_sheet(workbook, table, widths)
+    # One style array for each kind of styled cell, built once: setting a style attribute on
+    # every cell of a long sheet would cost more than writing the cell.
+    wrapped = _style_of(ws, alignment=WRAP)
+    to_the_minute = _style_of(ws, number_format=MINUTES)
     in_sheet = 1
     for row in rows:
         if in_sheet >= table.max_rows:
@@ -178,7 +190,7 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
                 len(text) > fits if text.isascii() else display_width(text) > fits
             ):
                 cell = text_cell(ws, text)
-                cell.alignment = WRAP
+                cast(Any, cell)._style = wrapped
                 values[i] = cell
                 height = max(height, wrapped_height(text, fits))
             else:
@@ -197,15 +209,16 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
                 local = value.astimezone(tz).replace(tzinfo=None)
                 if i in minutes:
                     cell = WriteOnlyCell(ws, local)
-                    cell.number_format = MINUTES
+                    cast(Any, cell)._style = to_the_minute
                     values[i] = cell
                 else:
                     values[i] = local
         if height:
-            # Neither Excel nor LibreOffice grows a row to its wrapped text on opening; the
-            # entry is dropped once the row is written, so memory stays flat.
+            # Neither Excel nor LibreOffice grows a row to its wrapped text on opening. The
+            # writer reads a row's attributes from this mapping; a plain dict (not a
+            # RowDimension) is cheap, and the entry goes once the row is written.
             index, dims = in_sheet + 1, cast(Any, ws).row_dimensions
-            dims[index].height = height
+            dims[index] = {"ht": f"{height:g}", "customHeight": "1"}
             ws.append(values)
             del dims[index]
         else:
@@ -214,6 +227,14 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
         table.rows_written += 1
     _finish(ws, table, in_sheet)
     return table.rows_written
+
+
+def _style_of(ws: WriteOnlyWorksheet, **attributes: Any) -> Any:
+    """The style array of a cell with ``attributes``, to share between cells."""
+    cell = WriteOnlyCell(ws)
+    for name, value in attributes.items():
+        setattr(cell, name, value)
+    return cast(Any, cell)._style
 
 
 def _finish(sheet: WriteOnlyWorksheet, table: Table, rows: int) -> None:
