@@ -22,7 +22,7 @@ from article8.core.models import AuditEvent
 from article8.core.schema import drop_append_only_ddl
 from article8.reports.period import Period
 from article8.reports.workbook import write_workbook
-from article8.reports.workbook.page import PLAIN, PORTRAIT_WIDTH, use_defaults
+from article8.reports.workbook.page import PORTRAIT_WIDTH
 from article8.reports.workbook.table import Column, Table, write_table
 from tests.conftest import SYSTEM_ACTOR
 from tests.reports.conftest import INJECTIONS
@@ -423,9 +423,8 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_header_footer_and_named_fon
                 assert ws.column_dimensions[letter].width >= shown, (ws.title, letter)
 
 
-def test_long_text_wraps_in_a_taller_row_and_formats_stay_in_their_cells(tmp_path):
+def test_a_styled_cell_does_not_lend_its_format_to_the_cells_after_it(tmp_path):
     book = openpyxl.Workbook(write_only=True)
-    use_defaults(book, PLAIN)
     columns = [Column("opened", kind="datetime"), Column("n", kind="int"), Column("t", 4)]
     table = Table("T", columns, ZoneInfo("Asia/Tokyo"))
     when = datetime(2026, 11, 30, 1, 2, tzinfo=UTC)
@@ -436,4 +435,4 @@ def test_long_text_wraps_in_a_taller_row_and_formats_stay_in_their_cells(tmp_pat
     assert opened.number_format == "yyyy-mm-dd hh:mm"
     assert number.value == 7 and number.number_format == "General"
     assert text.alignment.wrap_text and ws.row_dimensions[2].height > 15
-    assert ws.row_dimensions[3].height is None  # short text: the default height
+    assert not ws[3][2].alignment.wrap_text  # short text: a plain cell

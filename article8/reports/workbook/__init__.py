@@ -22,7 +22,7 @@ from article8.core.i18n import translator
 from article8.core.settings import Settings
 from article8.reports.period import Period
 from article8.reports.queries import inspections_due
-from article8.reports.workbook.page import PAGE_OF, TITLE, Style, save, use_defaults
+from article8.reports.workbook.page import PAGE_OF, TITLE, Style, save, use_fonts
 from article8.reports.workbook.registry import SHEETS
 from article8.reports.workbook.table import Context
 
@@ -63,7 +63,7 @@ def write_workbook(
     )
     report = WorkbookReport()
     workbook = Workbook(write_only=True)
-    use_defaults(workbook, style)
+    use_fonts(workbook, style)
     properties = workbook.properties
     properties.title = _(TITLE)
     properties.subject = period.label

@@ -76,18 +76,11 @@ class Style:
 PLAIN = Style("en", "", "", "&P / &N")
 
 
-def use_defaults(workbook: Workbook, style: Style) -> None:
-    """Make the edition's face the workbook's default font, and wrapping the default for text.
-
-    Unstyled cells use cell format 0, so a long text wraps without a style of its own: a styled
-    cell costs openpyxl's write-only writer several times a plain value on a long sheet. Numbers
-    and dates never wrap, and text that fits its column shows as before.
-    """
-    # openpyxl has no public setter for these defaults: font 0, the Normal style and format 0.
-    book: Any = workbook
-    book._fonts = IndexedList([style.font])
-    book._named_styles["Normal"].font = style.font
-    book._cell_styles[0].alignmentId = book._alignments.add(WRAP)
+def use_fonts(workbook: Workbook, style: Style) -> None:
+    """Make the edition's face the workbook's default (unstyled cells use font 0 and Normal)."""
+    # openpyxl has no public setter for the default font; font 0 and the Normal style are it.
+    workbook._fonts = IndexedList([style.font])  # type: ignore[attr-defined]
+    workbook._named_styles["Normal"].font = style.font  # type: ignore[attr-defined]
 
 
 def _escape(text: str) -> str:

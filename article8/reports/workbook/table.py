@@ -35,6 +35,7 @@ from article8.reports.workbook.page import (
     HEADER_ALIGNMENT,
     PLAIN,
     PORTRAIT_WIDTH,
+    WRAP,
     Style,
     display_width,
     set_up_page,
@@ -158,8 +159,7 @@ def _header(ws: WriteOnlyWorksheet, style: Style, text: str) -> Cell:
 def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]]) -> int:
     """Append ``rows`` under the header; return how many were written."""
     widths = [table.width(c) for c in table.columns]
-    # Text longer than its column wraps (the workbook's default format wraps; see page.py) in a
-    # row made tall enough for it.
+    # Text longer than its column wraps (a styled cell only then: plain strings are faster).
     texts = [(i, widths[i] - PADDING) for i, c in enumerate(table.columns) if c.kind == "text"]
     statuses = {i: table.labels(c) for i, c in enumerate(table.columns) if c.kind == "status"}
     words = {True: table.translate(YES), False: table.translate(NO)}
@@ -169,7 +169,9 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     minutes = {i for i, c in enumerate(table.columns) if c.kind == "datetime"}
     tz = table.timezone
     ws = _new_sheet(workbook, table, widths)
-    # The style array of a minute-precision date-time, built once for all its cells.
+    # One style array for each kind of styled cell, built once: setting a style attribute on
+    # every cell of a long sheet would cost more than writing the cell.
+    wrapped = _style_of(ws, alignment=WRAP)
     to_the_minute = _style_of(ws, number_format=MINUTES)
     in_sheet = 1
     for row in rows:
@@ -187,8 +189,12 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
             if len(text) > fits // 2 and (
                 len(text) > fits if text.isascii() else display_width(text) > fits
             ):
+                cell = text_cell(ws, text)
+                cast(Any, cell)._style = wrapped
+                values[i] = cell
                 height = max(height, wrapped_height(text, fits))
-            values[i] = inert(ws, text)
+            else:
+                values[i] = inert(ws, text)
         for i in booleans:
             value = values[i]
             if value is not None:
