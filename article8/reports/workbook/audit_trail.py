@@ -81,8 +81,8 @@ SHEET = TableSheet(
         Column(N_("Object id"), 10),
         Column(N_("Details (canonical JSON, as hashed)"), 40),
         Column(N_("Client address"), 16),
-        Column(N_("Previous hash"), 34),
-        Column(N_("Hash"), 34),
+        Column(N_("Previous hash"), 66),
+        Column(N_("Hash"), 66),
     ),
     rows,
 )
