@@ -121,12 +121,15 @@ def run_bare(url: str, out: str) -> None:
         [
             "Sequence",
             "Time",
+            "Time (UTC, as hashed)",
+            "Actor id",
             "Actor",
             "Action",
             "Object",
             "Object id",
             "Details",
             "Client address",
+            "Previous hash",
             "Hash",
         ]
     )
@@ -135,12 +138,14 @@ def run_bare(url: str, out: str) -> None:
             select(
                 AuditEvent.seq,
                 AuditEvent.occurred_at,
+                AuditEvent.actor_id,
                 AuditEvent.actor_label,
                 AuditEvent.action,
                 AuditEvent.object_type,
                 AuditEvent.object_id,
                 AuditEvent.details,
                 AuditEvent.client_addr,
+                AuditEvent.prev_hash,
                 AuditEvent.hash,
             ).order_by(AuditEvent.seq)
         )
@@ -149,12 +154,15 @@ def run_bare(url: str, out: str) -> None:
                 [
                     row.seq,
                     row.occurred_at.replace(tzinfo=None),
+                    row.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    None if row.actor_id is None else str(row.actor_id),
                     row.actor_label,
                     row.action,
                     row.object_type,
                     row.object_id,
                     row.details,
                     row.client_addr,
+                    row.prev_hash,
                     row.hash,
                 ]
             )

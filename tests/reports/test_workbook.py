@@ -5,78 +5,27 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.findings.models import CorrectiveAction, Finding
-from article8.controls.inspections import services as workflow
-from article8.controls.inspections.models import Inspection
-from article8.controls.inspections.schedule import run_schedule
+from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.models import AuditEvent
-from article8.evidence import services as evidence
-from article8.evidence.blobstore import LocalBlobStore
+from article8.core.schema import drop_append_only_ddl
 from article8.reports.period import Period
 from article8.reports.workbook import write_workbook
+from article8.reports.workbook.page import PORTRAIT_WIDTH
 from article8.reports.workbook.table import Column, Table, write_table
 from tests.conftest import SYSTEM_ACTOR
-from tests.support.schedule import LOADED, RULES
-
-INJECTIONS = [
-    '=HYPERLINK("http://evil.example","click")',
-    "+1+1",
-    "-2+3",
-    "@SUM(1)",
-    "\t=1+1",
-    "\r=1+1",
-    "=1+1",
-]
-
-
-@pytest.fixture
-def programme(session, make_user, clock, tmp_path):
-    """An inspected, approved control with a failed item, and hostile text everywhere."""
-    inspector, responsible = make_user("inspector"), make_user("responsible")
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    run_schedule(session, RULES, now=LOADED)
-    inspection = session.scalar(
-        select(Inspection)
-        .join(Control)
-        .where(Control.code == "ORG-04", Inspection.status == "open")
-    )
-    workflow.start(session, Actor.for_user(inspector), inspection, now=clock())
-    items = inspection.revision.items
-    answers = {item.id: workflow.AnswerInput("pass") for item in items}
-    answers[items[0].id] = workflow.AnswerInput("fail", INJECTIONS[0])
-    answers[items[1].id] = workflow.AnswerInput("na", INJECTIONS[1])
-    workflow.save_answers(session, Actor.for_user(inspector), inspection, answers, now=clock())
-    workflow.submit(session, Actor.for_user(inspector), inspection, now=clock())
-    workflow.approve(session, Actor.for_user(responsible), inspection, now=clock(), severity="high")
-    store = LocalBlobStore(tmp_path / "evidence")
-    for n, title in enumerate(INJECTIONS):
-        evidence.add_evidence(
-            session,
-            store,
-            SYSTEM_ACTOR,
-            io.BytesIO(b"%PDF-1.7\n" + bytes([n])),
-            evidence.EvidenceInput(
-                filename=f"{title}.pdf",
-                title=title,
-                collected_on=date(2026, 11, 20),
-                control_codes=["ORG-04"],
-            ),
-            max_bytes=10**6,
-            now=clock(),
-        )
-    session.flush()
-    return inspection
+from tests.reports.conftest import INJECTIONS
 
 
 def sheets(path) -> dict[str, list[list]]:
@@ -103,6 +52,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
     data = sheets(out)
     assert list(data) == [
         "Cover",
+        "Index",
         "Summary",
         "Controls",
         "Inspections",
@@ -113,6 +63,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Anomalies",
         "Incidents",
         "Audit trail",
+        "Hash method",
     ]
     cover = {row[0]: row[1] for row in data["Cover"] if row and row[0]}
     assert cover["Organisation"] == settings.organisation
@@ -129,7 +80,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
     assert len(findings) == 2 and findings[1][2] == "High"
     assert len(data["Evidence"]) == 1 + len(INJECTIONS)
     trail = data["Audit trail"]
-    assert [r[3] for r in trail[1:]].count("inspection.approve") == 1
+    assert [r[5] for r in trail[1:]].count("inspection.approve") == 1
     assert report.rows["Audit trail"] == len(trail) - 1
 
 
@@ -251,7 +202,7 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     assert all(row[3] == "'=cmd|' /C calc'!A0" for row in anomalies[1:])  # inert
     incident_row = data["Incidents"][1]
     assert incident_row[1] == "'+SUM(1) USB stick lost"
-    assert incident_row[10] is True  # reportable
+    assert incident_row[10] == "Yes"  # reportable, as a word
     assert incident_row[11] == date(2026, 11, 25) and incident_row[13] == date(2027, 1, 19)
 
 
@@ -328,3 +279,160 @@ def test_status_cells_are_coloured_by_the_label_shown_in_japanese_too(
     # Approved reads 承認済み in the cells, so the rule looks for that word, in the success tone.
     assert fills['"承認済み"'].endswith("C6EFCE")
     assert '"approved"' not in fills
+
+
+def recompute_chain(path) -> tuple[int, str, str]:
+    """Recompute the audit trail's hashes from the workbook alone (openpyxl and the standard
+    library, following the hash method sheet); return (events, first previous hash, last hash)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book["Audit trail"]
+    lines = sheet.iter_rows(values_only=True)
+    header = next(lines)
+    column = {name: header.index(name) for name in header}
+
+    def text(row, name):
+        value = row[column[name]]
+        if isinstance(value, str) and len(value) > 1 and value[0] == "'":
+            stripped = value.lstrip("'")
+            if stripped[:1] in ("=", "+", "-", "@", "\t", "\r", "\n"):
+                return value[1:]
+        return value
+
+    checked, first_prev, prev = 0, None, None
+    for row in lines:
+        actor_id = text(row, "Actor id")
+        body = {
+            "seq": row[column["Sequence"]],
+            "occurred_at": text(row, "Time (UTC, as hashed)"),
+            "actor_id": None if actor_id is None else int(actor_id),
+            "actor": text(row, "Actor"),
+            "action": text(row, "Action"),
+            "object_type": text(row, "Object"),
+            "object_id": text(row, "Object id"),
+            "details": text(row, "Details (canonical JSON, as hashed)"),
+            "client_addr": text(row, "Client address"),
+        }
+        previous = text(row, "Previous hash")
+        if prev is None:
+            first_prev = previous
+        else:
+            assert previous == prev, f"link broken at {body['seq']}"
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(canonical.encode("utf-8") + previous.encode("ascii")).hexdigest()
+        assert digest == text(row, "Hash"), f"hash differs at {body['seq']}"
+        prev, checked = digest, checked + 1
+    book.close()
+    return checked, first_prev, prev
+
+
+def test_the_audit_chain_is_recomputed_from_the_workbook_alone(
+    session, settings, programme, tmp_path
+):
+    # An event at a microsecond Excel would round away, with text that needs neutralising.
+    audit.record(
+        session,
+        Actor(None, "=cmd|' /C calc'!A0"),
+        "test.microseconds",
+        now=datetime(2026, 11, 30, 23, 59, 59, 999_999, tzinfo=UTC),
+        object_type="+thing",
+        object_id="@1",
+        details={"note": "日本語 and =1+1", "n": 1.5},
+    )
+    out, _ = export(session, settings, tmp_path)
+    checked, first_prev, last_hash = recompute_chain(out)
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    exported = events[:-1]  # the export's own event is recorded after the file is written
+    assert checked == len(exported) > 0
+    assert first_prev == exported[0].prev_hash
+    assert last_hash == exported[-1].hash
+
+    cover = {row[0]: row[1] for row in sheets(out)["Cover"] if len(row) > 1 and row[0]}
+    assert cover["First sequence in this workbook"] == str(exported[0].seq)
+    assert cover["Its previous hash"] == first_prev
+    assert cover["Last sequence in this workbook"] == str(exported[-1].seq)
+    assert cover["Its hash"] == last_hash
+    assert cover["Verification at generation"].startswith("Intact")
+
+
+def test_the_cover_reports_a_broken_chain(session, settings, backend, programme, tmp_path):
+    victim = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq).offset(2).limit(1))
+    for statement in drop_append_only_ddl("audit_event", backend):
+        session.execute(text(statement))
+    session.execute(
+        text("UPDATE audit_event SET details = :d WHERE seq = :s"), {"d": "{}", "s": victim}
+    )
+    session.expire_all()
+    out, _ = export(session, settings, tmp_path)
+    cover = {row[0]: row[1] for row in sheets(out)["Cover"] if len(row) > 1 and row[0]}
+    assert cover["Verification at generation"] == f"Broken at sequence {victim}"
+
+
+def test_the_index_lists_every_sheet_with_what_it_holds_and_its_scope(
+    session, settings, programme, tmp_path
+):
+    out, _ = export(session, settings, tmp_path)
+    data = sheets(out)
+    index = data["Index"]
+    assert index[0] == ["Sheet", "What it holds", "Scope"]
+    assert [row[0] for row in index[1:]] == list(data)
+    assert all(row[1] and row[2] for row in index[1:])
+    cover = {row[0]: row[1] for row in data["Cover"] if len(row) > 1 and row[0]}
+    assert "due in the period" in cover["Scope"] and "Asia/Tokyo" in cover["Scope"]
+
+
+# The date and time formats the workbook uses, as strftime would print them.
+STRFTIME = {
+    "yyyy-mm-dd": "%Y-%m-%d",
+    "yyyy-mm-dd hh:mm": "%Y-%m-%d %H:%M",
+    "yyyy-mm-dd h:mm:ss": "%Y-%m-%d %H:%M:%S",
+}
+
+
+@pytest.mark.parametrize(("lang", "face"), [("en", "Calibri"), ("ja", "Yu Gothic")])
+def test_every_sheet_prints_on_a4_one_page_wide_with_header_footer_and_named_fonts(
+    session, settings, programme, tmp_path, lang, face
+):
+    out, _ = export(session, settings, tmp_path, lang=lang)
+    book = openpyxl.load_workbook(out)
+    assert book.properties.subject == "2026-04-01 – 2027-03-31"
+    assert book.properties.creator.startswith("article8 ")
+    assert book.properties.title
+    with zipfile.ZipFile(out) as archive:
+        assert settings.organisation in archive.read("docProps/app.xml").decode()
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        assert int(setup.paperSize) == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToWidth) == 1
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        assert settings.organisation in ws.oddHeader.left.text
+        assert "2026-04-01" in ws.oddHeader.right.text
+        assert all(cell.font.name == face for cell in ws[1] if cell.value), ws.title
+        widths = sum(ws.column_dimensions[c].width or 0 for c in ws.column_dimensions)
+        wide = widths > PORTRAIT_WIDTH and ws is not book.worksheets[0]
+        assert setup.orientation == ("landscape" if wide else "portrait"), ws.title
+    cover = book.worksheets[0].page_setup
+    assert cover.orientation == "portrait" and int(cover.fitToHeight) == 1  # one page
+    for ws in book.worksheets[1:]:
+        if ws.title in ("Hash method", "ハッシュの計算方法"):
+            continue
+        assert ws.print_title_rows == "$1:$1", ws.title
+        for index, cell in enumerate(ws[2] if ws.max_row > 1 else (), 1):
+            if isinstance(cell.value, datetime):
+                letter = openpyxl.utils.get_column_letter(index)
+                shown = len(cell.value.strftime(STRFTIME[cell.number_format]))
+                assert ws.column_dimensions[letter].width >= shown, (ws.title, letter)
+
+
+def test_a_styled_cell_does_not_lend_its_format_to_the_cells_after_it(tmp_path):
+    book = openpyxl.Workbook(write_only=True)
+    columns = [Column("opened", kind="datetime"), Column("n", kind="int"), Column("t", 4)]
+    table = Table("T", columns, ZoneInfo("Asia/Tokyo"))
+    when = datetime(2026, 11, 30, 1, 2, tzinfo=UTC)
+    write_table(book, table, [(when, 7, "a text longer than its column"), (None, 8, "x")])
+    book.save(tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
+    opened, number, text = ws[2]
+    assert opened.number_format == "yyyy-mm-dd hh:mm"
+    assert number.value == 7 and number.number_format == "General"
+    assert text.alignment.wrap_text and ws.row_dimensions[2].height > 15
+    assert not ws[3][2].alignment.wrap_text  # short text: a plain cell

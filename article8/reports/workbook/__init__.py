@@ -8,12 +8,13 @@ trail, and the file's SHA-256 is recorded in the audit trail once it is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from article8 import __version__
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.files import atomic_output, sha256_of
@@ -21,6 +22,7 @@ from article8.core.i18n import translator
 from article8.core.settings import Settings
 from article8.reports.period import Period
 from article8.reports.queries import inspections_due
+from article8.reports.workbook.page import PAGE_OF, TITLE, Style, save, use_fonts
 from article8.reports.workbook.registry import SHEETS
 from article8.reports.workbook.table import Context
 
@@ -46,6 +48,8 @@ def write_workbook(
     now: datetime,
 ) -> WorkbookReport:
     """Write the workbook to ``out`` and record its SHA-256 in the audit trail."""
+    _ = translator(lang)
+    style = Style(lang, settings.organisation, period.label, _(PAGE_OF))
     context = Context(
         session=session,
         settings=settings,
@@ -53,15 +57,23 @@ def write_workbook(
         lang=lang,
         actor=actor,
         now=now,
-        translate=translator(lang),
+        translate=_,
         inspections=inspections_due(session, period),
+        style=style,
     )
     report = WorkbookReport()
     workbook = Workbook(write_only=True)
+    use_fonts(workbook, style)
+    properties = workbook.properties
+    properties.title = _(TITLE)
+    properties.subject = period.label
+    properties.creator = f"article8 {__version__}"
+    properties.language = lang
+    properties.created = properties.modified = now.astimezone(UTC).replace(tzinfo=None)
     for sheet in SHEETS:
         report.rows.update(sheet.write(workbook, context))
     with atomic_output(out) as handle:
-        workbook.save(handle)
+        save(workbook, handle, company=settings.organisation)
     report.sha256 = sha256_of(out)
     audit.record(
         session,

@@ -52,7 +52,7 @@ SHEET = TableSheet(
         Column(N_("Period"), 12),
         Column(N_("Revision"), 9, "int"),
         Column(N_("No."), 6, "int"),
-        Column(N_("Question"), 60),
+        Column(N_("Question"), 50),
         Column(N_("Answer"), 10, "status", (ANSWERS,)),
         Column(N_("Comment"), 40),
     ),

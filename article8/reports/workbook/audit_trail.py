@@ -1,32 +1,48 @@
-"""The audit trail sheet: every event recorded during the period, streamed in chain order."""
+"""The audit trail sheet and the hash method sheet: every event of the period, with everything
+the chain hashes, as text, so that the chain can be recomputed from the workbook alone.
+
+The timestamp is written as the exact text that is hashed (Excel would round microseconds in a
+date cell), next to the local time for people; a null field is a blank cell.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
+from openpyxl import Workbook
 from sqlalchemy import select
 
+from article8.core.audit import GENESIS_HASH, event_hash
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
+from article8.core.xlsx import text_cell
+from article8.reports.workbook.page import WRAP, set_up_page, wrapped_height
 from article8.reports.workbook.table import Column, Context, TableSheet
+
+HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
+_COLUMNS = (
+    AuditEvent.seq,
+    AuditEvent.occurred_at,
+    AuditEvent.actor_id,
+    AuditEvent.actor_label,
+    AuditEvent.action,
+    AuditEvent.object_type,
+    AuditEvent.object_id,
+    AuditEvent.details,
+    AuditEvent.client_addr,
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
+)
 
 
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     """One row per event, by sequence; memory stays flat however long the trail."""
     tz = context.timezone
     found = context.session.execute(
-        select(
-            AuditEvent.seq,
-            AuditEvent.occurred_at,
-            AuditEvent.actor_label,
-            AuditEvent.action,
-            AuditEvent.object_type,
-            AuditEvent.object_id,
-            AuditEvent.details,
-            AuditEvent.client_addr,
-            AuditEvent.hash,
-        )
+        select(*_COLUMNS)
         .where(
             AuditEvent.occurred_at >= context.period.starts_at(tz),
             AuditEvent.occurred_at < context.period.ends_at(tz),
@@ -39,12 +55,15 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             yield (
                 row.seq,
                 row.occurred_at,
+                row.occurred_at.astimezone(UTC).strftime(HASHED_TIME),
+                None if row.actor_id is None else str(row.actor_id),
                 row.actor_label,
                 row.action,
-                row.object_type or "",
-                row.object_id or "",
-                "" if row.details == "{}" else row.details,
-                row.client_addr or "",
+                row.object_type,
+                row.object_id,
+                row.details,
+                row.client_addr,
+                row.prev_hash,
                 row.hash,
             )
 
@@ -53,14 +72,131 @@ SHEET = TableSheet(
     N_("Audit trail"),
     (
         Column(N_("Sequence"), 10, "int"),
-        Column(N_("Time"), 17, "datetime"),
-        Column(N_("Actor"), 28),
-        Column(N_("Action"), 26),
+        Column(N_("Time"), 20, "timestamp"),
+        Column(N_("Time (UTC, as hashed)"), 29),
+        Column(N_("Actor id"), 9),
+        Column(N_("Actor"), 24),
+        Column(N_("Action"), 22),
         Column(N_("Object"), 14),
         Column(N_("Object id"), 10),
-        Column(N_("Details"), 60),
+        Column(N_("Details (canonical JSON, as hashed)"), 40),
         Column(N_("Client address"), 16),
+        Column(N_("Previous hash"), 66),
         Column(N_("Hash"), 66),
     ),
     rows,
 )
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """The chain as found at generation: the period's sequence range and the whole chain's check."""
+
+    first_seq: int | None
+    first_prev_hash: str | None
+    last_seq: int | None
+    last_hash: str | None
+    head_seq: int
+    head_hash: str
+    checked: int
+    first_bad_seq: int | None
+
+    @property
+    def ok(self) -> bool:
+        """True when every event of the chain recomputed to its stored hash."""
+        return self.first_bad_seq is None
+
+
+def chain_state(context: Context) -> ChainState:
+    """Recompute the whole chain (columns, not ORM objects, so memory stays flat) and find the
+    period's first and last events."""
+    tz = context.timezone
+    starts, ends = context.period.starts_at(tz), context.period.ends_at(tz)
+    first = last = None
+    expected_seq, prev_hash, checked, bad = 1, GENESIS_HASH, 0, None
+    found = context.session.execute(
+        select(*_COLUMNS).order_by(AuditEvent.seq).execution_options(yield_per=5000)
+    )
+    with found:
+        for row in found:
+            if bad is None:
+                # event_hash reads the same attribute names from a row as from an event.
+                if (
+                    row.seq != expected_seq
+                    or row.prev_hash != prev_hash
+                    or event_hash(row) != row.hash  # type: ignore[arg-type]
+                ):
+                    bad = expected_seq if row.seq != expected_seq else row.seq
+                else:
+                    checked += 1
+            expected_seq, prev_hash = row.seq + 1, row.hash
+            if starts <= row.occurred_at < ends:
+                if first is None:
+                    first = (row.seq, row.prev_hash)
+                last = (row.seq, row.hash)
+    return ChainState(
+        first_seq=first[0] if first else None,
+        first_prev_hash=first[1] if first else None,
+        last_seq=last[0] if last else None,
+        last_hash=last[1] if last else None,
+        head_seq=expected_seq - 1,
+        head_hash=prev_hash,
+        checked=checked,
+        first_bad_seq=bad,
+    )
+
+
+METHOD = (
+    N_("How to recompute the hash of an audit event"),
+    N_(
+        "1. Build a JSON object with these keys: seq (the Sequence column, a number), occurred_at "
+        "(the column Time (UTC, as hashed), a string), actor_id (the Actor id column as a number, "
+        "or null when blank), actor (the Actor column), action, object_type (the Object column), "
+        "object_id, details (the Details column, as a string, exactly as written), client_addr "
+        "(the Client address column). A blank cell is null."
+    ),
+    N_(
+        '2. Serialise it with the keys sorted, no spaces (separators "," and ":") and '
+        "non-ASCII characters written as they are (Python: json.dumps(obj, sort_keys=True, "
+        'separators=(",", ":"), ensure_ascii=False)).'
+    ),
+    N_(
+        "3. Hash = SHA-256 (lower-case hexadecimal) of the UTF-8 bytes of that text followed by "
+        "the ASCII bytes of the Previous hash column."
+    ),
+    N_(
+        "4. Each event's Previous hash is the hash of the event before it; the first event of "
+        "the chain has 64 zeros. The cover gives the first sequence of this workbook with its "
+        "previous hash and the last with its hash."
+    ),
+    N_(
+        "A text cell that starts with one of = + - @, a tab, a carriage return or a line feed "
+        "(possibly after apostrophes) is written with one extra leading apostrophe so that "
+        "spreadsheets never run it as a formula: remove that one apostrophe before hashing."
+    ),
+)
+
+
+class HashMethod:
+    """A sheet of text: how any tool recomputes the audit trail's hashes."""
+
+    def write(self, workbook: Workbook, context: Context) -> dict[str, int]:
+        """Add the sheet; it holds no table, so no rows are counted."""
+        _ = context.translate
+        title = _("Hash method")
+        ws = workbook.create_sheet(title)
+        ws.column_dimensions["A"].width = 100
+        set_up_page(ws, context.style, title, landscape=False)
+        heading = text_cell(ws, _(METHOD[0]))
+        heading.font = context.style.bold
+        ws.append([heading])
+        for index, paragraph in enumerate(METHOD[1:], 2):
+            text = _(paragraph)
+            cell = text_cell(ws, text)
+            cell.alignment = WRAP
+            ws.row_dimensions[index].height = wrapped_height(text, 96)
+            ws.append([cell])
+        return {}
+
+
+HASH_METHOD = HashMethod()

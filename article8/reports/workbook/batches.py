@@ -43,7 +43,7 @@ SHEET = TableSheet(
         Column(N_("Batch"), 8, "int"),
         Column(N_("Kind"), 10),
         Column(N_("File"), 30),
-        Column(N_("SHA-256"), 66),
+        Column(N_("SHA-256"), 34),
         Column(N_("Rows"), 10, "int"),
         Column(N_("Rejected"), 10, "int"),
         Column(N_("First date"), 12, "date"),

@@ -57,7 +57,7 @@ SHEET = TableSheet(
     (
         Column(N_("Code"), 10),
         Column(N_("Category"), 18),
-        Column(N_("Title"), 50),
+        Column(N_("Title"), 36),
         Column(N_("Article 8 clause"), 10),
         Column(N_("Named in Article 8"), 10, "bool"),
         Column(N_("PPC reference"), 20),

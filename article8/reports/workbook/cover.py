@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from sqlalchemy import func, select
 
 from article8.controls.catalogue.models import Control
 from article8.controls.findings.models import Finding
 from article8.core.errors import N_
 from article8.core.models import User
-from article8.core.xlsx import header_cell, text_cell
+from article8.core.xlsx import text_cell
 from article8.evidence.models import EvidenceItem
 from article8.reports.queries import catalogue_version, timeliness_code
+from article8.reports.workbook.audit_trail import chain_state
+from article8.reports.workbook.index import SCOPING_RULE
+from article8.reports.workbook.page import TITLE, WRAP, set_up_page, wrapped_height
 from article8.reports.workbook.table import Context
 
 HASH_NOTE = N_(
@@ -55,9 +61,18 @@ class Cover:
         """Add the cover sheet."""
         _, session, settings = context.translate, context.session, context.settings
         figures = counts(context)
+        style = context.style
         ws = workbook.create_sheet(_("Cover"))
         ws.column_dimensions["A"].width = 36
         ws.column_dimensions["B"].width = 70
+        set_up_page(ws, style, _("Cover"), landscape=False, one_page=True)
+
+        def heading(text: str) -> Cell:
+            cell = text_cell(ws, text)
+            cell.font = style.bold
+            return cell
+
+        lines: list[list[Any]] = []
         responsible = ", ".join(
             session.scalars(
                 select(User.display_name)
@@ -65,8 +80,8 @@ class Cover:
                 .order_by(User.display_name)
             )
         )
-        ws.append([header_cell(ws, _("Audit workbook: safety control measures (APPI Article 23)"))])
-        ws.append([])
+        lines.append([heading(_(TITLE))])
+        lines.append([])
         rows = [
             (_("Organisation"), settings.organisation),
             (_("Period"), context.period.label),
@@ -79,9 +94,9 @@ class Cover:
             (_("Catalogue version"), catalogue_version(session)),
         ]
         for label, value in rows:
-            ws.append([header_cell(ws, label), text_cell(ws, value)])
-        ws.append([])
-        ws.append([header_cell(ws, _("Summary"))])
+            lines.append([heading(label), text_cell(ws, value)])
+        lines.append([])
+        lines.append([heading(_("Summary"))])
         summary = [
             (_("Active controls"), figures["controls"]),
             (_("Inspections due in the period"), figures["inspections"]),
@@ -94,9 +109,42 @@ class Cover:
             (_("Current evidence items"), figures["evidence"]),
         ]
         for label, count in summary:
-            ws.append([text_cell(ws, label), count])
-        ws.append([])
-        ws.append([text_cell(ws, _(HASH_NOTE))])
+            lines.append([text_cell(ws, label), count])
+        lines.append([])
+        lines.append([heading(_("Audit trail"))])
+        chain = chain_state(context)
+        if chain.ok:
+            verdict = _("Intact: %(count)d events recomputed from the first to the head") % {
+                "count": chain.checked
+            }
+        else:
+            verdict = _("Broken at sequence %(seq)d") % {"seq": chain.first_bad_seq}
+        blank = "-"
+        chain_rows: tuple[tuple[str, object], ...] = (
+            (_("First sequence in this workbook"), chain.first_seq),
+            (_("Its previous hash"), chain.first_prev_hash),
+            (_("Last sequence in this workbook"), chain.last_seq),
+            (_("Its hash"), chain.last_hash),
+            (_("Chain head at generation (sequence)"), chain.head_seq),
+            (_("Chain head hash"), chain.head_hash),
+            (_("Verification at generation"), verdict),
+        )
+        for name, fact in chain_rows:
+            shown = blank if fact is None else str(fact)
+            lines.append([text_cell(ws, name), text_cell(ws, shown)])
+        lines.append([])
+        scope = _(SCOPING_RULE) % {"zone": context.timezone.key}
+        rule = text_cell(ws, scope)
+        rule.alignment = WRAP
+        lines.append([heading(_("Scope")), rule])
+        ws.row_dimensions[len(lines)].height = wrapped_height(scope, 68)
+        note = text_cell(ws, _(HASH_NOTE))
+        note.alignment = WRAP
+        lines.append([heading(_("Checking this file")), note])
+        # Row heights must be known before their rows are written.
+        ws.row_dimensions[len(lines)].height = wrapped_height(_(HASH_NOTE), 68)
+        for line in lines:
+            ws.append(line)
         return {}
 
 

@@ -59,7 +59,7 @@ SHEET = TableSheet(
         Column(N_("Valid until"), 12, "date"),
         Column(N_("Uploaded by"), 24),
         Column(N_("Uploaded"), 17, "datetime"),
-        Column(N_("SHA-256"), 66),
+        Column(N_("SHA-256"), 34),
         Column(N_("Version"), 8, "int"),
         Column(N_("Status"), 12, "status", (EVIDENCE_STATES, FRESHNESS)),
     ),

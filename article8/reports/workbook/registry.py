@@ -12,6 +12,7 @@ from article8.reports.workbook import (
     evidence,
     findings,
     incidents,
+    index,
     inspections,
     summary,
 )
@@ -19,6 +20,7 @@ from article8.reports.workbook.table import Sheet
 
 SHEETS: tuple[Sheet, ...] = (
     cover.SHEET,
+    index.SHEET,
     summary.SHEET,
     controls.SHEET,
     inspections.SHEET,
@@ -29,4 +31,5 @@ SHEETS: tuple[Sheet, ...] = (
     anomalies.SHEET,
     incidents.SHEET,
     audit_trail.SHEET,
+    audit_trail.HASH_METHOD,
 )

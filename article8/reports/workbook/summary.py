@@ -45,6 +45,8 @@ class Summary:
                 Column(_("Overdue"), 10, "int"),
             ],
             context.timezone,
+            _,
+            context.style,
         )
         rows = write_table(
             workbook,
