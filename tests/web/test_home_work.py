@@ -13,6 +13,7 @@ from article8.controls.incidents import services as incident_service
 from article8.controls.inspections import services as workflow
 from article8.core.audit import Actor
 from article8.evidence.blobstore import local_store
+from tests.conftest import csrf_token
 from tests.support.evidence import add_item, as_actor
 from tests.support.inspections import TODAY, monthly_codes, november, page, performed
 
@@ -124,3 +125,21 @@ def test_someone_with_nothing_to_do_is_told_so_and_the_auditor_sees_no_work(
     auditor_client, _ = signed_in("auditor")
     assert 'data-testid="my-work-empty"' in page(inspector_client, "/")
     assert 'data-testid="my-work"' not in page(auditor_client, "/")
+
+
+def test_the_review_queue_names_each_period_in_the_readers_language(
+    session, clock, schedule, signed_in
+):
+    client, _ = signed_in("responsible")
+    _, inspector = signed_in("inspector")
+    submitted = performed(session, clock, inspector)
+    session.commit()
+
+    queue = card(page(client, "/"), "my-review-queue")
+    assert f"{submitted.control.code} 2026-11" in queue
+    switched = client.post(
+        "/language", data={"lang": "ja", "next": "/", "csrf_token": csrf_token(client, "/")}
+    )
+    assert switched.status_code == 302
+    queue = card(page(client, "/"), "my-review-queue")
+    assert f"{submitted.control.code} 2026年11月" in queue
