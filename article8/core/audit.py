@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
+from article8.core.errors import N_
 from article8.core.models import AuditEvent, User
+from article8.core.vocabulary import Translate
 
 GENESIS_HASH = "0" * 64
 # pg_advisory_xact_lock key for appends ("art8"): one chain head, so one writer at a time.
@@ -218,3 +220,24 @@ def local_day_bounds(day: date, tz: Any) -> tuple[datetime, datetime]:
     start = datetime(day.year, day.month, day.day, tzinfo=tz)
     end = datetime.fromordinal(day.toordinal() + 1).replace(tzinfo=tz)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+# Actor labels that are processes, not users, in the reader's words.
+_PROCESSES = {
+    "system": N_("System"),
+    "system:scheduler": N_("System (scheduler)"),
+    "anonymous": N_("Not signed in"),
+}
+_COMMAND_LINE = N_("Command line (%(user)s)")
+_SYSTEM_PROCESS = N_("System (%(process)s)")
+
+
+def actor_name(label: str, translate: Translate) -> str:
+    """An actor label that is not a user in the reader's words (``cli:root`` → command line)."""
+    if label in _PROCESSES:
+        return translate(_PROCESSES[label])
+    if label.startswith("cli:"):
+        return translate(_COMMAND_LINE) % {"user": label.removeprefix("cli:")}
+    if label.startswith("system:"):
+        return translate(_SYSTEM_PROCESS) % {"process": label.removeprefix("system:")}
+    return label

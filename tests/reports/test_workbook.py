@@ -129,6 +129,24 @@ def test_japanese_headers(session, settings, programme, tmp_path):
     assert data["管理策"][0][0] == "コード"
 
 
+def test_the_japanese_cover_names_its_maker_and_catalogue_in_japanese(
+    session, settings, programme, tmp_path
+):
+    out = tmp_path / "cover-ja.xlsx"
+    write_workbook(
+        session,
+        out,
+        settings=settings,
+        lang="ja",
+        actor=Actor(None, "cli:root", role="admin"),
+        period=Period(date(2026, 4, 1), date(2027, 3, 31)),
+        now=datetime(2026, 12, 1, 1, 0, tzinfo=UTC),
+    )
+    cover = {row[0]: row[1] for row in next(iter(sheets(out).values())) if len(row) > 1}
+    assert cover["作成者"] == "コマンドライン（root）"
+    assert cover["カタログの版"].startswith("管理策 ") and "controls" not in cover["カタログの版"]
+
+
 def test_a_table_longer_than_a_sheet_continues_on_the_next(tmp_path):
     from zoneinfo import ZoneInfo
 

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from article8.core import vocabulary
+from article8.core.audit import actor_name
 from article8.core.errors import N_
 from article8.core.models import AuditEvent, User
 from article8.web.audit.subjects import Named, object_noun, subjects, users
@@ -48,12 +49,6 @@ class Entry:
 
 
 # Process actors (Actor.label of an event without a user) as people read them.
-_PROCESSES = {
-    "system": N_("System"),
-    "system:scheduler": N_("System (scheduler)"),
-    "anonymous": N_("Not signed in"),
-}
-
 # The detail fields the page names; others are shown by their key.
 FIELDS: dict[str, str] = {
     "status": N_("Status"),
@@ -187,17 +182,6 @@ _STATUS_VOCABULARIES = {
 _USER_FIELDS = frozenset({"owner_id", "user_id", "assignee"})
 
 
-def actor_name(label: str) -> str:
-    """An actor label that is not a user in the reader's words (``cli:root`` → command line)."""
-    if label in _PROCESSES:
-        return _(_PROCESSES[label])
-    if label.startswith("cli:"):
-        return _("Command line (%(user)s)", user=label.removeprefix("cli:"))
-    if label.startswith("system:"):
-        return _("System (%(process)s)", process=label.removeprefix("system:"))
-    return label
-
-
 def entries(session: Session, events: Sequence[AuditEvent]) -> list[Entry]:
     """The page's events, each with its names resolved (a few queries for the whole page)."""
     details = [json.loads(event.details) for event in events]
@@ -216,7 +200,9 @@ def _entry(
 ) -> Entry:
     user = people.get(event.actor_id) if event.actor_id is not None else None
     actor = (
-        Named(user.display_name, title=user.email) if user else Named(actor_name(event.actor_label))
+        Named(user.display_name, title=user.email)
+        if user
+        else Named(actor_name(event.actor_label, _))
     )
     subject = None
     if event.object_type:
