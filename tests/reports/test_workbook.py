@@ -129,7 +129,7 @@ def test_japanese_headers(session, settings, programme, tmp_path):
     assert data["管理策"][0][0] == "コード"
 
 
-def test_the_japanese_cover_names_its_maker_and_catalogue_in_japanese(
+def test_the_japanese_edition_names_its_maker_catalogue_and_codes_in_japanese(
     session, settings, programme, tmp_path
 ):
     out = tmp_path / "cover-ja.xlsx"
@@ -145,6 +145,10 @@ def test_the_japanese_cover_names_its_maker_and_catalogue_in_japanese(
     cover = {row[0]: row[1] for row in next(iter(sheets(out).values())) if len(row) > 1}
     assert cover["作成者"] == "コマンドライン（root）"
     assert cover["カタログの版"].startswith("管理策 ") and "controls" not in cover["カタログの版"]
+    controls = sheets(out)["管理策"]
+    codes = {cell for row in controls[1:] for cell in row[:12] if isinstance(cell, str)}
+    assert {"basic_policy", "annual", "guideline"}.isdisjoint(codes)
+    assert "基本方針" in codes
 
 
 def test_a_table_longer_than_a_sheet_continues_on_the_next(tmp_path):

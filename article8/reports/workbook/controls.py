@@ -11,7 +11,12 @@ from article8.controls.catalogue.models import Control, ControlMapping
 from article8.controls.inspections.models import Inspection
 from article8.core.errors import N_
 from article8.core.models import User
-from article8.core.vocabulary import INSPECTION_RESULTS
+from article8.core.vocabulary import (
+    ARTICLE8_CLAUSES,
+    CATEGORIES,
+    FREQUENCIES,
+    INSPECTION_RESULTS,
+)
 from article8.reports.workbook.table import Column, Context, TableSheet
 
 
@@ -40,7 +45,8 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             control.code,
             control.category,
             control.title(context.lang),
-            ", ".join(refs.get("article8", [])) or "guideline",
+            ", ".join(refs.get("article8", []))
+            or ARTICLE8_CLAUSES.translated("guideline", context.translate),
             control.article8_explicit,
             control.ppc_ref,
             ", ".join(refs.get("ppc", [])),
@@ -56,7 +62,7 @@ SHEET = TableSheet(
     N_("Controls"),
     (
         Column(N_("Code"), 10),
-        Column(N_("Category"), 18),
+        Column(N_("Category"), 18, "status", (CATEGORIES,)),
         Column(N_("Title"), 36),
         Column(N_("Article 8 clause"), 10),
         Column(N_("Named in Article 8"), 10, "bool"),
@@ -64,7 +70,7 @@ SHEET = TableSheet(
         Column(N_("PPC headings"), 12),
         Column(N_("ISO/IEC 27001:2022"), 24),
         Column(N_("Owner"), 20),
-        Column(N_("Frequency"), 12),
+        Column(N_("Frequency"), 12, "status", (FREQUENCIES,)),
         Column(N_("Active"), 8, "bool"),
         Column(N_("Latest result"), 12, "status", (INSPECTION_RESULTS,)),
     ),
