@@ -11,8 +11,9 @@ in a period) comes from :mod:`article8.reports.queries`, never from the workbook
 
 from __future__ import annotations
 
+from article8.reports.oscal.bundle import documents
 from article8.reports.oscal.controls import catalog
 from article8.reports.oscal.document import control_id, stable_uuid, write_json
 from article8.reports.oscal.results import assessment_results
 
-__all__ = ["assessment_results", "catalog", "control_id", "stable_uuid", "write_json"]
+__all__ = ["assessment_results", "catalog", "control_id", "documents", "stable_uuid", "write_json"]
