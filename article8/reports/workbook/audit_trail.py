@@ -19,8 +19,14 @@ from article8.core.audit import GENESIS_HASH, event_hash
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
 from article8.core.xlsx import text_cell
-from article8.reports.workbook.page import WRAP, set_up_page, wrapped_height
-from article8.reports.workbook.table import Column, Context, TableSheet
+from article8.reports.workbook.page import (
+    HEADER_ROW,
+    WRAP,
+    set_up_page,
+    wrapped_height,
+    write_title_block,
+)
+from article8.reports.workbook.table import Column, Context, TableSheet, scope_line
 
 HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 _COLUMNS = (
@@ -85,6 +91,8 @@ SHEET = TableSheet(
         Column(N_("Hash"), 66),
     ),
     rows,
+    holds=N_("Every recorded event with everything its hash covers"),
+    scope=N_("Events recorded during the range"),
 )
 
 
@@ -180,17 +188,22 @@ METHOD = (
 class HashMethod:
     """A sheet of text: how any tool recomputes the audit trail's hashes."""
 
+    title = N_("Hash method")
+    holds = N_("How to recompute the audit trail's hashes from this workbook")
+    scope = N_("The whole audit trail")
+
     def write(self, workbook: Workbook, context: Context) -> dict[str, int]:
         """Add the sheet; it holds no table, so no rows are counted."""
         _ = context.translate
-        title = _("Hash method")
+        title = _(self.title)
         ws = workbook.create_sheet(title)
         ws.column_dimensions["A"].width = 100
         set_up_page(ws, context.style, title, landscape=False)
+        write_title_block(ws, context.style, title, scope_line(context, self.scope), 1, 100)
         heading = text_cell(ws, _(METHOD[0]))
         heading.font = context.style.bold
         ws.append([heading])
-        for index, paragraph in enumerate(METHOD[1:], 2):
+        for index, paragraph in enumerate(METHOD[1:], HEADER_ROW + 1):
             text = _(paragraph)
             cell = text_cell(ws, text)
             cell.alignment = WRAP

@@ -1,13 +1,15 @@
-"""The findings sheet: every finding opened by the end of the period, one row per action."""
+"""The findings sheet: every finding open at some time in the range, one row per corrective
+action, with links to its inspection, checklist answer and anomaly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
+from article8.access.models import Anomaly
 from article8.controls.catalogue.models import ChecklistItem, Control
 from article8.controls.findings.models import CorrectiveAction, Finding
 from article8.controls.findings.titles import compose_title
@@ -15,9 +17,12 @@ from article8.controls.inspections.models import Inspection
 from article8.core.errors import N_
 from article8.core.models import User
 from article8.core.vocabulary import ACTION_STATES, FINDING_STATES, SEVERITIES
-from article8.reports.workbook.table import Column, Context, TableSheet
+from article8.reports.queries import action_open_during, finding_open_during
+from article8.reports.workbook.table import Column, Context, Ref, TableSheet
 
-NO_ACTION = (None, "", "", None, "", None, "", None)
+TITLE = N_("Findings")
+INSPECTIONS, ANSWERS, ANOMALIES = N_("Inspections"), N_("Checklist answers"), N_("Anomalies")
+NO_ACTION = (None, None, None, None, None, None, None, None)
 
 
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
@@ -28,6 +33,16 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     """
     owner, verifier = aliased(User, name="owner"), aliased(User, name="verifier")
     action = CorrectiveAction
+    period, tz = context.period, context.timezone
+    anomalies: dict[int, list[int]] = {}
+    linked: Iterable[Any] = context.session.execute(
+        select(Anomaly.finding_id, Anomaly.id)
+        .join(Finding, Finding.id == Anomaly.finding_id)
+        .where(finding_open_during(period, tz))
+        .order_by(Anomaly.id)
+    )
+    for finding_id, anomaly_id in linked:
+        anomalies.setdefault(finding_id, []).append(anomaly_id)
     found = context.session.execute(
         select(
             Finding.id,
@@ -50,19 +65,28 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             Inspection.period_start,
             Inspection.period_end,
             ChecklistItem.position,
+            Finding.inspection_id,
+            Finding.item_id,
         )
         .join(Control, Control.id == Finding.control_id)
         .outerjoin(Inspection, Inspection.id == Finding.inspection_id)
         .outerjoin(ChecklistItem, ChecklistItem.id == Finding.item_id)
-        .outerjoin(action, action.finding_id == Finding.id)
+        .outerjoin(action, and_(action.finding_id == Finding.id, action_open_during(period, tz)))
         .outerjoin(owner, owner.id == action.owner_id)
         .outerjoin(verifier, verifier.id == action.verified_by_id)
-        .where(Finding.created_at < context.period.ends_at(context.timezone))
+        .where(finding_open_during(period, tz))
         .order_by(Finding.id, action.id)
     )
     for row in found:
         values: tuple[Any, ...] = tuple(row)
-        source, start, end, position = values[15:]
+        source, start, end, position, inspection_id, item_id = values[15:]
+        links = (
+            context.ref(INSPECTIONS, inspection_id),
+            None
+            if item_id is None
+            else Ref(position, context.link(ANSWERS, (inspection_id, item_id))),
+            context.refs(ANOMALIES, anomalies.get(row.id, [])),
+        )
         title = compose_title(
             source=source,
             stored=row.title,
@@ -72,7 +96,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             translate=context.translate,
             fy_start_month=context.settings.fiscal_year_start,
         )
-        finding = (*values[:3], title, *values[4:7])
+        finding = (*values[:3], title, values[4] or None, *values[5:7], *links)
         action_id, *done = values[7:15]
         if action_id is None:
             yield (*finding, *NO_ACTION)
@@ -86,13 +110,27 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
                 due_on,
                 status,
                 resolved_at,
-                verified_by or "",
+                verified_by,
                 verified_at,
             )
 
 
+def keys(context: Context) -> Iterable[int]:
+    """The finding of each row, in row order (a finding with several actions has several)."""
+    period, tz = context.period, context.timezone
+    return context.session.scalars(
+        select(Finding.id)
+        .outerjoin(
+            CorrectiveAction,
+            and_(CorrectiveAction.finding_id == Finding.id, action_open_during(period, tz)),
+        )
+        .where(finding_open_during(period, tz))
+        .order_by(Finding.id, CorrectiveAction.id)
+    )
+
+
 SHEET = TableSheet(
-    N_("Findings"),
+    TITLE,
     (
         Column(N_("Finding"), 8, "int"),
         Column(N_("Control"), 10),
@@ -101,6 +139,9 @@ SHEET = TableSheet(
         Column(N_("Description"), 24),
         Column(N_("Finding status"), 12, "status", (FINDING_STATES,)),
         Column(N_("Opened"), 17, "datetime"),
+        Column(N_("Inspection"), 9, "link"),
+        Column(N_("Checklist item"), 8, "link"),
+        Column(N_("Anomaly"), 8, "link"),
         Column(N_("Action"), 8, "int"),
         Column(N_("Corrective action"), 24),
         Column(N_("Owner"), 12),
@@ -111,4 +152,13 @@ SHEET = TableSheet(
         Column(N_("Verified"), 17, "datetime"),
     ),
     rows,
+    holds=N_(
+        "Every finding with its corrective actions, one row per action, with links to the "
+        "inspection, checklist answer and anomaly it came from"
+    ),
+    scope=N_(
+        "Findings open at some time in the range (raised before it ended, not closed before it "
+        "began) and their actions open at some time in it; status as at generation"
+    ),
+    keys=keys,
 )

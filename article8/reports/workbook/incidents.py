@@ -1,4 +1,4 @@
-"""The incidents sheet: every incident open at some time during the period, and its reports."""
+"""The incidents sheet: every incident open at some time in the range, and its reports."""
 
 from __future__ import annotations
 
@@ -11,25 +11,21 @@ from article8.controls.incidents.models import Incident
 from article8.core.errors import N_
 from article8.core.models import User
 from article8.core.vocabulary import INCIDENT_STATES
+from article8.reports.queries import incident_open_during
 from article8.reports.workbook.table import Column, Context, TableSheet
 
 
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
-    """One row per incident known by the end of the period and not closed before it, by id."""
+    """One row per incident known by the end of the range and not closed before it, by id."""
     session, tz = context.session, context.timezone
-    start, end = context.period.starts_at(tz), context.period.ends_at(tz)
     reporters = dict(session.execute(select(User.id, User.display_name)).all())
     for incident in session.scalars(
-        select(Incident)
-        .where(
-            Incident.aware_at < end, (Incident.closed_at.is_(None)) | (Incident.closed_at >= start)
-        )
-        .order_by(Incident.id)
+        select(Incident).where(incident_open_during(context.period, tz)).order_by(Incident.id)
     ):
         yield (
             incident.id,
             incident.title,
-            reporters.get(incident.reported_by_id or 0, ""),
+            reporters.get(incident.reported_by_id or 0),
             incident.reported_at,
             incident.aware_at,
             incident.status,
@@ -42,7 +38,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             incident.preliminary_reported_on,
             incident.final_due_on,
             incident.final_reported_on,
-            incident.resolution or "",
+            incident.resolution or None,
             incident.closed_at,
         )
 
@@ -69,4 +65,9 @@ SHEET = TableSheet(
         Column(N_("Closed"), 17, "datetime"),
     ),
     rows,
+    holds=N_("Incidents, their assessment and reports"),
+    scope=N_(
+        "Incidents known before the range ended and not closed before it began; status as at "
+        "generation"
+    ),
 )
