@@ -74,6 +74,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Inspections",
         "Checklist answers",
         "Findings",
+        "Corrective actions",
         "Evidence",
         "Access-log batches",
         "Anomalies",

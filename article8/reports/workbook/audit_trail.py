@@ -18,6 +18,7 @@ from sqlalchemy import select
 from article8.core.audit import GENESIS_HASH, event_hash
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
+from article8.core.vocabulary import AUDIT_ACTIONS
 from article8.core.xlsx import text_cell
 from article8.reports.workbook.page import (
     HEADER_ROW,
@@ -65,6 +66,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
                 None if row.actor_id is None else str(row.actor_id),
                 row.actor_label,
                 row.action,
+                row.action,
                 row.object_type,
                 row.object_id,
                 row.details,
@@ -83,6 +85,8 @@ SHEET = TableSheet(
         Column(N_("Actor id"), 9),
         Column(N_("Actor"), 24),
         Column(N_("Action"), 22),
+        # The action in words (not hashed): the Action column keeps the code as hashed.
+        Column(N_("Event"), 30, "status", (AUDIT_ACTIONS,)),
         Column(N_("Object"), 14),
         Column(N_("Object id"), 10),
         Column(N_("Details (canonical JSON, as hashed)"), 40),

@@ -20,7 +20,13 @@ from article8.reports.queries import catalogue_fingerprint
 from article8.reports.workbook.as_at import moment, outcomes
 from article8.reports.workbook.audit_trail import chain_state
 from article8.reports.workbook.index import scoping_rule
-from article8.reports.workbook.page import TITLE, WRAP, set_up_page, wrapped_height
+from article8.reports.workbook.page import (
+    TITLE,
+    TOP,
+    TOP_WRAP,
+    set_up_page,
+    wrapped_height,
+)
 from article8.reports.workbook.table import Context
 
 HASH_NOTE = N_(
@@ -81,6 +87,10 @@ class Cover:
             cell.font = style.bold
             return cell
 
+        def top(cell: Cell) -> Cell:
+            cell.alignment = TOP
+            return cell
+
         lines: list[list[Any]] = []
         responsible = ", ".join(
             session.scalars(
@@ -110,7 +120,7 @@ class Cover:
         lines.append([heading(_(COUNTS_AS_AT) % {"when": as_at, "zone": context.timezone.key})])
         summary = [
             (_("Active controls"), figures["controls"]),
-            (_("Inspections whose period overlaps the range"), figures["inspections"]),
+            (_("Inspections in the range"), figures["inspections"]),
             (_("Approved"), figures["approved"]),
             (_("With a failed item"), figures["failed"]),
             (_("Submitted late"), figures["late"]),
@@ -146,12 +156,12 @@ class Cover:
         lines.append([])
         scope = scoping_rule(context)
         rule = text_cell(ws, scope)
-        rule.alignment = WRAP
-        lines.append([heading(_("Scope")), rule])
+        rule.alignment = TOP_WRAP
+        lines.append([top(heading(_("Scope"))), rule])
         ws.row_dimensions[len(lines)].height = wrapped_height(scope, 68)
         note = text_cell(ws, _(HASH_NOTE))
-        note.alignment = WRAP
-        lines.append([heading(_("Checking this file")), note])
+        note.alignment = TOP_WRAP
+        lines.append([top(heading(_("Checking this file"))), note])
         # Row heights must be known before their rows are written.
         ws.row_dimensions[len(lines)].height = wrapped_height(_(HASH_NOTE), 68)
         for line in lines:

@@ -37,6 +37,7 @@ PORTRAIT_WIDTH = 100
 LINE_HEIGHT = 15.0
 ROW_PADDING = 3.0
 WRAP = Alignment(wrap_text=True)
+TOP = Alignment(vertical="top")
 TOP_WRAP = Alignment(wrap_text=True, vertical="top")
 # The title block above a sheet's table: the sheet's title, the facts line, its scope, a blank
 # row; the table's header is the row after it.

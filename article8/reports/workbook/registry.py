@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from article8.reports.workbook import (
+    actions,
     anomalies,
     answers,
     audit_trail,
@@ -26,6 +27,7 @@ SHEETS: tuple[Sheet, ...] = (
     inspections.SHEET,
     answers.SHEET,
     findings.SHEET,
+    actions.SHEET,  # issue 14: corrective actions on a sheet of their own
     evidence.SHEET,
     batches.SHEET,
     anomalies.SHEET,

@@ -38,7 +38,8 @@ from article8.reports.workbook.page import (
     HEADER_ROW,
     PLAIN,
     PORTRAIT_WIDTH,
-    WRAP,
+    TOP,
+    TOP_WRAP,
     Style,
     display_width,
     set_up_page,
@@ -193,7 +194,7 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     widths = [table.width(c) for c in table.columns]
     # Text longer than its column wraps (a styled cell only then: plain strings are faster).
     texts = [(i, widths[i] - PADDING) for i, c in enumerate(table.columns) if c.kind == "text"]
-    links = [i for i, c in enumerate(table.columns) if c.kind == "link"]
+    links = [(i, widths[i] - PADDING) for i, c in enumerate(table.columns) if c.kind == "link"]
     letters = [get_column_letter(i + 1) for i in range(len(table.columns))]
     statuses = {i: table.labels(c) for i, c in enumerate(table.columns) if c.kind == "status"}
     words = {True: table.translate(YES), False: table.translate(NO)}
@@ -205,11 +206,18 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     ws = _new_sheet(workbook, table, widths)
     # One style array for each kind of styled cell, built once: setting a style attribute on
     # every cell of a long sheet would cost more than writing the cell.
-    wrapped = _style_of(ws, alignment=WRAP)
-    to_the_minute = _style_of(ws, number_format=MINUTES)
+    # Styled cells align to the top: in a row grown for wrapped text, the row reads level.
+    wrapped = _style_of(ws, alignment=TOP_WRAP)
+    to_the_minute = _style_of(ws, number_format=MINUTES, alignment=TOP)
     linked = _style_of(
         ws,
         font=Font(name=table.style.font_name, sz=FONT_SIZE, color=LINK_COLOUR, u="single"),
+        alignment=TOP,
+    )
+    linked_wrapped = _style_of(
+        ws,
+        font=Font(name=table.style.font_name, sz=FONT_SIZE, color=LINK_COLOUR, u="single"),
+        alignment=TOP_WRAP,
     )
     offset = _header_row(table) - 1
     in_sheet = 1
@@ -246,15 +254,21 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
                 values[i] = inert(ws, labels.get(value, str(value)))
             else:
                 values[i] = None
-        for i in links:
+        for i, fits in links:
             ref = values[i]
             if isinstance(ref, Ref):
                 shown = ref.value if isinstance(ref.value, int) else safe_text(ref.value)
                 cell = WriteOnlyCell(ws, shown)
+                # A list of ids longer than its column wraps at its commas.
+                long = isinstance(shown, str) and len(shown) > fits
+                if long:
+                    height = max(height, wrapped_height(str(shown), fits))
                 if ref.location:
-                    cast(Any, cell)._style = linked
+                    cast(Any, cell)._style = linked_wrapped if long else linked
                     coordinate = f"{letters[i]}{in_sheet + offset + 1}"
                     cast(Any, cell)._hyperlink = Hyperlink(ref=coordinate, location=ref.location)
+                elif long:
+                    cast(Any, cell)._style = wrapped
                 values[i] = cell
         for i in times:
             value = values[i]
@@ -272,6 +286,11 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
             # RowDimension) is cheap, and the entry goes once the row is written.
             index, dims = in_sheet + offset + 1, cast(Any, ws).row_dimensions
             dims[index] = {"ht": f"{height:g}", "customHeight": "1"}
+            for j, value in enumerate(values):
+                if value is not None and not isinstance(value, Cell):
+                    cell = WriteOnlyCell(ws, value)
+                    cell.alignment = TOP
+                    values[j] = cell
             ws.append(values)
             del dims[index]
         else:
