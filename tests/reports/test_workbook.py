@@ -80,6 +80,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Anomalies",
         "Incidents",
         "Audit trail",
+        "Audit trail codes",
         "Hash method",
     ]
     cover = {row[0]: row[1] for row in data["Cover"] if row and row[0]}

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from article8.core.audit import GENESIS_HASH, event_hash
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
-from article8.core.vocabulary import AUDIT_ACTIONS
+from article8.core.vocabulary import AUDIT_ACTIONS, AUDIT_OBJECTS
 from article8.core.xlsx import text_cell
 from article8.reports.workbook.page import (
     HEADER_ROW,
@@ -66,7 +66,6 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
                 None if row.actor_id is None else str(row.actor_id),
                 row.actor_label,
                 row.action,
-                row.action,
                 row.object_type,
                 row.object_id,
                 row.details,
@@ -85,8 +84,6 @@ SHEET = TableSheet(
         Column(N_("Actor id"), 9),
         Column(N_("Actor"), 24),
         Column(N_("Action"), 22),
-        # The action in words (not hashed): the Action column keeps the code as hashed.
-        Column(N_("Event"), 30, "status", (AUDIT_ACTIONS,)),
         Column(N_("Object"), 14),
         Column(N_("Object id"), 10),
         Column(N_("Details (canonical JSON, as hashed)"), 40),
@@ -95,8 +92,36 @@ SHEET = TableSheet(
         Column(N_("Hash"), 66),
     ),
     rows,
-    holds=N_("Every recorded event with everything its hash covers"),
+    holds=N_(
+        "Every recorded event with everything its hash covers (actions and objects as the codes "
+        "that are hashed; the next sheet gives each in words)"
+    ),
     scope=N_("Events recorded during the range"),
+)
+
+CODE_KINDS = {"action": N_("Action"), "object": N_("Object")}
+
+
+def codes(context: Context) -> Iterator[tuple[Any, ...]]:
+    """Every action and object code the audit trail may hold, with its meaning."""
+    _ = context.translate
+    for kind, vocabulary in (("action", AUDIT_ACTIONS), ("object", AUDIT_OBJECTS)):
+        for term in vocabulary:
+            yield (_(CODE_KINDS[kind]), term.code, _(term.label))
+
+
+# The codes stay in the audit trail as they are hashed (so that the chain can be recomputed);
+# this sheet gives them in the edition's language once, rather than a column per event.
+CODES = TableSheet(
+    N_("Audit trail codes"),
+    (
+        Column(N_("Column"), 10),
+        Column(N_("Code"), 30),
+        Column(N_("Meaning"), 50),
+    ),
+    codes,
+    holds=N_("What each action and object code of the audit trail means"),
+    scope=N_("Every code the audit trail records"),
 )
 
 

@@ -104,7 +104,7 @@ class Cover:
         rows = [
             (_("Organisation"), settings.organisation),
             (_("Period"), context.period.label),
-            (_("Responsible person"), responsible or "-"),
+            (_("Responsible person"), responsible),
             (
                 _("Generated at"),
                 context.now.astimezone(context.timezone).strftime("%Y-%m-%d %H:%M")
@@ -114,7 +114,8 @@ class Cover:
             (_("Catalogue version"), _(CATALOGUE_VERSION) % {"count": count, "digest": digest}),
         ]
         for label, value in rows:
-            lines.append([heading(label), text_cell(ws, value)])
+            # Nothing to say is a blank cell, not a dash.
+            lines.append([heading(label), text_cell(ws, value) if value else None])
         lines.append([])
         as_at = context.as_at.astimezone(context.timezone).strftime("%Y-%m-%d %H:%M")
         lines.append([heading(_(COUNTS_AS_AT) % {"when": as_at, "zone": context.timezone.key})])
@@ -140,7 +141,6 @@ class Cover:
             }
         else:
             verdict = _("Broken at sequence %(seq)d") % {"seq": chain.first_bad_seq}
-        blank = "-"
         chain_rows: tuple[tuple[str, object], ...] = (
             (_("First sequence in this workbook"), chain.first_seq),
             (_("Its previous hash"), chain.first_prev_hash),
@@ -151,8 +151,8 @@ class Cover:
             (_("Verification at generation"), verdict),
         )
         for name, fact in chain_rows:
-            shown = blank if fact is None else str(fact)
-            lines.append([text_cell(ws, name), text_cell(ws, shown)])
+            shown = None if fact is None else text_cell(ws, str(fact))
+            lines.append([text_cell(ws, name), shown])
         lines.append([])
         scope = scoping_rule(context)
         rule = text_cell(ws, scope)

@@ -33,5 +33,6 @@ SHEETS: tuple[Sheet, ...] = (
     anomalies.SHEET,
     incidents.SHEET,
     audit_trail.SHEET,
+    audit_trail.CODES,  # issue 14: the audit trail's codes in words
     audit_trail.HASH_METHOD,
 )

@@ -196,8 +196,13 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     texts = [(i, widths[i] - PADDING) for i, c in enumerate(table.columns) if c.kind == "text"]
     links = [(i, widths[i] - PADDING) for i, c in enumerate(table.columns) if c.kind == "link"]
     letters = [get_column_letter(i + 1) for i in range(len(table.columns))]
-    statuses = {i: table.labels(c) for i, c in enumerate(table.columns) if c.kind == "status"}
-    words = {True: table.translate(YES), False: table.translate(NO)}
+    # Labels and words are made safe once: no per-cell check for the product's own words.
+    statuses = {
+        i: {code: safe_text(label) for code, label in table.labels(c).items()}
+        for i, c in enumerate(table.columns)
+        if c.kind == "status"
+    }
+    words = {True: safe_text(table.translate(YES)), False: safe_text(table.translate(NO))}
     booleans = [i for i, c in enumerate(table.columns) if c.kind == "bool"]
     # Excel has no time zones: date-times are shown in the configured zone (headers say which).
     times = [i for i, c in enumerate(table.columns) if c.kind in ("datetime", "timestamp")]
@@ -247,13 +252,14 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
         for i in booleans:
             value = values[i]
             if value is not None:
-                values[i] = inert(ws, words[bool(value)])
+                values[i] = words[bool(value)]
         for i, labels in statuses.items():
             value = values[i]
-            if value is not None and value != "":
-                values[i] = inert(ws, labels.get(value, str(value)))
-            else:
+            if value is None or value == "":
                 values[i] = None
+            else:
+                label = labels.get(value)
+                values[i] = label if label is not None else inert(ws, str(value))
         for i, fits in links:
             ref = values[i]
             if isinstance(ref, Ref):
