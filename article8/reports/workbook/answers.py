@@ -75,7 +75,7 @@ SHEET = TableSheet(
     (
         Column(N_("Inspection"), 10, "int"),
         Column(N_("Control"), 10),
-        Column(N_("Period"), 12),
+        Column(N_("Period"), 20),
         Column(N_("Revision"), 9, "int"),
         Column(N_("No."), 6, "int"),
         Column(N_("Question"), 50),

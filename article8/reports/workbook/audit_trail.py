@@ -116,7 +116,7 @@ CODES = TableSheet(
     N_("Audit trail codes"),
     (
         Column(N_("Column"), 10),
-        Column(N_("Code"), 30),
+        Column(N_("Code"), 34),
         Column(N_("Meaning"), 50),
     ),
     codes,

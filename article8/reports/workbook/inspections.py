@@ -89,7 +89,7 @@ SHEET = TableSheet(
     (
         Column(N_("Id"), 8, "int"),
         Column(N_("Control"), 10),
-        Column(N_("Period"), 12),
+        Column(N_("Period"), 20),
         Column(N_("Period start"), 12, "date"),
         Column(N_("Period end"), 12, "date"),
         Column(N_("Due"), 12, "date"),
