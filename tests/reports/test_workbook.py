@@ -451,6 +451,7 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_header_footer_and_named_fon
         assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToWidth) == 1
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
         assert settings.organisation in ws.oddHeader.left.text
+        assert ws.title in ws.oddHeader.center.text  # the sheet's title on every page
         assert "2026-04-01" in ws.oddHeader.right.text
         first = 1 if ws is book.worksheets[0] else HEADER_ROW
         assert all(cell.font.name == face for cell in ws[first] if cell.value), ws.title
