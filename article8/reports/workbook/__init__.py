@@ -84,6 +84,8 @@ def write_workbook(
     properties.created = properties.modified = now.astimezone(UTC).replace(tzinfo=None)
     for sheet in SHEETS:
         report.rows.update(sheet.write(workbook, context))
+    for finish in context.after:
+        finish()
     with atomic_output(out) as handle:
         save(workbook, handle, company=settings.organisation)
     report.sha256 = sha256_of(out)

@@ -363,6 +363,10 @@ class Context:
     sheets: tuple[Sheet, ...] = ()
     # (sheet title message id, record key) -> the record's first row on that sheet.
     rows: dict[tuple[str, Hashable], int] = field(default_factory=dict)
+    # What one sheet works out for another (the audit trail's chain check for the cover).
+    memo: dict[str, Any] = field(default_factory=dict)
+    # Work to finish once every sheet is written (the cover's rows, which show the chain check).
+    after: list[Callable[[], None]] = field(default_factory=list)
 
     def link(self, sheet: str, key: Hashable) -> str | None:
         """Where the record ``key`` is on the sheet titled ``sheet`` (a message id), as a
