@@ -119,16 +119,23 @@ def sealed(root: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def metadata(
-    title: Bilingual, lang: str, version: str, now: datetime, *, organisation: str
+    title: Bilingual,
+    lang: str,
+    version: str,
+    now: datetime,
+    *,
+    organisation: str,
+    links: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """A document's metadata: its title in both languages, its version and OSCAL's, and the
-    organisation as the party that prepared it."""
-    return {
+    """A document's metadata: its title in both languages, its version and OSCAL's, the
+    organisation as the party that prepared it, and ``links`` (to the other documents)."""
+    found: dict[str, Any] = {
         "title": pick(title, lang),
         "last-modified": instant(now),
         "version": version,
         "oscal-version": OSCAL_VERSION,
         "props": [prop("language", lang), alternate("title", title, lang)],
+        "links": links or [],
         "roles": [{"id": "prepared-by", "title": pick(PREPARED_BY, lang)}],
         "parties": [
             {
@@ -140,6 +147,9 @@ def metadata(
         "responsible-parties": [{"role-id": "prepared-by", "party-uuids": [organisation_uuid()]}],
         "remarks": pick(LANGUAGE_NOTE, lang).format(ns=NS),
     }
+    if not found["links"]:
+        del found["links"]  # empty arrays are invalid OSCAL
+    return found
 
 
 def organisation_uuid() -> str:
@@ -147,14 +157,20 @@ def organisation_uuid() -> str:
     return stable_uuid("party", ORGANISATION)
 
 
-def document_resource(name: str, title: Bilingual, lang: str) -> dict[str, Any]:
+def document_resource(
+    name: str, title: Bilingual, lang: str, description: str = ""
+) -> dict[str, Any]:
     """A back-matter resource pointing at another document of the same export, by file name."""
-    return {
+    found = {
         "uuid": stable_uuid("resource", name),
         "title": pick(title, lang),
+        "description": description,
         "props": [alternate("title", title, lang)],
         "rlinks": [{"href": name, "media-type": MEDIA_TYPES[name]}],
     }
+    if not description:
+        del found["description"]
+    return found
 
 
 def catalog_link(lang: str) -> dict[str, str]:

@@ -46,17 +46,15 @@ from article8.reports.queries import catalogue_version
 # The roles of the people who carry out an inspection; the results name the parties in them.
 ROLES = ("assessor", "approver")
 NO_SSP = Bilingual(
-    "No system security plan: article8 keeps no OSCAL system security plan. The system assessed "
-    "is the organisation's handling of personal data under Article 8 of its privacy policy; its "
-    "controls are those of the catalog ({catalog}), and the subject of this plan is the "
-    "organisation named in the metadata. import-ssp points at this resource so that the "
-    "reference resolves inside the document and says so, rather than at a file that does not "
+    "article8 keeps no OSCAL system security plan. What is assessed is the organisation's "
+    "handling of personal data under Article 8 of its privacy policy: its controls are in the "
+    "catalog ({catalog}), and the organisation is the party named in this plan's metadata. "
+    "import-ssp points at this resource, which says so, rather than at a file that does not "
     "exist or at the catalog, which is no system security plan.",
-    "システムセキュリティ計画なし：article8 は OSCAL のシステムセキュリティ計画を作成しない。"
-    "評価の対象は、プライバシーポリシー第8条に基づく組織の個人データの取扱いであり、その管理策は"
-    "カタログ（{catalog}）のとおり、本計画の評価対象はメタデータに記載の組織である。"
-    "import-ssp は、存在しないファイルや、システムセキュリティ計画ではないカタログではなく、"
-    "この説明を収めた本リソースを参照する。",
+    "article8 は OSCAL のシステムセキュリティ計画を作成しない。評価するのはプライバシーポリシー"
+    "第8条に基づく組織の個人データの取扱いであり、その管理策はカタログ（{catalog}）に、評価対象の"
+    "組織は本計画のメタデータに記載している。import-ssp は、存在しないファイルや、システム"
+    "セキュリティ計画ではないカタログを指す代わりに、この説明を収めた本リソースを参照する。",
 )
 NO_SSP_TITLE = Bilingual("No system security plan", "システムセキュリティ計画なし")
 SUBJECT = Bilingual(
@@ -135,9 +133,15 @@ def assessment_plan(
         activities.append(activity)
         tasks.append(_frequency_task(frequency, label, activity["uuid"], subjects, lang))
 
-    about = metadata(PLAN_TITLE, lang, catalogue_version(session), now, organisation=organisation)
+    about = metadata(
+        PLAN_TITLE,
+        lang,
+        catalogue_version(session),
+        now,
+        organisation=organisation,
+        links=[catalog_link(lang)],
+    )
     about["props"] += props(("period-start", period.start), ("period-end", period.end))
-    about["links"] = [catalog_link(lang)]
     about["roles"] += inspection_roles(_)
     ssp = stable_uuid("resource", "system-security-plan")
     no_ssp = pick(NO_SSP, lang).format(catalog=CATALOG_FILE)

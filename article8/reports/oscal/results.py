@@ -8,7 +8,6 @@ language, and every label is the vocabulary's.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +31,6 @@ from article8.core.vocabulary import (
     TIMELINESS,
     Translate,
 )
-from article8.evidence.models import EvidenceItem
 from article8.reports.oscal.document import (
     CATALOG_FILE,
     CATALOG_TITLE,
@@ -53,6 +51,7 @@ from article8.reports.oscal.document import (
     sealed,
     stable_uuid,
 )
+from article8.reports.oscal.evidence import Evidence, period_evidence
 from article8.reports.oscal.plan import inspection_roles
 from article8.reports.period import Period
 from article8.reports.queries import TIMELINESS_CODES, catalogue_version, due_in, inspections_due
@@ -117,7 +116,7 @@ def assessment_results(
     _ = translator(lang)
     inspections = inspections_due(session, period)
     counts = _answer_counts(session, period)
-    evidence = _evidence(session, period, base_url)
+    evidence = period_evidence(session, period, base_url)
     risks_by_inspection = _risks(session, period, lang, fy_start_month)
 
     observations, findings, pending, parties = [], [], [], {}
@@ -174,9 +173,13 @@ def assessment_results(
             del result[key]
 
     about = metadata(
-        RESULTS_TITLE, lang, catalogue_version(session), now, organisation=organisation
+        RESULTS_TITLE,
+        lang,
+        catalogue_version(session),
+        now,
+        organisation=organisation,
+        links=[catalog_link(lang)],
     )
-    about["links"] = [catalog_link(lang)]
     about["roles"] += inspection_roles(_)
     # The people are staff of the organisation whose measures they inspect.
     about["parties"] += [
@@ -188,8 +191,9 @@ def assessment_results(
         }
         for user_id, name in sorted(parties.items())
     ]
-    plan = document_resource(PLAN_FILE, PLAN_TITLE, lang)
-    plan["description"] = pick(PLAN_NOTE, lang).format(file=PLAN_FILE)
+    plan = document_resource(
+        PLAN_FILE, PLAN_TITLE, lang, pick(PLAN_NOTE, lang).format(file=PLAN_FILE)
+    )
     examined = [r for o in observations for r in o.get("relevant-evidence", [])]
     body = {
         "metadata": about,
@@ -226,52 +230,6 @@ def _answer_counts(session: Session, period: Period) -> dict[int, Counter[str]]:
     ):
         counts.setdefault(inspection_id, Counter())[answer] = n
     return counts
-
-
-@dataclass
-class Evidence:
-    """The evidence of a period's inspections: the back-matter resources by their href, and the
-    relevant-evidence entries pointing at them by inspection."""
-
-    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    examined: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
-
-
-def _evidence(session: Session, period: Period, base_url: str) -> Evidence:
-    found = Evidence()
-    for item in session.scalars(
-        select(EvidenceItem)
-        .join(Inspection, Inspection.id == EvidenceItem.inspection_id)
-        .where(due_in(period), EvidenceItem.status != "withdrawn")
-        .order_by(EvidenceItem.id)
-    ):
-        assert item.inspection_id is not None
-        title = one_line(item.title) or item.original_name
-        resource = {
-            "uuid": stable_uuid("resource", "evidence", item.id),
-            "title": title,
-            "props": props(
-                ("evidence-id", item.id),
-                ("file", item.original_name),
-                ("collected-on", item.collected_on),
-                ("evidence-status", item.status),
-            ),
-            "rlinks": [
-                {
-                    "href": f"{base_url.rstrip('/')}/evidence/{item.id}/download",
-                    "media-type": item.media_type,
-                    "hashes": [{"algorithm": "SHA-256", "value": item.sha256}],
-                }
-            ],
-        }
-        if not one_line(item.media_type):
-            del resource["rlinks"][0]["media-type"]
-        href = f"#{resource['uuid']}"
-        found.resources[href] = resource
-        found.examined.setdefault(item.inspection_id, []).append(
-            {"href": href, "description": title, "props": props(("evidence-id", item.id))}
-        )
-    return found
 
 
 def _observation(
