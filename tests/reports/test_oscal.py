@@ -355,11 +355,17 @@ def test_the_cli_writes_a_valid_catalog_and_records_it(fresh_database_url, tmp_p
     assert article8(fresh_database_url, tmp_path, "catalogue", "sync").returncode == 0
     out = tmp_path / "catalog.json"
     result = article8(
-        fresh_database_url, tmp_path, "catalogue", "export", "--format", "oscal", "--out", str(out)
+        fresh_database_url,
+        tmp_path,
+        *("catalogue", "export", "--format", "oscal", "--out", str(out)),
+        env={"ARTICLE8_ORGANISATION": "株式会社サンプル"},
     )
     assert result.returncode == 0, result.stderr
     model = oscal_catalog.Catalog.oscal_read(out)
     assert sum(len(g.controls) for g in model.groups) == 39
+    assert [(p.type.value, p.name) for p in model.metadata.parties] == [
+        ("organization", "株式会社サンプル")
+    ]
     details = audit_details(fresh_database_url, "catalogue.export")
     assert details["format"] == "oscal" and details["lang"] == "en"
     assert details["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
