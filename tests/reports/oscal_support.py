@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from trestle.core.validator_factory import validator_factory as trestle_validators
 from trestle.oscal import assessment_plan as oscal_ap
 from trestle.oscal import assessment_results as oscal_ar
 from trestle.oscal import catalog as oscal_catalog
@@ -42,10 +43,14 @@ TRESTLE_MODELS: dict[str, Any] = {
 
 
 def valid(document: dict[str, Any]) -> Any:
-    """The document's trestle model, once NIST's schema and trestle both accept it."""
+    """The document's trestle model, once NIST's schema, trestle's models and trestle's
+    validators (duplicate UUIDs, roles of responsible parties, links, …) all accept it."""
     assert schema_errors(document) == []
     [model] = document
-    return getattr(TRESTLE_MODELS[model].parse_obj(document), model.replace("-", "_"))
+    found = getattr(TRESTLE_MODELS[model].parse_obj(document), model.replace("-", "_"))
+    for check in trestle_validators.get_all():
+        assert check.model_is_valid(found, True), check.error_msg()
+    return found
 
 
 def open_inspection(session, code: str) -> Inspection:

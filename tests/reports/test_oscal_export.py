@@ -117,6 +117,25 @@ def test_both_validations_reject_a_hash_without_its_algorithm(session, programme
         oscal_ar.Model.parse_obj(document)
 
 
+TRESTLE_ONLY = {
+    "a resource twice": lambda p: p["back-matter"]["resources"].append(
+        p["back-matter"]["resources"][0]
+    ),
+    "a responsible party in a role not defined": lambda p: p["metadata"]["responsible-parties"][
+        0
+    ].update({"role-id": "publisher"}),
+}
+
+
+@pytest.mark.parametrize("breakage", TRESTLE_ONLY, ids=list(TRESTLE_ONLY))
+def test_trestles_validators_catch_what_no_schema_can(session, programme, breakage):
+    document = bundle(session)[PLAN_FILE]
+    TRESTLE_ONLY[breakage](document["assessment-plan"])
+    assert schema_errors(document) == []
+    with pytest.raises(AssertionError, match="Validator to"):  # trestle's message, not ours
+        valid(document)
+
+
 # --- evidence, parties, references ---------------------------------------------------------
 
 
