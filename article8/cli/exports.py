@@ -14,6 +14,7 @@ from article8.cli.options import period
 from article8.core.calendar import local_date
 from article8.reports import workbook
 from article8.reports.exports import export_assessment_results
+from article8.reports.oscal import write_documents
 from article8.web.context import database, now, settings
 
 
@@ -64,7 +65,11 @@ def export_workbook(out: Path, date_from: str | None, date_to: str | None, lang:
 def export_assessment_results_command(
     out: Path, date_from: str | None, date_to: str | None, lang: str
 ) -> None:
-    """Write OSCAL assessment results (JSON) for the inspections due in the period."""
+    """Write OSCAL assessment results (JSON) for the inspections due in the period.
+
+    The results import assessment-plan.json and link to catalog.json beside them: `export oscal`
+    writes all three.
+    """
     instant = now()
     chosen = _period(date_from, date_to, instant)
     with database().unit_of_work() as session:
@@ -77,5 +82,42 @@ def export_assessment_results_command(
             lang=lang,
             now=instant,
             fy_start_month=settings().fiscal_year_start,
+            organisation=settings().organisation,
+            base_url=settings().base_url,
         )
     click.echo(json.dumps({"file": str(out), "sha256": written.sha256, **written.counts}))
+
+
+@export_group.command("oscal")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write catalog.json, assessment-plan.json and assessment-results.json to.",
+)
+@click.option("--from", "date_from", default=None, help="YYYY-MM-DD (default: fiscal year start).")
+@click.option("--to", "date_to", default=None, help="YYYY-MM-DD (default: today).")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="en", show_default=True)
+@with_appcontext
+def export_oscal_command(out: Path, date_from: str | None, date_to: str | None, lang: str) -> None:
+    """Write the OSCAL catalog, assessment plan and assessment results (JSON) side by side.
+
+    The results import the plan and link to the catalog by file name, so the three files belong
+    together in one directory; each file's SHA-256 is recorded in the audit trail.
+    """
+    instant = now()
+    chosen = _period(date_from, date_to, instant)
+    with database().unit_of_work() as session:
+        written = write_documents(
+            session,
+            out,
+            cli_actor(),
+            period=chosen,
+            tz=settings().timezone,
+            lang=lang,
+            now=instant,
+            fy_start_month=settings().fiscal_year_start,
+            organisation=settings().organisation,
+            base_url=settings().base_url,
+        )
+    click.echo(json.dumps({"dir": str(out), "files": written}, ensure_ascii=False))
