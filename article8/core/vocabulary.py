@@ -348,6 +348,8 @@ AUDIT_ACTIONS = _v(
     ("backup.create", N_("Made a backup")),
     ("export.workbook", N_("Exported the audit workbook")),
     ("export.assessment_results", N_("Exported assessment results (OSCAL)")),
+    # issue 14: the audit package
+    ("export.package", N_("Exported the audit package")),
 )
 # The areas the audit trail filters by, each with the action prefixes it covers.
 AUDIT_AREAS = _v(
@@ -390,6 +392,8 @@ AUDIT_OBJECTS = _v(
     ("catalogue", N_("Catalogue")),
     ("workbook", N_("Audit workbook")),
     ("assessment_results", N_("Assessment results (OSCAL)")),
+    # issue 14: the audit package
+    ("package", N_("Audit package")),
 )
 
 # --- plain words -----------------------------------------------------------------------------
