@@ -52,10 +52,9 @@ def build_vault(session, store, clock) -> Vault:
     withdrawn_early = add(1, "Withdrawn in October", collected_on=date(2026, 9, 30))
     replaced_early = add(2, "Entry log v1", collected_on=date(2026, 9, 30))
     withdrawn_later = add(3, "Withdrawn in November", collected_on=date(2026, 9, 30))
-    expired = add(4, "Expired policy", collected_on=date(2025, 10, 1), valid_until=date(2026, 10, 31))
-    expired_linked = add(
-        5, "Expired, linked", collected_on=date(2025, 10, 1), valid_until=date(2026, 10, 31)
-    )
+    last_year = {"collected_on": date(2025, 10, 1), "valid_until": date(2026, 10, 31)}
+    expired = add(4, "Expired policy", **last_year)
+    expired_linked = add(5, "Expired, linked", **last_year)
     old_inspection_file = add(
         6, "September check", collected_on=date(2026, 4, 1), valid_until=date(2026, 9, 30)
     )
@@ -65,7 +64,9 @@ def build_vault(session, store, clock) -> Vault:
     )
     session.commit()
     clock.current = datetime(2026, 10, 20, 1, tzinfo=UTC)
-    replacement = add(7, "Entry log v2", collected_on=date(2026, 10, 20), replaces_id=replaced_early)
+    replacement = add(
+        7, "Entry log v2", collected_on=date(2026, 10, 20), replaces_id=replaced_early
+    )
     clock.current = datetime(2026, 11, 10, 1, tzinfo=UTC)
     services.withdraw(
         session, SYSTEM_ACTOR, services.get_item(session, withdrawn_later), "Late", now=clock()
@@ -74,7 +75,10 @@ def build_vault(session, store, clock) -> Vault:
     clock.current = datetime(2026, 11, 24, 1, tzinfo=UTC)
     japanese = add(8, "個人情報保護方針", collected_on=date(2026, 4, 1), name="方針.pdf")
     hostile = add(
-        9, "../../ＡＢＣ: report <script>", collected_on=date(2026, 11, 2), name="r.PDF",
+        9,
+        "../../ＡＢＣ: report <script>",
+        collected_on=date(2026, 11, 2),
+        name="r.PDF",
         controls=["HB-01", "HB-02"],
     )
     december = add(10, "Collected in December", collected_on=date(2026, 12, 1))
