@@ -22,6 +22,7 @@ from article8.evidence.models import EvidenceItem
 from article8.reports.package import PackageError, write_package
 from article8.reports.package.contents import extension, slug
 from article8.reports.package.readme import verify_script
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR, FakeClock, settings_for
 from tests.support.package import (
     NOVEMBER,
@@ -417,3 +418,72 @@ def test_a_killed_export_leaves_no_file_under_its_name(fresh_database_url, tmp_p
     database.bind.dispose()
     with zipfile.ZipFile(out) as archive:
         assert archive.testzip() is None
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def _committed_vault(url: str, evidence_dir) -> None:
+    database = Database.from_url(url)
+    with database.session() as session:
+        build_vault(session, LocalBlobStore(evidence_dir), FakeClock())
+    database.bind.dispose()
+
+
+def test_the_command_writes_the_package_and_says_what_it_holds(fresh_database_url, tmp_path):
+    _committed_vault(fresh_database_url, tmp_path / "instance" / "evidence")
+    out = tmp_path / "package.zip"
+    done = article8(
+        fresh_database_url,
+        tmp_path,
+        "export",
+        "package",
+        "--out",
+        str(out),
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--lang",
+        "en",
+    )
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)
+    assert said["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert (said["evidence"], said["bytes"]) == (5, out.stat().st_size)
+    result = run_verify(unzip(out, tmp_path / "unzipped"))
+    assert result.returncode == 0, result.stdout
+    assert article8(fresh_database_url, tmp_path, "audit", "verify").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--out", "{tmp}/missing/package.zip"), "--out: the folder"),
+        (("--out", "{tmp}/p.zip", "--from", "2026-11-30", "--to", "2026-11-01"), "--to is before"),
+        (("--out", "{tmp}/p.zip", "--from", "30/11/2026"), "--from: '30/11/2026' is not a date"),
+    ],
+)
+def test_the_command_refuses_bad_options_and_writes_nothing(
+    fresh_database_url, tmp_path, args, message
+):
+    args = tuple(arg.format(tmp=tmp_path) for arg in args)
+    done = article8(fresh_database_url, tmp_path, "export", "package", *args)
+    assert done.returncode == 2 and message in done.stderr
+    assert list(tmp_path.glob("*.zip")) == []
+
+
+# --- the Japanese package (needs the Japanese catalogue) ---------------------------------------
+
+
+def test_the_japanese_package_speaks_to_a_ppc_inspector(session, settings, store, vault, tmp_path):
+    out = tmp_path / "ja.zip"
+    export(session, settings, store, out, lang="ja")
+    readme = text_member(out, "README.txt")
+    assert readme.startswith("article8 監査パッケージ")
+    for words in ("対象期間", "証跡", "監査ログ", "監査用ブック", "python3 verify.py"):
+        assert words in readme, words
+    assert "監査証跡" not in readme and "エビデンス" not in readme  # the glossary's "not"s
+    result = run_verify(unzip(out, tmp_path / "ja"))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.rstrip().endswith("検証に成功しました。")

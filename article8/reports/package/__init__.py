@@ -154,6 +154,9 @@ def write_package(
     report = PackageReport(
         evidence_ids=[item.id for item in files], first_seq=carried.first, last_seq=carried.last
     )
+    documents = oscal.documents(
+        session, period, tz=tz, lang=lang, now=now, fy_start_month=settings.fiscal_year_start
+    )
     facts = Facts(
         organisation=settings.organisation,
         period=period.label,
@@ -162,6 +165,7 @@ def write_package(
         evidence=len(files),
         first_seq=carried.first,
         last_seq=carried.last,
+        oscal_files=tuple(documents),
     )
     with atomic_output(out) as handle:
         sink = _HashingSink(handle)
@@ -176,10 +180,6 @@ def write_package(
             package.rows.append(_Row(trail.FILE, sha256, size))
             report.workbook_sha256 = _add_workbook(
                 package, session, settings=settings, period=period, lang=lang, actor=actor, now=now
-            )
-            fy_start = settings.fiscal_year_start
-            documents = oscal.documents(
-                session, period, tz=tz, lang=lang, now=now, fy_start_month=fy_start
             )
             for name, document in documents.items():
                 text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -66,8 +66,7 @@ _PARTS = (
     (
         "oscal/",
         N_(
-            "The same programme in OSCAL 1.1 JSON (NIST's format for security controls): the "
-            "catalog of controls, the assessment plan and the assessment results."
+            "The same programme in OSCAL 1.1 JSON (NIST's format for security controls): %(files)s."
         ),
     ),
     ("verify.py", N_("A script that checks all of the above (see below).")),
@@ -135,6 +134,7 @@ class Facts:
     evidence: int
     first_seq: int | None
     last_seq: int | None
+    oscal_files: tuple[str, ...] = ()
 
 
 def readme(facts: Facts, translate: Translate) -> str:
@@ -153,7 +153,8 @@ def readme(facts: Facts, translate: Translate) -> str:
     lines += [f"{_(label)}: {values[key]}" for label, key in _FACTS]
     lines += ["", _(_HEADINGS["contents"]), "-" * 40, ""]
     for name, text in _PARTS:
-        lines += [name, f"    {_(text)}", ""]
+        said = _(text, files=", ".join(facts.oscal_files)) if "%(files)s" in text else _(text)
+        lines += [name, f"    {said}", ""]
     lines += [_(_HEADINGS["verify"]), "-" * 40, ""]
     for step in _STEPS:
         lines += [_(step, action=_(EXPORT_ACTION)) if "%(action)s" in step else _(step), ""]
