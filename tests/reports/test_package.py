@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -22,6 +22,7 @@ from article8.evidence.models import EvidenceItem
 from article8.reports.package import PackageError, write_package
 from article8.reports.package.contents import extension, slug
 from article8.reports.package.readme import verify_script
+from article8.reports.period import Period
 from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR, FakeClock, settings_for
 from tests.support.package import (
@@ -487,3 +488,14 @@ def test_the_japanese_package_speaks_to_a_ppc_inspector(session, settings, store
     result = run_verify(unzip(out, tmp_path / "ja"))
     assert result.returncode == 0, result.stdout
     assert result.stdout.rstrip().endswith("検証に成功しました。")
+
+
+def test_a_period_without_events_or_evidence_still_verifies(session, settings, store, tmp_path):
+    out = tmp_path / "empty.zip"
+    january = Period(date(2020, 1, 1), date(2020, 1, 31))
+    report = export(session, settings, store, out, period=january)
+    assert report.evidence_ids == [] and report.first_seq is None
+    assert text_member(out, "audit-trail.jsonl") == ""
+    result = run_verify(unzip(out, tmp_path / "empty"))
+    assert result.returncode == 0, result.stdout
+    assert "OK: the audit trail holds no event for this period." in result.stdout
