@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -99,6 +100,15 @@ def test_the_package_holds_every_part_and_the_evidence_of_the_period(package, va
     }
     assert names[-1] == "manifest.csv" and report.files == len(names)
     assert sorted(report.evidence_ids) == sorted(carried.values())
+
+
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="Info-ZIP unzip is not installed")
+def test_an_independent_unzip_reads_the_package(package):
+    out, _report = package
+    tested = subprocess.run(["unzip", "-t", str(out)], capture_output=True, text=True)
+    assert tested.returncode == 0 and "No errors detected" in tested.stdout, tested.stdout
+    listing = subprocess.run(["zipinfo", str(out)], capture_output=True, text=True).stdout
+    assert "-rwxr-xr-x" in next(line for line in listing.splitlines() if "verify.py" in line)
 
 
 def test_the_manifest_lists_every_file_with_its_hash_size_evidence_and_links(

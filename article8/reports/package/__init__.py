@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import json
+import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -115,7 +116,7 @@ class _Zip:
         """Stream ``chunks`` into the entry ``name``; its SHA-256 and size."""
         info = zipfile.ZipInfo(name, date_time=self.date_time)  # type: ignore[arg-type]
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-        info.external_attr = mode << 16
+        info.external_attr = (stat.S_IFREG | mode) << 16  # a regular file, with its mode
         # zipfile chooses ZIP64 from the size it is told; an untold size may be anything.
         info.file_size = size or 0
         digest, written = hashlib.sha256(), 0

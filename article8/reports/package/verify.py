@@ -67,7 +67,9 @@ def sha256_of(path: Path) -> str:
 def inside(name: str) -> bool:
     """Whether ``name`` is a relative path that stays inside the package folder."""
     parts = name.split("/")
-    return bool(name) and "\\" not in name and not name.startswith("/") and ".." not in parts
+    # No backslash or colon either: on Windows they would name another folder or a drive.
+    odd = "\\" in name or ":" in name
+    return bool(name) and not odd and not name.startswith("/") and ".." not in parts
 
 
 def check_files(root: Path) -> int:
