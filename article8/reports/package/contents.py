@@ -1,8 +1,8 @@
 """What the audit package carries from the vault: which evidence files, under which names.
 
-The scope follows the workbook's: every evidence item in force at some time in the period (its
-validity overlaps the period, and it was neither withdrawn nor superseded before the period
-began), and every item linked to an inspection of the period, whatever its state.
+The scope is the workbook's (its evidence sheet and this folder list the same items): every
+evidence item in force at some time in the period, and every item linked to an inspection of the
+period, whatever its state (see :func:`in_scope`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from article8.controls.inspections.models import Inspection
 from article8.evidence.filetypes import BY_EXTENSION
 from article8.evidence.models import EvidenceItem, evidence_control
 from article8.reports.period import Period
-from article8.reports.queries import due_in
 
 EVIDENCE_DIR = "evidence"
 MAX_SLUG = 60
@@ -66,25 +65,26 @@ def extension(original_name: str) -> str:
 
 
 def in_scope(period: Period, tz: ZoneInfo) -> ColumnElement[bool]:
-    """The evidence items the package for ``period`` carries (a WHERE clause)."""
+    """The evidence items the package for ``period`` carries (a WHERE clause): in force at some
+    time in it (collected by its last day and uploaded before it ended, valid on or after its
+    first, neither withdrawn nor superseded before it started), and every item linked to an
+    inspection whose period overlaps it — the workbook's scoping rule."""
     starts = period.starts_at(tz)
     newer = aliased(EvidenceItem, name="newer_version")
-    superseded_before = (
-        exists()
-        .where(
-            newer.series_id == EvidenceItem.series_id,
-            newer.version > EvidenceItem.version,
-            newer.uploaded_at < starts,
-        )
-        .correlate(EvidenceItem)
+    superseded_before = exists().where(
+        newer.series_id == EvidenceItem.series_id,
+        newer.version > EvidenceItem.version,
+        newer.uploaded_at < starts,
     )
     in_force = and_(
         EvidenceItem.collected_on <= period.end,
+        EvidenceItem.uploaded_at < period.ends_at(tz),
         or_(EvidenceItem.valid_until.is_(None), EvidenceItem.valid_until >= period.start),
         or_(EvidenceItem.withdrawn_at.is_(None), EvidenceItem.withdrawn_at >= starts),
         ~superseded_before,
     )
-    linked = EvidenceItem.inspection_id.in_(select(Inspection.id).where(due_in(period)))
+    overlapping = and_(Inspection.period_start <= period.end, Inspection.period_end >= period.start)
+    linked = EvidenceItem.inspection_id.in_(select(Inspection.id).where(overlapping))
     return or_(in_force, linked)
 
 
