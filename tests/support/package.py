@@ -12,12 +12,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from article8.evidence import services
+from article8.reports.package import write_package
 from article8.reports.period import Period
 from tests.conftest import SYSTEM_ACTOR
 from tests.reports.factories import add_control, add_inspection
 from tests.support.evidence import PDF, add_item
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
+EXPORTED_AT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,21 @@ def build_vault(session, store, clock) -> Vault:
             "december": december,
         },
         inspection_id=november.id,
+    )
+
+
+def export(session, settings, store, out, lang="en", period=NOVEMBER, **options):
+    """The package of ``period`` written to ``out`` by the test's system actor."""
+    return write_package(
+        session,
+        out,
+        store=store,
+        settings=settings,
+        period=period,
+        lang=lang,
+        actor=SYSTEM_ACTOR,
+        now=EXPORTED_AT,
+        **options,
     )
 
 
