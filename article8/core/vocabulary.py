@@ -350,6 +350,8 @@ AUDIT_ACTIONS = _v(
     ("export.assessment_results", N_("Exported assessment results (OSCAL)")),
     # issue 14 (OSCAL): the catalog, assessment plan and results written together
     ("export.oscal", N_("Exported the OSCAL documents")),
+    # issue 14: the audit package
+    ("export.package", N_("Exported the audit package")),
 )
 # The areas the audit trail filters by, each with the action prefixes it covers.
 AUDIT_AREAS = _v(
@@ -394,6 +396,8 @@ AUDIT_OBJECTS = _v(
     ("assessment_results", N_("Assessment results (OSCAL)")),
     # issue 14 (OSCAL)
     ("oscal", N_("OSCAL documents")),
+    # issue 14: the audit package
+    ("package", N_("Audit package")),
 )
 
 # --- plain words -----------------------------------------------------------------------------

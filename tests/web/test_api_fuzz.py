@@ -38,6 +38,7 @@ OPERATIONS = [
     ("GET", "/evidence/{item_id}"),
     ("GET", "/evidence/{item_id}/content"),
     ("POST", "/access-logs"),
+    ("GET", "/exports/package"),  # issue 14
     ("GET", "/openapi.json"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.

@@ -121,6 +121,9 @@ EXPECTED: dict[str, object] = {
     "incidents.assess": "incident.manage",
     "incidents.ppc_report": "incident.manage",
     "incidents.set_status": "incident.manage",
+    # issue 14: the audit package
+    "dashboard.package_export": "posture.read",
+    "api.package_export": api("posture.read"),
 }
 
 

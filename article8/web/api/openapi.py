@@ -30,6 +30,31 @@ _ITEM_ID = {
     "description": "Any other value matches no evidence (404).",
 }
 
+# issue 14: the audit package's query
+_PACKAGE_PARAMETERS = [
+    {
+        "name": "from",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "format": "date"},
+        "description": "First day of the period (default: the start of the fiscal year).",
+    },
+    {
+        "name": "to",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "format": "date"},
+        "description": "Last day of the period (default: today).",
+    },
+    {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["ja", "en"], "default": "ja"},
+        "description": "The language of the workbook, the README and verify.py's messages.",
+    },
+]
+
 
 def _download_types() -> dict[str, Any]:
     """What a download is sent as: the type stored at upload (text with its real charset)."""
@@ -196,6 +221,50 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                                 }
                             },
                         },
+                    },
+                }
+            },
+            # issue 14: the audit package
+            "/exports/package": {
+                "get": {
+                    "operationId": "exportPackage",
+                    "summary": "The audit package (ZIP) for a period",
+                    "description": "Auditors, responsible persons and administrators. One ZIP: "
+                    "workbook.xlsx, evidence/ (every evidence file in force in the period and "
+                    "every file linked to an inspection of the period), manifest.csv (path, "
+                    "SHA-256, bytes, evidence id, controls, inspection), audit-trail.jsonl (the "
+                    "period's events and the one before them), oscal/*.json, README.txt and "
+                    "verify.py, which checks every hash (python3 verify.py in the unzipped "
+                    "folder). The package's SHA-256 is recorded in the audit trail before it is "
+                    "sent.",
+                    "parameters": _PACKAGE_PARAMETERS,
+                    "responses": {
+                        "200": {
+                            "description": "The package as an attachment.",
+                            "headers": {
+                                "Content-Disposition": {
+                                    "required": True,
+                                    "schema": {"type": "string", "pattern": "^attachment"},
+                                },
+                            },
+                            "content": {
+                                "application/zip": {
+                                    "schema": {
+                                        "type": "string",
+                                        "contentMediaType": "application/zip",
+                                    }
+                                }
+                            },
+                        },
+                        "400": _error(
+                            "A bad date or language, or a period that ends before it starts."
+                        ),
+                        "401": _UNAUTHORISED,
+                        "403": _error("Inspectors do not export packages."),
+                        "409": _error(
+                            "An evidence file is missing from the store or no longer matches "
+                            "its SHA-256; nothing was made."
+                        ),
                     },
                 }
             },

@@ -27,7 +27,7 @@ from article8.core.tabular import MappingError, parse_mapping
 from article8.evidence import queries, services
 from article8.evidence.blobstore import local_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
-from article8.web import edge
+from article8.web import edge, packages
 from article8.web.api.openapi import document
 from article8.web.context import client_addr, db, now, settings, today
 from article8.web.errors import translated
@@ -307,6 +307,16 @@ def access_log_import() -> ResponseReturnValue:
         )
         return jsonify(body), 200
     return jsonify(body), 201
+
+
+# issue 14: the audit package
+@bp.get("/exports/package")
+@public
+@api_requires("posture.read")
+def package_export() -> ResponseReturnValue:
+    """The audit package (ZIP) for ``from``..``to`` in ``lang``; its SHA-256 is recorded."""
+    period, language = packages.package_request(request.args, "ja")
+    return packages.send_package(period, language, _actor())
 
 
 @bp.get("/openapi.json")

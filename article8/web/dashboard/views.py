@@ -24,10 +24,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from article8.core.calendar import fiscal_year, local_midnight_utc
+from article8.core.errors import ValidationError
 from article8.core.period_labels import period_label
 from article8.reports import posture, workbook
 from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow, MonthTrend
-from article8.web import edge
+from article8.web import edge, packages
 from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.dashboard import svg
 from article8.web.params import day_arg
@@ -243,3 +244,16 @@ def workbook_export() -> ResponseReturnValue:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# issue 14: the audit package, beside the workbook
+@bp.get("/exports/package")
+@requires("posture.read")
+def package_export() -> ResponseReturnValue:
+    """Generate the audit package (ZIP) for a period and send it; its SHA-256 is recorded."""
+    try:
+        period, language = packages.package_request(request.args, lang())
+    except ValidationError:
+        flash(_("Choose a period whose end is not before its start, and a language."), "danger")
+        return redirect(url_for("dashboard.dashboard_page"))
+    return packages.send_package(period, language, actor())
