@@ -63,7 +63,7 @@ def test_the_package_holds_every_part_and_the_evidence_of_the_period(package, va
             f"evidence/{carried['replacement']}-Entry-log-v2.pdf",
             f"evidence/{carried['withdrawn_later']}-Withdrawn-in-November.pdf",
             f"evidence/{carried['expired_linked']}-Expired-linked.pdf",
-            f"evidence/{carried['japanese']}-evidence.pdf",
+            f"evidence/{carried['japanese']}-個人情報保護方針.pdf",
             f"evidence/{carried['hostile']}-ABC-report-script.pdf",
         ]
     )
@@ -303,15 +303,19 @@ def test_a_changed_evidence_file_refuses_the_package(session, settings, store, v
     ("title", "expected"),
     [
         ("../../etc/passwd", "etc-passwd"),
-        ("ＡＢＣ　報告書", "ABC"),
-        ("個人情報保護方針", "evidence"),
+        ("ＡＢＣ　報告書", "ABC-報告書"),
+        ("個人情報保護方針", "個人情報保護方針"),
+        ("入退室記録（2026年11月）.pdf", "入退室記録-2026年11月-pdf"),
+        ("ｶﾞｲﾄﾞ", "ガイド"),
+        ("—/…", "evidence"),
         ("C:\\Windows\\system32", "C-Windows-system32"),
         ("..", "evidence"),
         ("a" * 300, "a" * 60),
         ("report\x00\n.pdf", "report-pdf"),
+        ("a_b", "a-b"),
     ],
 )
-def test_titles_become_short_safe_ascii_names(title, expected):
+def test_titles_become_short_safe_names(title, expected):
     assert slug(title) == expected
 
 

@@ -28,7 +28,9 @@ from article8.reports.period import Period
 EVIDENCE_DIR = "evidence"
 MAX_SLUG = 60
 FALLBACK_SLUG = "evidence"
-_NOT_NAME = re.compile(r"[^A-Za-z0-9_]+")
+# Letters and digits of any script (a Japanese title stays readable), nothing else: no dot, slash,
+# backslash, colon, space or control character survives, so a name is never a path or a device.
+_NOT_NAME = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,12 @@ class EvidenceFile:
 
 
 def slug(text: str) -> str:
-    """``text`` as a short ASCII name: NFKC (full-width letters become ASCII), every run of other
-    characters one hyphen, at most :data:`MAX_SLUG` characters; never empty, never a path."""
-    ascii_text = unicodedata.normalize("NFKC", text).encode("ascii", "ignore").decode("ascii")
-    name = _NOT_NAME.sub("-", ascii_text).strip("-_")[:MAX_SLUG].rstrip("-_")
+    """``text`` as a short safe name: NFKC (full-width ＡＢＣ become ABC, half-width kana become
+    full-width), letters and digits of any script kept, every run of other characters one hyphen,
+    at most :data:`MAX_SLUG` characters; never empty, never a path. ZIP stores such names as UTF-8
+    (its language-encoding flag), which Windows Explorer, macOS and Info-ZIP read."""
+    normal = unicodedata.normalize("NFKC", text)
+    name = _NOT_NAME.sub("-", normal).strip("-")[:MAX_SLUG].rstrip("-")
     return name or FALLBACK_SLUG
 
 

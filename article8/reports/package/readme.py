@@ -43,8 +43,8 @@ _PARTS = (
         N_(
             "Every evidence file in force at some time in the period, and every file linked to "
             "an inspection of the period, named <evidence id>-<title>.<extension>. The id is "
-            "the one in the Id column of the workbook's Evidence sheet; titles are shortened to "
-            "ASCII letters and digits, so a Japanese title shows as 'evidence'."
+            "the one in the Id column of the workbook's Evidence sheet; the title keeps its "
+            "letters and digits (Japanese included), other characters become hyphens."
         ),
     ),
     (
