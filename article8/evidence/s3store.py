@@ -371,3 +371,14 @@ def _client(endpoint_url: str | None) -> Any:
 def s3_store(config: S3Settings) -> S3BlobStore:
     """The configured bucket as a blob store (the client is shared within the process)."""
     return S3BlobStore(config, _client(config.endpoint_url))
+
+
+def bucket_health(config: S3Settings) -> str:
+    """"ok" when this process can reach the bucket, else the error's code (for /healthz)."""
+    try:
+        _client(config.endpoint_url).head_bucket(Bucket=config.bucket)
+    except ClientError as error:
+        return f"error: {_code(error) or 'ClientError'}"
+    except Exception as error:  # endpoint unreachable, no credentials: reported, not raised
+        return f"error: {type(error).__name__}"
+    return "ok"
