@@ -374,7 +374,7 @@ def s3_store(config: S3Settings) -> S3BlobStore:
 
 
 def bucket_health(config: S3Settings) -> str:
-    """"ok" when this process can reach the bucket, else the error's code (for /healthz)."""
+    """Whether this process can reach the bucket: "ok", else the error (for /healthz)."""
     try:
         _client(config.endpoint_url).head_bucket(Bucket=config.bucket)
     except ClientError as error:
