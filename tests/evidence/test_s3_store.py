@@ -8,6 +8,7 @@ import base64
 import hashlib
 import io
 import os
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from article8.core.settings import S3Settings
 from article8.evidence import services
-from article8.evidence.blobstore import BlobStore, evidence_store
+from article8.evidence.blobstore import BlobStore, StoredBlob, evidence_store
 from article8.evidence.integrity import sweep_store, verify_store
 from article8.evidence.s3store import PART, S3BlobStore
 from tests.cli_runner import article8
@@ -110,6 +111,40 @@ def test_identical_content_is_never_written_again(store, s3_server, s3_bucket):
     assert (first.created, second.created) == (True, False)
     versions = s3_server.client().list_object_versions(Bucket=s3_bucket, Prefix=KEY)
     assert [v["Key"] for v in versions.get("Versions", [])] == [store.key(first.sha256)]
+
+
+def test_writers_racing_with_the_same_new_file_store_it_once(serial_s3_server, tmp_path):
+    # Four nodes at once: their HEADs may all find nothing; the conditional write (If-None-Match)
+    # then lets exactly one complete, and the others count it as already stored. (On a server
+    # whose conditional writes are atomic, as S3's and MinIO's are: see tests/support/s3.py.)
+    s3_server = serial_s3_server
+    s3_bucket = s3_server.new_bucket()
+    store = evidence_store(
+        settings_for(
+            "sqlite:///unused.db",
+            tmp_path,
+            EVIDENCE_STORE=f"s3://{s3_bucket}/{KEY}",
+            S3_ENDPOINT_URL=s3_server.endpoint_url,
+            S3_OBJECT_LOCK_DAYS="1",
+        )
+    )
+    data = os.urandom(PART + 1)  # in parts: a wide window between HEAD and completion
+    start = threading.Barrier(4)
+    results: list[StoredBlob] = []
+
+    def write() -> None:
+        start.wait()
+        results.append(store.put(io.BytesIO(data)))
+
+    writers = [threading.Thread(target=write) for _ in range(4)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert sorted(r.created for r in results) == [False, False, False, True]
+    versions = s3_server.client().list_object_versions(Bucket=s3_bucket, Prefix=KEY)
+    assert len(versions.get("Versions", [])) == 1
+    assert store.hash_of(_sha(data)) == _sha(data) and store.incomplete() == []
 
 
 def test_a_conditional_write_refuses_to_replace_a_stored_object(store, s3_server, s3_bucket):

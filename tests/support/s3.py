@@ -26,6 +26,17 @@ AWS_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 _RUNNING_ON = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
+# moto's own server application, served one request at a time. moto checks If-None-Match and
+# then writes, without a lock, so on its threaded server two racing conditional writes can both
+# pass; S3 and MinIO decide them atomically. Serving requests one by one gives that atomicity,
+# for the test of racing writers (the application is moto's, unchanged).
+SERIAL = (
+    "import sys\n"
+    "from werkzeug.serving import run_simple\n"
+    "from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app\n"
+    "run_simple('127.0.0.1', 0, DomainDispatcherApplication(create_backend_app),\n"
+    "           threaded=False, request_handler=MotoRequestHandler)\n"
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +71,11 @@ class S3Server:
         return name
 
 
-def _start(log: Path) -> tuple[subprocess.Popen, str]:
+def _start(log: Path, command: list[str]) -> tuple[subprocess.Popen, str]:
     # Port 0: the server picks a free port and says which on its log (no race for a port).
     with log.open("w") as handle:  # the child keeps its own descriptor
         proc = subprocess.Popen(
-            [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", "0"],
+            command,
             stdout=handle,
             stderr=subprocess.STDOUT,
             env={**os.environ, **AWS_ENV},
@@ -90,7 +101,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     if not MOTO_SERVER.exists():
         pytest.fail("moto_server is missing: install the test extra (pip install -e '.[test]')")
     log = tmp_path_factory.mktemp("s3") / "moto.log"
-    proc, url = _start(log)
+    proc, url = _start(log, [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", "0"])
     with pytest.MonkeyPatch.context() as patch:
         for name, value in AWS_ENV.items():
             patch.setenv(name, value)
@@ -105,3 +116,17 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
 def s3_bucket(s3_server: S3Server) -> str:
     """A bucket of the test's own, with Object Lock enabled."""
     return s3_server.new_bucket()
+
+
+@pytest.fixture(scope="session")
+def serial_s3_server(
+    s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[S3Server]:
+    """moto's S3 application served one request at a time: conditional writes are atomic."""
+    log = tmp_path_factory.mktemp("s3-serial") / "moto.log"
+    proc, url = _start(log, [sys.executable, "-c", SERIAL])
+    try:
+        yield S3Server(url)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
