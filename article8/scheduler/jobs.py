@@ -14,7 +14,7 @@ from article8.core.db import Database
 from article8.core.mail import Mailer
 from article8.core.outbox import deliver_pending
 from article8.core.settings import Settings
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.reports.monthly import export_monthly_workbook
 
 
@@ -64,7 +64,7 @@ def tick(database: Database, settings: Settings, mailer: Mailer, *, now: datetim
     # Last, and after the mail: the slowest step, and its failure must not hold reminders back.
     with database.unit_of_work() as session:
         workbook = export_monthly_workbook(
-            session, local_store(settings), settings=settings, actor=SCHEDULER, now=now
+            session, evidence_store(settings), settings=settings, actor=SCHEDULER, now=now
         )
     return TickReport(
         created=len(schedule.created),

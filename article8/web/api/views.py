@@ -25,7 +25,7 @@ from article8.core.errors import N_, ValidationError
 from article8.core.models import User
 from article8.core.tabular import MappingError, parse_mapping
 from article8.evidence import queries, services
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
 from article8.web import edge, packages
 from article8.web.api.openapi import document
@@ -126,7 +126,7 @@ def evidence_create() -> ResponseReturnValue:
     # Streamed from the request's part into the blob store, never read whole.
     item = services.add_evidence(
         db(),
-        local_store(settings()),
+        evidence_store(settings()),
         _actor(),
         upload.stream,
         data,
