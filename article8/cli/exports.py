@@ -16,7 +16,7 @@ from article8.cli.errors import usage_error
 from article8.cli.group import cli_actor
 from article8.cli.options import period
 from article8.core.calendar import local_date
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.reports import package, workbook
 from article8.reports.exports import export_assessment_results
 from article8.reports.oscal import write_documents
@@ -159,7 +159,7 @@ def export_package(out: Path, date_from: str | None, date_to: str | None, lang: 
         report = package.write_package(
             session,
             out,
-            store=local_store(settings()),
+            store=evidence_store(settings()),
             settings=settings(),
             period=chosen,
             lang=lang,

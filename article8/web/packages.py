@@ -16,7 +16,7 @@ from flask import Response
 from article8.core.audit import Actor
 from article8.core.calendar import fiscal_year
 from article8.core.errors import N_, ValidationError
-from article8.evidence.blobstore import CHUNK, local_store
+from article8.evidence.blobstore import CHUNK, evidence_store
 from article8.reports.package import write_package
 from article8.reports.period import Period
 from article8.web import edge
@@ -53,7 +53,7 @@ def send_package(period: Period, language: str, who: Actor) -> Response:
         write_package(
             db(),
             out,
-            store=local_store(settings()),
+            store=evidence_store(settings()),
             settings=settings(),
             period=period,
             lang=language,
