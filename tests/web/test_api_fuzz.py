@@ -39,6 +39,10 @@ OPERATIONS = [
     ("GET", "/evidence/{item_id}/content"),
     ("POST", "/access-logs"),
     ("GET", "/openapi.json"),
+    # issue 17
+    ("GET", "/provisions"),
+    ("POST", "/provisions"),
+    ("GET", "/provisions/{record_id}"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

@@ -121,6 +121,23 @@ EXPECTED: dict[str, object] = {
     "incidents.assess": "incident.manage",
     "incidents.ppc_report": "incident.manage",
     "incidents.set_status": "incident.manage",
+    # issue 17: provision and receipt records, privacy-policy versions
+    "provisions.record_list": "provision.read",
+    "provisions.record_new": "provision.manage",
+    "provisions.record_page": "provision.read",
+    "provisions.record_further": "provision.manage",
+    "provisions.record_remove": "provision.manage",
+    "provisions.record_import": "provision.manage",
+    "provisions.record_export": "provision.read",
+    "provisions.concerning": "provision.read",
+    "policies.version_list": "policy.read",
+    "policies.version_page": "policy.read",
+    "policies.version_diff": "policy.read",
+    "policies.version_new": "policy.manage",
+    "api.provision_list": api("provision.read"),
+    "api.provision_create": api("provision.manage"),
+    "api.provision_item": api("provision.read"),
+    # end issue 17
 }
 
 
