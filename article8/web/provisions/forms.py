@@ -120,7 +120,10 @@ class PurposeChangeForm(Form):
     """One changed purpose of use."""
 
     purpose = TextAreaField(_l("Changed purpose of use"), validators=_TEXT)
-    relation = SelectField(_l("Relation to the old purpose"), choices=RELATION)
+    # Blank in the rows left empty; the service checks the rows that name a purpose.
+    relation = SelectField(
+        _l("Relation to the old purpose"), choices=RELATION, validate_choice=False
+    )
     reasoning = TextAreaField(_l("Reasoning"), validators=_TEXT)
     consent = TextAreaField(_l("How consent was obtained"), validators=_TEXT)
     notified_on = DayField(_l("Notified or published on"), validators=[Optional()])
