@@ -62,6 +62,8 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Access-log batches",
         "Anomalies",
         "Incidents",
+        "Provisions and receipts",  # issue 17
+        "Policy versions",  # issue 17
         "Audit trail",
         "Hash method",
     ]

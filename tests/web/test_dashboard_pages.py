@@ -225,7 +225,7 @@ def test_the_navigation_and_home_page_lead_to_the_dashboard(signed_in):
     assert 'href="/dashboard"' not in page_of(inspector, "/")
 
 
-def test_a_dashboard_request_takes_at_most_fifteen_statements(
+def test_a_dashboard_request_takes_at_most_sixteen_statements(
     signed_in, overdue_programme, connection
 ):
     client, _ = signed_in("responsible")
@@ -242,4 +242,5 @@ def test_a_dashboard_request_takes_at_most_fifteen_statements(
         page_of(client, "/dashboard?as_of=2026-11-01")
     finally:
         event.remove(connection, "before_cursor_execute", count)
-    assert live <= 15 and len(statements) - live <= 15, statements
+    # 16 live: one statement more for the privacy registers' tiles (issue 17).
+    assert live <= 16 and len(statements) - live <= 15, statements

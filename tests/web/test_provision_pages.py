@@ -185,3 +185,28 @@ def test_auditors_read_but_do_not_see_the_buttons_to_change(signed_in):
     client, _ = signed_in("auditor")
     assert 'data-testid="provision-new"' not in client.get("/provisions/").get_data(as_text=True)
     assert 'data-testid="policy-new"' not in client.get("/policies/").get_data(as_text=True)
+
+
+def test_the_dashboard_tiles_for_the_privacy_registers(signed_in, session, clock):
+    from dataclasses import replace
+
+    from tests.privacy.test_policies import V2024
+
+    # Made 2023-12-10: kept until 2026-12-10, within 30 days of 2026-11-24.
+    provisions.record_provision(
+        session, SYSTEM_ACTOR, CONSENT, now=clock(), today=date(2023, 12, 10)
+    )
+    abroad = replace(
+        CONSENT, foreign_country="米国", foreign_information="規則17条", foreign_consent=True
+    )
+    provisions.record_provision(session, SYSTEM_ACTOR, abroad, now=clock(), today=clock().date())
+    from article8.privacy.policies import services as policies
+
+    policies.register_version(session, SYSTEM_ACTOR, V2024, evidence_id=None, now=clock())
+    session.commit()
+    client, _ = signed_in("responsible")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="retention-ending">1<' in page
+    assert 'data-testid="foreign-provisions">1<' in page
+    assert 'data-testid="policy-in-force">2024-04<' in page
+    assert "published on 2024-04-01" in page and "2 required matters not published" in page
