@@ -69,5 +69,5 @@ def test_the_japanese_edition_names_the_sheets_and_bases_in_japanese(session, se
     session.flush()
     out, _ = export(session, settings, tmp_path, lang="ja")
     data = sheets(out)
-    assert "プライバシーポリシーの版" in data
+    assert "ポリシー改定履歴" in data
     assert data["第三者提供・受領記録"][1][6] == "本人の同意"
