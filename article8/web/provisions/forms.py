@@ -50,7 +50,7 @@ class ProvisionForm(FlaskForm):
     party_name = StringField(
         _l("Name of the other party"), validators=[DataRequired(), Length(max=MAX_NAME)]
     )
-    party_address = TextAreaField(_l("Address"), validators=_TEXT)
+    party_address = TextAreaField(_l("Address of the other party"), validators=_TEXT)
     party_representative = StringField(
         _l("Representative"), validators=[Optional(), Length(max=MAX_NAME)]
     )

@@ -88,6 +88,12 @@ def _chosen() -> tuple[str, str] | None:
 
 
 def _render_new(form: ProvisionForm, direction: str, basis: str, status: int = 200) -> Any:
+    # The same fields read differently on the receiving side and for an opt-out.
+    if direction == "receipt" or basis == "opt_out":
+        form.consent_evidence.label.text = _("Consent or opt-out publication")
+    if direction == "receipt":
+        form.provided_on.label.text = _("Date of receipt")
+        form.last_provided_on.label.text = _("Date of the last receipt")
     page = render_template(
         "provisions/new.html",
         form=form,
