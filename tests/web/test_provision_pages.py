@@ -210,3 +210,13 @@ def test_the_dashboard_tiles_for_the_privacy_registers(signed_in, session, clock
     assert 'data-testid="foreign-provisions">1<' in page
     assert 'data-testid="policy-in-force">2024-04<' in page
     assert "published on 2024-04-01" in page and "2 required matters not published" in page
+
+
+def test_coverage_shows_the_duties_beyond_the_annex(signed_in, synced_catalogue):
+    client, _ = signed_in("auditor")
+    page = client.get("/controls/coverage").get_data(as_text=True)
+    section = page.split('data-testid="coverage-beyond-annex"')[1].split("</section>")[0]
+    assert "Beyond the annex" in page
+    assert 'data-code="ORG-12"' in section and 'data-code="EXT-03"' in section
+    assert "3-6-1" in section  # the guideline sections it follows
+    assert 'data-code="BP-03"' not in section  # mapped to annex heading 10-7

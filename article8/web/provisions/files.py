@@ -14,9 +14,9 @@ from article8.web.context import actor, db, now, settings, today
 from article8.web.evidence.files import max_bytes
 
 # The controls the files are evidence for: the publication of the policy (BP-03), and the
-# handling rules that cover provision (BP-02) or the foreign recipient's (EXT-03).
+# records of provision and receipt (ORG-12) and a foreign recipient (EXT-03).
 POLICY_CONTROL = "BP-03"
-LIST_CONTROL = "BP-02"
+LIST_CONTROL = "ORG-12"
 FOREIGN_CONTROL = "EXT-03"
 
 
