@@ -7,7 +7,7 @@ refusal lists the problems of every row (line, column, what was expected), and n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -61,7 +61,11 @@ class _Row:
     values: dict[str, str]
 
     def fail(
-        self, column: str | None, problem: str | Phrase, code: Code = Code.RULE, expected=None
+        self,
+        column: str | None,
+        problem: str | Phrase,
+        code: Code = Code.RULE,
+        expected: str | None = None,
     ) -> ProvisionFileError:
         return ProvisionFileError(
             self.file,
@@ -136,8 +140,8 @@ def read_provisions(
         except ProvisionFileError as error:
             problems.add(error.detail)
         except _RowProblems as found:
-            for error in found.errors:
-                problems.add(error.detail)
+            for each in found.errors:
+                problems.add(each.detail)
     if problems:
         raise ProvisionFileError.of_all(problems)
     if not is_xlsx:
@@ -217,10 +221,10 @@ def _input(row: _Row) -> ProvisionInput:
     return data
 
 
-_Read = "_Row | ProvisionFileError"
-
-
-def _row(filename: str, line: int, sheet: str | None, cells: dict[str, str]) -> Any:
+def _row(
+    filename: str, line: int, sheet: str | None, cells: dict[str, str]
+) -> _Row | ProvisionFileError:
+    """A row, or what is wrong with it (the reader goes on to the next row)."""
     # An export quotes text that a spreadsheet would run as a formula; take the quote off again.
     row = _Row(filename, line, sheet, {k: unescape_text(v) for k, v in cells.items()})
     for column, value in cells.items():
@@ -230,7 +234,7 @@ def _row(filename: str, line: int, sheet: str | None, cells: dict[str, str]) -> 
     return row
 
 
-def _csv_rows(lines: Any, filename: str) -> Iterator[Any]:
+def _csv_rows(lines: Iterable[str], filename: str) -> Iterator[_Row | ProvisionFileError]:
     records = csv_records(lines, filename, ProvisionFileError)
     first = next(((n, values) for n, values in records if not blank(values)), None)
     if first is None:
@@ -250,7 +254,9 @@ def _csv_rows(lines: Any, filename: str) -> Iterator[Any]:
         yield _row(filename, line, None, {name: values[at].strip() for name, at in places})
 
 
-def _xlsx_rows(stream: BinaryIO, filename: str, limits: WorkbookLimits | None) -> Iterator[Any]:
+def _xlsx_rows(
+    stream: BinaryIO, filename: str, limits: WorkbookLimits | None
+) -> Iterator[_Row | ProvisionFileError]:
     try:
         with open_workbook(stream, filename, limits) as workbook:
             if SHEET not in workbook.sheetnames:

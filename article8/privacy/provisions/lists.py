@@ -21,7 +21,7 @@ def names_in(data: bytes) -> str:
             continue
     else:
         return ""
-    names = []
+    names: list[str] = []
     for row in csv.reader(io.StringIO(text)):
         names.extend(cell.strip() for cell in row if cell.strip())
     return "\n".join(names)
