@@ -114,3 +114,12 @@ def test_labels_are_unique_and_only_managers_register(session):
         register(session, V2024)
     with pytest.raises(PermissionDenied):
         register(session, replace(V2024, label="x"), actor=Actor(3, "a", role="auditor"))
+
+
+def test_the_demo_policy_shows_the_two_matters_its_article_8_omits(session):
+    from article8.ops.demo import ensure_demo_policy
+
+    assert ensure_demo_policy(session, SYSTEM_ACTOR, now=START)
+    assert not ensure_demo_policy(session, SYSTEM_ACTOR, now=START)  # once only
+    version = queries.in_force(session, START.date())
+    assert version is not None and version.gaps == ["measures_human", "measures_external"]
