@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook
 from werkzeug.datastructures import FileStorage
 
@@ -279,7 +280,7 @@ def record_import() -> ResponseReturnValue:
             count = store_provisions(db(), rows, actor=actor(), now=now(), today=today())
         finally:
             upload.close()
-        flash(_("%(count)d records imported.", count=count), "success")
+        flash(ngettext("%(num)d record imported.", "%(num)d records imported.", count), "success")
         if rows.encoding:
             flash(_("The file was read as %(encoding)s.", encoding=rows.encoding), "info")
         return redirect(url_for("provisions.record_list"))
