@@ -220,3 +220,17 @@ def test_coverage_shows_the_duties_beyond_the_annex(signed_in, synced_catalogue)
     assert 'data-code="ORG-12"' in section and 'data-code="EXT-03"' in section
     assert "3-6-1" in section  # the guideline sections it follows
     assert 'data-code="BP-03"' not in section  # mapped to annex heading 10-7
+
+
+def test_the_history_of_a_record_names_it_and_links_to_it(signed_in, session, clock):
+    record = provisions.record_provision(
+        session, SYSTEM_ACTOR, CONSENT, now=clock(), today=clock().date()
+    )
+    session.commit()
+    client, _ = signed_in("auditor")
+    page = client.get(f"/audit/?object_type=provision_record&object_id={record.id}").get_data(
+        as_text=True
+    )
+    assert "Provision to a third party: 株式会社サンプル物流" in page
+    assert f'href="/provisions/{record.id}"' in page
+    assert "no longer exists" not in page
