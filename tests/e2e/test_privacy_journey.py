@@ -60,7 +60,7 @@ def _register(page: Page, base: str, label: str, effective: str, text: str, **ch
             field.select_option(value)
         else:
             field.fill(value)
-    form.get_by_role("button", name="Register").click()
+    form.get_by_role("button", name="Register this version").click()
     expect(page.locator(".alert-success")).to_contain_text(f"Version {label} has been registered.")
 
 
