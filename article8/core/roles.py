@@ -68,6 +68,12 @@ GRANTS: dict[str, frozenset[str]] = {
     "user.admin": frozenset({ADMIN}),
     # The company's one-off closures (days that are not business days).
     "closure.manage": frozenset({ADMIN}),
+    # issue 17: third-party provision and receipt records, privacy-policy versions.
+    "provision.read": _READERS,
+    "provision.manage": _MANAGERS,
+    "policy.read": _READERS,
+    "policy.manage": _MANAGERS,
+    # end issue 17
 }
 
 PERMISSIONS = frozenset(GRANTS)

@@ -352,6 +352,17 @@ AUDIT_ACTIONS = _v(
     ("export.oscal", N_("Exported the OSCAL documents")),
     # issue 14: the audit package
     ("export.package", N_("Exported the audit package")),
+    # issue 17: provision and receipt records, privacy-policy versions
+    ("provision.create", N_("Recorded a third-party provision or receipt")),
+    ("provision.update", N_("Changed a provision or receipt record")),
+    ("provision.further", N_("Recorded a further provision under a bulk record")),
+    ("provision.remove", N_("Removed a provision or receipt record"), "warning"),
+    ("provision.purge", N_("Purged a record past its retention"), "warning"),
+    ("provision.import", N_("Imported provision and receipt records")),
+    ("provision.export", N_("Exported provision and receipt records")),
+    ("provision.extract", N_("Made an extract of provision records for an individual")),
+    ("policy.version_create", N_("Registered a privacy-policy version")),
+    # end issue 17
 )
 # The areas the audit trail filters by, each with the action prefixes it covers.
 AUDIT_AREAS = _v(
@@ -364,6 +375,7 @@ AUDIT_AREAS = _v(
     ("incidents", N_("Incidents")),
     ("users", N_("Users and sign-in")),
     ("system", N_("System")),
+    ("privacy", N_("Provision records and privacy policy")),  # issue 17
 )
 AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
     "catalogue": ("control.", "catalogue."),
@@ -374,6 +386,7 @@ AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
     "incidents": ("incident.",),
     "users": ("user.", "auth.", "token."),
     "system": ("audit.", "backup.", "export.", "closure."),
+    "privacy": ("provision.", "policy."),  # issue 17
 }
 # What an event is about (its object_type), as a noun.
 AUDIT_OBJECTS = _v(
@@ -398,7 +411,52 @@ AUDIT_OBJECTS = _v(
     ("oscal", N_("OSCAL documents")),
     # issue 14: the audit package
     ("package", N_("Audit package")),
+    # issue 17
+    ("provision_record", N_("Provision or receipt record")),
+    ("policy_version", N_("Privacy-policy version")),
 )
+
+# --- provision and receipt records, privacy-policy versions (issue 17) -----------------------
+PROVISION_DIRECTIONS = _v(
+    "provision_direction",
+    ("provision", N_("Provision to a third party")),
+    ("receipt", N_("Receipt from a third party")),
+)
+# The legal basis of a provision (or, for a receipt, of the provider's provision). The last four
+# need no record (Art. 27(1) and Art. 27(5) of the Act).
+PROVISION_BASES = _v(
+    "provision_basis",
+    ("consent", N_("Consent of the individual")),
+    ("opt_out", N_("Opt-out (Art. 27(2))")),
+    ("law", N_("Exception under Art. 27(1) (laws, life, public health, state bodies)"), "info"),
+    ("entrustment", N_("Entrustment (Art. 27(5)(i))"), "info"),
+    ("succession", N_("Business succession (Art. 27(5)(ii))"), "info"),
+    ("joint_use", N_("Joint use (Art. 27(5)(iii))"), "info"),
+)
+EXEMPT_BASES = ("law", "entrustment", "succession", "joint_use")
+# How the record was made (Rules Arts. 21 and 24); the retention follows from it.
+RECORD_FORMS = _v(
+    "record_form",
+    ("per_provision", N_("Made for each provision (kept 3 years from its creation)")),
+    ("bulk", N_("Made in bulk for continuous provision (kept 3 years from the last provision)")),
+    ("contract", N_("A contract serves as the record (kept 1 year from the last provision)")),
+)
+# The matters a privacy policy must publish (Art. 32(1), Order Art. 10; General Rules 3-8-1).
+PUBLICATION_MATTERS = _v(
+    "publication_matter",
+    ("business", N_("Business name, address and representative")),
+    ("purposes", N_("Purposes of use of all retained personal data")),
+    ("requests", N_("How to make requests, and the fee")),
+    ("measures_basic_policy", N_("Safety control measures: basic policy")),
+    ("measures_rules", N_("Safety control measures: handling rules")),
+    ("measures_organisational", N_("Safety control measures: organisational")),
+    ("measures_human", N_("Safety control measures: human")),
+    ("measures_physical", N_("Safety control measures: physical")),
+    ("measures_technical", N_("Safety control measures: technical")),
+    ("measures_external", N_("Safety control measures: understanding the external environment")),
+    ("complaints", N_("Where to send complaints")),
+)
+# end issue 17
 
 # --- plain words -----------------------------------------------------------------------------
 YES_NO = _v("yes_no", ("yes", N_("Yes")), ("no", N_("No")))

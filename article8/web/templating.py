@@ -32,6 +32,11 @@ VOCABULARIES: dict[str, tuple[Vocabulary, ...]] = {
     "log_kind": (vocabulary.LOG_KINDS,),
     "authorisation_kind": (vocabulary.AUTHORISATION_KINDS,),
     "role": (vocabulary.ROLES,),
+    # issue 17
+    "provision_direction": (vocabulary.PROVISION_DIRECTIONS,),
+    "provision_basis": (vocabulary.PROVISION_BASES,),
+    "record_form": (vocabulary.RECORD_FORMS,),
+    "publication_matter": (vocabulary.PUBLICATION_MATTERS,),
 }
 
 

@@ -35,6 +35,8 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Provision records",  # issue 17
+        "Privacy policy",  # issue 17
         "Audit trail",
         "Users",
         "Closed days",
@@ -56,6 +58,8 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Provision records",  # issue 17
+        "Privacy policy",  # issue 17
         "Audit trail",
         "Report a violation",
         "My account",
@@ -85,6 +89,8 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Provision records",  # issue 17
+        "Privacy policy",  # issue 17
         "Audit trail",
         "Report a violation",
         "My account",
@@ -105,6 +111,8 @@ ALL_LINKS_EN = [
     "Access logs",
     "Anomalies",
     "Incidents",
+    "Provision records",  # issue 17
+    "Privacy policy",  # issue 17
     "Audit trail",
     "Users",
     "Closed days",
@@ -131,6 +139,8 @@ JA = {
     "Access logs": "アクセスログ",
     "Anomalies": "異常検知",
     "Incidents": "インシデント",
+    "Provision records": "第三者提供の記録",  # issue 17
+    "Privacy policy": "プライバシーポリシー",  # issue 17
     "Report a violation": "違反の報告",
     "Sign out": "ログアウト",
 }

@@ -40,6 +40,10 @@ OPERATIONS = [
     ("POST", "/access-logs"),
     ("GET", "/exports/package"),  # issue 14
     ("GET", "/openapi.json"),
+    # issue 17
+    ("GET", "/provisions"),
+    ("POST", "/provisions"),
+    ("GET", "/provisions/{record_id}"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

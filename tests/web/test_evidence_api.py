@@ -249,10 +249,14 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
         "/access-logs",
         "/exports/package",  # issue 14
         "/openapi.json",
+        "/provisions",  # issue 17
+        "/provisions/{record_id}",  # issue 17
     }
     assert set(document["paths"]["/evidence"]) == {"get", "post"}
     served = {
-        rule.rule.removeprefix("/api/v1").replace("<id:item_id>", "{item_id}")
+        rule.rule.removeprefix("/api/v1")
+        .replace("<id:item_id>", "{item_id}")
+        .replace("<id:record_id>", "{record_id}")
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
     }

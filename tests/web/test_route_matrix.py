@@ -124,6 +124,23 @@ EXPECTED: dict[str, object] = {
     # issue 14: the audit package
     "dashboard.package_export": "posture.read",
     "api.package_export": api("posture.read"),
+    # issue 17: provision and receipt records, privacy-policy versions
+    "provisions.record_list": "provision.read",
+    "provisions.record_new": "provision.manage",
+    "provisions.record_page": "provision.read",
+    "provisions.record_further": "provision.manage",
+    "provisions.record_remove": "provision.manage",
+    "provisions.record_import": "provision.manage",
+    "provisions.record_export": "provision.read",
+    "provisions.concerning": "provision.read",
+    "policies.version_list": "policy.read",
+    "policies.version_page": "policy.read",
+    "policies.version_diff": "policy.read",
+    "policies.version_new": "policy.manage",
+    "api.provision_list": api("provision.read"),
+    "api.provision_create": api("provision.manage"),
+    "api.provision_item": api("provision.read"),
+    # end issue 17
 }
 
 

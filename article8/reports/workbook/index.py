@@ -73,6 +73,18 @@ ENTRIES = (
         N_("Incidents, their assessment and reports"),
         N_("Known by the end of the period and not closed before it"),
     ),
+    # issue 17
+    (
+        N_("Provisions and receipts"),
+        N_("Third-party provision and receipt records, with their basis and retention end"),
+        N_("Provided or received during the period (bulk records: any provision in it)"),
+    ),
+    (
+        N_("Policy versions"),
+        N_("Each privacy-policy version: hash, approval, publication, matters not published"),
+        N_("Versions in effect by the end of the period"),
+    ),
+    # end issue 17
     (
         N_("Audit trail"),
         N_("Every recorded event with everything its hash covers"),

@@ -14,6 +14,8 @@ from article8.reports.workbook import (
     incidents,
     index,
     inspections,
+    policies,  # issue 17
+    provisions,  # issue 17
     summary,
 )
 from article8.reports.workbook.table import Sheet
@@ -30,6 +32,8 @@ SHEETS: tuple[Sheet, ...] = (
     batches.SHEET,
     anomalies.SHEET,
     incidents.SHEET,
+    provisions.SHEET,  # issue 17
+    policies.SHEET,  # issue 17
     audit_trail.SHEET,
     audit_trail.HASH_METHOD,
 )

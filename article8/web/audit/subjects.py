@@ -21,6 +21,8 @@ from article8.controls.inspections.models import Inspection
 from article8.core import vocabulary
 from article8.core.models import ApiToken, AuditEvent, User
 from article8.evidence.models import EvidenceItem
+from article8.privacy.policies.models import PolicyVersion  # issue 17
+from article8.privacy.provisions.models import ProvisionRecord  # issue 17
 from article8.web.permissions import can
 from article8.web.templating import period
 
@@ -249,6 +251,39 @@ def _tokens(session: Session, ids: set[str]) -> dict[str, Named]:
     return {str(row.id): Named(_("API token %(name)s", name=row.name)) for row in rows}
 
 
+# issue 17: provision and receipt records, privacy-policy versions.
+def _provision_records(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(ProvisionRecord.id, ProvisionRecord.direction, ProvisionRecord.party_name).where(
+            ProvisionRecord.id.in_(_int_ids(ids))
+        )
+    )
+    return {
+        str(row.id): Named(
+            _(
+                "%(direction)s: %(party)s",
+                direction=vocabulary.PROVISION_DIRECTIONS.translated(row.direction, _),
+                party=row.party_name,
+            ),
+            _link("provision.read", "provisions.record_page", record_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _policy_versions(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(PolicyVersion.id, PolicyVersion.label).where(PolicyVersion.id.in_(_int_ids(ids)))
+    )
+    return {
+        str(row.id): Named(
+            _("Privacy policy, version %(label)s", label=row.label),
+            _link("policy.read", "policies.version_page", version_id=row.id),
+        )
+        for row in rows
+    }
+
+
 _RESOLVERS: dict[str, Resolver] = {
     "inspection": _inspections,
     "control": _controls,
@@ -260,4 +295,6 @@ _RESOLVERS: dict[str, Resolver] = {
     "handler": _handlers,
     "access_batch": _batches,
     "api_token": _tokens,
+    "provision_record": _provision_records,  # issue 17
+    "policy_version": _policy_versions,  # issue 17
 }

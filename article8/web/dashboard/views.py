@@ -28,6 +28,7 @@ from article8.core.errors import ValidationError
 from article8.core.period_labels import period_label
 from article8.reports import posture, workbook
 from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow, MonthTrend
+from article8.reports.privacy import privacy_figures  # issue 17
 from article8.web import edge, packages
 from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.dashboard import svg
@@ -96,6 +97,8 @@ def dashboard_page() -> ResponseReturnValue:
         anomaly_list=ANOMALY_LIST,
         incident_page=INCIDENT_PAGE,
         incident_list=INCIDENT_LIST,
+        # issue 17: the privacy registers keep no history, so their tiles show only live figures.
+        privacy=privacy_figures(db(), day) if as_of_day is None else None,
     )
 
 
