@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from article8.controls.catalogue.models import Control
-from article8.controls.incidents import queries
+from article8.controls.incidents import queries, record
 from article8.controls.incidents import services as service
 from article8.controls.incidents.models import INCIDENT_STATES, Incident
 from article8.web import edge
@@ -170,12 +170,12 @@ def ppc_report(incident_id: int) -> ResponseReturnValue:
         form=form,
         fields={"reported_on": "reported_on"},
     )
-    service.record_report(
+    record.record_filing(
         db(),
         actor(),
         incident,
-        form.kind.data or "",
-        form.reported_on.data,
+        kind=form.kind.data or "",
+        filed_on=form.reported_on.data,
         now=now(),
         tz=settings().timezone,
     )
