@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from article8.core.settings import Settings
+
 PRELIMINARY_TARGET_DAYS = 3
 PRELIMINARY_DAYS = 5
 FINAL_DAYS = 30
@@ -24,6 +26,11 @@ class Policy:
 
     preliminary_target_days: int = PRELIMINARY_TARGET_DAYS
     preliminary_days: int = PRELIMINARY_DAYS
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Policy:
+        """The policy configured for this installation."""
+        return cls(settings.leak_preliminary_target_days, settings.leak_preliminary_days)
 
 
 DEFAULT_POLICY = Policy()

@@ -12,7 +12,7 @@ before and after; services flush, the caller commits.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -79,7 +79,9 @@ KNOWN = frozenset(
 
 
 def _bad(field: str, expected: str) -> ValidationError:
-    return ValidationError(N_("%(field)s: expected %(expected)s."), field=field, expected=expected)
+    return ValidationError(
+        N_("%(name)s: expected %(expected)s."), field=field, name=field, expected=expected
+    )
 
 
 def parse_instant(value: Any, field: str) -> datetime:
@@ -95,7 +97,7 @@ def parse_instant(value: Any, field: str) -> datetime:
         raise _bad(field, "YYYY-MM-DDThh:mm+09:00")
     if parsed.tzinfo is None:
         raise _bad(field, "YYYY-MM-DDThh:mm+09:00")
-    return parsed
+    return parsed.astimezone(UTC)
 
 
 def parse_day(value: Any, field: str) -> date:
@@ -124,7 +126,7 @@ def _text(value: Any, field: str, limit: int = MAX_TEXT) -> str:
     value = value.strip()
     if len(value) > limit:
         raise ValidationError(
-            N_("%(field)s has at most %(count)d characters."), field=field, name=field, count=limit
+            N_("%(name)s has at most %(count)d characters."), field=field, name=field, count=limit
         )
     return value
 

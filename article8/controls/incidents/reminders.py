@@ -25,13 +25,26 @@ from article8.core.models import User
 
 STEPS = (0, 1, 3, 7)  # days before a deadline on which the responsible persons hear of it
 SUBJECTS = {
-    "preliminary": N_(
-        "[article8] Incident %(id)d: the preliminary report (速報) to the PPC is due on %(due)s "
-        "(%(left)d days left)"
+    ("preliminary", "days"): N_(
+        "[article8] Incident %(id)d: the preliminary report (速報) to the PPC is due in "
+        "%(left)d days, on %(due)s"
     ),
-    "final": N_(
-        "[article8] Incident %(id)d: the final report (確報) to the PPC is due on %(due)s "
-        "(%(left)d days left)"
+    ("preliminary", "tomorrow"): N_(
+        "[article8] Incident %(id)d: the preliminary report (速報) to the PPC is due tomorrow, "
+        "%(due)s"
+    ),
+    ("preliminary", "today"): N_(
+        "[article8] Incident %(id)d: the preliminary report (速報) to the PPC is due today, %(due)s"
+    ),
+    ("final", "days"): N_(
+        "[article8] Incident %(id)d: the final report (確報) to the PPC is due in %(left)d days, "
+        "on %(due)s"
+    ),
+    ("final", "tomorrow"): N_(
+        "[article8] Incident %(id)d: the final report (確報) to the PPC is due tomorrow, %(due)s"
+    ),
+    ("final", "today"): N_(
+        "[article8] Incident %(id)d: the final report (確報) to the PPC is due today, %(due)s"
     ),
     ("preliminary", "overdue"): N_(
         "[article8] Escalation: incident %(id)d: the preliminary report to the PPC is overdue"
@@ -102,7 +115,8 @@ def queue_incident_reminders(
                 if step is None:
                     continue
                 people, key, kind = managers, f"d{step}", "incident.due"
-                subject = SUBJECTS[deadline.kind]
+                when = "today" if left == 0 else "tomorrow" if left == 1 else "days"
+                subject = SUBJECTS[(deadline.kind, when)]
             for person in people:
                 _ = translator(person.locale)
                 queued += notify.queue(

@@ -308,8 +308,8 @@ def test_deadline_reminders_go_out_once_each_and_escalate_when_overdue(
     assert len(run("2026-11-27")) == 4  # 3 days left
     english = [n for n in notifications(session) if n.recipient_id == en.id][-1]
     assert english.subject == (
-        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is due on "
-        "2026-11-30 (3 days left)"
+        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is due in "
+        "3 days, on 2026-11-30"
     )
     assert "weekends" in english.body
     assert len(run("2026-11-28")) == 4  # 2 days left: nothing new
