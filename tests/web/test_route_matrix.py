@@ -98,6 +98,13 @@ EXPECTED: dict[str, object] = {
     "api.evidence_item": api("evidence.read"),
     "api.evidence_content": api("evidence.read"),
     "api.access_log_import": api("access_log.upload"),
+    # issue 15: incidents in the API (tests/web/test_incident_api.py checks each role's token).
+    "api.incident_create": api("incident.raise"),
+    "api.incident_item": api("incident.report"),
+    "api.incident_update": api("incident.manage"),
+    "api.incident_report_filed": api("incident.manage"),
+    "api.incident_notification": api("incident.manage"),
+    "api.incident_close": api("incident.manage"),
     "register.people_list": "register.read",
     "register.person_page": "register.read",
     "register.person_new": "register.manage",

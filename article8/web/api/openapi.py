@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from article8.evidence.filetypes import BY_EXTENSION
+from article8.web.api import openapi_incidents  # issue 15
 from article8.web.api.openapi_schemas import ID, list_parameters, schemas
 
 
@@ -199,6 +200,7 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     },
                 }
             },
+            **openapi_incidents.paths(),  # issue 15
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -216,6 +218,6 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     "bearerFormat": "a8_ followed by 43 URL-safe characters",
                 }
             },
-            "schemas": schemas(),
+            "schemas": {**schemas(), **openapi_incidents.schemas()},  # issue 15
         },
     }
