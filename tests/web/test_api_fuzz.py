@@ -39,6 +39,13 @@ OPERATIONS = [
     ("GET", "/evidence/{item_id}/content"),
     ("POST", "/access-logs"),
     ("GET", "/openapi.json"),
+    # issue 15
+    ("POST", "/incidents"),
+    ("GET", "/incidents/{incident_id}"),
+    ("PATCH", "/incidents/{incident_id}"),
+    ("POST", "/incidents/{incident_id}/reports"),
+    ("POST", "/incidents/{incident_id}/notification"),
+    ("POST", "/incidents/{incident_id}/close"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

@@ -41,6 +41,7 @@ from article8.core.errors import N_, ValidationError
 MAX_TEXT = services.MAX_TEXT
 MAX_LINE = 300
 MAX_COUNT = 1_000_000_000
+EARLIEST_YEAR = 2000  # before any record this tool could keep; also keeps offsets sane
 TRIGGERS = {
     "sensitive": "sensitive_data",
     "financial": "financial_harm",
@@ -97,6 +98,10 @@ def parse_instant(value: Any, field: str) -> datetime:
         raise _bad(field, "YYYY-MM-DDThh:mm+09:00")
     if parsed.tzinfo is None:
         raise _bad(field, "YYYY-MM-DDThh:mm+09:00")
+    if parsed.year < EARLIEST_YEAR:
+        raise ValidationError(
+            N_("%(name)s: the date is too far in the past."), field=field, name=field
+        )
     return parsed.astimezone(UTC)
 
 
@@ -106,9 +111,15 @@ def parse_day(value: Any, field: str) -> date:
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            if day.year < EARLIEST_YEAR:
+                raise ValidationError(
+                    N_("%(name)s: the date is too far in the past."), field=field, name=field
+                )
+            return day
     raise _bad(field, "YYYY-MM-DD")
 
 
