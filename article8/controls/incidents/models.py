@@ -177,7 +177,7 @@ class ReportItemVersion(Base):
     __tablename__ = "incident_item_version"
     __table_args__ = (
         CheckConstraint(one_of("item", REPORT_ITEMS), name="item"),
-        UniqueConstraint("incident_id", "item", "version", name="incident_item_version"),
+        UniqueConstraint("incident_id", "item", "version"),
     )
 
     id: Mapped[intpk]

@@ -16,7 +16,7 @@ class LeakReportDocument(Base):
     """One generated version of 「個人データの漏えい等の報告」, stored as evidence on ORG-07."""
 
     __tablename__ = "incident_document"
-    __table_args__ = (UniqueConstraint("incident_id", "version", name="incident_document"),)
+    __table_args__ = (UniqueConstraint("incident_id", "version"),)
 
     id: Mapped[intpk]
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)

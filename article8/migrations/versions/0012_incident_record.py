@@ -151,7 +151,12 @@ def upgrade() -> None:
             name=op.f("fk_incident_item_version_written_by_id_user_account"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_item_version")),
-        sa.UniqueConstraint("incident_id", "item", "version", name="incident_item_version"),
+        sa.UniqueConstraint(
+            "incident_id",
+            "item",
+            "version",
+            name=op.f("uq_incident_item_version_incident_id_item_version"),
+        ),
     )
     with op.batch_alter_table("incident_item_version", schema=None) as batch_op:
         batch_op.create_index(
@@ -176,7 +181,9 @@ def upgrade() -> None:
             ["incident_id"], ["incident.id"], name=op.f("fk_incident_document_incident_id_incident")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_document")),
-        sa.UniqueConstraint("incident_id", "version", name="incident_document"),
+        sa.UniqueConstraint(
+            "incident_id", "version", name=op.f("uq_incident_document_incident_id_version")
+        ),
     )
     with op.batch_alter_table("incident_document", schema=None) as batch_op:
         batch_op.create_index(
