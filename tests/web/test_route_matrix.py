@@ -128,6 +128,11 @@ EXPECTED: dict[str, object] = {
     "incidents.assess": "incident.manage",
     "incidents.ppc_report": "incident.manage",
     "incidents.set_status": "incident.manage",
+    # issue 15: the leak-report record
+    "incidents.update_record": "incident.manage",
+    "incidents.update_items": "incident.manage",
+    "incidents.notification": "incident.manage",
+    "incidents.document": "incident.manage",
 }
 
 

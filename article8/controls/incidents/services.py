@@ -166,7 +166,7 @@ def assess(
     sensitive: bool,
     financial: bool,
     unlawful: bool,
-    over_1000: bool,
+    over_1000: bool | None,
     now: datetime,
     tz: ZoneInfo,
     policy: ppc.Policy = ppc.DEFAULT_POLICY,
@@ -179,6 +179,11 @@ def assess(
     """
     before = _check(actor, incident)
     over_1000 = check_over_1000(incident, over_1000)
+    if over_1000 is None:
+        raise ValidationError(
+            N_("Answer (iv), or record the number of individuals it follows from."),
+            field="over_1000",
+        )
     incident.sensitive_data, incident.financial_harm = sensitive, financial
     incident.unlawful_purpose, incident.over_1000_people = unlawful, over_1000
     assessed(incident, actor, now)
