@@ -1,4 +1,4 @@
-"""「個人データの漏えい等の報告（速報／確報）」: the report document generated from an incident's record.
+"""「個人データの漏えい等の報告（速報／確報）」: the report document generated from an incident.
 
 An xlsx in the order of the PPC's report form: the reporting business (報告者, from settings),
 then items 1–9 of 規則8条1項 and the assessment against the four triggers of 規則7条. Written in
@@ -214,7 +214,7 @@ def read_report(path: Path) -> dict[str, str]:
     book = load_workbook(path, read_only=True)
     sheet = book[SHEET]
     found = {}
-    for number, label, value in sheet.iter_rows(min_row=4, max_col=3, values_only=True):
+    for _number, label, value in sheet.iter_rows(min_row=4, max_col=3, values_only=True):
         if label:
             found[str(label)] = "" if value is None else str(value)
     book.close()
@@ -260,8 +260,8 @@ def generate_and_store(
                 stream,
                 EvidenceInput(
                     filename=out.name,
-                    title=f"個人データの漏えい等の報告（{STAGES[stage]}） インシデント{incident.id} "
-                    f"第{version}版",
+                    title=f"個人データの漏えい等の報告（{STAGES[stage]}） "
+                    f"インシデント{incident.id} 第{version}版",
                     description=f"SHA-256 {sha256}",
                     collected_on=today,
                     control_codes=[EVIDENCE_CONTROL],

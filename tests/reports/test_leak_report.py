@@ -23,7 +23,8 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 AWARE = datetime(2026, 12, 28, 10, 0, tzinfo=TOKYO)
 NOW = datetime(2027, 1, 5, 9, 0, tzinfo=TOKYO)
 ITEMS = {
-    "summary": "ECサイトの決済画面が改ざんされ、入力されたカード情報が外部に送信されたおそれがある。",
+    "summary": "ECサイトの決済画面が改ざんされ、入力されたカード情報が外部に送信された"
+    "おそれがある。",
     "data_items": "氏名、クレジットカード番号、有効期限、セキュリティコード",
     "individuals": "約120名（ログからの推計）",
     "cause": "CMSの脆弱性を突いた不正アクセスによる改ざん",

@@ -83,17 +83,21 @@ def test_reminders_at_7_3_1_and_0_days_then_escalation_each_once(
         return mine
 
     assert run("2026-12-29") == [
-        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is due in 4 days, on 2027-01-02"
+        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is "
+        f"due in 4 days, on 2027-01-02"
     ]
     assert run("2026-12-30") == [
-        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is due in 3 days, on 2027-01-02"
+        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is "
+        f"due in 3 days, on 2027-01-02"
     ]
     assert run("2026-12-31") == []
     assert run("2027-01-01") == [
-        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is due tomorrow, 2027-01-02"
+        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is "
+        f"due tomorrow, 2027-01-02"
     ]
     assert run("2027-01-02") == [
-        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is due today, 2027-01-02"
+        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is "
+        f"due today, 2027-01-02"
     ]
     escalated = run("2027-01-03")
     assert escalated == [
@@ -114,8 +118,10 @@ def test_reminders_at_7_3_1_and_0_days_then_escalation_each_once(
         )
     assert run("2027-01-19") == []
     assert run("2027-01-20") == [
-        f"[article8] Incident {incident.id}: the final report (確報) to the PPC is due in 7 days, on 2027-01-27"
+        f"[article8] Incident {incident.id}: the final report (確報) to the PPC is "
+        f"due in 7 days, on 2027-01-27"
     ]
     assert run("2027-01-24") == [
-        f"[article8] Incident {incident.id}: the final report (確報) to the PPC is due in 3 days, on 2027-01-27"
+        f"[article8] Incident {incident.id}: the final report (確報) to the PPC is "
+        f"due in 3 days, on 2027-01-27"
     ]

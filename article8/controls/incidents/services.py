@@ -225,7 +225,7 @@ def assessed(incident: Incident, actor: Actor, now: datetime) -> None:
 
 
 def report_required(incident: Incident) -> bool:
-    """Whether the company itself must report: reportable, and no 委託元 notified for it (規則9条)."""
+    """Whether the company itself must report: reportable, and no 委託元 notified (規則9条)."""
     return incident.assessed and incident.reportable and not incident.principal_path
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
@@ -196,16 +195,18 @@ def upgrade() -> None:
         "UPDATE incident SET aware_confirmed_at = assessed_at, "
         "aware_confirmed_by_id = assessed_by_id WHERE assessed_at IS NOT NULL"
     )
-    for kind, column in (
-        ("preliminary", "preliminary_reported_on"),
-        ("final", "final_reported_on"),
-    ):
-        op.execute(
-            "INSERT INTO incident_filing (incident_id, kind, destination, authority, "
-            "receipt_number, filed_on, voluntary, voluntary_reason, recorded_by_id, recorded_at) "
-            f"SELECT id, '{kind}', 'ppc', '', '', {column}, false, '', assessed_by_id, updated_at "
-            f"FROM incident WHERE {column} IS NOT NULL"
-        )
+    op.execute(
+        "INSERT INTO incident_filing (incident_id, kind, destination, authority, "
+        "receipt_number, filed_on, voluntary, voluntary_reason, recorded_by_id, recorded_at) "
+        "SELECT id, 'preliminary', 'ppc', '', '', preliminary_reported_on, false, '', "
+        "assessed_by_id, updated_at FROM incident WHERE preliminary_reported_on IS NOT NULL"
+    )
+    op.execute(
+        "INSERT INTO incident_filing (incident_id, kind, destination, authority, "
+        "receipt_number, filed_on, voluntary, voluntary_reason, recorded_by_id, recorded_at) "
+        "SELECT id, 'final', 'ppc', '', '', final_reported_on, false, '', "
+        "assessed_by_id, updated_at FROM incident WHERE final_reported_on IS NOT NULL"
+    )
 
 
 def downgrade() -> None:

@@ -91,8 +91,9 @@ def paths() -> dict[str, Any]:
             "recordIncidentReport",
             "IncidentFiling",
             "Recorded.",
-            "速報 (preliminary), 確報 (final), 速報兼確報 (combined) or 追完 (supplement). A report "
-            "the assessment does not require is voluntary and needs `voluntary_reason`.",
+            "速報 (preliminary), 確報 (final), 速報兼確報 (combined) or 追完 (supplement). "
+            "A report the assessment does not require is voluntary and needs "
+            "`voluntary_reason`.",
         ),
         "/incidents/{incident_id}/notification": _write(
             "Record the notification of the individuals, or the alternative measures",

@@ -44,8 +44,10 @@ ASSESSMENT_QUESTIONS = (
     ),
     (
         "unlawful",
-        _l("(iii) May it have been caused by an act against the company done for an "
-        "unlawful purpose?"),
+        _l(
+            "(iii) May it have been caused by an act against the company done for an "
+            "unlawful purpose?"
+        ),
         "不正の目的をもって行われたおそれがある当該個人情報取扱事業者に対する行為による個人データ"
         "（当該個人情報取扱事業者が取得し、又は取得しようとしている個人情報であって、個人データとして"
         "取り扱われることが予定されているものを含む。）の漏えい等が発生し、又は発生したおそれがある事態",
@@ -99,15 +101,9 @@ class AssessForm(FlaskForm):
     """The four PPC leak-report conditions, each answered yes or no ((iv) may follow from the
     number of individuals instead)."""
 
-    sensitive = RadioField(
-        ASSESSMENT_QUESTIONS[0][1], choices=YES_NO, validators=[DataRequired()]
-    )
-    financial = RadioField(
-        ASSESSMENT_QUESTIONS[1][1], choices=YES_NO, validators=[DataRequired()]
-    )
-    unlawful = RadioField(
-        ASSESSMENT_QUESTIONS[2][1], choices=YES_NO, validators=[DataRequired()]
-    )
+    sensitive = RadioField(ASSESSMENT_QUESTIONS[0][1], choices=YES_NO, validators=[DataRequired()])
+    financial = RadioField(ASSESSMENT_QUESTIONS[1][1], choices=YES_NO, validators=[DataRequired()])
+    unlawful = RadioField(ASSESSMENT_QUESTIONS[2][1], choices=YES_NO, validators=[DataRequired()])
     over_1000 = RadioField(ASSESSMENT_QUESTIONS[3][1], choices=YES_NO, validators=[Optional()])
 
     @classmethod

@@ -233,10 +233,10 @@ class NotificationForm(FlaskForm):
     )
     content = TextAreaField(_l("What was notified"), validators=[Optional(), Length(max=MAX_TEXT)])
     published_on = DayField(_l("Published on"), validators=[Optional()])
-    where = TextAreaField(_l("Where it was published"), validators=[Optional(), Length(max=MAX_TEXT)])
-    inquiry_desk = TextAreaField(
-        _l("Inquiry desk"), validators=[Optional(), Length(max=MAX_TEXT)]
+    where = TextAreaField(
+        _l("Where it was published"), validators=[Optional(), Length(max=MAX_TEXT)]
     )
+    inquiry_desk = TextAreaField(_l("Inquiry desk"), validators=[Optional(), Length(max=MAX_TEXT)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -320,8 +320,10 @@ def document(incident_id: int) -> ResponseReturnValue:
         db(), local_store(settings()), actor(), incident, settings=settings(), now=now()
     )
     flash(
-        _("Version %(version)d of the report document has been kept as evidence.",
-          version=generated.version),
+        _(
+            "Version %(version)d of the report document has been kept as evidence.",
+            version=generated.version,
+        ),
         "success",
     )
     return _to_incident(incident_id)
@@ -336,8 +338,9 @@ def set_status(incident_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render(incident, 400, status_form=form)
     edge.on_refusal(
-        lambda _error: _render(incident, 409 if isinstance(_error, NotClosable) else 400,
-                               status_form=form),
+        lambda _error: _render(
+            incident, 409 if isinstance(_error, NotClosable) else 400, status_form=form
+        ),
         form=form,
         fields={"resolution": "resolution"},
         catch=(ValidationError, NotClosable),
