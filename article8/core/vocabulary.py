@@ -284,7 +284,10 @@ LEAK_MEDIA = _v(
     ("both", N_("Electronic and paper")),
 )
 YES_NO_UNKNOWN = _v(
-    "yes_no_unknown", ("yes", N_("Yes")), ("no", N_("No")), ("unknown", N_("Unknown"))
+    "yes_no_unknown",
+    ("yes", N_("Involved")),
+    ("no", N_("Not involved")),
+    ("unknown", N_("Unknown")),
 )
 ENTRUSTMENTS = _v(
     "entrustment",

@@ -229,15 +229,17 @@ def generate_and_store(
     *,
     settings: Settings,
     now: datetime,
+    stage: str | None = None,
 ) -> LeakReportDocument:
-    """Generate the next version of the document and keep it as evidence on ORG-07."""
+    """Generate the next version of the document (速報 or 確報; by default 確報 once the 速報 is
+    on record) and keep it as evidence on ORG-07."""
     incidents.check(actor, incident)
     if session.scalar(select(Control.id).where(Control.code == EVIDENCE_CONTROL)) is None:
         raise ValidationError(
             N_("Control %(code)s is not in the catalogue; synchronise the catalogue first."),
             code=EVIDENCE_CONTROL,
         )
-    stage = stage_of(incident)
+    stage = stage or stage_of(incident)
     version = 1 + (
         session.scalar(
             select(func.count())

@@ -143,7 +143,7 @@ def test_the_workbook_incidents_sheet_carries_every_field(session, settings, fil
     out, _ = export(session, settings, tmp_path)
     header, row = sheets(out)["Incidents"][:2]
     cells = dict(zip(header, row, strict=True))
-    assert cells["Kind"] == "Leak (漏えい)"
+    assert cells["Kind of incident"] == "Leak (漏えい)"
     assert cells["Occurred or suspected"] == "Suspected (おそれ)"
     assert cells["Media"] == "Electronic"
     assert (cells["Estimate: at least"], cells["Estimate: at most"]) == (100, 130)

@@ -128,7 +128,7 @@ SHEET = TableSheet(
         Column(N_("Awareness confirmed"), 17, "datetime"),
         Column(N_("When it occurred"), 17, "datetime"),
         Column(N_("When it occurred is unknown"), 10, "bool"),
-        Column(N_("Kind"), 16),
+        Column(N_("Kind of incident"), 16),
         Column(N_("Occurred or suspected"), 12, "status", (LEAK_CERTAINTY,)),
         Column(N_("Media"), 12, "status", (LEAK_MEDIA,)),
         Column(N_("Personal data involved"), 10, "status", (YES_NO_UNKNOWN,)),

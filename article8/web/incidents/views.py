@@ -149,6 +149,7 @@ def _render(incident: Incident, status: int = 200, **forms: Any) -> ResponseRetu
         missing=service.missing(incident),
         report_required=service.report_required(incident),
         documents=_documents(incident),
+        next_stage=leak_report.stage_of(incident),
         policy=_policy(),
         lang=lang(),
         today=today(),
@@ -316,8 +317,15 @@ def document(incident_id: int) -> ResponseReturnValue:
     """Generate the report document (xlsx) and keep it as evidence on ORG-07."""
     incident = _incident(incident_id)
     edge.on_refusal(lambda _error: _to_incident(incident_id), announce=True)
+    stage = request.form.get("stage", "")
     generated = leak_report.generate_and_store(
-        db(), local_store(settings()), actor(), incident, settings=settings(), now=now()
+        db(),
+        local_store(settings()),
+        actor(),
+        incident,
+        settings=settings(),
+        now=now(),
+        stage=stage if stage in leak_report.STAGES else None,
     )
     flash(
         _(
