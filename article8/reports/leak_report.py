@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -81,6 +82,19 @@ FILINGS = {"preliminary": "速報", "final": "確報", "combined": "速報兼確
 HEADING = Font(bold=True, size=14)
 SECTION = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+WIDTHS = {"A": 6, "B": 44, "C": 70}
+LINE_HEIGHT = 15
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes in a column ``width`` characters wide (CJK counts two)."""
+    total = 0
+    for line in text.split("\n") or [""]:
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+        total += max(1, -(-units // max(width - 2, 1)))
+    return total
 
 
 @dataclass(frozen=True)
@@ -200,10 +214,17 @@ def write_report(
                 cell.font = Font(bold=True)
         for cell in sheet[sheet.max_row]:
             cell.alignment = WRAP
-    sheet.column_dimensions["A"].width = 6
-    sheet.column_dimensions["B"].width = 48
-    sheet.column_dimensions["C"].width = 80
+        # Spreadsheet programs do not grow a row for wrapped text written by openpyxl.
+        lines = max(_lines(row.label, WIDTHS["B"]), _lines(row.value, WIDTHS["C"]))
+        sheet.row_dimensions[sheet.max_row].height = LINE_HEIGHT * lines
+    for column, width in WIDTHS.items():
+        sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A4"
+    # One page wide when printed, as many pages tall as it takes.
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "3:3"
     with atomic_output(out) as stream:
         book.save(stream)
     return sha256_of(out)
