@@ -101,7 +101,6 @@ EXPECTED: dict[str, object] = {
     # issue 15: incidents in the API (tests/web/test_incident_api.py checks each role's token).
     "api.incident_create": api("incident.raise"),
     "api.incident_item": api("incident.report"),
-    "api.incident_update": api("incident.manage"),
     "api.incident_report_filed": api("incident.manage"),
     "api.incident_notification": api("incident.manage"),
     "api.incident_close": api("incident.manage"),

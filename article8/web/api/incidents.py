@@ -147,20 +147,18 @@ def _string(body: Mapping[str, Any], name: str) -> str:
     return value
 
 
-@bp.get("/incidents/<id:incident_id>")
+@bp.route("/incidents/<id:incident_id>", methods=["GET", "PATCH"])
 @public
 @api_requires("incident.report")
 def incident_item(incident_id: int) -> ResponseReturnValue:
-    """The record; a reporter without incident.read sees only their own (403 otherwise)."""
-    return jsonify(incident_json(services.visible_incident(db(), _actor(), incident_id)))
-
-
-@bp.patch("/incidents/<id:incident_id>")
-@public
-@api_requires("incident.manage")
-def incident_update(incident_id: int) -> ResponseReturnValue:
-    """Set fields of the record; 200 with the record, deadlines recomputed."""
+    """GET: the record (a reporter without incident.read sees only their own, 403 otherwise).
+    PATCH: set fields of the record (the service allows responsible persons and administrators);
+    200 with the record, deadlines recomputed."""
+    # One rule for both methods: with two, an id out of range answered 405 instead of 404.
+    if request.method == "GET":
+        return jsonify(incident_json(services.visible_incident(db(), _actor(), incident_id)))
     incident = services.get_incident(db(), incident_id)
+    services.check(_actor(), incident)  # a role that may not change it hears 403 before 400
     record.update_record(
         db(),
         _actor(),
