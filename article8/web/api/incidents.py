@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -15,11 +15,18 @@ from article8.controls.incidents import deadlines as ppc
 from article8.controls.incidents import record, services
 from article8.controls.incidents.errors import NotClosable
 from article8.controls.incidents.models import REPORT_ITEMS, Incident
+from article8.core.audit import Actor
 from article8.core.errors import N_, ValidationError
 from article8.core.vocabulary import CLOSING_BLOCKERS
-from article8.web.api.views import _actor, api_requires, bp
-from article8.web.context import db, now, settings
+from article8.web.api.views import api_requires, bp
+from article8.web.context import client_addr, db, now, settings
 from article8.web.permissions import public
+
+
+def _actor() -> Actor:
+    """The token's owner (authenticated by the blueprint before the view runs)."""
+    user = g.api_user
+    return Actor(user.id, user.email, client_addr(), user.role)
 
 
 def _body() -> Mapping[str, Any]:
