@@ -38,7 +38,7 @@ NAV_EN = {
         "Audit trail",
         "Users",
         "Closed days",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -57,7 +57,7 @@ NAV_EN = {
         "Anomalies",
         "Incidents",
         "Audit trail",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -69,7 +69,7 @@ NAV_EN = {
         "Catalogue",
         "Coverage",
         "Evidence",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -86,7 +86,7 @@ NAV_EN = {
         "Anomalies",
         "Incidents",
         "Audit trail",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -108,7 +108,7 @@ ALL_LINKS_EN = [
     "Audit trail",
     "Users",
     "Closed days",
-    "Report a violation",
+    "Report an incident",
     "My account",
     "API tokens",
 ]
@@ -131,7 +131,7 @@ JA = {
     "Access logs": "アクセスログ",
     "Anomalies": "異常検知",
     "Incidents": "インシデント",
-    "Report a violation": "違反の報告",
+    "Report an incident": "漏えい等事案・規程違反の報告",  # issue 15
     "Sign out": "ログアウト",
 }
 LOGIN_URL = re.compile(r"/login(\?.*)?$")

@@ -49,7 +49,7 @@ def test_a_staff_report_becomes_a_filed_final_report(page: Page, live_server: Li
 
     # A member of staff reports it from the navigation.
     _sign_in(page, base, INSPECTOR)
-    page.get_by_role("link", name="Report an incident or rule breach").click()
+    page.get_by_role("link", name="Report an incident", exact=True).click()
     expect(page.locator("h1")).to_have_text(
         "Report a personal-data incident or rule breach (near misses included)"
     )
