@@ -55,11 +55,17 @@ def raise_one(client, headers, **fields):
 )
 def test_any_role_but_auditor_raises_an_incident(client, token_for, at_new_year, role, status):
     _user, headers = token_for(role)
-    response = raise_one(client, headers, aware_at="2026-12-28T10:00:00+09:00")
+    response = raise_one(
+        client,
+        headers,
+        aware_at="2026-12-28T10:00:00+09:00",
+        occurred_at="2026-12-27T22:00:00+09:00",
+    )
     assert response.status_code == status, response.get_data(as_text=True)
     if status == 201:
         body = response.get_json()
         assert body["aware_at"] == "2026-12-28T10:00:00+09:00"
+        assert body["occurred_at"] == "2026-12-27T22:00:00+09:00"
         assert (body["aware_confirmed"], body["reportable"], body["deadlines"]) == (
             False, False, None,
         )  # fmt: skip
@@ -159,6 +165,8 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(client, token_f
         assert answer.status_code == 400 and answer.get_json()["field"] == field
     assert client.get(url, headers=boss).get_json()["media"] is None
     assert client.patch(url, headers=boss, data="[]").status_code == 400
+    future = raise_one(client, boss, occurred_at="2027-02-01T00:00:00+09:00")
+    assert future.status_code == 400 and future.get_json()["field"] == "occurred_at"
     assert client.get("/api/v1/incidents/999999", headers=boss).status_code == 404
 
 

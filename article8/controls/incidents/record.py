@@ -209,10 +209,13 @@ def update_record(
         incident.principal_notified_on = (
             None if raw in (None, "") else parse_day(raw, "principal_notified_on")
         )
+    answers = _answers(incident)
     _set_individuals(incident, fields)
     _set_triggers(incident, fields)
     _check_record(incident, now=now, tz=tz)
-    services.assessed(incident, actor, now)
+    if _answers(incident) != answers:
+        # Whoever changes an answer (or the count (iv) follows from) made the assessment.
+        services.assessed(incident, actor, now)
     services.schedule(incident, tz, policy)
     services.changed(session, actor, incident, "incident.record", before, now)
     if "items" in fields:
@@ -251,6 +254,10 @@ def _set_aware(
     incident.aware_confirmed_at, incident.aware_confirmed_by_id = now, actor.id
     services.schedule(incident, tz, policy)
     services.changed(session, actor, incident, action, before, now, reason=reason)
+
+
+def _answers(incident: Incident) -> tuple[bool | None, ...]:
+    return tuple(getattr(incident, column) for column in TRIGGERS.values())
 
 
 def _set_individuals(incident: Incident, fields: Mapping[str, Any]) -> None:

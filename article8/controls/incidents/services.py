@@ -89,6 +89,7 @@ def report_violation(
     now: datetime,
     tz: ZoneInfo,
     base_url: str = "",
+    occurred_at: datetime | None = None,
 ) -> Incident:
     """Record a report by any signed-in user and notify every responsible person at once."""
     title, description = " ".join(title.split()), description.strip()
@@ -110,8 +111,11 @@ def report_violation(
         raise ValueError("aware_at must carry its time zone")
     if aware_at > now:
         raise ValidationError(N_("The time you became aware is in the future."), field="aware_at")
+    if occurred_at is not None and occurred_at > now:
+        raise ValidationError(N_("The time it occurred is in the future."), field="occurred_at")
     control = _control(session, control_code)
     incident = Incident(
+        occurred_at=occurred_at,
         title=title,
         description=description,
         reported_by_id=actor.id,

@@ -127,7 +127,7 @@ def incident_create() -> ResponseReturnValue:
     """Report an incident (title, description, aware_at?, occurred_at?); 201 with the record."""
     body = _body()
     tz, at = settings().timezone, now()
-    aware = body.get("aware_at")
+    aware, occurred = body.get("aware_at"), body.get("occurred_at")
     incident = services.report_violation(
         db(),
         _actor(),
@@ -137,12 +137,10 @@ def incident_create() -> ResponseReturnValue:
         now=at,
         tz=tz,
         base_url=settings().base_url,
+        occurred_at=record.parse_instant(occurred, "occurred_at")
+        if occurred not in (None, "")
+        else None,
     )
-    occurred = body.get("occurred_at")
-    if occurred not in (None, ""):
-        incident.occurred_at = record.parse_instant(occurred, "occurred_at")
-        if incident.occurred_at > at:
-            raise ValidationError(N_("The time it occurred is in the future."), field="occurred_at")
     location = url_for("api.incident_item", incident_id=incident.id)
     return jsonify(incident_json(incident)), 201, {"Location": location}
 
