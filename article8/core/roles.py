@@ -48,6 +48,8 @@ GRANTS: dict[str, frozenset[str]] = {
     "incident.report": _EVERYONE,
     "incident.read": _READERS,
     "incident.manage": _MANAGERS,
+    # issue 15: raising an incident through the API (help desks, monitoring): not auditors.
+    "incident.raise": _PERFORMERS,
     # The evidence vault.
     "evidence.read": _EVERYONE,
     "evidence.upload": _PERFORMERS,

@@ -97,6 +97,13 @@ class Settings:
     argon2_parallelism: int = 4
     # issue 18 S3: None keeps evidence in ``evidence_dir``.
     s3: S3Settings | None = None
+    # Issue 15: the leak report (漏えい等報告): 速報 target and limit in days, and the 報告者.
+    leak_preliminary_target_days: int = 3
+    leak_preliminary_days: int = 5
+    organisation_corporate_number: str = ""
+    organisation_address: str = ""
+    organisation_representative: str = ""
+    leak_report_contact: str = ""
 
     @property
     def database(self) -> URL:
@@ -159,6 +166,15 @@ class Settings:
             argon2_memory_kib=_int(env, "ARTICLE8_ARGON2_MEMORY_KIB", 65536, 8192, 4 * 1024**2),
             argon2_parallelism=_int(env, "ARTICLE8_ARGON2_PARALLELISM", 4, 1, 64),
             s3=_s3(env),
+            # Issue 15: the leak report.
+            leak_preliminary_target_days=_int(
+                env, "ARTICLE8_LEAK_PRELIMINARY_TARGET_DAYS", 3, 1, 30
+            ),
+            leak_preliminary_days=_int(env, "ARTICLE8_LEAK_PRELIMINARY_DAYS", 5, 1, 30),
+            organisation_corporate_number=env.get("ARTICLE8_ORGANISATION_NUMBER", ""),
+            organisation_address=env.get("ARTICLE8_ORGANISATION_ADDRESS", ""),
+            organisation_representative=env.get("ARTICLE8_ORGANISATION_REPRESENTATIVE", ""),
+            leak_report_contact=env.get("ARTICLE8_LEAK_REPORT_CONTACT", ""),
         )
 
 

@@ -265,6 +265,78 @@ DEADLINE_STATES = _v(
     ("open", N_("Not yet due"), "info"),
 )
 
+# --- issue 15: the leak-report record (漏えい等報告) --------------------------------------------
+LEAK_KINDS = _v(
+    "leak_kind",
+    ("leak", N_("Leak (漏えい)")),
+    ("loss", N_("Loss (滅失)")),
+    ("damage", N_("Damage (毀損)")),
+)
+LEAK_CERTAINTY = _v(
+    "leak_certainty",
+    ("occurred", N_("Occurred")),
+    ("suspected", N_("Suspected (おそれ)")),
+)
+LEAK_MEDIA = _v(
+    "leak_media",
+    ("electronic", N_("Electronic")),
+    ("paper", N_("Paper")),
+    ("both", N_("Electronic and paper")),
+)
+YES_NO_UNKNOWN = _v(
+    "yes_no_unknown",
+    ("yes", N_("Involved")),
+    ("no", N_("Not involved")),
+    ("unknown", N_("Unknown")),
+)
+ENTRUSTMENTS = _v(
+    "entrustment",
+    ("none", N_("No entrustment")),
+    ("entrusting", N_("We entrusted the handling (委託元)")),
+    ("contractor", N_("We handle it on behalf of another business (委託先)")),
+)
+FILING_KINDS = _v(
+    "filing_kind",
+    ("preliminary", N_("Preliminary report (速報)")),
+    ("final", N_("Final report (確報)")),
+    ("combined", N_("Preliminary and final report in one (速報兼確報)")),
+    ("supplement", N_("Supplement (追完)")),
+)
+FILING_DESTINATIONS = _v(
+    "filing_destination",
+    ("ppc", N_("Personal Information Protection Commission")),
+    ("ministry", N_("Ministry with delegated authority")),
+)
+NOTIFICATION_WAYS = _v(
+    "notification_way",
+    ("notified", N_("Individuals notified")),
+    ("alternative", N_("Notification difficult: alternative measures")),
+)
+REPORT_ITEMS = _v(
+    "report_item",
+    ("summary", N_("Summary")),
+    ("data_items", N_("Items of the personal data leaked (or possibly leaked)")),
+    ("individuals", N_("Number of individuals")),
+    ("cause", N_("Cause")),
+    ("secondary_damage", N_("Secondary damage or its risk, and what it is")),
+    ("individual_response", N_("Response to the individuals")),
+    ("publication", N_("Publication")),
+    ("prevention", N_("Measures to prevent recurrence")),
+    ("other", N_("Other relevant matters")),
+)
+CLOSING_BLOCKERS = _v(
+    "closing_blocker",
+    ("aware_at", N_("The time the company became aware has not been confirmed")),
+    ("assessment", N_("The four report triggers have not been answered")),
+    ("preliminary_report", N_("No preliminary report to the PPC is recorded")),
+    ("final_report", N_("No final report to the PPC is recorded")),
+    (
+        "notification",
+        N_("Neither the notification of the individuals nor an alternative is recorded"),
+    ),
+)
+# --- end of issue 15 -------------------------------------------------------------------------
+
 # --- the audit trail -------------------------------------------------------------------------
 # One term per action the code records (tests/core/test_audit_vocabulary.py finds every recorded
 # action with ast and checks it is here). Labels read as what the actor did.
@@ -324,6 +396,14 @@ AUDIT_ACTIONS = _v(
     ("incident.final_report", N_("Recorded the final report to the PPC")),
     ("incident.status", N_("Changed an incident's status")),
     ("incident.close", N_("Closed an incident"), "success"),
+    # issue 15: the leak-report record
+    ("incident.triage", N_("Confirmed when the company became aware of an incident")),
+    ("incident.aware_at", N_("Changed when the company became aware of an incident"), "warning"),
+    ("incident.record", N_("Changed an incident's leak-report record")),
+    ("incident.item", N_("Revised an item of the leak report")),
+    ("incident.filing", N_("Recorded a report to the PPC")),
+    ("incident.notification", N_("Recorded the notification of the individuals")),
+    ("incident.document", N_("Generated the leak report document")),
     # users and sign-in
     ("user.create", N_("Created a user")),
     ("user.role_change", N_("Changed a user's role")),

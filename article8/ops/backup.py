@@ -44,6 +44,7 @@ MODEL_MODULES = (
     "article8.controls.findings.models",
     "article8.controls.incidents.models",
     "article8.evidence.models",
+    "article8.evidence.leak_reports.models",  # issue 15: generated leak-report documents
     "article8.access.models",
 )
 # Runtime state that a restored instance builds afresh rather than inherits.

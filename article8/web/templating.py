@@ -37,6 +37,17 @@ VOCABULARIES: dict[str, tuple[Vocabulary, ...]] = {
     "provision_basis": (vocabulary.PROVISION_BASES,),
     "record_form": (vocabulary.RECORD_FORMS,),
     "publication_matter": (vocabulary.PUBLICATION_MATTERS,),
+    # issue 15: the leak-report record
+    "leak_kind": (vocabulary.LEAK_KINDS,),
+    "leak_certainty": (vocabulary.LEAK_CERTAINTY,),
+    "leak_media": (vocabulary.LEAK_MEDIA,),
+    "yes_no_unknown": (vocabulary.YES_NO_UNKNOWN,),
+    "entrustment": (vocabulary.ENTRUSTMENTS,),
+    "filing_kind": (vocabulary.FILING_KINDS,),
+    "filing_destination": (vocabulary.FILING_DESTINATIONS,),
+    "report_item": (vocabulary.REPORT_ITEMS,),
+    "closing_blocker": (vocabulary.CLOSING_BLOCKERS,),
+    "report_kind": (vocabulary.REPORT_KINDS,),
 }
 
 

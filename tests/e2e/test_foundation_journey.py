@@ -40,7 +40,7 @@ NAV_EN = {
         "Audit trail",
         "Users",
         "Closed days",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -61,7 +61,7 @@ NAV_EN = {
         "Provision records",  # issue 17
         "Privacy policy",  # issue 17
         "Audit trail",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -73,7 +73,7 @@ NAV_EN = {
         "Catalogue",
         "Coverage",
         "Evidence",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -92,7 +92,7 @@ NAV_EN = {
         "Provision records",  # issue 17
         "Privacy policy",  # issue 17
         "Audit trail",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -116,7 +116,7 @@ ALL_LINKS_EN = [
     "Audit trail",
     "Users",
     "Closed days",
-    "Report a violation",
+    "Report an incident",
     "My account",
     "API tokens",
 ]
@@ -141,7 +141,7 @@ JA = {
     "Incidents": "インシデント",
     "Provision records": "第三者提供の記録",  # issue 17
     "Privacy policy": "プライバシーポリシー",  # issue 17
-    "Report a violation": "違反の報告",
+    "Report an incident": "漏えい等事案・規程違反の報告",  # issue 15
     "Sign out": "ログアウト",
 }
 LOGIN_URL = re.compile(r"/login(\?.*)?$")

@@ -44,6 +44,13 @@ OPERATIONS = [
     ("GET", "/provisions"),
     ("POST", "/provisions"),
     ("GET", "/provisions/{record_id}"),
+    # issue 15
+    ("POST", "/incidents"),
+    ("GET", "/incidents/{incident_id}"),
+    ("PATCH", "/incidents/{incident_id}"),
+    ("POST", "/incidents/{incident_id}/reports"),
+    ("POST", "/incidents/{incident_id}/notification"),
+    ("POST", "/incidents/{incident_id}/close"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

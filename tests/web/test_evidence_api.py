@@ -251,12 +251,19 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
         "/openapi.json",
         "/provisions",  # issue 17
         "/provisions/{record_id}",  # issue 17
+        # issue 15
+        "/incidents",
+        "/incidents/{incident_id}",
+        "/incidents/{incident_id}/reports",
+        "/incidents/{incident_id}/notification",
+        "/incidents/{incident_id}/close",
     }
     assert set(document["paths"]["/evidence"]) == {"get", "post"}
     served = {
         rule.rule.removeprefix("/api/v1")
         .replace("<id:item_id>", "{item_id}")
         .replace("<id:record_id>", "{record_id}")
+        .replace("<id:incident_id>", "{incident_id}")  # issue 15
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
     }

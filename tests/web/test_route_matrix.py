@@ -98,6 +98,12 @@ EXPECTED: dict[str, object] = {
     "api.evidence_item": api("evidence.read"),
     "api.evidence_content": api("evidence.read"),
     "api.access_log_import": api("access_log.upload"),
+    # issue 15: incidents in the API (tests/web/test_incident_api.py checks each role's token).
+    "api.incident_create": api("incident.raise"),
+    "api.incident_item": api("incident.report"),
+    "api.incident_report_filed": api("incident.manage"),
+    "api.incident_notification": api("incident.manage"),
+    "api.incident_close": api("incident.manage"),
     "register.people_list": "register.read",
     "register.person_page": "register.read",
     "register.person_new": "register.manage",
@@ -141,6 +147,11 @@ EXPECTED: dict[str, object] = {
     "api.provision_create": api("provision.manage"),
     "api.provision_item": api("provision.read"),
     # end issue 17
+    # issue 15: the leak-report record
+    "incidents.update_record": "incident.manage",
+    "incidents.update_items": "incident.manage",
+    "incidents.notification": "incident.manage",
+    "incidents.document": "incident.manage",
 }
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from article8.evidence.filetypes import BY_EXTENSION
-from article8.web.api import openapi_provisions  # issue 17
+from article8.web.api import (
+    openapi_incidents,  # issue 15
+    openapi_provisions,  # issue 17
+)
 from article8.web.api.openapi_schemas import ID, list_parameters, schemas
 
 
@@ -270,6 +273,7 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                 }
             },
             **openapi_provisions.paths(_UNAUTHORISED),  # issue 17
+            **openapi_incidents.paths(),  # issue 15
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -287,6 +291,10 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     "bearerFormat": "a8_ followed by 43 URL-safe characters",
                 }
             },
-            "schemas": {**schemas(), **openapi_provisions.schemas()},  # issue 17
+            "schemas": {
+                **schemas(),
+                **openapi_provisions.schemas(),  # issue 17
+                **openapi_incidents.schemas(),  # issue 15
+            },
         },
     }

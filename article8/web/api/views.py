@@ -383,3 +383,5 @@ def provision_item(record_id: int) -> ResponseReturnValue:
 
 
 # --- end issue 17
+# issue 15: the incident endpoints live in their own module on this blueprint.
+from article8.web.api import incidents as _incidents  # noqa: E402, F401

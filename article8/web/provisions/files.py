@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from article8.controls.catalogue.models import Control
 from article8.evidence import services as evidence
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.web.context import actor, db, now, settings, today
 from article8.web.evidence.files import max_bytes
 
@@ -32,7 +32,7 @@ def store(stream: BinaryIO, filename: str, title: str, codes: tuple[str, ...]) -
         return None
     item = evidence.add_evidence(
         db(),
-        local_store(settings()),
+        evidence_store(settings()),
         actor(),
         stream,
         evidence.EvidenceInput(
