@@ -13,6 +13,7 @@ from sqlalchemy import select
 from article8.core.errors import PermissionDenied, ValidationError
 from article8.core.models import AuditEvent, Notification
 from article8.evidence.blobstore import LocalBlobStore
+from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.inquiries import services as inquiries
 from article8.privacy.requests import queries
 from article8.privacy.requests import services as requests
@@ -150,24 +151,40 @@ def test_from_receipt_to_closed_with_the_response_as_evidence(
     )
     with pytest.raises(TransitionRefused):
         requests.close(session, SYSTEM_ACTOR, found, now=now)
-    requests.record_response(
+    responded_on = now.astimezone(TOKYO).date()
+    requests.check_response(
+        SYSTEM_ACTOR, found, responded_on=responded_on, method="electronic", now=now, tz=TOKYO
+    )
+    item = add_evidence(
         session,
         store,
         SYSTEM_ACTOR,
-        found,
         io.BytesIO(PDF),
-        filename="開示回答.pdf",
-        responded_on=now.astimezone(TOKYO).date(),
-        method="electronic",
+        EvidenceInput(
+            filename="開示回答.pdf",
+            title="開示回答",
+            collected_on=responded_on,
+            control_codes=(requests.REQUESTS_CONTROL,),
+        ),
         max_bytes=10 * 1024 * 1024,
+        now=now,
+    )
+    requests.record_response(
+        session,
+        SYSTEM_ACTOR,
+        found,
+        evidence_id=item.id,
+        sha256=item.sha256,
+        responded_on=responded_on,
+        method="electronic",
         now=now,
         tz=TOKYO,
     )
     requests.close(session, SYSTEM_ACTOR, found, now=now)
-    assert found.state == "closed" and found.response_evidence is not None
+    assert found.state == "closed" and found.response_evidence_id == item.id
     import hashlib
 
-    assert found.response_evidence.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert found.response_sha256 == item.sha256 == hashlib.sha256(PDF).hexdigest()
     with pytest.raises(TransitionRefused):
         requests.begin_work(session, SYSTEM_ACTOR, found, now=now)
     actions = list(
@@ -214,12 +231,31 @@ def test_only_managers_record_requests_and_inspectors_see_only_theirs(
         as_actor(inspector),
         mine,
         data_concerned="会員DBの購買履歴",
-        systems=[],
+        systems=["会員DB"],
+        known_systems=("会員DB", "CRM"),
         now=clock(),
     )
+    assert requests.systems_of(session, mine) == ["会員DB"]
+    with pytest.raises(ValidationError) as unknown:
+        requests.update_work(
+            session,
+            as_actor(inspector),
+            mine,
+            data_concerned="x",
+            systems=["給与システム"],
+            known_systems=("会員DB",),
+            now=clock(),
+        )
+    assert unknown.value.field == "systems"
     with pytest.raises(PermissionDenied):
         requests.update_work(
-            session, as_actor(other), mine, data_concerned="x", systems=[], now=clock()
+            session,
+            as_actor(other),
+            mine,
+            data_concerned="x",
+            systems=[],
+            known_systems=(),
+            now=clock(),
         )
 
 

@@ -92,6 +92,7 @@ def upgrade() -> None:
         sa.Column("responded_on", sa.Date(), nullable=True),
         sa.Column("response_method", sa.String(length=20), nullable=True),
         sa.Column("response_evidence_id", sa.Integer(), nullable=True),
+        sa.Column("response_sha256", sa.String(length=64), nullable=True),
         sa.Column("inquiry_id", sa.Integer(), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),

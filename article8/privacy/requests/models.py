@@ -20,7 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from article8.core import vocabulary
 from article8.core.db import Base, intpk, one_of
 from article8.core.models import User
-from article8.evidence.models import EvidenceItem
 
 REQUEST_KINDS = vocabulary.REQUEST_KINDS.codes
 REQUEST_STATES = vocabulary.REQUEST_STATES.codes
@@ -79,7 +78,9 @@ class PrivacyRequest(Base):
     decided_at: Mapped[datetime | None]
     responded_on: Mapped[date | None] = mapped_column(Date)
     response_method: Mapped[str | None] = mapped_column(String(20))
+    # The copy of the response, stored in the evidence vault, and its SHA-256.
     response_evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id"))
+    response_sha256: Mapped[str | None] = mapped_column(String(64))
     # The inquiry this request was converted from, kept so either leads to the other.
     inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiry.id"), index=True)
     closed_at: Mapped[datetime | None]
@@ -89,7 +90,6 @@ class PrivacyRequest(Base):
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
-    response_evidence: Mapped[EvidenceItem | None] = relationship()
 
     @property
     def fee_allowed(self) -> bool:

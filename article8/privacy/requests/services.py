@@ -8,23 +8,20 @@ request's fields before and after. Services flush; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from article8.access.models import HandlerAuthorisation
 from article8.core import audit, roles, vocabulary
 from article8.core.audit import Actor
 from article8.core.calendar import NO_CLOSURES, Closures, local_date
 from article8.core.errors import N_, NotFound, PermissionDenied, Phrase, ValidationError
 from article8.core.models import User
-from article8.evidence.blobstore import BlobStore
-from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.requests.deadlines import request_deadlines
 from article8.privacy.requests.errors import TransitionRefused
 from article8.privacy.requests.models import (
@@ -68,6 +65,9 @@ class RequestInput:
     fee_state: str | None = None
     systems: Sequence[str] = field(default_factory=tuple)
     inquiry_id: int | None = None
+    # The systems of the handler register (access.queries.register_systems): the edge looks them
+    # up, as the registers of individuals do not read the access package.
+    known_systems: Collection[str] = field(default_factory=tuple)
 
 
 def get_request(session: Session, request_id: int) -> PrivacyRequest:
@@ -159,7 +159,7 @@ def receive(
     if not roles.has(actor.role, "request.manage"):
         raise PermissionDenied(N_("Only the responsible person can record requests."))
     check_input(data, now=now)
-    systems = _systems(session, data.systems)
+    systems = _systems(data.systems, data.known_systems)
     due = request_deadlines(
         local_date(data.received_at, deadlines.tz),
         target_days=deadlines.target_days,
@@ -288,6 +288,7 @@ def update_work(
     *,
     data_concerned: str,
     systems: Sequence[str],
+    known_systems: Collection[str],
     now: datetime,
 ) -> None:
     """Record the data concerned and the systems it is in (the assignee may do this)."""
@@ -301,7 +302,7 @@ def update_work(
         )
     before = snapshot(session, found)
     found.data_concerned = data_concerned.strip()
-    _set_systems(session, found, _systems(session, systems))
+    _set_systems(session, found, _systems(systems, known_systems))
     _changed(session, actor, found, "request.update", before, now)
 
 
@@ -348,22 +349,18 @@ def decide(
     _changed(session, actor, found, "request.decide", before, now)
 
 
-def record_response(
-    session: Session,
-    store: BlobStore,
+def check_response(
     actor: Actor,
     found: PrivacyRequest,
-    stream: BinaryIO,
     *,
-    filename: str,
     responded_on: date,
     method: str,
-    max_bytes: int,
     now: datetime,
     tz: ZoneInfo,
 ) -> None:
-    """Decided → responded: the copy of the response is stored as evidence (SHA-256 recorded)."""
-    before = _check(session, actor, found)
+    """Raise unless the response may be recorded (called before its copy is stored)."""
+    if not roles.has(actor.role, "request.manage"):
+        raise PermissionDenied(N_("Only the responsible person can handle requests."))
     _require_state(found, ("decided",), "responded")
     if method not in vocabulary.DISCLOSURE_METHODS:
         raise ValidationError(
@@ -373,22 +370,30 @@ def record_response(
         raise ValidationError(
             N_("The response date must lie between receipt and today."), field="responded_on"
         )
-    item = add_evidence(
-        session,
-        store,
-        actor,
-        stream,
-        EvidenceInput(
-            filename=filename,
-            title=f"Response to request {found.id}",
-            collected_on=responded_on,
-            control_codes=(REQUESTS_CONTROL,),
-        ),
-        max_bytes=max_bytes,
-        now=now,
-    )
-    found.response_evidence_id, found.responded_on = item.id, responded_on
+
+
+def record_response(
+    session: Session,
+    actor: Actor,
+    found: PrivacyRequest,
+    *,
+    evidence_id: int,
+    sha256: str,
+    responded_on: date,
+    method: str,
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Decided → responded, with the copy of the response already stored as evidence.
+
+    The edge stores the copy in the evidence vault (control :data:`REQUESTS_CONTROL`) in the same
+    transaction and passes its id and SHA-256, which the audit trail keeps.
+    """
+    check_response(actor, found, responded_on=responded_on, method=method, now=now, tz=tz)
+    before = snapshot(session, found)
+    found.response_evidence_id, found.responded_on = evidence_id, responded_on
     found.response_method, found.state = method, "responded"
+    found.response_sha256 = sha256
     _changed(session, actor, found, "request.respond", before, now)
 
 
@@ -398,18 +403,6 @@ def close(session: Session, actor: Actor, found: PrivacyRequest, *, now: datetim
     _require_state(found, ("responded",), "closed")
     found.state, found.closed_at = "closed", now
     _changed(session, actor, found, "request.close", before, now)
-
-
-def register_systems(session: Session) -> list[str]:
-    """The personal-data systems of the handler register (targets of system authorisations)."""
-    return list(
-        session.scalars(
-            select(HandlerAuthorisation.target)
-            .where(HandlerAuthorisation.kind == "system")
-            .distinct()
-            .order_by(HandlerAuthorisation.target)
-        )
-    )
 
 
 def systems_of(session: Session, found: PrivacyRequest) -> list[str]:
@@ -450,6 +443,7 @@ def snapshot(session: Session, found: PrivacyRequest) -> dict[str, Any]:
         "responded_on": day(found.responded_on),
         "response_method": found.response_method,
         "response_evidence_id": found.response_evidence_id,
+        "response_sha256": found.response_sha256,
         "data_concerned": found.data_concerned,
         "systems": systems_of(session, found) if found.id else [],
         "inquiry_id": found.inquiry_id,
@@ -477,9 +471,9 @@ def _require_state(found: PrivacyRequest, allowed: tuple[str, ...], target: str)
         )
 
 
-def _systems(session: Session, names: Sequence[str]) -> list[str]:
+def _systems(names: Sequence[str], known_systems: Collection[str]) -> list[str]:
     wanted = sorted({name.strip() for name in names if name.strip()})
-    known = set(register_systems(session))
+    known = set(known_systems)
     for name in wanted:
         if name not in known:
             raise ValidationError(
