@@ -108,6 +108,9 @@ def create_app(
     for module in (register, access_logs, anomalies, incidents):
         app.register_blueprint(module.bp)
     app.register_blueprint(dashboard.bp)
+    from article8.web.requests import views as privacy_requests  # issue 16
+
+    app.register_blueprint(privacy_requests.bp)  # issue 16
     edge.register(app)
     errors.register(app)
     templating.register(app)

@@ -121,6 +121,33 @@ EXPECTED: dict[str, object] = {
     "incidents.assess": "incident.manage",
     "incidents.ppc_report": "incident.manage",
     "incidents.set_status": "incident.manage",
+    # issue 16: requests from individuals and inquiries (an inspector sees only assigned requests)
+    "requests.request_list": "request.read",
+    "requests.request_new": "request.manage",
+    "requests.request_detail": "request.read",
+    "requests.assign": "request.manage",
+    "requests.verification_start": "request.manage",
+    "requests.verify": "request.manage",
+    "requests.begin": "request.manage",
+    "requests.fee": "request.manage",
+    "requests.work": "request.work",
+    "requests.decide": "request.manage",
+    "requests.respond": "request.manage",
+    "requests.close": "request.manage",
+    "requests.inquiry_list": "inquiry.read",
+    "requests.inquiry_new": "inquiry.manage",
+    "requests.inquiry_detail": "inquiry.read",
+    "requests.inquiry_assign": "inquiry.manage",
+    "requests.inquiry_reply": "inquiry.manage",
+    "requests.inquiry_convert": "inquiry.manage",
+    "requests.inquiry_finding": "inquiry.manage",
+    "requests.inquiry_close": "inquiry.manage",
+    "api.request_create": api("request.manage"),
+    "api.request_list": api("request.read"),
+    "api.request_item": api("request.read"),
+    "api.inquiry_create": api("inquiry.manage"),
+    "api.inquiry_list": api("inquiry.read"),
+    # end of issue 16
 }
 
 

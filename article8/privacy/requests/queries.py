@@ -30,7 +30,7 @@ def inquiry_clock(found: Inquiry, today: date) -> str:
     return clock(found.reply_due_on, today, done=found.first_reply_at is not None)
 
 
-def visible(actor: Actor) -> Select[tuple[PrivacyRequest]]:
+def visible(actor: Actor) -> Select[PrivacyRequest]:
     """Every request ``actor`` may see (an inspector: those assigned to them)."""
     query = select(PrivacyRequest)
     if actor.role not in (roles.ADMIN, roles.RESPONSIBLE, roles.AUDITOR):
@@ -86,9 +86,21 @@ def systems_by_request(session: Session, ids: list[int]) -> dict[int, list[str]]
             .where(privacy_request_system.c.request_id.in_(ids))
             .order_by(privacy_request_system.c.system)
         )
-        for request_id, system in rows:
-            found[request_id].append(system)
+        for request_id, system in rows.tuples():
+            found[int(request_id)].append(str(system))
     return found
+
+
+def converted_requests(session: Session, inquiry_ids: list[int]) -> dict[int, int]:
+    """For each inquiry in ``inquiry_ids`` converted into a request, the request's id."""
+    if not inquiry_ids:
+        return {}
+    rows = session.execute(
+        select(PrivacyRequest.inquiry_id, PrivacyRequest.id).where(
+            PrivacyRequest.inquiry_id.in_(inquiry_ids)
+        )
+    ).tuples()
+    return {int(inquiry_id): int(request_id) for inquiry_id, request_id in rows if inquiry_id}
 
 
 def as_json(found: PrivacyRequest, systems: list[str], tz: ZoneInfo) -> dict[str, Any]:

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from article8.core import audit, roles, vocabulary
 from article8.core.audit import Actor
 from article8.core.calendar import NO_CLOSURES, Closures, local_date
+from article8.core.closures import company_closures
 from article8.core.errors import N_, NotFound, PermissionDenied, Phrase, ValidationError
 from article8.core.models import User
+from article8.core.settings import Settings
 from article8.privacy.requests.deadlines import request_deadlines
 from article8.privacy.requests.errors import TransitionRefused
 from article8.privacy.requests.models import (
@@ -515,4 +517,14 @@ def _changed(
         object_type="privacy_request",
         object_id=found.id,
         details={"before": before, "after": after},
+    )
+
+
+def deadline_rules(session: Session, settings: Settings) -> Deadlines:
+    """The rules in force: the settings' time zone and targets, yearly and one-off closures."""
+    return Deadlines(
+        tz=settings.timezone,
+        closures=company_closures(session, settings.closed_days),
+        target_days=settings.request_target_days,
+        reply_business_days=settings.inquiry_reply_business_days,
     )

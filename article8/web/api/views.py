@@ -314,3 +314,7 @@ def access_log_import() -> ResponseReturnValue:
 def openapi() -> ResponseReturnValue:
     """The OpenAPI 3.1 description of this API (no token needed)."""
     return jsonify(document(max_upload_mb=settings().max_upload_mb))
+
+
+# issue 16: the request and inquiry registers add their routes to this blueprint.
+from article8.web.api import privacy as _privacy  # noqa: E402, F401
