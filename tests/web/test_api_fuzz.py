@@ -39,6 +39,12 @@ OPERATIONS = [
     ("GET", "/evidence/{item_id}/content"),
     ("POST", "/access-logs"),
     ("GET", "/openapi.json"),
+    # issue 16
+    ("GET", "/requests"),
+    ("POST", "/requests"),
+    ("GET", "/requests/{request_id}"),
+    ("GET", "/inquiries"),
+    ("POST", "/inquiries"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

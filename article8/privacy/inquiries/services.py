@@ -60,8 +60,7 @@ def receive(
         raise ValidationError(N_("Unknown channel %(channel)s."), field="channel", channel=channel)
     if received_at.tzinfo is None:
         raise ValueError("received_at must carry its time zone")
-    if received_at > now:
-        raise ValidationError(N_("The time of receipt is in the future."), field="received_at")
+    requests.check_receipt(received_at, now=now)
     if not subject:
         raise ValidationError(N_("Give the subject."), field="subject")
     if len(subject) > MAX_SUBJECT or len(details) > MAX_TEXT or len(contact) > 300:

@@ -86,7 +86,7 @@ def systems_by_request(session: Session, ids: list[int]) -> dict[int, list[str]]
             .where(privacy_request_system.c.request_id.in_(ids))
             .order_by(privacy_request_system.c.system)
         )
-        for request_id, system in rows.tuples():
+        for request_id, system in rows:
             found[int(request_id)].append(str(system))
     return found
 
@@ -99,8 +99,8 @@ def converted_requests(session: Session, inquiry_ids: list[int]) -> dict[int, in
         select(PrivacyRequest.inquiry_id, PrivacyRequest.id).where(
             PrivacyRequest.inquiry_id.in_(inquiry_ids)
         )
-    ).tuples()
-    return {int(inquiry_id): int(request_id) for inquiry_id, request_id in rows if inquiry_id}
+    )
+    return {int(row[0]): int(row[1]) for row in rows if row[0] is not None}
 
 
 def as_json(found: PrivacyRequest, systems: list[str], tz: ZoneInfo) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,8 @@ from article8.privacy.requests.models import (
 REQUESTS_CONTROL = "BP-01"
 MAX_NAME = 200
 MAX_TEXT = 20000
+# Nothing reached the company before the register existed (and older dates would not print).
+EARLIEST_RECEIPT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,7 @@ def check_input(data: RequestInput, *, now: datetime) -> None:
         )
     if data.received_at.tzinfo is None:
         raise ValueError("received_at must carry its time zone")
-    if data.received_at > now:
-        raise ValidationError(N_("The time of receipt is in the future."), field="received_at")
+    check_receipt(data.received_at, now=now)
     name = " ".join(data.requester_name.split())
     if not name:
         raise ValidationError(N_("Name the person making the request."), field="requester_name")
@@ -127,6 +128,14 @@ def check_input(data: RequestInput, *, now: datetime) -> None:
             N_("The text has at most %(count)d characters."), field="data_concerned", count=MAX_TEXT
         )
     check_fee(data.kind, data.fee_yen, data.fee_state)
+
+
+def check_receipt(received_at: datetime, *, now: datetime) -> None:
+    """The time of receipt is neither in the future nor before 2000."""
+    if received_at > now:
+        raise ValidationError(N_("The time of receipt is in the future."), field="received_at")
+    if received_at < EARLIEST_RECEIPT:
+        raise ValidationError(N_("The time of receipt is before 2000-01-01."), field="received_at")
 
 
 def check_fee(kind: str, fee_yen: int | None, fee_state: str | None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from article8.evidence.filetypes import BY_EXTENSION
+from article8.web.api.openapi_privacy import paths as privacy_paths  # issue 16
+from article8.web.api.openapi_privacy import schemas as privacy_schemas  # issue 16
 from article8.web.api.openapi_schemas import ID, list_parameters, schemas
 
 
@@ -199,6 +201,7 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     },
                 }
             },
+            **privacy_paths(),  # issue 16
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -216,6 +219,7 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     "bearerFormat": "a8_ followed by 43 URL-safe characters",
                 }
             },
-            "schemas": schemas(),
+            "schemas": {**schemas(), **privacy_schemas()},  # issue 16
+            "responses": {"Unauthorised": _UNAUTHORISED},  # issue 16
         },
     }
