@@ -248,10 +248,16 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
         "/evidence/{item_id}/content",
         "/access-logs",
         "/openapi.json",
+        # issue 16
+        "/requests",
+        "/requests/{request_id}",
+        "/inquiries",
     }
     assert set(document["paths"]["/evidence"]) == {"get", "post"}
     served = {
-        rule.rule.removeprefix("/api/v1").replace("<id:item_id>", "{item_id}")
+        rule.rule.removeprefix("/api/v1")
+        .replace("<id:item_id>", "{item_id}")
+        .replace("<id:request_id>", "{request_id}")  # issue 16
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
     }

@@ -86,8 +86,8 @@ def systems_by_request(session: Session, ids: list[int]) -> dict[int, list[str]]
             .where(privacy_request_system.c.request_id.in_(ids))
             .order_by(privacy_request_system.c.system)
         )
-        for request_id, system in rows:
-            found[int(request_id)].append(str(system))
+        for row in rows:
+            found[int(row[0])].append(str(row[1]))
     return found
 
 

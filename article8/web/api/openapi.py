@@ -220,6 +220,5 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                 }
             },
             "schemas": {**schemas(), **privacy_schemas()},  # issue 16
-            "responses": {"Unauthorised": _UNAUTHORISED},  # issue 16
         },
     }

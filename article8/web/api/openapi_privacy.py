@@ -22,7 +22,11 @@ def _answer(description: str, ref: str | None = None) -> dict[str, Any]:
 
 
 def _unauthorised() -> dict[str, Any]:
-    return {"$ref": "#/components/responses/Unauthorised"}
+    return {
+        "description": "No token, an unknown token, or a revoked one.",
+        "headers": {"WWW-Authenticate": {"schema": _STRING}},
+        "content": _ERROR,
+    }
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
