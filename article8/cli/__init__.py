@@ -50,3 +50,8 @@ for command in (
     users_group,
 ):
     main.add_command(command)
+
+# issue 16: requests from individuals
+from article8.cli.requests import requests_group  # noqa: E402
+
+main.add_command(requests_group)
