@@ -62,6 +62,8 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Access-log batches",
         "Anomalies",
         "Incidents",
+        "Requests from individuals",  # issue 16
+        "Inquiries and complaints",  # issue 16
         "Audit trail",
         "Hash method",
     ]

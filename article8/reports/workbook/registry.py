@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from article8.reports.workbook import (
+from article8.reports.workbook import (  # issue 16
     anomalies,
     answers,
     audit_trail,
@@ -14,6 +14,8 @@ from article8.reports.workbook import (
     incidents,
     index,
     inspections,
+    privacy_inquiries,
+    privacy_requests,
     summary,
 )
 from article8.reports.workbook.table import Sheet
@@ -30,6 +32,8 @@ SHEETS: tuple[Sheet, ...] = (
     batches.SHEET,
     anomalies.SHEET,
     incidents.SHEET,
+    privacy_requests.SHEET,  # issue 16
+    privacy_inquiries.SHEET,  # issue 16
     audit_trail.SHEET,
     audit_trail.HASH_METHOD,
 )
