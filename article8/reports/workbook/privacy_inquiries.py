@@ -27,14 +27,14 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     """One row per inquiry received before the end of the period and not closed before it."""
     session, tz = context.session, context.timezone
     start, end = context.period.starts_at(tz), context.period.ends_at(tz)
-    converted = {
-        int(row[0]): int(row[1])
-        for row in session.execute(
-            select(PrivacyRequest.inquiry_id, PrivacyRequest.id).where(
-                PrivacyRequest.inquiry_id.is_not(None)
-            )
+    converted: dict[int, int] = {}
+    for inquiry_id, request_id in session.execute(
+        select(PrivacyRequest.inquiry_id, PrivacyRequest.id).where(
+            PrivacyRequest.inquiry_id.is_not(None)
         )
-    }
+    ).all():
+        if inquiry_id is not None:
+            converted[inquiry_id] = request_id
     for found in session.scalars(
         select(Inquiry)
         .where(
