@@ -385,3 +385,32 @@ def test_a_complaint_links_to_a_finding_and_an_inquiry_does_not(session, clock, 
         inquiries.close(session, SYSTEM_ACTOR, plain, outcome="x", now=clock())
     inquiries.record_first_reply(session, SYSTEM_ACTOR, plain, replied_at=clock(), now=clock())
     inquiries.close(session, SYSTEM_ACTOR, plain, outcome="回答済み", now=clock())
+
+
+def test_the_dashboard_figures(session, file_request, clock):
+    from article8.privacy.requests.queries import figures
+
+    now = clock()  # Tuesday 2026-11-24, 10:00 in Tokyo
+    # Open: one due within 3 days, one overdue, one not yet due.
+    file_request("correction", received_at=tokyo(2026, 11, 12).astimezone(UTC))  # target 11-26
+    file_request("correction", received_at=tokyo(2026, 11, 2).astimezone(UTC))  # target 11-16
+    file_request("correction", received_at=tokyo(2026, 11, 24).astimezone(UTC))  # target 12-08
+    # Responded in 4 and in 10 days: the median is 7.
+    for received, days in ((tokyo(2026, 10, 1), 4), (tokyo(2026, 9, 1), 10)):
+        done = file_request("correction", received_at=received.astimezone(UTC))
+        done.state, done.responded_on = "responded", received.date() + timedelta(days=days)
+    inquiries.receive(
+        session,
+        SYSTEM_ACTOR,
+        kind="inquiry",
+        channel="mail",
+        received_at=tokyo(2026, 11, 24).astimezone(UTC),
+        subject="利用目的について",
+        now=now,
+        deadlines=RULES,
+    )
+    session.flush()
+    seen = figures(session, now=now, tz=TOKYO)
+    assert (seen.open_requests, seen.open_inquiries) == (3, 1)
+    assert (seen.due_soon, seen.overdue) == (1, 1)
+    assert (seen.median_days, seen.responded_12_months) == (7.0, 2)

@@ -242,4 +242,5 @@ def test_a_dashboard_request_takes_at_most_fifteen_statements(
         page_of(client, "/dashboard?as_of=2026-11-01")
     finally:
         event.remove(connection, "before_cursor_execute", count)
-    assert live <= 15 and len(statements) - live <= 15, statements
+    # issue 16: the requests and inquiries tile adds one statement to the live page.
+    assert live <= 16 and len(statements) - live <= 15, statements

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from article8.core.calendar import fiscal_year, local_midnight_utc
 from article8.core.period_labels import period_label
+from article8.privacy.requests import queries as privacy_queries  # issue 16
 from article8.reports import posture, workbook
 from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow, MonthTrend
 from article8.web import edge
@@ -95,6 +96,10 @@ def dashboard_page() -> ResponseReturnValue:
         anomaly_list=ANOMALY_LIST,
         incident_page=INCIDENT_PAGE,
         incident_list=INCIDENT_LIST,
+        # issue 16: the requests and inquiries tile (today's figures; not kept "as of")
+        privacy=None
+        if as_of_day is not None
+        else privacy_queries.figures(db(), now=now(), tz=settings().timezone),
     )
 
 
