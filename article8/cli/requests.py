@@ -7,12 +7,15 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from article8.cli.errors import problems_in
+from article8.cli.errors import problems_in, usage_error
 from article8.cli.group import cli_actor
 from article8.cli.options import lang_option
+from article8.core.dates import parse_date
 from article8.core.guarded import WorkbookLimits
+from article8.evidence.blobstore import local_store
 from article8.privacy.requests.imports import read_requests, store_requests
 from article8.privacy.requests.services import deadline_rules
+from article8.reports.privacy_summary import render, store_summary, summarise
 from article8.web.context import database, now, settings
 
 
@@ -54,3 +57,34 @@ def requests_import(file: Path, lang: str) -> None:
     click.echo(f"requests: {len(ids)} imported")
     if rows.encoding:
         click.echo(f"read as {rows.encoding}")
+
+
+@requests_group.command("summary")
+@click.option("--month", required=True, help="The calendar month, YYYY-MM.")
+@click.option("--store", is_flag=True, help="Store the summary as evidence (a text file).")
+@lang_option
+@with_appcontext
+def requests_summary(month: str, store: bool, lang: str) -> None:
+    """Print the month's summary of requests and inquiries; with --store, keep it as evidence
+    that a periodic inspection of the request-handling controls can cite."""
+    try:
+        first = parse_date(f"{month}-01")
+    except ValueError:
+        raise usage_error(f"--month: expected YYYY-MM, found {month!r}") from None
+    with database().unit_of_work() as session:
+        if store:
+            item = store_summary(
+                session,
+                local_store(settings()),
+                cli_actor(),
+                first,
+                settings=settings(),
+                lang=lang,
+                now=now(),
+            )
+            click.echo(f"stored as evidence {item.id} (SHA-256 {item.sha256})")
+            return
+        summary = summarise(session, first, settings=settings())
+    click.echo(
+        render(summary, lang=lang, organisation=settings().organisation, now=now()), nl=False
+    )

@@ -250,3 +250,14 @@ def inquiries_between(session: Session, first: date, last: date, tz: ZoneInfo) -
             .order_by(Inquiry.received_at, Inquiry.id)
         )
     )
+
+
+def requests_responded_between(session: Session, first: date, last: date) -> list[PrivacyRequest]:
+    """Requests responded to from ``first`` to ``last`` inclusive, by response day."""
+    return list(
+        session.scalars(
+            select(PrivacyRequest)
+            .where(PrivacyRequest.responded_on >= first, PrivacyRequest.responded_on <= last)
+            .order_by(PrivacyRequest.responded_on, PrivacyRequest.id)
+        )
+    )
