@@ -313,7 +313,7 @@ DISCLOSURE_METHODS = _v(
 FEE_STATES = _v(
     "fee_state",
     ("charged", N_("Charged"), "warning"),
-    ("received", N_("Received"), "success"),
+    ("received", N_("Fee received"), "success"),
     ("waived", N_("Waived"), "secondary"),
 )
 DECISIONS = _v(

@@ -69,9 +69,7 @@ def test_a_disclosure_from_receipt_to_closed_with_the_response_as_evidence(
     reply.write_bytes(PDF)
 
     _sign_in(page, base, RESPONSIBLE)
-    page.locator("[data-testid=nav]").get_by_role(
-        "link", name="Requests from individuals", exact=True
-    ).click()
+    page.locator("[data-testid=nav]").get_by_role("link", name="Requests", exact=True).click()
     _shoot(page, "requests-empty")
     page.get_by_role("link", name="Record a request").click()
     form = page.locator("[data-testid=request-form]")
@@ -101,7 +99,7 @@ def test_a_disclosure_from_receipt_to_closed_with_the_response_as_evidence(
     fee = page.locator("[data-testid=fee-form]")
     fee.locator("select[name=fee_state]").select_option("received")
     fee.get_by_role("button", name="Record the fee").click()
-    expect(page.locator("[data-testid=fee]")).to_contain_text("Received")
+    expect(page.locator("[data-testid=fee]")).to_contain_text("Fee received")
 
     decide = page.locator("[data-testid=decide-form]")
     decide.locator("select[name=decision]").select_option("full")

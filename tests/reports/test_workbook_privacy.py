@@ -107,7 +107,7 @@ def test_requests_and_inquiries_read_back(session, settings, synced_catalogue, t
 
     data = export(session, settings, tmp_path, "en")
     head, row = data["Requests from individuals"][0], data["Requests from individuals"][1]
-    assert head[:4] == ["Request", "Kind of request", "Channel", "Received (Asia/Tokyo)"]
+    assert head[:4] == ["Request", "Kind of request", "Channel", "Received at (Asia/Tokyo)"]
     assert row[1] == "Disclosure (Art. 33(1))" and row[2] == "Letter"
     assert row[6] == date(2026, 12, 4) and row[7] == date(2026, 12, 4)
     assert row[8] == "Responded" and row[9] == 1000 and row[11] == "Granted in part"

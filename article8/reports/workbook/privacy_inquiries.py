@@ -67,7 +67,7 @@ SHEET = TableSheet(
         Column(N_("Inquiry"), 8, "int"),
         Column(N_("Kind"), 14, "status", (INQUIRY_KINDS,)),
         Column(N_("Channel"), 12, "status", (CHANNELS,)),
-        Column(N_("Received"), 17, "datetime"),
+        Column(N_("Received at"), 17, "datetime"),
         Column(N_("Subject"), 36),
         Column(N_("First reply due"), 12, "date"),
         Column(N_("First reply sent"), 17, "datetime"),

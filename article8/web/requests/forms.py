@@ -89,7 +89,7 @@ class FeeForm(FlaskForm):
     fee_yen = IntegerField(
         _l("Fee (yen)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )
-    fee_state = SelectField(_l("Fee"), validators=[DataRequired()])
+    fee_state = SelectField(_l("Fee status"), validators=[DataRequired()])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
