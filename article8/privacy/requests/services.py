@@ -33,9 +33,8 @@ from article8.privacy.requests.models import (
     privacy_request_system,
 )
 
-# The catalogue control the responses are evidence for: BP-01 names the contact point for
-# requests and complaints (a dedicated control for 通則編 3-8 would replace it).
-REQUESTS_CONTROL = "BP-01"
+# The catalogue control the responses and the monthly summary are evidence for (通則編 3-8).
+REQUESTS_CONTROL = "ORG-12"
 MAX_NAME = 200
 MAX_TEXT = 20000
 # Nothing reached the company before the register existed (and older dates would not print).
