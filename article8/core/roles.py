@@ -75,6 +75,8 @@ GRANTS: dict[str, frozenset[str]] = {
     "request.manage": _MANAGERS,
     # Identity documents are personal data: the responsible person and administrators only.
     "request.identity": _MANAGERS,
+    # Restricted evidence (identity documents) is opened only by managers.
+    "evidence.restricted": _MANAGERS,
     "inquiry.read": _READERS,
     "inquiry.manage": _MANAGERS,
     # end of issue 16

@@ -446,6 +446,7 @@ AUDIT_ACTIONS = _v(
     ("request.decide", N_("Decided a request from an individual")),
     ("request.respond", N_("Recorded the response to a request"), "success"),
     ("request.close", N_("Closed a request from an individual"), "success"),
+    ("request.identity_document", N_("Stored a copy of an identity document")),
     ("inquiry.receive", N_("Recorded an inquiry or complaint")),
     ("inquiry.assign", N_("Assigned an inquiry or complaint")),
     ("inquiry.first_reply", N_("Recorded the first reply to an inquiry")),

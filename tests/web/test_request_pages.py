@@ -147,3 +147,55 @@ def test_the_dashboard_shows_the_tile(client, login_as):
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'data-testid="privacy-tile"' in page
     assert re.search(r'data-testid="privacy-overdue">1<', page)
+
+
+def test_identity_documents_are_seen_only_by_managers_and_every_view_is_audited(
+    app, make_user, session, synced_catalogue
+):
+    from article8.core.models import AuditEvent
+
+    responsible, auditor, inspector = (
+        make_user("responsible"),
+        make_user("auditor"),
+        make_user("inspector"),
+    )
+    manager = app.test_client()
+    sign_in(manager, responsible.email)
+    location = record(manager).headers["Location"]
+    request_id = int(location.rsplit("/", 1)[1])
+    assert post(manager, request_id, "assign", owner_id=str(inspector.id)).status_code == 302
+    token = csrf_token(manager, location)
+    stored = manager.post(
+        f"/requests/{request_id}/identity",
+        **multipart([("csrf_token", token)], [(PDF, "運転免許証.pdf")], name="file"),
+    )
+    assert stored.status_code == 302, stored.get_data(as_text=True)
+    session.expire_all()
+    item = session.scalar(select(EvidenceItem).where(EvidenceItem.restricted.is_(True)))
+    assert item is not None and item.original_name == "運転免許証.pdf"
+    page = manager.get(location).get_data(as_text=True)
+    assert "運転免許証.pdf" in page
+    assert manager.get(f"/evidence/{item.id}").status_code == 200
+    download = manager.get(f"/evidence/{item.id}/download")
+    assert download.status_code == 200 and download.data == PDF
+    download.close()
+
+    for user in (auditor, inspector):
+        other = app.test_client()
+        sign_in(other, user.email)
+        assert other.get(f"/evidence/{item.id}").status_code == 403
+        assert other.get(f"/evidence/{item.id}/download").status_code == 403
+        assert "運転免許証" not in other.get("/evidence/").get_data(as_text=True)
+    inspector_client = app.test_client()
+    sign_in(inspector_client, inspector.email)
+    assert "運転免許証" not in inspector_client.get(location).get_data(as_text=True)
+
+    session.expire_all()
+    reads = list(
+        session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.object_type == "evidence", AuditEvent.object_id == str(item.id)
+            )
+        )
+    )
+    assert reads.count("evidence.view") == 1 and reads.count("evidence.download") == 1

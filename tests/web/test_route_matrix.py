@@ -134,6 +134,7 @@ EXPECTED: dict[str, object] = {
     "requests.decide": "request.manage",
     "requests.respond": "request.manage",
     "requests.close": "request.manage",
+    "requests.identity_document": "request.identity",
     "requests.inquiry_list": "inquiry.read",
     "requests.inquiry_new": "inquiry.manage",
     "requests.inquiry_detail": "inquiry.read",

@@ -16,6 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("evidence_item", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("restricted", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     op.create_table(
         "inquiry",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -155,8 +159,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("request_id", "system", name=op.f("pk_privacy_request_system")),
     )
 
+    op.create_table(
+        "privacy_request_identity",
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("evidence_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["evidence_id"],
+            ["evidence_item.id"],
+            name=op.f("fk_privacy_request_identity_evidence_id_evidence_item"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["privacy_request.id"],
+            name=op.f("fk_privacy_request_identity_request_id_privacy_request"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "request_id", "evidence_id", name=op.f("pk_privacy_request_identity")
+        ),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("privacy_request_identity")
+    with op.batch_alter_table("evidence_item", schema=None) as batch_op:
+        batch_op.drop_column("restricted")
 
     op.drop_table("privacy_request_system")
     with op.batch_alter_table("privacy_request", schema=None) as batch_op:

@@ -37,6 +37,15 @@ privacy_request_system = Table(
     Column("system", String(200), primary_key=True),
 )
 
+# Copies of identity documents: restricted evidence items (personal data, seen only by the
+# responsible person and administrators; every view and download audited by the vault).
+privacy_request_identity = Table(
+    "privacy_request_identity",
+    Base.metadata,
+    Column("request_id", ForeignKey("privacy_request.id"), primary_key=True),
+    Column("evidence_id", ForeignKey("evidence_item.id"), primary_key=True),
+)
+
 
 class PrivacyRequest(Base):
     """One request from an individual (開示等の請求等); never deleted, closed at most."""

@@ -30,6 +30,7 @@ from article8.privacy.requests.models import (
     DISCLOSURE_KINDS,
     FEE_KINDS,
     PrivacyRequest,
+    privacy_request_identity,
     privacy_request_system,
 )
 
@@ -405,6 +406,56 @@ def record_response(
     found.response_method, found.state = method, "responded"
     found.response_sha256 = sha256
     _changed(session, actor, found, "request.respond", before, now)
+
+
+def check_identity_document(actor: Actor, found: PrivacyRequest) -> None:
+    """Raise unless ``actor`` may store a copy of an identity document for ``found`` (called
+    before the file is stored as restricted evidence)."""
+    if not roles.has(actor.role, "request.identity"):
+        raise PermissionDenied(
+            N_("Only the responsible person or an administrator may handle identity documents.")
+        )
+    if found.state == "closed":
+        raise TransitionRefused(N_("This request is closed."), field="state")
+
+
+def add_identity_document(
+    session: Session,
+    actor: Actor,
+    found: PrivacyRequest,
+    *,
+    evidence_id: int,
+    sha256: str,
+    now: datetime,
+) -> None:
+    """Link a copy of an identity document, already stored as restricted evidence, to the
+    request. The audit records which file (by id and SHA-256), never its contents."""
+    check_identity_document(actor, found)
+    session.execute(
+        insert(privacy_request_identity).values(request_id=found.id, evidence_id=evidence_id)
+    )
+    audit.record(
+        session,
+        actor,
+        "request.identity_document",
+        now=now,
+        object_type="privacy_request",
+        object_id=found.id,
+        details={"evidence_id": evidence_id, "sha256": sha256},
+    )
+
+
+def identity_documents(session: Session, actor: Actor, found: PrivacyRequest) -> list[int]:
+    """The evidence ids of the request's identity documents (only for those who may see them)."""
+    if not roles.has(actor.role, "request.identity"):
+        return []
+    return list(
+        session.scalars(
+            select(privacy_request_identity.c.evidence_id)
+            .where(privacy_request_identity.c.request_id == found.id)
+            .order_by(privacy_request_identity.c.evidence_id)
+        )
+    )
 
 
 def close(session: Session, actor: Actor, found: PrivacyRequest, *, now: datetime) -> None:

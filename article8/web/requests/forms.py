@@ -134,6 +134,12 @@ class RespondForm(FlaskForm):
         self.method.choices = choices(vocabulary.DISCLOSURE_METHODS)
 
 
+class IdentityDocumentForm(FlaskForm):
+    """A copy of an identity document (kept as restricted evidence)."""
+
+    file = FileField(_l("Copy of an identity document"), validators=[FileRequired()])
+
+
 class InquiryForm(FlaskForm):
     """An inquiry or complaint as it reached the company."""
 

@@ -15,6 +15,7 @@ from article8.access.queries import register_systems
 from article8.core import roles, vocabulary
 from article8.core.models import User
 from article8.evidence.blobstore import local_store
+from article8.evidence.models import EvidenceItem
 from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.inquiries.models import Inquiry
 from article8.privacy.requests import queries
@@ -32,6 +33,7 @@ from article8.web.requests.forms import (
     AssignForm,
     DecideForm,
     FeeForm,
+    IdentityDocumentForm,
     RequestForm,
     RespondForm,
     VerifyForm,
@@ -171,6 +173,8 @@ def _render(found: PrivacyRequest, status: int = 200, **forms: Any) -> ResponseR
         )
         known = register_systems(db())
         work.systems.choices = [(s, s) for s in sorted(set(known) | set(systems))]
+    if open_ and can("request.identity"):
+        forms.setdefault("identity_form", IdentityDocumentForm(formdata=None))
     inquiry = db().get(Inquiry, found.inquiry_id) if found.inquiry_id else None
     page = render_template(
         "requests/request.html",
@@ -189,6 +193,9 @@ def _render(found: PrivacyRequest, status: int = 200, **forms: Any) -> ResponseR
         ),
         action_form=ActionForm(formdata=None),
         days_taken=queries.days_taken(found, settings().timezone),
+        identity_documents=[
+            db().get(EvidenceItem, i) for i in service.identity_documents(db(), actor(), found)
+        ],
         **forms,
     )
     return page, status
@@ -367,6 +374,42 @@ def respond(request_id: int) -> ResponseReturnValue:
         tz=tz,
     )
     flash(_("The response has been recorded and its copy stored as evidence."), "success")
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/identity")
+@requires("request.identity")
+def identity_document(request_id: int) -> ResponseReturnValue:
+    """Keep a copy of an identity document as restricted evidence (managers only see it)."""
+    found = _request(request_id)
+    form = IdentityDocumentForm()
+    if not form.validate_on_submit():
+        return _render(found, 400, identity_form=form)
+    edge.on_refusal(lambda _error: _render(found, 400, identity_form=form), form=form)
+    service.check_identity_document(actor(), found)
+    upload = form.file.data
+    item = add_evidence(
+        db(),
+        local_store(settings()),
+        actor(),
+        upload.stream,
+        EvidenceInput(
+            filename=upload.filename or "identity",
+            title=_("Identity document for request %(id)d", id=found.id),
+            collected_on=today(),
+            control_codes=(service.REQUESTS_CONTROL,),
+            restricted=True,
+        ),
+        max_bytes=max_bytes(),
+        now=now(),
+    )
+    service.add_identity_document(
+        db(), actor(), found, evidence_id=item.id, sha256=item.sha256, now=now()
+    )
+    flash(
+        _("The copy has been stored. Only the responsible person and administrators see it."),
+        "success",
+    )
     return _to_request(request_id)
 
 
