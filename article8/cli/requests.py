@@ -85,6 +85,7 @@ def requests_summary(month: str, store: bool, lang: str) -> None:
             click.echo(f"stored as evidence {item.id} (SHA-256 {item.sha256})")
             return
         summary = summarise(session, first, settings=settings())
-    click.echo(
-        render(summary, lang=lang, organisation=settings().organisation, now=now()), nl=False
+    text = render(
+        summary, lang=lang, organisation=settings().organisation, now=now(), tz=settings().timezone
     )
+    click.echo(text, nl=False)

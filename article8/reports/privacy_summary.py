@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -93,14 +94,16 @@ def summarise(session: Session, month: date, *, settings: Settings) -> MonthlySu
     return summary
 
 
-def render(summary: MonthlySummary, *, lang: str, organisation: str, now: datetime) -> str:
-    """The summary as plain text in ``lang``."""
+def render(
+    summary: MonthlySummary, *, lang: str, organisation: str, now: datetime, tz: ZoneInfo
+) -> str:
+    """The summary as plain text in ``lang`` (times in the local zone ``tz``)."""
     _ = translator(lang)
     lines = [
         _(TITLE, month=f"{summary.first:%Y-%m}"),
         organisation,
         _("Period: %(first)s to %(last)s", first=summary.first, last=summary.last),
-        _("Generated: %(when)s", when=now.isoformat(timespec="minutes")),
+        _("Generated: %(when)s", when=now.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")),
         "",
         _(
             "Requests from individuals received: %(count)d",
@@ -118,10 +121,9 @@ def render(summary: MonthlySummary, *, lang: str, organisation: str, now: dateti
             "  after two weeks from receipt (Art. 39): %(count)d",
             count=summary.past_statutory_marker,
         ),
-        _(
-            "  median days to respond: %(days)s",
-            days=f"{median(summary.days_taken):g}" if summary.days_taken else "—",
-        ),
+        _("  median days to respond: %(days)s", days=f"{median(summary.days_taken):g}")
+        if summary.days_taken
+        else _("  median days to respond: none"),
     ]
     for decision in vocabulary.DECISIONS.codes:
         if summary.decisions[decision]:
@@ -163,7 +165,9 @@ def store_summary(
 ) -> EvidenceItem:
     """Generate the month's summary and store it as evidence (flushes; the caller commits)."""
     summary = summarise(session, month, settings=settings)
-    text = render(summary, lang=lang, organisation=settings.organisation, now=now)
+    text = render(
+        summary, lang=lang, organisation=settings.organisation, now=now, tz=settings.timezone
+    )
     item = add_evidence(
         session,
         store,

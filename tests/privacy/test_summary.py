@@ -38,7 +38,8 @@ def test_the_month_in_figures_stored_as_evidence(
         1,
     )
     assert sorted(summary.days_taken) == [4, 21] and summary.open_at_end == 1
-    text = render(summary, lang="en", organisation="Example K.K.", now=NOW)
+    text = render(summary, lang="en", organisation="Example K.K.", now=NOW, tz=settings.timezone)
+    assert "Generated: 2026-12-01 10:00 JST" in text
     assert "Requests from individuals received: 3" in text
     assert "after two weeks from receipt (Art. 39): 1" in text
 
