@@ -10,19 +10,43 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from article8.core import vocabulary
+from article8.core.audit import Actor
 from article8.core.errors import N_, ValidationError
+from article8.core.models import User
 from article8.privacy.inquiries import services as inquiries
 from article8.privacy.requests import queries
 from article8.privacy.requests import services as requests
 from article8.privacy.requests.services import RequestInput
-from article8.web.api.views import _actor, _choice, api_requires, bp
-from article8.web.context import db, now, settings, today
+from article8.web.api.views import api_requires, bp
+from article8.web.context import client_addr, db, now, settings, today
 from article8.web.errors import translated
 from article8.web.permissions import public
+
+
+def _actor() -> Actor:
+    """The token's owner, acting in their role."""
+    user: User = g.api_user
+    return Actor(user.id, user.email, client_addr(), user.role)
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str | None:
+    """One of ``allowed`` from the query string, None when blank; 400 naming the choices."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationError(
+            N_("%(name)s: expected one of %(allowed)s, found '%(value)s'."),
+            field=name,
+            name=name,
+            allowed=", ".join(allowed),
+            value=value[:40],
+        )
+    return value
 
 
 def _refused(error: ValidationError) -> ResponseReturnValue:
@@ -125,8 +149,8 @@ def request_create() -> ResponseReturnValue:
 @api_requires("request.read")
 def request_list() -> ResponseReturnValue:
     """Requests newest first (an inspector's token: those assigned to them)."""
-    state = _choice(request.args, "state", vocabulary.REQUEST_STATES.codes)
-    overdue = _choice(request.args, "overdue", ("true", "false")) == "true"
+    state = _choice("state", vocabulary.REQUEST_STATES.codes)
+    overdue = _choice("overdue", ("true", "false")) == "true"
     found = queries.list_requests(db(), _actor(), today=today(), state=state, overdue=overdue)
     systems = queries.systems_by_request(db(), [r.id for r in found])
     tz = settings().timezone
@@ -170,8 +194,8 @@ def inquiry_create() -> ResponseReturnValue:
 @api_requires("inquiry.read")
 def inquiry_list() -> ResponseReturnValue:
     """Inquiries and complaints newest first."""
-    state = _choice(request.args, "state", vocabulary.INQUIRY_STATES.codes)
-    overdue = _choice(request.args, "overdue", ("true", "false")) == "true"
+    state = _choice("state", vocabulary.INQUIRY_STATES.codes)
+    overdue = _choice("overdue", ("true", "false")) == "true"
     found = queries.list_inquiries(db(), today=today(), state=state, overdue=overdue)
     links = queries.converted_requests(db(), [i.id for i in found])
     tz = settings().timezone
