@@ -199,3 +199,40 @@ def test_identity_documents_are_seen_only_by_managers_and_every_view_is_audited(
         )
     )
     assert reads.count("evidence.view") == 1 and reads.count("evidence.download") == 1
+
+
+def test_a_complaint_first_reply_with_its_copy_as_evidence(
+    client, login_as, session, synced_catalogue
+):
+    from article8.privacy.inquiries.models import Inquiry
+
+    login_as("responsible")
+    token = csrf_token(client, "/inquiries/new")
+    created = client.post(
+        "/inquiries/new",
+        data={
+            "csrf_token": token,
+            "kind": "complaint",
+            "channel": "mail",
+            "received_at": "2026-11-20T10:00",
+            "subject": "窓口の対応が遅い",
+        },
+    )
+    inquiry_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    token = csrf_token(client, f"/inquiries/{inquiry_id}")
+    replied = client.post(
+        f"/inquiries/{inquiry_id}/reply",
+        **multipart(
+            [("csrf_token", token), ("replied_at", "2026-11-24T09:00")],
+            [(PDF, "一次回答.pdf")],
+            name="file",
+        ),
+    )
+    assert replied.status_code == 302, replied.get_data(as_text=True)
+    session.expire_all()
+    found = session.get(Inquiry, inquiry_id)
+    assert found.state == "responded" and found.reply_evidence_id is not None
+    item = session.get(EvidenceItem, found.reply_evidence_id)
+    assert item.sha256 == found.reply_sha256 and item.original_name == "一次回答.pdf"
+    page = client.get(f"/inquiries/{inquiry_id}").get_data(as_text=True)
+    assert found.reply_sha256 in page

@@ -33,6 +33,8 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("reply_due_on", sa.Date(), nullable=False),
         sa.Column("first_reply_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reply_evidence_id", sa.Integer(), nullable=True),
+        sa.Column("reply_sha256", sa.String(length=64), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=False),
         sa.Column("finding_id", sa.Integer(), nullable=True),
@@ -57,6 +59,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["finding_id"], ["finding.id"], name=op.f("fk_inquiry_finding_id_finding")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reply_evidence_id"],
+            ["evidence_item.id"],
+            name=op.f("fk_inquiry_reply_evidence_id_evidence_item"),
         ),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["user_account.id"], name=op.f("fk_inquiry_owner_id_user_account")

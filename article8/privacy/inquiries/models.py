@@ -40,6 +40,9 @@ class Inquiry(Base):
     # The first reply is due this many business days after receipt (holidays and closures skipped).
     reply_due_on: Mapped[date] = mapped_column(Date)
     first_reply_at: Mapped[datetime | None]
+    # A copy of the first reply, stored as evidence, and its SHA-256 (optional).
+    reply_evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id"))
+    reply_sha256: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(Text, default="")
     # A complaint that shows a control failing links to the finding raised for it.

@@ -112,18 +112,32 @@ def assign(
     _changed(session, actor, found, "inquiry.assign", before, now)
 
 
-def record_first_reply(
-    session: Session, actor: Actor, found: Inquiry, *, replied_at: datetime, now: datetime
-) -> None:
-    """Record when the first reply went out."""
-    before = _check(actor, found)
+def check_first_reply(actor: Actor, found: Inquiry, *, replied_at: datetime, now: datetime) -> None:
+    """Raise unless the first reply may be recorded (called before a copy is stored)."""
+    _check(actor, found)
     if found.first_reply_at is not None:
         raise TransitionRefused(N_("The first reply is already recorded."), field="state")
     if replied_at > now or replied_at < found.received_at:
         raise ValidationError(
             N_("The reply must lie between receipt and now."), field="first_reply_at"
         )
+
+
+def record_first_reply(
+    session: Session,
+    actor: Actor,
+    found: Inquiry,
+    *,
+    replied_at: datetime,
+    now: datetime,
+    evidence_id: int | None = None,
+    sha256: str | None = None,
+) -> None:
+    """Record when the first reply went out, with the copy the edge stored as evidence if any."""
+    check_first_reply(actor, found, replied_at=replied_at, now=now)
+    before = snapshot(found)
     found.first_reply_at, found.state = replied_at, "responded"
+    found.reply_evidence_id, found.reply_sha256 = evidence_id, sha256
     _changed(session, actor, found, "inquiry.first_reply", before, now)
 
 
@@ -211,6 +225,8 @@ def snapshot(found: Inquiry) -> dict[str, Any]:
         "owner_id": found.owner_id,
         "reply_due_on": found.reply_due_on.isoformat(),
         "first_reply_at": found.first_reply_at.isoformat() if found.first_reply_at else None,
+        "reply_evidence_id": found.reply_evidence_id,
+        "reply_sha256": found.reply_sha256,
         "outcome": found.outcome,
         "finding_id": found.finding_id,
     }

@@ -161,13 +161,14 @@ class InquiryForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    """When the first reply went out."""
+    """When the first reply went out, and a copy of it (optional, kept as evidence)."""
 
     replied_at = DateTimeLocalField(
         _l("First reply sent at"),
         format=WHEN,
         validators=[InputRequired(message=_l("Enter the date and time."))],
     )
+    file = FileField(_l("Copy of the reply (optional)"))
 
 
 class ConvertForm(FlaskForm):

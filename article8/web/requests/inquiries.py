@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from article8.core import roles, vocabulary
 from article8.core.models import User
+from article8.evidence.blobstore import local_store
+from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.inquiries import services as service
 from article8.privacy.inquiries.models import Inquiry
 from article8.privacy.requests import queries
@@ -19,6 +21,7 @@ from article8.privacy.requests import services as requests
 from article8.privacy.requests.services import RequestInput
 from article8.web import edge
 from article8.web.context import actor, db, now, settings, today
+from article8.web.evidence.files import max_bytes
 from article8.web.forms import chosen_id, user_choices
 from article8.web.permissions import can, requires
 from article8.web.requests.forms import (
@@ -160,12 +163,33 @@ def inquiry_reply(inquiry_id: int) -> ResponseReturnValue:
     edge.on_refusal(
         lambda _error: _render(found, 400, reply_form=form), form=form, fields={"*": "replied_at"}
     )
+    replied_at = form.replied_at.data.replace(tzinfo=settings().timezone)
+    service.check_first_reply(actor(), found, replied_at=replied_at, now=now())
+    upload = form.file.data
+    item = None
+    if upload is not None and upload.filename:
+        item = add_evidence(
+            db(),
+            local_store(settings()),
+            actor(),
+            upload.stream,
+            EvidenceInput(
+                filename=upload.filename,
+                title=_("First reply to inquiry %(id)d", id=found.id),
+                collected_on=replied_at.date(),
+                control_codes=(requests.REQUESTS_CONTROL,),
+            ),
+            max_bytes=max_bytes(),
+            now=now(),
+        )
     service.record_first_reply(
         db(),
         actor(),
         found,
-        replied_at=form.replied_at.data.replace(tzinfo=settings().timezone),
+        replied_at=replied_at,
         now=now(),
+        evidence_id=item.id if item else None,
+        sha256=item.sha256 if item else None,
     )
     flash(_("The first reply has been recorded."), "success")
     return _to_inquiry(inquiry_id)
