@@ -236,3 +236,14 @@ def test_a_complaint_first_reply_with_its_copy_as_evidence(
     assert item.sha256 == found.reply_sha256 and item.original_name == "一次回答.pdf"
     page = client.get(f"/inquiries/{inquiry_id}").get_data(as_text=True)
     assert found.reply_sha256 in page
+
+
+def test_the_history_of_a_request_names_it(client, login_as):
+    login_as("responsible")
+    location = record(client, kind="correction").headers["Location"]
+    request_id = location.rsplit("/", 1)[1]
+    page = client.get(f"/audit/?object_type=privacy_request&object_id={request_id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"Request {request_id}: Correction, addition or deletion (Art. 34)" in text
+    assert "no longer exists" not in text

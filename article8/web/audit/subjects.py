@@ -21,6 +21,8 @@ from article8.controls.inspections.models import Inspection
 from article8.core import vocabulary
 from article8.core.models import ApiToken, AuditEvent, User
 from article8.evidence.models import EvidenceItem
+from article8.privacy.inquiries.models import Inquiry  # issue 16
+from article8.privacy.requests.models import PrivacyRequest  # issue 16
 from article8.web.permissions import can
 from article8.web.templating import period
 
@@ -249,6 +251,36 @@ def _tokens(session: Session, ids: set[str]) -> dict[str, Named]:
     return {str(row.id): Named(_("API token %(name)s", name=row.name)) for row in rows}
 
 
+# issue 16: requests from individuals and inquiries, named by number and kind (not by the
+# requester: the audit trail is read by auditors, the register holds the names).
+def _privacy_requests(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(PrivacyRequest.id, PrivacyRequest.kind).where(PrivacyRequest.id.in_(_int_ids(ids)))
+    )
+    return {
+        str(row.id): Named(
+            _(
+                "Request %(id)d: %(kind)s",
+                id=row.id,
+                kind=vocabulary.REQUEST_KINDS.translated(row.kind, _),
+            ),
+            _link("request.read", "requests.request_detail", request_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _inquiries(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(select(Inquiry.id, Inquiry.subject).where(Inquiry.id.in_(_int_ids(ids))))
+    return {
+        str(row.id): Named(
+            _("Inquiry %(subject)s", subject=row.subject),
+            _link("inquiry.read", "requests.inquiry_detail", inquiry_id=row.id),
+        )
+        for row in rows
+    }
+
+
 _RESOLVERS: dict[str, Resolver] = {
     "inspection": _inspections,
     "control": _controls,
@@ -260,4 +292,6 @@ _RESOLVERS: dict[str, Resolver] = {
     "handler": _handlers,
     "access_batch": _batches,
     "api_token": _tokens,
+    "privacy_request": _privacy_requests,  # issue 16
+    "inquiry": _inquiries,  # issue 16
 }
