@@ -53,3 +53,8 @@ for command in (
     provisions_group,  # issue 17
 ):
     main.add_command(command)
+
+# issue 16: requests from individuals
+from article8.cli.requests import requests_group  # noqa: E402
+
+main.add_command(requests_group)

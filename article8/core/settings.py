@@ -90,6 +90,10 @@ class Settings:
     inspection_lead_days: int = 14
     inspection_grace_days: int = 10
     missed_after_days: int = 30
+    # issue 16: the internal target for requests from individuals (calendar days from receipt)
+    # and for the first reply to an inquiry (business days).
+    request_target_days: int = 14
+    inquiry_reply_business_days: int = 5
     scheduler_lease_seconds: int = 45
     scheduler_tick_minutes: int = 5
     argon2_time_cost: int = 3
@@ -160,6 +164,10 @@ class Settings:
             inspection_lead_days=_int(env, "ARTICLE8_INSPECTION_LEAD_DAYS", 14, 0, 180),
             inspection_grace_days=_int(env, "ARTICLE8_INSPECTION_GRACE_DAYS", 10, 0, 180),
             missed_after_days=_int(env, "ARTICLE8_MISSED_AFTER_DAYS", 30, 1, 366),
+            request_target_days=_int(env, "ARTICLE8_REQUEST_TARGET_DAYS", 14, 1, 366),  # issue 16
+            inquiry_reply_business_days=_int(  # issue 16
+                env, "ARTICLE8_INQUIRY_REPLY_BUSINESS_DAYS", 5, 1, 60
+            ),
             scheduler_lease_seconds=_int(env, "ARTICLE8_SCHEDULER_LEASE_SECONDS", 45, 3, 600),
             scheduler_tick_minutes=_int(env, "ARTICLE8_SCHEDULER_TICK_MINUTES", 5, 1, 60),
             argon2_time_cost=_int(env, "ARTICLE8_ARGON2_TIME_COST", 3, 1, 100),

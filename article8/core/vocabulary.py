@@ -336,6 +336,97 @@ CLOSING_BLOCKERS = _v(
     ),
 )
 # --- end of issue 15 -------------------------------------------------------------------------
+# --- issue 16: requests from individuals and inquiries (法32–40条) ----------------------------
+REQUEST_KINDS = _v(
+    "request_kind",
+    ("purpose_notice", N_("Notice of the purpose of use (Art. 32(2))")),
+    ("disclosure", N_("Disclosure (Art. 33(1))")),
+    ("provision_record_disclosure", N_("Disclosure of third-party provision records (Art. 33(5))")),
+    ("correction", N_("Correction, addition or deletion (Art. 34)")),
+    ("suspension", N_("Suspension of use or erasure (Art. 35(1))")),
+    ("provision_stop", N_("Stopping provision to third parties (Art. 35(3))")),
+    ("suspension_35_5", N_("Suspension of use or erasure on the grounds of Art. 35(5)")),
+    ("provision_stop_35_5", N_("Stopping provision on the grounds of Art. 35(5)")),
+)
+CHANNELS = _v(
+    "channel",
+    ("web_form", N_("Web form")),
+    ("mail", N_("Email")),
+    ("letter", N_("Letter")),
+    ("phone", N_("Telephone")),
+    ("in_person", N_("In person")),
+)
+REQUEST_STATES = _v(
+    "request_state",
+    ("received", N_("Received"), "info"),
+    ("verifying", N_("Verifying identity"), "warning"),
+    ("in_progress", N_("In progress"), "primary"),
+    ("decided", N_("Decided"), "primary"),
+    ("responded", N_("Responded"), "success"),
+    ("closed", N_("Closed"), "secondary"),
+)
+AGENT_KINDS = _v(
+    "agent_kind",
+    ("legal_representative", N_("Legal representative (of a minor or an adult ward)")),
+    ("appointed_agent", N_("Agent appointed by the person")),
+)
+VERIFICATION_RESULTS = _v(
+    "verification_result",
+    ("confirmed", N_("Identity confirmed"), "success"),
+    ("failed", N_("Identity not confirmed"), "danger"),
+)
+DISCLOSURE_METHODS = _v(
+    "disclosure_method",
+    ("electronic", N_("Electronic record")),
+    ("paper", N_("Paper")),
+    ("other", N_("Other method")),
+)
+FEE_STATES = _v(
+    "fee_state",
+    ("charged", N_("Charged"), "warning"),
+    ("received", N_("Fee received"), "success"),
+    ("waived", N_("Waived"), "secondary"),
+)
+DECISIONS = _v(
+    "decision",
+    ("full", N_("Granted in full"), "success"),
+    ("partial", N_("Granted in part"), "warning"),
+    ("refused", N_("Refused"), "danger"),
+    ("not_applicable", N_("Not applicable"), "secondary"),
+)
+REFUSAL_GROUNDS = _v(
+    "refusal_ground",
+    (
+        "harm",
+        N_(
+            "Risk of harm to the life, body, property or other rights of the person or a third "
+            "party"
+        ),
+    ),
+    ("business", N_("Significant hindrance to the proper conduct of business")),
+    ("other_law", N_("Would violate other laws")),
+)
+INQUIRY_KINDS = _v(
+    "inquiry_kind",
+    ("inquiry", N_("Inquiry")),
+    ("complaint", N_("Complaint"), "warning"),
+    ("request", N_("Request (to the request register)"), "info"),
+)
+INQUIRY_STATES = _v(
+    "inquiry_state",
+    ("received", N_("Received"), "info"),
+    ("in_progress", N_("In progress"), "primary"),
+    ("responded", N_("First reply sent"), "success"),
+    ("closed", N_("Closed"), "secondary"),
+)
+PRIVACY_CLOCK = _v(
+    "privacy_clock",
+    ("done", N_("Responded"), "success"),
+    ("overdue", N_("Overdue"), "danger"),
+    ("due_soon", N_("Due within 3 days"), "warning"),
+    ("open", N_("Not yet due"), "info"),
+)
+# --- end of issue 16 -----------------------------------------------------------------------
 
 # --- the audit trail -------------------------------------------------------------------------
 # One term per action the code records (tests/core/test_audit_vocabulary.py finds every recorded
@@ -423,6 +514,26 @@ AUDIT_ACTIONS = _v(
     ("auth.login_refused_locked", N_("Sign-in refused while locked"), "danger"),
     ("token.create", N_("Issued an API token")),
     ("token.revoke", N_("Revoked an API token")),
+    # issue 16: requests from individuals and inquiries
+    ("request.receive", N_("Recorded a request from an individual")),
+    ("request.import", N_("Imported requests from individuals")),
+    ("request.assign", N_("Assigned a request from an individual")),
+    ("request.update", N_("Changed a request from an individual")),
+    ("request.verify", N_("Recorded the identity verification of a request")),
+    ("request.state", N_("Moved a request from an individual on")),
+    ("request.fee", N_("Recorded the fee of a request")),
+    ("request.decide", N_("Decided a request from an individual")),
+    ("request.respond", N_("Recorded the response to a request"), "success"),
+    ("request.close", N_("Closed a request from an individual"), "success"),
+    ("request.identity_document", N_("Stored a copy of an identity document")),
+    ("inquiry.receive", N_("Recorded an inquiry or complaint")),
+    ("inquiry.assign", N_("Assigned an inquiry or complaint")),
+    ("inquiry.first_reply", N_("Recorded the first reply to an inquiry")),
+    ("inquiry.close", N_("Closed an inquiry or complaint"), "success"),
+    ("inquiry.convert", N_("Converted an inquiry into a request")),
+    ("inquiry.link_finding", N_("Linked a complaint to a finding")),
+    ("privacy.monthly_summary", N_("Stored the monthly summary of requests and inquiries")),
+    # end of issue 16
     # the system
     ("audit.verify", N_("Verified the audit trail")),
     ("backup.create", N_("Made a backup")),
@@ -455,7 +566,7 @@ AUDIT_AREAS = _v(
     ("incidents", N_("Incidents")),
     ("users", N_("Users and sign-in")),
     ("system", N_("System")),
-    ("privacy", N_("Provision records and privacy policy")),  # issue 17
+    ("privacy", N_("Privacy registers")),  # issues 16 and 17
 )
 AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
     "catalogue": ("control.", "catalogue."),
@@ -466,7 +577,7 @@ AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
     "incidents": ("incident.",),
     "users": ("user.", "auth.", "token."),
     "system": ("audit.", "backup.", "export.", "closure."),
-    "privacy": ("provision.", "policy."),  # issue 17
+    "privacy": ("request.", "inquiry.", "privacy.", "provision.", "policy."),  # issues 16, 17
 }
 # What an event is about (its object_type), as a noun.
 AUDIT_OBJECTS = _v(
@@ -481,6 +592,8 @@ AUDIT_OBJECTS = _v(
     ("access_batch", N_("Access log")),
     ("anomaly", N_("Anomaly")),
     ("incident", N_("Incident")),
+    ("privacy_request", N_("Request from an individual")),  # issue 16
+    ("inquiry", N_("Inquiry or complaint")),  # issue 16
     ("user", N_("User")),
     ("api_token", N_("API token")),
     ("backup", N_("Backup")),

@@ -115,6 +115,9 @@ def create_app(
     for module in (provision_views, policy_views):
         app.register_blueprint(module.bp)
     # end issue 17
+    from article8.web.requests import views as privacy_requests  # issue 16
+
+    app.register_blueprint(privacy_requests.bp)  # issue 16
     edge.register(app)
     errors.register(app)
     templating.register(app)

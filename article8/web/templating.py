@@ -48,6 +48,19 @@ VOCABULARIES: dict[str, tuple[Vocabulary, ...]] = {
     "report_item": (vocabulary.REPORT_ITEMS,),
     "closing_blocker": (vocabulary.CLOSING_BLOCKERS,),
     "report_kind": (vocabulary.REPORT_KINDS,),
+    # issue 16: requests from individuals and inquiries
+    "request_state": (vocabulary.REQUEST_STATES,),
+    "request_kind": (vocabulary.REQUEST_KINDS,),
+    "channel": (vocabulary.CHANNELS,),
+    "agent_kind": (vocabulary.AGENT_KINDS,),
+    "verification": (vocabulary.VERIFICATION_RESULTS,),
+    "disclosure_method": (vocabulary.DISCLOSURE_METHODS,),
+    "fee_state": (vocabulary.FEE_STATES,),
+    "decision": (vocabulary.DECISIONS,),
+    "refusal_ground": (vocabulary.REFUSAL_GROUNDS,),
+    "inquiry_state": (vocabulary.INQUIRY_STATES,),
+    "inquiry_kind": (vocabulary.INQUIRY_KINDS,),
+    "privacy_clock": (vocabulary.PRIVACY_CLOCK,),
 }
 
 

@@ -35,6 +35,8 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Requests",  # issue 16
+        "Inquiries and complaints",  # issue 16
         "Provision records",  # issue 17
         "Privacy policy",  # issue 17
         "Audit trail",
@@ -58,6 +60,8 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Requests",  # issue 16
+        "Inquiries and complaints",  # issue 16
         "Provision records",  # issue 17
         "Privacy policy",  # issue 17
         "Audit trail",
@@ -73,6 +77,7 @@ NAV_EN = {
         "Catalogue",
         "Coverage",
         "Evidence",
+        "Requests",  # issue 16
         "Report an incident",
         "My account",
         "API tokens",
@@ -89,6 +94,8 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Requests",  # issue 16
+        "Inquiries and complaints",  # issue 16
         "Provision records",  # issue 17
         "Privacy policy",  # issue 17
         "Audit trail",
@@ -111,6 +118,8 @@ ALL_LINKS_EN = [
     "Access logs",
     "Anomalies",
     "Incidents",
+    "Requests",  # issue 16
+    "Inquiries and complaints",  # issue 16
     "Provision records",  # issue 17
     "Privacy policy",  # issue 17
     "Audit trail",
@@ -139,6 +148,8 @@ JA = {
     "Access logs": "アクセスログ",
     "Anomalies": "異常検知",
     "Incidents": "インシデント",
+    "Requests": "開示等の請求",  # issue 16
+    "Inquiries and complaints": "苦情・問合せ",  # issue 16
     "Provision records": "第三者提供の記録",  # issue 17
     "Privacy policy": "プライバシーポリシー",  # issue 17
     "Report an incident": "漏えい等事案・規程違反の報告",  # issue 15

@@ -51,6 +51,12 @@ OPERATIONS = [
     ("POST", "/incidents/{incident_id}/reports"),
     ("POST", "/incidents/{incident_id}/notification"),
     ("POST", "/incidents/{incident_id}/close"),
+    # issue 16
+    ("GET", "/requests"),
+    ("POST", "/requests"),
+    ("GET", "/requests/{request_id}"),
+    ("GET", "/inquiries"),
+    ("POST", "/inquiries"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

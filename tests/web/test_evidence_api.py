@@ -257,6 +257,10 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
         "/incidents/{incident_id}/reports",
         "/incidents/{incident_id}/notification",
         "/incidents/{incident_id}/close",
+        # issue 16
+        "/requests",
+        "/requests/{request_id}",
+        "/inquiries",
     }
     assert set(document["paths"]["/evidence"]) == {"get", "post"}
     served = {
@@ -264,6 +268,7 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
         .replace("<id:item_id>", "{item_id}")
         .replace("<id:record_id>", "{record_id}")
         .replace("<id:incident_id>", "{incident_id}")  # issue 15
+        .replace("<id:request_id>", "{request_id}")  # issue 16
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
     }

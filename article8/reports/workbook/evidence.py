@@ -28,6 +28,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     for item in session.scalars(
         select(EvidenceItem)
         .where(EvidenceItem.collected_on <= context.period.end)
+        .where(EvidenceItem.restricted.is_(False))  # issue 16: identity documents stay out
         .order_by(EvidenceItem.id)
     ):
         status = item.status

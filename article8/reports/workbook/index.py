@@ -8,6 +8,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 
 from article8.core.errors import N_
+from article8.reports.workbook import privacy_inquiries, privacy_requests  # issue 16
 from article8.reports.workbook.table import Column, Context, Table, write_table
 
 SCOPING_RULE = N_(
@@ -85,6 +86,9 @@ ENTRIES = (
         N_("Versions in effect by the end of the period"),
     ),
     # end issue 17
+    # issue 16
+    (privacy_requests.TITLE, privacy_requests.DESCRIPTION, privacy_requests.SCOPE),
+    (privacy_inquiries.TITLE, privacy_inquiries.DESCRIPTION, privacy_inquiries.SCOPE),
     (
         N_("Audit trail"),
         N_("Every recorded event with everything its hash covers"),

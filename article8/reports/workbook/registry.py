@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from article8.reports.workbook import (
+from article8.reports.workbook import (  # issue 16
     anomalies,
     answers,
     audit_trail,
@@ -15,6 +15,8 @@ from article8.reports.workbook import (
     index,
     inspections,
     policies,  # issue 17
+    privacy_inquiries,
+    privacy_requests,
     provisions,  # issue 17
     summary,
 )
@@ -34,6 +36,8 @@ SHEETS: tuple[Sheet, ...] = (
     incidents.SHEET,
     provisions.SHEET,  # issue 17
     policies.SHEET,  # issue 17
+    privacy_requests.SHEET,  # issue 16
+    privacy_inquiries.SHEET,  # issue 16
     audit_trail.SHEET,
     audit_trail.HASH_METHOD,
 )

@@ -9,6 +9,8 @@ from article8.web.api import (
     openapi_incidents,  # issue 15
     openapi_provisions,  # issue 17
 )
+from article8.web.api.openapi_privacy import paths as privacy_paths  # issue 16
+from article8.web.api.openapi_privacy import schemas as privacy_schemas  # issue 16
 from article8.web.api.openapi_schemas import ID, list_parameters, schemas
 
 
@@ -274,6 +276,7 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
             },
             **openapi_provisions.paths(_UNAUTHORISED),  # issue 17
             **openapi_incidents.paths(),  # issue 15
+            **privacy_paths(),  # issue 16
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -295,6 +298,7 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                 **schemas(),
                 **openapi_provisions.schemas(),  # issue 17
                 **openapi_incidents.schemas(),  # issue 15
+                **privacy_schemas(),  # issue 16
             },
         },
     }

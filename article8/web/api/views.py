@@ -385,3 +385,6 @@ def provision_item(record_id: int) -> ResponseReturnValue:
 # --- end issue 17
 # issue 15: the incident endpoints live in their own module on this blueprint.
 from article8.web.api import incidents as _incidents  # noqa: E402, F401
+
+# issue 16: the request and inquiry registers add their routes to this blueprint.
+from article8.web.api import privacy as _privacy  # noqa: E402, F401

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from article8.core.calendar import fiscal_year, local_midnight_utc
 from article8.core.errors import ValidationError
 from article8.core.period_labels import period_label
+from article8.privacy.requests import queries as privacy_queries  # issue 16
 from article8.reports import posture, workbook
 from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow, MonthTrend
 from article8.reports.privacy import privacy_figures  # issue 17
@@ -99,6 +100,10 @@ def dashboard_page() -> ResponseReturnValue:
         incident_list=INCIDENT_LIST,
         # issue 17: the privacy registers keep no history, so their tiles show only live figures.
         privacy=privacy_figures(db(), day) if as_of_day is None else None,
+        # issue 16: the requests and inquiries tile (today's figures; not kept "as of")
+        request_figures=None
+        if as_of_day is not None
+        else privacy_queries.figures(db(), now=now(), tz=settings().timezone),
     )
 
 
