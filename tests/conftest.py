@@ -304,3 +304,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for b, c in counts.items()
     ]
     terminalreporter.write_line("database back ends exercised — " + "; ".join(parts))
+
+
+# --- issue 18 S3: a real S3 API server (moto's, as a subprocess) and a bucket per test ------
+from tests.support.s3 import s3_bucket, s3_server, serial_s3_server  # noqa: E402, F401

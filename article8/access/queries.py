@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from article8.access.models import AccessBatch, AccessEvent, Anomaly, Handler, HandlerAlias
+from article8.access.models import (
+    AccessBatch,
+    AccessEvent,
+    Anomaly,
+    Handler,
+    HandlerAlias,
+    HandlerAuthorisation,
+)
 from article8.access.rules import AREA_RULES, RULE_KINDS
 
 
@@ -138,4 +145,19 @@ def person(session: Session, handler_id: int) -> Handler | None:
         select(Handler)
         .where(Handler.id == handler_id)
         .options(selectinload(Handler.aliases), selectinload(Handler.authorisations))
+    )
+
+
+def register_systems(session: Session) -> list[str]:
+    """The personal-data systems of the handler register: every system authorisation's target.
+
+    The request register (issue 16) links requests to these by name.
+    """
+    return list(
+        session.scalars(
+            select(HandlerAuthorisation.target)
+            .where(HandlerAuthorisation.kind == "system")
+            .distinct()
+            .order_by(HandlerAuthorisation.target)
+        )
     )

@@ -18,6 +18,7 @@ from article8.cli.evidence import evidence_group
 from article8.cli.exports import export_group
 from article8.cli.group import Article8Group, app_from_env, cli_actor
 from article8.cli.inspections import inspections_group
+from article8.cli.privacy import privacy_group, provisions_group  # issue 17
 from article8.cli.register import register_group
 from article8.cli.scheduler import scheduler_group
 from article8.cli.serve import run_alias, serve
@@ -48,5 +49,12 @@ for command in (
     run_alias,
     tokens_group,
     users_group,
+    privacy_group,  # issue 17
+    provisions_group,  # issue 17
 ):
     main.add_command(command)
+
+# issue 16: requests from individuals
+from article8.cli.requests import requests_group  # noqa: E402
+
+main.add_command(requests_group)

@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from article8.cli.group import cli_actor
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.ops import backup
 from article8.web.context import database, now, settings
 
@@ -24,7 +24,9 @@ def backup_group() -> None:
 @with_appcontext
 def backup_create(out: Path) -> None:
     """Write one archive: a consistent snapshot, every evidence blob, a manifest of SHA-256s."""
-    report = backup.create_backup(database(), local_store(settings()), out, cli_actor(), now=now())
+    report = backup.create_backup(
+        database(), evidence_store(settings()), out, cli_actor(), now=now()
+    )
     click.echo(
         json.dumps(
             {
@@ -43,7 +45,7 @@ def backup_create(out: Path) -> None:
 @with_appcontext
 def backup_restore(file: Path) -> None:
     """Restore FILE into an empty instance, verifying every hash and the audit chain."""
-    report = backup.restore_backup(database(), local_store(settings()), file)
+    report = backup.restore_backup(database(), evidence_store(settings()), file)
     click.echo(
         json.dumps(
             {

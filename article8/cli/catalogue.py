@@ -71,5 +71,13 @@ def catalogue_export(fmt: str, out: Path, lang: str) -> None:
     other tools and cannot be imported back.
     """
     with database().unit_of_work() as session:
-        export_catalogue(session, out, cli_actor(), fmt=fmt, lang=lang, now=now())
+        export_catalogue(
+            session,
+            out,
+            cli_actor(),
+            fmt=fmt,
+            lang=lang,
+            now=now(),
+            organisation=settings().organisation,
+        )
     click.echo(f"catalogue written to {out}")

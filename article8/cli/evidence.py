@@ -15,7 +15,7 @@ from article8.cli.options import day
 from article8.core.calendar import local_date
 from article8.evidence import integrity
 from article8.evidence import services as evidence_services
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.web.context import database, now, settings
 from article8.web.params import ID_MAX
 
@@ -67,7 +67,7 @@ def evidence_add(
     with database().unit_of_work() as session, file.open("rb") as stream:
         item = evidence_services.add_evidence(
             session,
-            local_store(settings()),
+            evidence_store(settings()),
             cli_actor(),
             stream,
             data,
@@ -101,7 +101,7 @@ def evidence_verify(sweep: bool, restore_orphans: bool, fmt: str) -> None:
         raise usage_error("--sweep and --restore-orphans undo each other; give one of them")
     check = integrity.check_store(
         database(),
-        local_store(settings()),
+        evidence_store(settings()),
         cli_actor(),
         sweep=sweep,
         restore=restore_orphans,
@@ -126,6 +126,15 @@ def _as_json(check: integrity.StoreCheck, *, sweep: bool) -> dict[str, object]:
         "corrupt": report.corrupt,
         "orphans": report.orphans,
         "incomplete": report.incomplete,
+        "short_retention": [
+            {
+                "id": item_id,
+                "sha256": short.sha256,
+                "mode": short.mode,
+                "until": short.until.isoformat() if short.until else None,
+            }
+            for item_id, short in report.short_retention
+        ],
         "swept": sweep,
         "moved": swept.moved,
         "discarded": swept.discarded,
@@ -149,6 +158,7 @@ def _say(check: integrity.StoreCheck, *, sweep: bool) -> None:
         f"evidence: {report.checked} blobs checked, {len(report.missing)} missing, "
         f"{len(report.corrupt)} corrupt, {len(report.orphans)} unreferenced, "
         f"{len(report.incomplete)} unfinished uploads"
+        + (f", {len(report.short_retention)} locked too briefly" if report.short_retention else "")
     )
 
 
@@ -158,5 +168,13 @@ def _complain(check: integrity.StoreCheck) -> None:
         click.echo(f"article8: evidence {item_id}: blob {sha256} is missing", err=True)
     for item_id, sha256 in check.report.corrupt:
         click.echo(f"article8: evidence {item_id}: blob {sha256} does not match its hash", err=True)
+    days = settings().s3.lock_days if settings().s3 else 0
+    for item_id, short in check.report.short_retention:
+        until = short.until.isoformat() if short.until else "no retention"
+        click.echo(
+            f"article8: evidence {item_id}: blob {short.sha256} is locked until {until} "
+            f"({short.mode or 'no mode'}), short of {days} days",
+            err=True,
+        )
     for sha256 in check.restored.damaged:
         click.echo(f"article8: orphans/{sha256} does not match its hash; not restored", err=True)

@@ -48,6 +48,8 @@ GRANTS: dict[str, frozenset[str]] = {
     "incident.report": _EVERYONE,
     "incident.read": _READERS,
     "incident.manage": _MANAGERS,
+    # issue 15: raising an incident through the API (help desks, monitoring): not auditors.
+    "incident.raise": _PERFORMERS,
     # The evidence vault.
     "evidence.read": _EVERYONE,
     "evidence.upload": _PERFORMERS,
@@ -68,6 +70,24 @@ GRANTS: dict[str, frozenset[str]] = {
     "user.admin": frozenset({ADMIN}),
     # The company's one-off closures (days that are not business days).
     "closure.manage": frozenset({ADMIN}),
+    # issue 17: third-party provision and receipt records, privacy-policy versions.
+    "provision.read": _READERS,
+    "provision.manage": _MANAGERS,
+    "policy.read": _READERS,
+    "policy.manage": _MANAGERS,
+    # end issue 17
+    # issue 16: requests from individuals and inquiries. Inspectors may be assigned requests
+    # (retrieving the data) and see only those (see may_view_request); auditors read.
+    "request.read": _EVERYONE,
+    "request.work": _PERFORMERS,
+    "request.manage": _MANAGERS,
+    # Identity documents are personal data: the responsible person and administrators only.
+    "request.identity": _MANAGERS,
+    # Restricted evidence (identity documents) is opened only by managers.
+    "evidence.restricted": _MANAGERS,
+    "inquiry.read": _READERS,
+    "inquiry.manage": _MANAGERS,
+    # end of issue 16
 }
 
 PERMISSIONS = frozenset(GRANTS)
@@ -208,6 +228,27 @@ def may_progress(who: Someone, action: ActionLike) -> bool:
     return has(who.role, "finding.manage") or (who.id is not None and action.owner_id == who.id)
 
 
+class PrivacyRequestLike(Protocol):
+    """A request from an individual as far as the rules need it (issue 16)."""
+
+    @property
+    def owner_id(self) -> int | None: ...
+
+
+def may_view_request(who: Someone, request: PrivacyRequestLike) -> bool:
+    """Managers and auditors see every request; an inspector only those assigned to them."""
+    if who.role in _READERS:
+        return True
+    return has(who.role, "request.read") and who.id is not None and request.owner_id == who.id
+
+
+def may_work_on_request(who: Someone, request: PrivacyRequestLike) -> bool:
+    """Managers, or the inspector the request is assigned to (data retrieval work)."""
+    return has(who.role, "request.manage") or (
+        has(who.role, "request.work") and who.id is not None and request.owner_id == who.id
+    )
+
+
 # Permissions whose answer depends on the object as well as the role.
 OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
     "inspection.perform": can_perform,
@@ -216,6 +257,8 @@ OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
     "incident.read": may_view_incident,
     "anomaly.triage": may_triage,
     "action.progress": may_progress,
+    "request.read": may_view_request,  # issue 16
+    "request.work": may_work_on_request,  # issue 16
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -32,6 +33,22 @@ class SmtpSettings:
     password: str = ""
     sender: str = "article8@localhost"
     starttls: bool = False
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """Evidence on an S3-compatible object store (``EVIDENCE_STORE=s3://bucket/prefix``).
+
+    Credentials and the region come from boto3's usual chain (``AWS_*`` variables, the shared
+    config files, an instance role); they are never part of the settings.
+    """
+
+    bucket: str
+    prefix: str = ""
+    endpoint_url: str | None = None
+    # 0: no retention; else every object is written with this many days of Object Lock.
+    lock_days: int = 0
+    lock_mode: str = "COMPLIANCE"
 
 
 @dataclass(frozen=True)
@@ -73,11 +90,24 @@ class Settings:
     inspection_lead_days: int = 14
     inspection_grace_days: int = 10
     missed_after_days: int = 30
+    # issue 16: the internal target for requests from individuals (calendar days from receipt)
+    # and for the first reply to an inquiry (business days).
+    request_target_days: int = 14
+    inquiry_reply_business_days: int = 5
     scheduler_lease_seconds: int = 45
     scheduler_tick_minutes: int = 5
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # issue 18 S3: None keeps evidence in ``evidence_dir``.
+    s3: S3Settings | None = None
+    # Issue 15: the leak report (漏えい等報告): 速報 target and limit in days, and the 報告者.
+    leak_preliminary_target_days: int = 3
+    leak_preliminary_days: int = 5
+    organisation_corporate_number: str = ""
+    organisation_address: str = ""
+    organisation_representative: str = ""
+    leak_report_contact: str = ""
 
     @property
     def database(self) -> URL:
@@ -134,11 +164,25 @@ class Settings:
             inspection_lead_days=_int(env, "ARTICLE8_INSPECTION_LEAD_DAYS", 14, 0, 180),
             inspection_grace_days=_int(env, "ARTICLE8_INSPECTION_GRACE_DAYS", 10, 0, 180),
             missed_after_days=_int(env, "ARTICLE8_MISSED_AFTER_DAYS", 30, 1, 366),
+            request_target_days=_int(env, "ARTICLE8_REQUEST_TARGET_DAYS", 14, 1, 366),  # issue 16
+            inquiry_reply_business_days=_int(  # issue 16
+                env, "ARTICLE8_INQUIRY_REPLY_BUSINESS_DAYS", 5, 1, 60
+            ),
             scheduler_lease_seconds=_int(env, "ARTICLE8_SCHEDULER_LEASE_SECONDS", 45, 3, 600),
             scheduler_tick_minutes=_int(env, "ARTICLE8_SCHEDULER_TICK_MINUTES", 5, 1, 60),
             argon2_time_cost=_int(env, "ARTICLE8_ARGON2_TIME_COST", 3, 1, 100),
             argon2_memory_kib=_int(env, "ARTICLE8_ARGON2_MEMORY_KIB", 65536, 8192, 4 * 1024**2),
             argon2_parallelism=_int(env, "ARTICLE8_ARGON2_PARALLELISM", 4, 1, 64),
+            s3=_s3(env),
+            # Issue 15: the leak report.
+            leak_preliminary_target_days=_int(
+                env, "ARTICLE8_LEAK_PRELIMINARY_TARGET_DAYS", 3, 1, 30
+            ),
+            leak_preliminary_days=_int(env, "ARTICLE8_LEAK_PRELIMINARY_DAYS", 5, 1, 30),
+            organisation_corporate_number=env.get("ARTICLE8_ORGANISATION_NUMBER", ""),
+            organisation_address=env.get("ARTICLE8_ORGANISATION_ADDRESS", ""),
+            organisation_representative=env.get("ARTICLE8_ORGANISATION_REPRESENTATIVE", ""),
+            leak_report_contact=env.get("ARTICLE8_LEAK_REPORT_CONTACT", ""),
         )
 
 
@@ -165,6 +209,48 @@ def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
         if not url.database:
             raise ConfigError("DATABASE_URL", "names no database")
     return url.render_as_string(hide_password=False)
+
+
+# S3's bucket naming rules (3-63 lower-case letters, digits, dots and hyphens).
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def _s3(env: Mapping[str, str]) -> S3Settings | None:
+    """``EVIDENCE_STORE`` and the ``S3_*`` variables (issue 18 S3)."""
+    raw = env.get("EVIDENCE_STORE", "").strip()
+    days = _int(env, "S3_OBJECT_LOCK_DAYS", 0, 0, 36500)
+    mode = env.get("S3_OBJECT_LOCK_MODE", "").strip().upper() or "COMPLIANCE"
+    if mode not in ("COMPLIANCE", "GOVERNANCE"):
+        raise ConfigError("S3_OBJECT_LOCK_MODE", f"'{mode}' is neither COMPLIANCE nor GOVERNANCE")
+    if not raw:
+        if days:
+            raise ConfigError("S3_OBJECT_LOCK_DAYS", "needs EVIDENCE_STORE=s3://bucket/prefix")
+        return None
+    if not raw.startswith("s3://"):
+        raise ConfigError(
+            "EVIDENCE_STORE",
+            f"'{raw}' is not s3://bucket/prefix (leave it empty to keep evidence in EVIDENCE_DIR)",
+        )
+    bucket, _, prefix = raw.removeprefix("s3://").partition("/")
+    if not _BUCKET.match(bucket) or ".." in bucket:
+        raise ConfigError("EVIDENCE_STORE", f"'{bucket}' is not a valid S3 bucket name")
+    parts = [p for p in prefix.split("/") if p]
+    if any(p in (".", "..") or not p.isprintable() for p in parts):
+        raise ConfigError("EVIDENCE_STORE", f"'{prefix}' is not a usable key prefix")
+    endpoint = env.get("S3_ENDPOINT_URL", "").strip() or None
+    if endpoint is not None and not re.match(r"^https?://[^/\s]+", endpoint):
+        raise ConfigError("S3_ENDPOINT_URL", f"'{endpoint}' is not an http(s):// address")
+    if importlib.util.find_spec("boto3") is None:
+        raise ConfigError(
+            "EVIDENCE_STORE", "needs boto3; install article8 with the s3 extra: pip install '.[s3]'"
+        )
+    return S3Settings(
+        bucket=bucket,
+        prefix="/".join(parts),
+        endpoint_url=endpoint,
+        lock_days=days,
+        lock_mode=mode,
+    )
 
 
 def _instance_secret(instance_dir: Path) -> str:

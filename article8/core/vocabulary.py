@@ -265,6 +265,169 @@ DEADLINE_STATES = _v(
     ("open", N_("Not yet due"), "info"),
 )
 
+# --- issue 15: the leak-report record (漏えい等報告) --------------------------------------------
+LEAK_KINDS = _v(
+    "leak_kind",
+    ("leak", N_("Leak (漏えい)")),
+    ("loss", N_("Loss (滅失)")),
+    ("damage", N_("Damage (毀損)")),
+)
+LEAK_CERTAINTY = _v(
+    "leak_certainty",
+    ("occurred", N_("Occurred")),
+    ("suspected", N_("Suspected (おそれ)")),
+)
+LEAK_MEDIA = _v(
+    "leak_media",
+    ("electronic", N_("Electronic")),
+    ("paper", N_("Paper")),
+    ("both", N_("Electronic and paper")),
+)
+YES_NO_UNKNOWN = _v(
+    "yes_no_unknown",
+    ("yes", N_("Involved")),
+    ("no", N_("Not involved")),
+    ("unknown", N_("Unknown")),
+)
+ENTRUSTMENTS = _v(
+    "entrustment",
+    ("none", N_("No entrustment")),
+    ("entrusting", N_("We entrusted the handling (委託元)")),
+    ("contractor", N_("We handle it on behalf of another business (委託先)")),
+)
+FILING_KINDS = _v(
+    "filing_kind",
+    ("preliminary", N_("Preliminary report (速報)")),
+    ("final", N_("Final report (確報)")),
+    ("combined", N_("Preliminary and final report in one (速報兼確報)")),
+    ("supplement", N_("Supplement (追完)")),
+)
+FILING_DESTINATIONS = _v(
+    "filing_destination",
+    ("ppc", N_("Personal Information Protection Commission")),
+    ("ministry", N_("Ministry with delegated authority")),
+)
+NOTIFICATION_WAYS = _v(
+    "notification_way",
+    ("notified", N_("Individuals notified")),
+    ("alternative", N_("Notification difficult: alternative measures")),
+)
+REPORT_ITEMS = _v(
+    "report_item",
+    ("summary", N_("Summary")),
+    ("data_items", N_("Items of the personal data leaked (or possibly leaked)")),
+    ("individuals", N_("Number of individuals")),
+    ("cause", N_("Cause")),
+    ("secondary_damage", N_("Secondary damage or its risk, and what it is")),
+    ("individual_response", N_("Response to the individuals")),
+    ("publication", N_("Publication")),
+    ("prevention", N_("Measures to prevent recurrence")),
+    ("other", N_("Other relevant matters")),
+)
+CLOSING_BLOCKERS = _v(
+    "closing_blocker",
+    ("aware_at", N_("The time the company became aware has not been confirmed")),
+    ("assessment", N_("The four report triggers have not been answered")),
+    ("preliminary_report", N_("No preliminary report to the PPC is recorded")),
+    ("final_report", N_("No final report to the PPC is recorded")),
+    (
+        "notification",
+        N_("Neither the notification of the individuals nor an alternative is recorded"),
+    ),
+)
+# --- end of issue 15 -------------------------------------------------------------------------
+# --- issue 16: requests from individuals and inquiries (法32–40条) ----------------------------
+REQUEST_KINDS = _v(
+    "request_kind",
+    ("purpose_notice", N_("Notice of the purpose of use (Art. 32(2))")),
+    ("disclosure", N_("Disclosure (Art. 33(1))")),
+    ("provision_record_disclosure", N_("Disclosure of third-party provision records (Art. 33(5))")),
+    ("correction", N_("Correction, addition or deletion (Art. 34)")),
+    ("suspension", N_("Suspension of use or erasure (Art. 35(1))")),
+    ("provision_stop", N_("Stopping provision to third parties (Art. 35(3))")),
+    ("suspension_35_5", N_("Suspension of use or erasure on the grounds of Art. 35(5)")),
+    ("provision_stop_35_5", N_("Stopping provision on the grounds of Art. 35(5)")),
+)
+CHANNELS = _v(
+    "channel",
+    ("web_form", N_("Web form")),
+    ("mail", N_("Email")),
+    ("letter", N_("Letter")),
+    ("phone", N_("Telephone")),
+    ("in_person", N_("In person")),
+)
+REQUEST_STATES = _v(
+    "request_state",
+    ("received", N_("Received"), "info"),
+    ("verifying", N_("Verifying identity"), "warning"),
+    ("in_progress", N_("In progress"), "primary"),
+    ("decided", N_("Decided"), "primary"),
+    ("responded", N_("Responded"), "success"),
+    ("closed", N_("Closed"), "secondary"),
+)
+AGENT_KINDS = _v(
+    "agent_kind",
+    ("legal_representative", N_("Legal representative (of a minor or an adult ward)")),
+    ("appointed_agent", N_("Agent appointed by the person")),
+)
+VERIFICATION_RESULTS = _v(
+    "verification_result",
+    ("confirmed", N_("Identity confirmed"), "success"),
+    ("failed", N_("Identity not confirmed"), "danger"),
+)
+DISCLOSURE_METHODS = _v(
+    "disclosure_method",
+    ("electronic", N_("Electronic record")),
+    ("paper", N_("Paper")),
+    ("other", N_("Other method")),
+)
+FEE_STATES = _v(
+    "fee_state",
+    ("charged", N_("Charged"), "warning"),
+    ("received", N_("Fee received"), "success"),
+    ("waived", N_("Waived"), "secondary"),
+)
+DECISIONS = _v(
+    "decision",
+    ("full", N_("Granted in full"), "success"),
+    ("partial", N_("Granted in part"), "warning"),
+    ("refused", N_("Refused"), "danger"),
+    ("not_applicable", N_("Not applicable"), "secondary"),
+)
+REFUSAL_GROUNDS = _v(
+    "refusal_ground",
+    (
+        "harm",
+        N_(
+            "Risk of harm to the life, body, property or other rights of the person or a third "
+            "party"
+        ),
+    ),
+    ("business", N_("Significant hindrance to the proper conduct of business")),
+    ("other_law", N_("Would violate other laws")),
+)
+INQUIRY_KINDS = _v(
+    "inquiry_kind",
+    ("inquiry", N_("Inquiry")),
+    ("complaint", N_("Complaint"), "warning"),
+    ("request", N_("Request (to the request register)"), "info"),
+)
+INQUIRY_STATES = _v(
+    "inquiry_state",
+    ("received", N_("Received"), "info"),
+    ("in_progress", N_("In progress"), "primary"),
+    ("responded", N_("First reply sent"), "success"),
+    ("closed", N_("Closed"), "secondary"),
+)
+PRIVACY_CLOCK = _v(
+    "privacy_clock",
+    ("done", N_("Responded"), "success"),
+    ("overdue", N_("Overdue"), "danger"),
+    ("due_soon", N_("Due within 3 days"), "warning"),
+    ("open", N_("Not yet due"), "info"),
+)
+# --- end of issue 16 -----------------------------------------------------------------------
+
 # --- the audit trail -------------------------------------------------------------------------
 # One term per action the code records (tests/core/test_audit_vocabulary.py finds every recorded
 # action with ast and checks it is here). Labels read as what the actor did.
@@ -324,6 +487,14 @@ AUDIT_ACTIONS = _v(
     ("incident.final_report", N_("Recorded the final report to the PPC")),
     ("incident.status", N_("Changed an incident's status")),
     ("incident.close", N_("Closed an incident"), "success"),
+    # issue 15: the leak-report record
+    ("incident.triage", N_("Confirmed when the company became aware of an incident")),
+    ("incident.aware_at", N_("Changed when the company became aware of an incident"), "warning"),
+    ("incident.record", N_("Changed an incident's leak-report record")),
+    ("incident.item", N_("Revised an item of the leak report")),
+    ("incident.filing", N_("Recorded a report to the PPC")),
+    ("incident.notification", N_("Recorded the notification of the individuals")),
+    ("incident.document", N_("Generated the leak report document")),
     # users and sign-in
     ("user.create", N_("Created a user")),
     ("user.role_change", N_("Changed a user's role")),
@@ -343,11 +514,46 @@ AUDIT_ACTIONS = _v(
     ("auth.login_refused_locked", N_("Sign-in refused while locked"), "danger"),
     ("token.create", N_("Issued an API token")),
     ("token.revoke", N_("Revoked an API token")),
+    # issue 16: requests from individuals and inquiries
+    ("request.receive", N_("Recorded a request from an individual")),
+    ("request.import", N_("Imported requests from individuals")),
+    ("request.assign", N_("Assigned a request from an individual")),
+    ("request.update", N_("Changed a request from an individual")),
+    ("request.verify", N_("Recorded the identity verification of a request")),
+    ("request.state", N_("Moved a request from an individual on")),
+    ("request.fee", N_("Recorded the fee of a request")),
+    ("request.decide", N_("Decided a request from an individual")),
+    ("request.respond", N_("Recorded the response to a request"), "success"),
+    ("request.close", N_("Closed a request from an individual"), "success"),
+    ("request.identity_document", N_("Stored a copy of an identity document")),
+    ("inquiry.receive", N_("Recorded an inquiry or complaint")),
+    ("inquiry.assign", N_("Assigned an inquiry or complaint")),
+    ("inquiry.first_reply", N_("Recorded the first reply to an inquiry")),
+    ("inquiry.close", N_("Closed an inquiry or complaint"), "success"),
+    ("inquiry.convert", N_("Converted an inquiry into a request")),
+    ("inquiry.link_finding", N_("Linked a complaint to a finding")),
+    ("privacy.monthly_summary", N_("Stored the monthly summary of requests and inquiries")),
+    # end of issue 16
     # the system
     ("audit.verify", N_("Verified the audit trail")),
     ("backup.create", N_("Made a backup")),
     ("export.workbook", N_("Exported the audit workbook")),
     ("export.assessment_results", N_("Exported assessment results (OSCAL)")),
+    # issue 14 (OSCAL): the catalog, assessment plan and results written together
+    ("export.oscal", N_("Exported the OSCAL documents")),
+    # issue 14: the audit package
+    ("export.package", N_("Exported the audit package")),
+    # issue 17: provision and receipt records, privacy-policy versions
+    ("provision.create", N_("Recorded a third-party provision or receipt")),
+    ("provision.update", N_("Changed a provision or receipt record")),
+    ("provision.further", N_("Recorded a further provision under a bulk record")),
+    ("provision.remove", N_("Removed a provision or receipt record"), "warning"),
+    ("provision.purge", N_("Purged a record past its retention"), "warning"),
+    ("provision.import", N_("Imported provision and receipt records")),
+    ("provision.export", N_("Exported provision and receipt records")),
+    ("provision.extract", N_("Made an extract of provision records for an individual")),
+    ("policy.version_create", N_("Registered a privacy-policy version")),
+    # end issue 17
 )
 # The areas the audit trail filters by, each with the action prefixes it covers.
 AUDIT_AREAS = _v(
@@ -360,6 +566,7 @@ AUDIT_AREAS = _v(
     ("incidents", N_("Incidents")),
     ("users", N_("Users and sign-in")),
     ("system", N_("System")),
+    ("privacy", N_("Privacy registers")),  # issues 16 and 17
 )
 AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
     "catalogue": ("control.", "catalogue."),
@@ -370,6 +577,7 @@ AUDIT_AREA_PREFIXES: dict[str, tuple[str, ...]] = {
     "incidents": ("incident.",),
     "users": ("user.", "auth.", "token."),
     "system": ("audit.", "backup.", "export.", "closure."),
+    "privacy": ("request.", "inquiry.", "privacy.", "provision.", "policy."),  # issues 16, 17
 }
 # What an event is about (its object_type), as a noun.
 AUDIT_OBJECTS = _v(
@@ -384,13 +592,64 @@ AUDIT_OBJECTS = _v(
     ("access_batch", N_("Access log")),
     ("anomaly", N_("Anomaly")),
     ("incident", N_("Incident")),
+    ("privacy_request", N_("Request from an individual")),  # issue 16
+    ("inquiry", N_("Inquiry or complaint")),  # issue 16
     ("user", N_("User")),
     ("api_token", N_("API token")),
     ("backup", N_("Backup")),
     ("catalogue", N_("Catalogue")),
     ("workbook", N_("Audit workbook")),
     ("assessment_results", N_("Assessment results (OSCAL)")),
+    # issue 14 (OSCAL)
+    ("oscal", N_("OSCAL documents")),
+    # issue 14: the audit package
+    ("package", N_("Audit package")),
+    # issue 17
+    ("provision_record", N_("Provision or receipt record")),
+    ("policy_version", N_("Privacy-policy version")),
 )
+
+# --- provision and receipt records, privacy-policy versions (issue 17) -----------------------
+PROVISION_DIRECTIONS = _v(
+    "provision_direction",
+    ("provision", N_("Provision to a third party")),
+    ("receipt", N_("Receipt from a third party")),
+)
+# The legal basis of a provision (or, for a receipt, of the provider's provision). The last four
+# need no record (Art. 27(1) and Art. 27(5) of the Act).
+PROVISION_BASES = _v(
+    "provision_basis",
+    ("consent", N_("Consent of the individual")),
+    ("opt_out", N_("Opt-out (Art. 27(2))")),
+    ("law", N_("Exception under Art. 27(1) (laws, life, public health, state bodies)"), "info"),
+    ("entrustment", N_("Entrustment (Art. 27(5)(i))"), "info"),
+    ("succession", N_("Business succession (Art. 27(5)(ii))"), "info"),
+    ("joint_use", N_("Joint use (Art. 27(5)(iii))"), "info"),
+)
+EXEMPT_BASES = ("law", "entrustment", "succession", "joint_use")
+# How the record was made (Rules Arts. 21 and 24); the retention follows from it.
+RECORD_FORMS = _v(
+    "record_form",
+    ("per_provision", N_("Made for each provision (kept 3 years from its creation)")),
+    ("bulk", N_("Made in bulk for continuous provision (kept 3 years from the last provision)")),
+    ("contract", N_("A contract serves as the record (kept 1 year from the last provision)")),
+)
+# The matters a privacy policy must publish (Art. 32(1), Order Art. 10; General Rules 3-8-1).
+PUBLICATION_MATTERS = _v(
+    "publication_matter",
+    ("business", N_("Business name, address and representative")),
+    ("purposes", N_("Purposes of use of all retained personal data")),
+    ("requests", N_("How to make requests, and the fee")),
+    ("measures_basic_policy", N_("Safety control measures: basic policy")),
+    ("measures_rules", N_("Safety control measures: handling rules")),
+    ("measures_organisational", N_("Safety control measures: organisational")),
+    ("measures_human", N_("Safety control measures: human")),
+    ("measures_physical", N_("Safety control measures: physical")),
+    ("measures_technical", N_("Safety control measures: technical")),
+    ("measures_external", N_("Safety control measures: understanding the external environment")),
+    ("complaints", N_("Where to send complaints")),
+)
+# end issue 17
 
 # --- plain words -----------------------------------------------------------------------------
 YES_NO = _v("yes_no", ("yes", N_("Yes")), ("no", N_("No")))

@@ -34,6 +34,15 @@ class BlobTooLarge(Exception):
 
 
 @dataclass(frozen=True)
+class ShortRetention:
+    """An object whose Object Lock retention is shorter (or weaker) than configured."""
+
+    sha256: str
+    mode: str | None
+    until: datetime | None
+
+
+@dataclass(frozen=True)
 class StoredBlob:
     """What was stored: the content's SHA-256, its size and its first bytes (for sniffing)."""
 
@@ -81,6 +90,28 @@ class BlobStore(Protocol):
     def restore_orphan(self, sha256: str) -> bool | None:
         """Move a quarantined object back; None when there is none, False when it is damaged."""
 
+    def short_retention(self, sha256: str) -> ShortRetention | None:
+        """The object's retention when it falls short of the configured one; else None."""
+
+
+def copy_hashing(
+    stream: BinaryIO, handle: BinaryIO, max_bytes: int | None
+) -> tuple[str, int, bytes]:
+    """Copy ``stream`` into ``handle`` chunk by chunk; return its SHA-256, size and first bytes.
+
+    Raises :class:`BlobTooLarge` as soon as more than ``max_bytes`` arrived.
+    """
+    digest, size, head = hashlib.sha256(), 0, b""
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise BlobTooLarge(f"larger than {max_bytes} bytes")
+        if len(head) < 8192:
+            head += chunk[: 8192 - len(head)]
+        digest.update(chunk)
+        handle.write(chunk)
+    return digest.hexdigest(), size, head
+
 
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -116,22 +147,14 @@ class LocalBlobStore:
     ) -> StoredBlob:
         """Stream into the store, hashing as it goes; ``check`` vets the content first."""
         handle, temp = self.new_incoming()
-        digest, size, head = hashlib.sha256(), 0, b""
         try:
             with handle:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if max_bytes is not None and size > max_bytes:
-                        raise BlobTooLarge(f"larger than {max_bytes} bytes")
-                    if len(head) < 8192:
-                        head += chunk[: 8192 - len(head)]
-                    digest.update(chunk)
-                    handle.write(chunk)
+                sha256, size, head = copy_hashing(stream, handle, max_bytes)
                 handle.flush()
                 os.fsync(handle.fileno())
             if check is not None:
                 check(head, temp)
-            return self.commit(temp, digest.hexdigest(), size, head)
+            return self.commit(temp, sha256, size, head)
         finally:
             temp.unlink(missing_ok=True)
 
@@ -225,6 +248,10 @@ class LocalBlobStore:
         orphan.unlink()
         return True
 
+    def short_retention(self, sha256: str) -> ShortRetention | None:
+        """Never: a local directory has no retention (read-only files are its only guard)."""
+        return None
+
 
 def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC)
@@ -233,3 +260,15 @@ def _mtime(path: Path) -> datetime:
 def local_store(settings: Settings) -> LocalBlobStore:
     """The configured evidence directory as a blob store."""
     return LocalBlobStore(settings.evidence_dir)
+
+
+def evidence_store(settings: Settings) -> BlobStore:
+    """The configured store: the S3 bucket when ``EVIDENCE_STORE`` names one, else the directory.
+
+    boto3 is imported only here, and only when S3 is configured (it is the optional extra).
+    """
+    if settings.s3 is None:
+        return local_store(settings)
+    from article8.evidence.s3store import s3_store
+
+    return s3_store(settings.s3)

@@ -12,7 +12,7 @@ from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.db import Database
 from article8.evidence import store_lock
-from article8.evidence.blobstore import BlobStore
+from article8.evidence.blobstore import BlobStore, ShortRetention
 from article8.evidence.models import EvidenceItem
 
 
@@ -25,11 +25,14 @@ class StoreReport:
     corrupt: list[tuple[int, str]] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
+    # Objects locked for less than S3_OBJECT_LOCK_DAYS (or in a weaker mode), with their items.
+    short_retention: list[tuple[int, ShortRetention]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """No row without its blob and no blob whose content changed (orphans are harmless)."""
-        return not self.missing and not self.corrupt
+        """No row without its blob, no blob whose content changed, none locked too briefly
+        (orphans are harmless)."""
+        return not self.missing and not self.corrupt and not self.short_retention
 
 
 def verify_store(session: Session, store: BlobStore) -> StoreReport:
@@ -42,6 +45,8 @@ def verify_store(session: Session, store: BlobStore) -> StoreReport:
             report.missing += [(i, sha256) for i in item_ids]
         elif store.hash_of(sha256) != sha256:
             report.corrupt += [(i, sha256) for i in item_ids]
+        elif (short := store.short_retention(sha256)) is not None:
+            report.short_retention += [(i, short) for i in item_ids]
     report.orphans = sorted(a for a in store.addresses() if a not in referenced)
     report.incomplete = sorted(store.incomplete())
     return report

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +69,9 @@ class EvidenceItem(Base):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Personal data (an identity document, issue 16): seen only by those holding
+    # "evidence.restricted", left out of every list, every view and download audited.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     inspection: Mapped[Inspection | None] = relationship()

@@ -16,6 +16,23 @@ WORKING_STATES = roles.WORKABLE_STATES
 CLOSED_STATES = ("approved", "missed")
 
 
+def may_view(actor: Actor, item: EvidenceItem) -> bool:
+    """Open ``item``: anyone who reads evidence, a restricted item only the responsible person or
+    an administrator (identity documents are personal data)."""
+    return not item.restricted or roles.has(actor.role, "evidence.restricted")
+
+
+def check_view(actor: Actor, item: EvidenceItem) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` may open ``item``."""
+    if not may_view(actor, item):
+        raise PermissionDenied(
+            N_(
+                "This evidence holds personal data: only the responsible person or an "
+                "administrator may open it."
+            )
+        )
+
+
 def may_change(actor: Actor, item: EvidenceItem) -> bool:
     """Withdraw or supersede ``item``: its uploader, the responsible person, an administrator."""
     if roles.has(actor.role, "evidence.manage"):

@@ -56,8 +56,11 @@ def filtered(
     criteria: EvidenceFilter, today: date, *, days: int = EXPIRING_DAYS
 ) -> Select[EvidenceItem]:
     """Evidence matching ``criteria``, newest upload first."""
-    query = select(EvidenceItem).options(
-        selectinload(EvidenceItem.controls), selectinload(EvidenceItem.uploaded_by)
+    # Restricted items (identity documents) are reached from their request, never listed.
+    query = (
+        select(EvidenceItem)
+        .where(EvidenceItem.restricted.is_(False))
+        .options(selectinload(EvidenceItem.controls), selectinload(EvidenceItem.uploaded_by))
     )
     if criteria.control_code:
         linked = (
@@ -176,7 +179,11 @@ def for_control(
         session.scalars(
             select(EvidenceItem)
             .join(evidence_control, evidence_control.c.evidence_id == EvidenceItem.id)
-            .where(evidence_control.c.control_id == control_id, EvidenceItem.status.in_(states))
+            .where(
+                evidence_control.c.control_id == control_id,
+                EvidenceItem.status.in_(states),
+                EvidenceItem.restricted.is_(False),
+            )
             .options(selectinload(EvidenceItem.controls))
             .order_by(EvidenceItem.status, EvidenceItem.collected_on.desc(), EvidenceItem.id)
         )

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from article8.controls.catalogue.models import Control
 from article8.controls.inspections.models import Inspection
-from article8.core import audit
+from article8.core import audit, roles
 from article8.core.audit import Actor
-from article8.core.errors import N_, NotFound, ValidationError
+from article8.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from article8.evidence import permissions, store_lock
 from article8.evidence.blobstore import BlobStore, BlobTooLarge
 from article8.evidence.errors import EvidenceTooLarge
@@ -51,6 +51,8 @@ class EvidenceInput:
     control_codes: Sequence[str] = ()
     inspection_id: int | None = None
     replaces_id: int | None = None
+    # Personal data such as an identity document (see permissions.may_view).
+    restricted: bool = False
 
 
 def get_item(session: Session, item_id: int) -> EvidenceItem:
@@ -85,6 +87,10 @@ def add_evidence(
     only by :func:`article8.evidence.notes.add_note`.
     """
     kind = expected_type(data.filename)
+    if data.restricted and not roles.has(actor.role, "evidence.restricted"):
+        raise PermissionDenied(
+            N_("Only the responsible person or an administrator may store restricted evidence.")
+        )
     title = " ".join(data.title.split()) or display_name(data.filename)
     if data.valid_until is not None and data.valid_until < data.collected_on:
         raise ValidationError(
@@ -132,6 +138,7 @@ def add_evidence(
         valid_until=data.valid_until,
         inspection_id=inspection.id if inspection else None,
         status="current",
+        restricted=data.restricted,
         controls=controls,
         version=previous.version + 1 if previous else 1,
         series_id=previous.series_id if previous else None,
@@ -213,6 +220,7 @@ def record_access(
     """Write a view or download of evidence to the audit trail (who, when, which, from where)."""
     if action not in ("evidence.view", "evidence.download"):
         raise ValueError(action)
+    permissions.check_view(actor, item)
     audit.record(
         session,
         actor,

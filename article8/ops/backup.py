@@ -32,7 +32,7 @@ from article8.core.db import Base, Database
 from article8.core.errors import DomainError
 from article8.core.files import sha256_of
 from article8.core.schema import upgrade
-from article8.evidence.blobstore import LocalBlobStore
+from article8.evidence.blobstore import CHUNK, BlobStore
 from article8.evidence.integrity import verify_store
 
 FORMAT = "article8-backup"
@@ -44,6 +44,7 @@ MODEL_MODULES = (
     "article8.controls.findings.models",
     "article8.controls.incidents.models",
     "article8.evidence.models",
+    "article8.evidence.leak_reports.models",  # issue 15: generated leak-report documents
     "article8.access.models",
 )
 # Runtime state that a restored instance builds afresh rather than inherits.
@@ -103,7 +104,7 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def create_backup(
-    database: Database, store: LocalBlobStore, out: Path, actor: Actor, *, now: datetime
+    database: Database, store: BlobStore, out: Path, actor: Actor, *, now: datetime
 ) -> BackupReport:
     """Write the archive to ``out`` atomically, then record it in the audit trail.
 
@@ -129,7 +130,7 @@ def create_backup(
 
 
 def _write_archive(
-    database: Database, store: LocalBlobStore, out: Path, *, now: datetime
+    database: Database, store: BlobStore, out: Path, *, now: datetime
 ) -> BackupReport:
     """Write the archive to ``out`` atomically (a temporary file renamed into place)."""
     engine = database.bind
@@ -162,7 +163,12 @@ def _write_archive(
                     )
                     manifest["tables"][table.name] = {"rows": rows, "sha256": digest}
                     report.tables[table.name] = rows
-                referenced = sorted(set(conn.scalars(text("SELECT sha256 FROM evidence_item"))))
+                referenced: dict[str, int] = {
+                    row.sha256: row.size
+                    for row in conn.execute(
+                        text("SELECT sha256, MAX(size) AS size FROM evidence_item GROUP BY sha256")
+                    )
+                }
                 with Session(bind=conn) as session:
                     chain = audit.verify_chain(session)
             if not chain.ok:
@@ -170,11 +176,9 @@ def _write_archive(
                     "the audit trail is broken at sequence %(seq)s; not backing up",
                     seq=chain.first_bad_seq,
                 )
-            for sha256 in referenced:
-                if not store.exists(sha256) or store.hash_of(sha256) != sha256:
-                    raise BackupError("evidence blob %(sha)s is missing or damaged", sha=sha256)
-                archive.add(store.path(sha256), arcname=f"evidence/{sha256}")
-                manifest["blobs"][sha256] = store.path(sha256).stat().st_size
+            for sha256 in sorted(referenced):
+                _add_blob(archive, store, sha256, referenced[sha256])
+                manifest["blobs"][sha256] = referenced[sha256]
             manifest["audit"] = {"events": chain.checked, "head": chain.head_hash}
             report.blobs = len(referenced)
             report.audit_events, report.audit_head = chain.checked, chain.head_hash
@@ -188,6 +192,38 @@ def _write_archive(
     finally:
         temp.unlink(missing_ok=True)
     return report
+
+
+class _Hashing:
+    """A reader that hashes what passes through it (tarfile reads exactly the declared size)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.digest, self.size = stream, hashlib.sha256(), 0
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self.stream.read(n if n is not None and n >= 0 else CHUNK)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return bytes(chunk)
+
+
+def _add_blob(archive: tarfile.TarFile, store: BlobStore, sha256: str, size: int) -> None:
+    """Stream one blob from the store (a directory or a bucket) into the archive, hash checked.
+
+    Read once, through the store's ``open``: the bytes are hashed on their way into the
+    archive, and a mismatch (or a blob shorter or longer than its rows say) aborts the backup.
+    """
+    info = tarfile.TarInfo(f"evidence/{sha256}")
+    info.size, info.mode = size, 0o440
+    try:
+        with store.open(sha256) as blob:
+            reader = _Hashing(blob)
+            archive.addfile(info, reader)  # type: ignore[arg-type]
+            extra = blob.read(1)
+    except (FileNotFoundError, OSError):
+        raise BackupError("evidence blob %(sha)s is missing or damaged", sha=sha256) from None
+    if extra or reader.size != size or reader.digest.hexdigest() != sha256:
+        raise BackupError("evidence blob %(sha)s is missing or damaged", sha=sha256)
 
 
 def _dump_table(conn: Connection, table: Table, path: Path) -> tuple[int, str]:
@@ -208,7 +244,7 @@ def _dump_table(conn: Connection, table: Table, path: Path) -> tuple[int, str]:
     return rows, digest.hexdigest()
 
 
-def restore_backup(database: Database, store: LocalBlobStore, archive_path: Path) -> BackupReport:
+def restore_backup(database: Database, store: BlobStore, archive_path: Path) -> BackupReport:
     """Restore into an empty instance; every hash and the audit chain are checked first/after."""
     engine = database.bind
     assert isinstance(engine, Engine)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +14,8 @@ from article8.controls.catalogue.services import SyncReport, sync_catalogue, upd
 from article8.controls.inspections.schedule import ScheduleReport, ScheduleRules, run_schedule
 from article8.core.audit import Actor
 from article8.core.users import PasswordPolicy, create_user, find_by_email
+from article8.privacy.policies.models import PolicyVersion  # issue 17
+from article8.privacy.policies.services import PolicyInput, register_version  # issue 17
 
 
 @dataclass(frozen=True)
@@ -106,4 +108,60 @@ def load_demo(
     created = ensure_demo_users(session, actor, policy=policy, now=now)
     owned = assign_demo_owners(session, actor, now=now)
     schedule = run_schedule(session, rules, now=now)
+    ensure_demo_policy(session, actor, now=now)  # issue 17
     return DemoReport(catalogue, created, owned, schedule)
+
+
+# issue 17: the privacy policy in force, as the company publishes it: its Article 8 names no human
+# measures and no understanding of the external environment (a finding candidate for BP-03).
+DEMO_POLICY_TEXT = """プライバシーポリシー（サンプル）
+
+第1条（事業者の名称等）当社の名称、住所および代表者は、当社ウェブサイトの会社概要に記載のとおりです。
+第2条（取得）当社は、適正な手段により個人情報を取得します。
+第3条（利用目的）当社は、取得した個人情報を商品の発送、代金の請求およびお問い合わせへの対応のために利用します。
+第4条（利用目的の変更）利用目的を変更する場合は、変更前の利用目的と関連性を有すると合理的に認められる範囲内で行い、本人に通知または公表します。
+第5条（第三者提供）当社は、法令に基づく場合等を除き、本人の同意なく個人データを第三者に提供しません。
+第6条（開示等の請求）開示等の請求は、当社所定の手続により受け付けます。開示の手数料は1件につき1,000円です。
+第7条（利用停止等）利用停止等の請求は、第6条の手続により受け付けます。
+第8条（安全管理措置）当社は、個人データの安全管理のため、次の措置を講じます。
+（1）基本方針の策定および取扱規程の整備
+（2）組織的安全管理措置
+（3）物理的安全管理措置
+（4）技術的安全管理措置
+第9条（改定）本ポリシーは、当社ウェブサイトに掲載した時から効力を生じます。
+第10条（お問い合わせ窓口）苦情およびお問い合わせは、当社お客様窓口までご連絡ください。
+"""
+DEMO_POLICY_MATTERS = (
+    "business",
+    "purposes",
+    "requests",
+    "measures_basic_policy",
+    "measures_rules",
+    "measures_organisational",
+    "measures_physical",
+    "measures_technical",
+    "complaints",
+)
+
+
+def ensure_demo_policy(session: Session, actor: Actor, *, now: datetime) -> bool:
+    """Register the sample privacy policy when no version is registered yet."""
+    if session.scalar(select(PolicyVersion.id).limit(1)) is not None:
+        return False
+    register_version(
+        session,
+        actor,
+        PolicyInput(
+            label="2024-04",
+            text=DEMO_POLICY_TEXT,
+            effective_on=date(2024, 4, 1),
+            approved_by="代表取締役",
+            summary="サンプルのプライバシーポリシー",
+            published_on=date(2024, 4, 1),
+            publication_method="当社ウェブサイトに掲載",
+            matters=DEMO_POLICY_MATTERS,
+        ),
+        evidence_id=None,
+        now=now,
+    )
+    return True

@@ -25,7 +25,14 @@ RESULT_PARTS = ("observations", "findings", "risks")
 
 
 def export_catalogue(
-    session: Session, out: Path, actor: Actor, *, fmt: str, lang: str, now: datetime
+    session: Session,
+    out: Path,
+    actor: Actor,
+    *,
+    fmt: str,
+    lang: str,
+    now: datetime,
+    organisation: str = oscal.DEFAULT_ORGANISATION,
 ) -> None:
     """Write the whole catalogue to ``out`` (``xlsx``/``yaml``: importable again, with owners and
     active flags; ``oscal``: a catalog of the active controls in ``lang``) and record it."""
@@ -35,7 +42,8 @@ def export_catalogue(
     elif fmt == "yaml":
         exchange.export_yaml(session, out)
     elif fmt == "oscal":
-        sha256 = oscal.write_json(oscal.catalog(session, lang=lang, now=now), out)
+        document = oscal.catalog(session, lang=lang, now=now, organisation=organisation)
+        sha256 = oscal.write_json(document, out)
         details |= {"lang": lang, "sha256": sha256}
     else:
         raise ValueError(f"unknown catalogue format {fmt!r}")
@@ -62,10 +70,19 @@ def export_assessment_results(
     lang: str,
     now: datetime,
     fy_start_month: int = 4,
+    organisation: str = oscal.DEFAULT_ORGANISATION,
+    base_url: str = "",
 ) -> ResultsExport:
     """Write OSCAL assessment results for the inspections due in ``period``; record the file."""
     document = oscal.assessment_results(
-        session, period, tz=tz, lang=lang, now=now, fy_start_month=fy_start_month
+        session,
+        period,
+        tz=tz,
+        lang=lang,
+        now=now,
+        fy_start_month=fy_start_month,
+        organisation=organisation,
+        base_url=base_url,
     )
     sha256 = oscal.write_json(document, out)
     result = document["assessment-results"]["results"][0]

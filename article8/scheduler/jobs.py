@@ -14,7 +14,8 @@ from article8.core.db import Database
 from article8.core.mail import Mailer
 from article8.core.outbox import deliver_pending
 from article8.core.settings import Settings
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
+from article8.privacy.requests.reminders import queue_privacy_reminders  # issue 16
 from article8.reports.monthly import export_monthly_workbook
 
 
@@ -55,6 +56,11 @@ def tick(database: Database, settings: Settings, mailer: Mailer, *, now: datetim
         queued += queue_incident_reminders(
             session, tz=settings.timezone, base_url=settings.base_url, now=now
         )
+    # issue 16: the request and inquiry clocks (7/3/1/0 days before, then escalation)
+    with database.unit_of_work() as session:
+        queued += queue_privacy_reminders(
+            session, tz=settings.timezone, base_url=settings.base_url, now=now
+        )
     access_rules = RuleSettings.from_settings(settings)
     with database.unit_of_work() as session:
         nightly = nightly_rules(session, access_rules, now=now)
@@ -64,7 +70,7 @@ def tick(database: Database, settings: Settings, mailer: Mailer, *, now: datetim
     # Last, and after the mail: the slowest step, and its failure must not hold reminders back.
     with database.unit_of_work() as session:
         workbook = export_monthly_workbook(
-            session, local_store(settings), settings=settings, actor=SCHEDULER, now=now
+            session, evidence_store(settings), settings=settings, actor=SCHEDULER, now=now
         )
     return TickReport(
         created=len(schedule.created),

@@ -108,6 +108,16 @@ def create_app(
     for module in (register, access_logs, anomalies, incidents):
         app.register_blueprint(module.bp)
     app.register_blueprint(dashboard.bp)
+    # issue 17: provision and receipt records, privacy-policy versions
+    from article8.web.provisions import policies as policy_views
+    from article8.web.provisions import views as provision_views
+
+    for module in (provision_views, policy_views):
+        app.register_blueprint(module.bp)
+    # end issue 17
+    from article8.web.requests import views as privacy_requests  # issue 16
+
+    app.register_blueprint(privacy_requests.bp)  # issue 16
     edge.register(app)
     errors.register(app)
     templating.register(app)

@@ -93,7 +93,11 @@ _INSTEAD = (
     ("finding.read", "findings.finding_list", N_("Findings")),
     ("evidence.read", "evidence.evidence_list", N_("Evidence")),
     ("audit.read", "audit.event_list", N_("Audit trail")),
-    ("incident.report", "incidents.report", N_("Report a violation")),
+    (
+        "incident.report",
+        "incidents.report",
+        N_("Report a personal-data incident or rule breach (near misses included)"),
+    ),
 )
 # Permissions that only read, or concern one's own account: a role holding nothing else only reads.
 _NOT_WRITING = frozenset({"account.own", "token.own", "incident.report"})

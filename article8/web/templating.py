@@ -32,6 +32,35 @@ VOCABULARIES: dict[str, tuple[Vocabulary, ...]] = {
     "log_kind": (vocabulary.LOG_KINDS,),
     "authorisation_kind": (vocabulary.AUTHORISATION_KINDS,),
     "role": (vocabulary.ROLES,),
+    # issue 17
+    "provision_direction": (vocabulary.PROVISION_DIRECTIONS,),
+    "provision_basis": (vocabulary.PROVISION_BASES,),
+    "record_form": (vocabulary.RECORD_FORMS,),
+    "publication_matter": (vocabulary.PUBLICATION_MATTERS,),
+    # issue 15: the leak-report record
+    "leak_kind": (vocabulary.LEAK_KINDS,),
+    "leak_certainty": (vocabulary.LEAK_CERTAINTY,),
+    "leak_media": (vocabulary.LEAK_MEDIA,),
+    "yes_no_unknown": (vocabulary.YES_NO_UNKNOWN,),
+    "entrustment": (vocabulary.ENTRUSTMENTS,),
+    "filing_kind": (vocabulary.FILING_KINDS,),
+    "filing_destination": (vocabulary.FILING_DESTINATIONS,),
+    "report_item": (vocabulary.REPORT_ITEMS,),
+    "closing_blocker": (vocabulary.CLOSING_BLOCKERS,),
+    "report_kind": (vocabulary.REPORT_KINDS,),
+    # issue 16: requests from individuals and inquiries
+    "request_state": (vocabulary.REQUEST_STATES,),
+    "request_kind": (vocabulary.REQUEST_KINDS,),
+    "channel": (vocabulary.CHANNELS,),
+    "agent_kind": (vocabulary.AGENT_KINDS,),
+    "verification": (vocabulary.VERIFICATION_RESULTS,),
+    "disclosure_method": (vocabulary.DISCLOSURE_METHODS,),
+    "fee_state": (vocabulary.FEE_STATES,),
+    "decision": (vocabulary.DECISIONS,),
+    "refusal_ground": (vocabulary.REFUSAL_GROUNDS,),
+    "inquiry_state": (vocabulary.INQUIRY_STATES,),
+    "inquiry_kind": (vocabulary.INQUIRY_KINDS,),
+    "privacy_clock": (vocabulary.PRIVACY_CLOCK,),
 }
 
 

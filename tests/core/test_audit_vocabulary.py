@@ -147,7 +147,7 @@ def test_every_recorded_action_has_a_label():
     assert not scan.unresolved, "\n".join(scan.unresolved)
     # The scan finds the actions of every feature (it cannot pass by finding nothing) ...
     assert {"inspection.approve", "evidence.download", "register.person.update"} <= scan.codes
-    assert {"auth.login_refused_locked", "incident.final_report", "anomaly.dismiss"} <= scan.codes
+    assert {"auth.login_refused_locked", "incident.filing", "anomaly.dismiss"} <= scan.codes
     # ... and each one is in the vocabulary.
     missing = sorted(scan.codes - set(AUDIT_ACTIONS.codes))
     assert not missing, f"add these actions to AUDIT_ACTIONS in core/vocabulary.py: {missing}"

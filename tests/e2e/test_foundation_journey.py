@@ -35,10 +35,14 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Requests",  # issue 16
+        "Inquiries and complaints",  # issue 16
+        "Provision records",  # issue 17
+        "Privacy policy",  # issue 17
         "Audit trail",
         "Users",
         "Closed days",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -56,8 +60,12 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Requests",  # issue 16
+        "Inquiries and complaints",  # issue 16
+        "Provision records",  # issue 17
+        "Privacy policy",  # issue 17
         "Audit trail",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -69,7 +77,8 @@ NAV_EN = {
         "Catalogue",
         "Coverage",
         "Evidence",
-        "Report a violation",
+        "Requests",  # issue 16
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -85,8 +94,12 @@ NAV_EN = {
         "Access logs",
         "Anomalies",
         "Incidents",
+        "Requests",  # issue 16
+        "Inquiries and complaints",  # issue 16
+        "Provision records",  # issue 17
+        "Privacy policy",  # issue 17
         "Audit trail",
-        "Report a violation",
+        "Report an incident",
         "My account",
         "API tokens",
     ],
@@ -105,10 +118,14 @@ ALL_LINKS_EN = [
     "Access logs",
     "Anomalies",
     "Incidents",
+    "Requests",  # issue 16
+    "Inquiries and complaints",  # issue 16
+    "Provision records",  # issue 17
+    "Privacy policy",  # issue 17
     "Audit trail",
     "Users",
     "Closed days",
-    "Report a violation",
+    "Report an incident",
     "My account",
     "API tokens",
 ]
@@ -131,7 +148,11 @@ JA = {
     "Access logs": "アクセスログ",
     "Anomalies": "異常検知",
     "Incidents": "インシデント",
-    "Report a violation": "違反の報告",
+    "Requests": "開示等の請求",  # issue 16
+    "Inquiries and complaints": "苦情・問合せ",  # issue 16
+    "Provision records": "第三者提供の記録",  # issue 17
+    "Privacy policy": "プライバシーポリシー",  # issue 17
+    "Report an incident": "漏えい等事案・規程違反の報告",  # issue 15
     "Sign out": "ログアウト",
 }
 LOGIN_URL = re.compile(r"/login(\?.*)?$")

@@ -1,15 +1,14 @@
-"""OSCAL exports, validated with compliance-trestle's OSCAL 1.1 models."""
+"""OSCAL exports: the catalog and the assessment results, validated with NIST's OSCAL JSON
+schema and compliance-trestle's OSCAL 1.1 models (tests/reports/oscal_support.py)."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic.v1 import ValidationError
@@ -18,104 +17,35 @@ from trestle.common.err import TrestleError
 from trestle.oscal import assessment_results as oscal_ar
 from trestle.oscal import catalog as oscal_catalog
 
-from article8.controls.catalogue.files import load_catalogue
 from article8.controls.catalogue.models import Control
-from article8.controls.catalogue.services import sync_catalogue
-from article8.controls.findings import services as finding_services
 from article8.controls.inspections import services as workflow
 from article8.controls.inspections.models import Inspection
-from article8.controls.inspections.schedule import run_schedule
 from article8.core.audit import Actor
 from article8.core.models import AuditEvent
-from article8.evidence import services as evidence
-from article8.evidence.blobstore import LocalBlobStore
 from article8.reports.oscal import assessment_results, catalog, stable_uuid, write_json
 from article8.reports.period import Period
 from tests.cli_runner import article8
-from tests.conftest import SYSTEM_ACTOR
-from tests.support.schedule import LOADED, RULES
+from tests.reports import oscal_support
+from tests.reports.oscal_schemas import schema_errors
+from tests.reports.oscal_support import (
+    EXPORTED,
+    FISCAL_YEAR,
+    TOKYO,
+    VISITOR_LOG,
+    results_of,
+    valid,
+)
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-EXPORTED = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-FISCAL_YEAR = Period(date(2026, 4, 1), date(2027, 3, 31))
+programme = oscal_support.programme  # November's programme, shared with test_oscal_export
 TIMESTAMP_KEYS = {"last-modified", "published", "start", "end", "collected"}
 
 
 def valid_catalog(document: dict) -> oscal_catalog.Catalog:
-    return oscal_catalog.Model.parse_obj(document).catalog
+    return valid(document)
 
 
 def valid_results(document: dict) -> oscal_ar.AssessmentResults:
-    return oscal_ar.Model.parse_obj(document).assessment_results
-
-
-def open_inspection(session, code: str) -> Inspection:
-    return session.scalar(
-        select(Inspection).join(Control).where(Control.code == code, Inspection.status == "open")
-    )
-
-
-def perform(session, inspector, inspection, clock, *, fail_first: bool) -> None:
-    items = inspection.control.current_revision.items
-    answers = {item.id: workflow.AnswerInput("pass") for item in items}
-    if fail_first:
-        answers[items[0].id] = workflow.AnswerInput("fail", "No appointment letter on file")
-    workflow.save_answers(session, Actor.for_user(inspector), inspection, answers, now=clock())
-    workflow.submit(session, Actor.for_user(inspector), inspection, now=clock())
-
-
-@pytest.fixture
-def programme(session, make_user, clock, tmp_path):
-    """November's monthly inspections: ORG-04 failed, PHY-02 passed, TEC-05 awaiting review,
-    TEC-06 missed; everything else still open or scheduled."""
-    inspector = make_user("inspector", display_name="Ito Inspector")
-    responsible = make_user("responsible", display_name="Sato Responsible")
-    sync_catalogue(session, load_catalogue(), SYSTEM_ACTOR, now=LOADED)
-    run_schedule(session, RULES, now=LOADED)
-    failed, passed, submitted, missed = (
-        open_inspection(session, code) for code in ("ORG-04", "PHY-02", "TEC-05", "TEC-06")
-    )
-    perform(session, inspector, failed, clock, fail_first=True)
-    [finding] = workflow.approve(
-        session, Actor.for_user(responsible), failed, now=clock(), severity="high"
-    )
-    finding_services.add_action(
-        session,
-        Actor.for_user(responsible),
-        finding,
-        description="Collect the appointment letter",
-        owner=responsible,
-        due_on=date(2026, 12, 15),
-        now=clock(),
-        tz=TOKYO,
-    )
-    perform(session, inspector, passed, clock, fail_first=False)
-    # Evidence comes before the decision: an approved inspection takes no new evidence.
-    evidence.add_evidence(
-        session,
-        LocalBlobStore(tmp_path / "evidence"),
-        SYSTEM_ACTOR,
-        io.BytesIO(b"%PDF-1.7\nvisitor log"),
-        evidence.EvidenceInput(
-            filename="visitor-log.pdf",
-            title="Visitor log, November",
-            collected_on=date(2026, 11, 20),
-            control_codes=["PHY-02"],
-            inspection_id=passed.id,
-        ),
-        max_bytes=10**6,
-        now=clock(),
-    )
-    workflow.approve(session, Actor.for_user(responsible), passed, now=clock())
-    perform(session, inspector, submitted, clock, fail_first=False)
-    # The scheduler marks an inspection missed 30 days after its due date; set it directly.
-    missed.status = "missed"
-    session.flush()
-    return {"failed": failed, "passed": passed, "submitted": submitted, "missed": missed}
-
-
-def results_of(session, lang: str = "en", now: datetime = EXPORTED) -> dict:
-    return assessment_results(session, FISCAL_YEAR, tz=TOKYO, lang=lang, now=now)
+    return valid(document)
 
 
 def timestamps(node: object) -> list[str]:
@@ -149,9 +79,9 @@ def part_ids(node: object) -> set[str]:
 def test_the_catalog_is_valid_oscal_with_every_active_control(session, programme):
     document = catalog(session, now=EXPORTED)
     model = valid_catalog(document)
-    assert model.metadata.oscal_version.__root__ == "1.1.2"
+    assert model.metadata.oscal_version.__root__ == "1.1.3"
     assert model.metadata.title == "APPI Article 8 safety control measures (article8)"
-    assert model.metadata.version.startswith("39 controls · ")
+    assert model.metadata.version.startswith("41 controls · ")
     assert [g.id for g in model.groups] == [
         "basic_policy",
         "organisational",
@@ -161,7 +91,7 @@ def test_the_catalog_is_valid_oscal_with_every_active_control(session, programme
         "external_environment",
     ]
     controls = [c for g in document["catalog"]["groups"] for c in g["controls"]]
-    assert len(controls) == 39
+    assert len(controls) == 41
     assert all(re.fullmatch(r"[a-z]{2,5}-\d{2,3}", c["id"]) for c in controls)
     org02 = next(c for c in controls if c["id"] == "org-02")
     props = {(p["name"], p["value"]) for p in org02["props"]}
@@ -217,7 +147,7 @@ def test_an_inactive_control_is_left_out(session, programme):
     session.flush()
     document = catalog(session, now=EXPORTED)
     ids = {c["id"] for g in document["catalog"]["groups"] for c in g["controls"]}
-    assert len(ids) == 38 and "hum-01" not in ids
+    assert len(ids) == 40 and "hum-01" not in ids
 
 
 # --- assessment results --------------------------------------------------------------------
@@ -275,10 +205,8 @@ def test_every_reference_in_the_results_resolves(session, programme):
     for observation in result["observations"]:
         for actor in observation["origins"][0]["actors"]:
             assert actor["actor-uuid"] in parties and actor["role-id"] in roles
-    assert {p["name"] for p in document["metadata"]["parties"]} == {
-        "Ito Inspector",
-        "Sato Responsible",
-    }
+    people = [p for p in document["metadata"]["parties"] if p["type"] == "person"]
+    assert {p["name"] for p in people} == {"Ito Inspector", "Sato Responsible"}
 
 
 def test_the_failed_item_is_a_risk_with_its_corrective_action(session, programme):
@@ -306,10 +234,8 @@ def test_an_observation_names_who_did_what_and_the_evidence(session, programme):
     assert "Approved by: Sato Responsible" in phy02["description"]
     [item] = phy02["relevant-evidence"]
     assert item["description"] == "Visitor log, November"
-    sha = hashlib.sha256(b"%PDF-1.7\nvisitor log").hexdigest()
-    assert {"name": "sha256", "value": sha, "ns": "https://article8.example/ns/oscal"} in (
-        item["props"]
-    )
+    assert item["href"] == f"#{stable_uuid('resource', 'evidence', programme['evidence'].id)}"
+    assert hashlib.sha256(VISITOR_LOG).hexdigest() not in json.dumps(phy02)
 
 
 def test_japanese_results_use_the_japanese_labels(session, programme):
@@ -376,8 +302,9 @@ def test_validation_rejects_a_broken_catalog(session, programme, breakage):
     document = catalog(session, now=EXPORTED)
     valid_catalog(document)
     BREAKAGES[breakage](document)
+    assert schema_errors(document)
     with pytest.raises(ValidationError):
-        valid_catalog(document)
+        oscal_catalog.Model.parse_obj(document)
 
 
 def test_validation_rejects_a_verdict_oscal_does_not_know(session, programme):
@@ -385,11 +312,13 @@ def test_validation_rejects_a_verdict_oscal_does_not_know(session, programme):
     document["assessment-results"]["results"][0]["findings"][0]["target"]["status"]["state"] = (
         "passed"
     )
+    assert schema_errors(document)
     with pytest.raises(ValidationError):
-        valid_results(document)
+        oscal_ar.Model.parse_obj(document)
     del document["assessment-results"]["import-ap"]
+    assert "assessment-results: 'import-ap' is a required property" in schema_errors(document)
     with pytest.raises(ValidationError):
-        valid_results(document)
+        oscal_ar.Model.parse_obj(document)
 
 
 def test_write_json_replaces_the_file_only_when_it_is_whole(tmp_path):
@@ -426,11 +355,17 @@ def test_the_cli_writes_a_valid_catalog_and_records_it(fresh_database_url, tmp_p
     assert article8(fresh_database_url, tmp_path, "catalogue", "sync").returncode == 0
     out = tmp_path / "catalog.json"
     result = article8(
-        fresh_database_url, tmp_path, "catalogue", "export", "--format", "oscal", "--out", str(out)
+        fresh_database_url,
+        tmp_path,
+        *("catalogue", "export", "--format", "oscal", "--out", str(out)),
+        env={"ARTICLE8_ORGANISATION": "株式会社サンプル"},
     )
     assert result.returncode == 0, result.stderr
     model = oscal_catalog.Catalog.oscal_read(out)
-    assert sum(len(g.controls) for g in model.groups) == 39
+    assert sum(len(g.controls) for g in model.groups) == 41
+    assert [(p.type.value, p.name) for p in model.metadata.parties] == [
+        ("organization", "株式会社サンプル")
+    ]
     details = audit_details(fresh_database_url, "catalogue.export")
     assert details["format"] == "oscal" and details["lang"] == "en"
     assert details["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()

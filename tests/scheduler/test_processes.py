@@ -88,5 +88,5 @@ def test_killing_a_tick_midway_leaves_no_duplicates_and_a_clean_trail(fresh_data
             total = conn.scalar(select(func.count()).select_from(Inspection))
     finally:
         engine.dispose()
-    assert duplicates == [] and total > 39 * 10
+    assert duplicates == [] and total > 40 * 10
     assert article8(fresh_database_url, tmp_path, "audit", "verify").returncode == 0

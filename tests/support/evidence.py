@@ -61,6 +61,7 @@ def as_actor(user) -> Actor:
 
 def add_item(session, store, clock, actor=SYSTEM_ACTOR, **fields) -> EvidenceItem:
     """Evidence added directly through the service (for tests about reading it)."""
+    content = fields.pop("content", PDF)
     data = services.EvidenceInput(
         filename=fields.pop("name", "policy.pdf"),
         title=fields.pop("title", "Policy"),
@@ -69,7 +70,7 @@ def add_item(session, store, clock, actor=SYSTEM_ACTOR, **fields) -> EvidenceIte
         **fields,
     )
     item = services.add_evidence(
-        session, store, actor, io.BytesIO(PDF), data, max_bytes=MB, now=clock()
+        session, store, actor, io.BytesIO(content), data, max_bytes=MB, now=clock()
     )
     session.commit()
     return item

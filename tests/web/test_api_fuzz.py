@@ -38,7 +38,25 @@ OPERATIONS = [
     ("GET", "/evidence/{item_id}"),
     ("GET", "/evidence/{item_id}/content"),
     ("POST", "/access-logs"),
+    ("GET", "/exports/package"),  # issue 14
     ("GET", "/openapi.json"),
+    # issue 17
+    ("GET", "/provisions"),
+    ("POST", "/provisions"),
+    ("GET", "/provisions/{record_id}"),
+    # issue 15
+    ("POST", "/incidents"),
+    ("GET", "/incidents/{incident_id}"),
+    ("PATCH", "/incidents/{incident_id}"),
+    ("POST", "/incidents/{incident_id}/reports"),
+    ("POST", "/incidents/{incident_id}/notification"),
+    ("POST", "/incidents/{incident_id}/close"),
+    # issue 16
+    ("GET", "/requests"),
+    ("POST", "/requests"),
+    ("GET", "/requests/{request_id}"),
+    ("GET", "/inquiries"),
+    ("POST", "/inquiries"),
 ]
 # Valid data exercises the code behind the validation; invalid data exercises the validation.
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]

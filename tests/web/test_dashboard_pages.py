@@ -104,7 +104,7 @@ def test_charts_are_valid_svg_with_titles_and_no_inline_styles(signed_in, overdu
     for chart in (trend, heat):
         assert chart.find(f"{SVG}title").text
         assert chart.find(f"{SVG}desc").text
-    controls = 39
+    controls = 41  # 39, ORG-12 for provision records (issue 17), ORG-13 for requests (issue 16)
     cells = [g for g in heat.iter(f"{SVG}g") if g.find(f"{SVG}rect") is not None]
     assert len(cells) == controls * 12 + 5  # and the legend
     assert all(g.find(f"{SVG}title").text for g in cells)
@@ -233,7 +233,9 @@ def test_a_dashboard_request_takes_at_most_fifteen_statements(
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+        # The test's own transaction wraps each request in a savepoint; production has none.
+        if not statement.startswith(("SAVEPOINT", "ROLLBACK TO SAVEPOINT", "RELEASE SAVEPOINT")):
+            statements.append(statement)
 
     event.listen(connection, "before_cursor_execute", count)
     try:
@@ -242,4 +244,6 @@ def test_a_dashboard_request_takes_at_most_fifteen_statements(
         page_of(client, "/dashboard?as_of=2026-11-01")
     finally:
         event.remove(connection, "before_cursor_execute", count)
-    assert live <= 15 and len(statements) - live <= 15, statements
+    # The live page has one statement each for the privacy registers' tiles (issues 16, 17),
+    # which keep no history, so the "as of" page has fewer.
+    assert live <= 15 and len(statements) - live <= 13, statements

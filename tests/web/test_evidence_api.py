@@ -247,11 +247,28 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
         "/evidence/{item_id}",
         "/evidence/{item_id}/content",
         "/access-logs",
+        "/exports/package",  # issue 14
         "/openapi.json",
+        "/provisions",  # issue 17
+        "/provisions/{record_id}",  # issue 17
+        # issue 15
+        "/incidents",
+        "/incidents/{incident_id}",
+        "/incidents/{incident_id}/reports",
+        "/incidents/{incident_id}/notification",
+        "/incidents/{incident_id}/close",
+        # issue 16
+        "/requests",
+        "/requests/{request_id}",
+        "/inquiries",
     }
     assert set(document["paths"]["/evidence"]) == {"get", "post"}
     served = {
-        rule.rule.removeprefix("/api/v1").replace("<id:item_id>", "{item_id}")
+        rule.rule.removeprefix("/api/v1")
+        .replace("<id:item_id>", "{item_id}")
+        .replace("<id:record_id>", "{record_id}")
+        .replace("<id:incident_id>", "{incident_id}")  # issue 15
+        .replace("<id:request_id>", "{request_id}")  # issue 16
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
     }

@@ -63,7 +63,7 @@ def test_a_report_reaches_the_responsible_person_by_mail_at_once(session, report
     mailbox, _port = inbox
     [mail] = [m for m in mailbox.messages if m["To"] == boss.email]
     assert mailbox.subjects(boss.email) == [
-        "[article8] Violation reported: Laptop left on the train"
+        "[article8] Incident or rule breach reported: Laptop left on the train"
     ]
     body = mail.get_payload(decode=True).decode()
     assert reporter.display_name in body and "2026-11-24 09:30" in body and "PHY-05" in body
@@ -103,11 +103,13 @@ def test_the_responsible_person_assesses_records_the_reports_and_closes(session,
     path = f"/incidents/{incident.id}"
     form = page(boss_client, path)
     for question in (
-        "Does it involve sensitive personal information?",
-        "要配慮個人情報が含まれるか",
-        "財産的被害が生じるおそれがあるか",
-        "不正の目的をもって行われたおそれがあるか",
-        "1,000人を超えるか",
+        "(i) Does it involve personal data that includes sensitive personal information?",
+        "要配慮個人情報が含まれる個人データの漏えい等が発生し、又は発生したおそれがある事態",
+        "不正に利用されることにより財産的被害が生じるおそれがある個人データ",
+        "不正の目的をもって行われたおそれがある当該個人情報取扱事業者に対する行為",
+        "取得し、又は取得しようとしている個人情報",  # the 2024 amendment
+        "A phishing site the individuals reached without going through our site",
+        "個人データに係る本人の数が千人を超える",
     ):
         assert question in html.unescape(form)
     assert post(boss_client, f"{path}/assess", {"sensitive": "yes"}).status_code == 400
@@ -116,11 +118,30 @@ def test_the_responsible_person_assesses_records_the_reports_and_closes(session,
     shown = page(boss_client, path)
     assert 'data-deadline="preliminary"' in shown and "2026-11-29" in shown  # 24 Nov + 5
     assert "2027-01-23" in shown  # + 60 days: an unlawful purpose is possible
+    assert "Days are calendar days counted from the day after" in html.unescape(shown)
     refused = post(boss_client, f"{path}/status", {"status": "closed", "resolution": "Found it"})
-    assert refused.status_code == 400 and "final report" in text(refused)
+    assert refused.status_code == 409 and "No final report to the PPC is recorded" in text(refused)
+    assert 'data-missing="aware_at"' in text(refused) and 'data-missing="notification"' in text(
+        refused
+    )
     for kind in ("preliminary", "final"):
-        done = post(boss_client, f"{path}/ppc-report", {"kind": kind, "reported_on": "2026-11-24"})
+        done = post(
+            boss_client,
+            f"{path}/ppc-report",
+            {"kind": kind, "reported_on": "2026-11-24", "destination": "ppc"},
+        )
         assert done.status_code == 302
+    confirm = {"aware_at": "2026-11-24T09:30", "entrustment": "none"}
+    assert post(boss_client, f"{path}/record", confirm).status_code == 302
+    refused = post(boss_client, f"{path}/status", {"status": "closed", "resolution": "Found it"})
+    assert refused.status_code == 409 and 'data-missing="notification"' in text(refused)
+    notice = {
+        "way": "alternative",
+        "published_on": "2026-11-24",
+        "where": "Our website, news page",
+        "inquiry_desk": "Customer desk 0120-000-000",
+    }
+    assert post(boss_client, f"{path}/notification", notice).status_code == 302
     closed = post(boss_client, f"{path}/status", {"status": "closed", "resolution": "Found it"})
     assert closed.status_code == 302
     session.expire_all()

@@ -96,3 +96,16 @@ def coverage(session: Session) -> dict[str, object]:
         "iso27001": {ref: by_scheme["iso27001"].get(ref, []) for ref in iso_refs},
         "controls": active or 0,
     }
+
+
+def beyond_annex(session: Session) -> list[Control]:
+    """Active controls mapped to no heading of the guideline annex: the duties beside the safety
+    control measures (provision records, foreign recipients, ...), each with its own sections."""
+    mapped = select(ControlMapping.control_id).where(ControlMapping.scheme == "ppc")
+    return list(
+        session.scalars(
+            select(Control)
+            .where(Control.active.is_(True), Control.id.not_in(mapped))
+            .order_by(Control.code)
+        )
+    )

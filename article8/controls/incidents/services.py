@@ -1,8 +1,10 @@
 """The reporting line (Article 8(2)) and the PPC leak-report assessment of incidents.
 
-Anyone signed in reports a violation or a sign of one; the responsible persons are notified at
-once. The responsible person assesses it against the four conditions of PPC Rules Art. 7, which
-sets the report deadlines, records the reports made to the PPC, and closes it with a resolution.
+Anyone signed in reports a personal-data incident or a rule breach (near misses included); the
+responsible persons are notified at once. The responsible person confirms when the company became
+aware, assesses it against the four conditions of PPC Rules Art. 7, which sets the report
+deadlines, and closes it once every required report and the notification of the individuals are
+on record (the record itself: :mod:`article8.controls.incidents.record`).
 Every change is audited with the incident's state before and after. Services flush; the caller
 commits (and delivers the queued mail after the commit).
 """
@@ -18,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from article8.controls.catalogue.models import Control
 from article8.controls.incidents import deadlines as ppc
-from article8.controls.incidents.models import INCIDENT_STATES, Incident
+from article8.controls.incidents.errors import NotClosable
+from article8.controls.incidents.models import INCIDENT_STATES, OVER_1000, Incident
 from article8.core import audit, roles, vocabulary
 from article8.core import outbox as notify
 from article8.core.audit import Actor
@@ -31,11 +34,13 @@ REPORT_KINDS = vocabulary.REPORT_KINDS.codes
 MAX_TITLE = 300
 MAX_TEXT = 20000
 
-REPORTED_SUBJECT = N_("[article8] Violation reported: %(title)s")
+REPORTED_SUBJECT = N_("[article8] Incident or rule breach reported: %(title)s")
 REPORTED_BODY = N_(
-    "%(reporter)s reported a violation of the handling rules, or a sign of one.\n\n"
-    "Title: %(title)s\nAware since: %(aware)s\nControl: %(control)s\n\n%(description)s\n\n"
-    "Assess it for a PPC leak report: %(link)s\n"
+    "%(reporter)s reported a personal-data incident or a breach of the handling rules "
+    "(or a near miss).\n\n"
+    "Title: %(title)s\nAware since (as reported): %(aware)s\nControl: %(control)s\n\n"
+    "%(description)s\n\n"
+    "Confirm when the company became aware and assess it for a PPC leak report: %(link)s\n"
 )
 
 
@@ -84,6 +89,7 @@ def report_violation(
     now: datetime,
     tz: ZoneInfo,
     base_url: str = "",
+    occurred_at: datetime | None = None,
 ) -> Incident:
     """Record a report by any signed-in user and notify every responsible person at once."""
     title, description = " ".join(title.split()), description.strip()
@@ -105,8 +111,11 @@ def report_violation(
         raise ValueError("aware_at must carry its time zone")
     if aware_at > now:
         raise ValidationError(N_("The time you became aware is in the future."), field="aware_at")
+    if occurred_at is not None and occurred_at > now:
+        raise ValidationError(N_("The time it occurred is in the future."), field="occurred_at")
     control = _control(session, control_code)
     incident = Incident(
+        occurred_at=occurred_at,
         title=title,
         description=description,
         reported_by_id=actor.id,
@@ -161,74 +170,99 @@ def assess(
     sensitive: bool,
     financial: bool,
     unlawful: bool,
-    over_1000: bool,
+    over_1000: bool | None,
     now: datetime,
     tz: ZoneInfo,
+    policy: ppc.Policy = ppc.DEFAULT_POLICY,
 ) -> None:
     """Answer the four PPC conditions; a reportable incident gets its report deadlines.
 
     Deadlines run from the local day the company became aware. A first assessment moves a newly
-    reported incident to ``investigating``.
+    reported incident to ``investigating``. Condition (iv) follows from the number of individuals
+    once it is recorded.
     """
     before = _check(actor, incident)
+    over_1000 = check_over_1000(incident, over_1000)
+    if over_1000 is None:
+        raise ValidationError(
+            N_("Answer (iv), or record the number of individuals it follows from."),
+            field="over_1000",
+        )
     incident.sensitive_data, incident.financial_harm = sensitive, financial
     incident.unlawful_purpose, incident.over_1000_people = unlawful, over_1000
-    incident.assessed_by_id, incident.assessed_at = actor.id, now
-    if incident.reportable:
-        due = ppc.deadlines(local_date(incident.aware_at, tz), unlawful_purpose=unlawful)
-        incident.preliminary_due_on, incident.final_due_on = due.preliminary, due.final
-    else:
-        incident.preliminary_due_on = incident.final_due_on = None
-    if incident.status == "reported":
-        incident.status = "investigating"
+    assessed(incident, actor, now)
+    schedule(incident, tz, policy)
     _changed(session, actor, incident, "incident.assess", before, now)
 
 
-def record_report(
-    session: Session,
-    actor: Actor,
-    incident: Incident,
-    kind: str,
-    reported_on: date,
-    *,
-    now: datetime,
-    tz: ZoneInfo,
-) -> None:
-    """Record the day the preliminary or the final report was made to the PPC."""
-    before = _check(actor, incident)
-    if kind not in REPORT_KINDS:
-        raise ValidationError(N_("Unknown kind of report %(kind)s."), field="kind", kind=kind)
-    if not incident.reportable:
+def individuals_upper(incident: Incident) -> int | None:
+    """The number of individuals, or the top of its estimated range; None when unknown."""
+    if incident.individuals_estimated:
+        return incident.individuals_high
+    return incident.individuals
+
+
+def check_over_1000(incident: Incident, answer: bool | None) -> bool | None:
+    """Condition (iv) as recorded: derived from the count when there is one."""
+    upper = individuals_upper(incident)
+    if upper is None:
+        return answer
+    derived = upper > OVER_1000
+    if answer is not None and answer != derived:
         raise ValidationError(
-            N_("The assessment says this incident need not be reported to the PPC."),
-            field="kind",
+            N_(
+                "Whether more than 1,000 individuals are affected follows from the number of "
+                "individuals recorded (%(count)d); change the number instead."
+            ),
+            field="over_1000",
+            count=upper,
         )
-    if reported_on > local_date(now, tz):
-        raise ValidationError(N_("The report date is in the future."), field="reported_on")
-    if reported_on < local_date(incident.aware_at, tz):
-        raise ValidationError(
-            N_("The report date is before the company became aware."), field="reported_on"
+    return derived
+
+
+def assessed(incident: Incident, actor: Actor, now: datetime) -> None:
+    """Note who answered the conditions; a first assessment starts the investigation."""
+    if incident.assessed:
+        incident.assessed_by_id, incident.assessed_at = actor.id, now
+        if incident.status == "reported":
+            incident.status = "investigating"
+
+
+def report_required(incident: Incident) -> bool:
+    """Whether the company itself must report: reportable, and no 委託元 notified (規則9条)."""
+    return incident.assessed and incident.reportable and not incident.principal_path
+
+
+def schedule(incident: Incident, tz: ZoneInfo, policy: ppc.Policy = ppc.DEFAULT_POLICY) -> None:
+    """Set (or clear) the report deadlines from 事態を知った日 and the assessment."""
+    if report_required(incident):
+        due = ppc.deadlines(
+            local_date(incident.aware_at, tz),
+            unlawful_purpose=bool(incident.unlawful_purpose),
+            policy=policy,
         )
-    if kind == "final":
-        first = incident.preliminary_reported_on
-        if first is None:
-            raise ValidationError(N_("Record the preliminary report first."), field="reported_on")
-        if reported_on < first:
-            raise ValidationError(
-                N_("The final report cannot precede the preliminary report."),
-                field="reported_on",
-            )
-        incident.final_reported_on = reported_on
+        incident.preliminary_due_on, incident.final_due_on = due.preliminary, due.final
+        incident.preliminary_target_on = due.preliminary_target
     else:
-        final = incident.final_reported_on
-        if final is not None and reported_on > final:
-            raise ValidationError(
-                N_("The final report cannot precede the preliminary report."),
-                field="reported_on",
-            )
-        incident.preliminary_reported_on = reported_on
-    action = "incident.final_report" if kind == "final" else "incident.preliminary_report"
-    _changed(session, actor, incident, action, before, now)
+        incident.preliminary_due_on = incident.final_due_on = None
+        incident.preliminary_target_on = None
+
+
+def missing(incident: Incident) -> list[str]:
+    """What still blocks closing the incident (codes of vocabulary.CLOSING_BLOCKERS)."""
+    blockers = []
+    if incident.aware_confirmed_at is None:
+        blockers.append("aware_at")
+    if not incident.assessed:
+        blockers.append("assessment")
+    if report_required(incident):
+        if incident.preliminary_reported_on is None:
+            blockers.append("preliminary_report")
+        if incident.final_reported_on is None:
+            blockers.append("final_report")
+        if incident.notification is None:
+            blockers.append("notification")
+    return blockers
 
 
 def set_status(
@@ -256,15 +290,11 @@ def set_status(
                 field="resolution",
                 count=MAX_TEXT,
             )
-        if not incident.assessed:
-            raise ValidationError(
-                N_("Assess the incident for a PPC report before closing it."), field="status"
-            )
-        if incident.reportable and incident.final_reported_on is None:
-            raise ValidationError(
-                N_("Record the final report to the PPC before closing the incident."),
-                field="status",
-            )
+        blockers = missing(incident)
+        if blockers:
+            # 法26条: no closing while a required report, or the notification of the
+            # individuals (or its documented alternative), is missing.
+            raise NotClosable(blockers)
         incident.resolution, incident.closed_at = resolution, now
     else:
         incident.closed_at = None
@@ -300,11 +330,38 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         "financial_harm": incident.financial_harm,
         "unlawful_purpose": incident.unlawful_purpose,
         "over_1000_people": incident.over_1000_people,
+        "preliminary_target_on": day(incident.preliminary_target_on),
         "preliminary_due_on": day(incident.preliminary_due_on),
         "final_due_on": day(incident.final_due_on),
         "preliminary_reported_on": day(incident.preliminary_reported_on),
         "final_reported_on": day(incident.final_reported_on),
         "resolution": incident.resolution,
+        "aware_confirmed_at": incident.aware_confirmed_at.isoformat()
+        if incident.aware_confirmed_at
+        else None,
+        "occurred_at": incident.occurred_at.isoformat() if incident.occurred_at else None,
+        "occurred_unknown": incident.occurred_unknown,
+        "kinds": incident.kinds,
+        "certainty": incident.certainty,
+        "media": incident.media,
+        "personal_data": incident.personal_data,
+        "personal_data_reason": incident.personal_data_reason,
+        "encrypted_exempt": incident.encrypted_exempt,
+        "encryption_note": incident.encryption_note,
+        "individuals": incident.individuals,
+        "individuals_estimated": incident.individuals_estimated,
+        "individuals_low": incident.individuals_low,
+        "individuals_high": incident.individuals_high,
+        "entrustment": incident.entrustment,
+        "principal_notified_on": day(incident.principal_notified_on),
+        "principal_recipient": incident.principal_recipient,
+        "notification": incident.notification,
+        "notified_on": day(incident.notified_on),
+        "notification_method": incident.notification_method,
+        "notification_content": incident.notification_content,
+        "alternative_published_on": day(incident.alternative_published_on),
+        "alternative_where": incident.alternative_where,
+        "inquiry_desk": incident.inquiry_desk,
     }
 
 
@@ -316,6 +373,24 @@ def _control(session: Session, code: str | None) -> Control | None:
     if control is None:
         raise ValidationError(N_("No control %(code)s."), field="control", code=code)
     return control
+
+
+def check(actor: Actor, incident: Incident) -> dict[str, Any]:
+    """Refuse unless ``actor`` handles incidents and this one is open; the state before."""
+    return _check(actor, incident)
+
+
+def changed(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    action: str,
+    before: dict[str, Any],
+    now: datetime,
+    **extra: Any,
+) -> None:
+    """Audit a change with the incident's state before and after (nothing when unchanged)."""
+    _changed(session, actor, incident, action, before, now, **extra)
 
 
 def _check(actor: Actor, incident: Incident, *, reopening: bool = False) -> dict[str, Any]:
@@ -333,6 +408,7 @@ def _changed(
     action: str,
     before: dict[str, Any],
     now: datetime,
+    **extra: Any,
 ) -> None:
     after = snapshot(incident)
     if after == before:
@@ -346,5 +422,5 @@ def _changed(
         now=now,
         object_type="incident",
         object_id=incident.id,
-        details={"before": before, "after": after},
+        details={"before": before, "after": after, **extra},
     )

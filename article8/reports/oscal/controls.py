@@ -17,6 +17,8 @@ from article8.controls.catalogue.services import evidence_expected
 from article8.core.i18n import translator
 from article8.core.vocabulary import CATEGORIES
 from article8.reports.oscal.document import (
+    CATALOG_TITLE,
+    DEFAULT_ORGANISATION,
     RMF_NS,
     alternate,
     check_language,
@@ -30,10 +32,6 @@ from article8.reports.oscal.document import (
 )
 from article8.reports.queries import catalogue_version
 
-CATALOG_TITLE = Bilingual(
-    "APPI Article 8 safety control measures (article8)",
-    "プライバシーポリシー第8条の安全管理措置 (article8)",
-)
 REFERENCES = {
     "ppc": Bilingual(
         "PPC Guidelines for the Act on the Protection of Personal Information (General Rules), "
@@ -47,8 +45,15 @@ REFERENCES = {
 }
 
 
-def catalog(session: Session, *, lang: str = "en", now: datetime) -> dict[str, Any]:
-    """An OSCAL catalog of the active controls, one group per category, texts in ``lang``."""
+def catalog(
+    session: Session,
+    *,
+    lang: str = "en",
+    now: datetime,
+    organisation: str = DEFAULT_ORGANISATION,
+) -> dict[str, Any]:
+    """An OSCAL catalog of the active controls, one group per category, texts in ``lang``;
+    ``organisation`` (the setting ARTICLE8_ORGANISATION) is the party that prepared it."""
     check_language(lang)
     controls = session.scalars(
         select(Control)
@@ -66,7 +71,9 @@ def catalog(session: Session, *, lang: str = "en", now: datetime) -> dict[str, A
         if members:
             groups.append(_group(category, members, lang))
     body: dict[str, Any] = {
-        "metadata": metadata(CATALOG_TITLE, lang, catalogue_version(session), now),
+        "metadata": metadata(
+            CATALOG_TITLE, lang, catalogue_version(session), now, organisation=organisation
+        ),
         "groups": groups,
         "back-matter": {
             "resources": [

@@ -19,8 +19,10 @@ from typing import Any
 from article8.controls.catalogue.files import Bilingual
 from article8.core.audit import canonical_json
 from article8.core.files import atomic_output, sha256_of
+from article8.core.settings import Settings
 
-OSCAL_VERSION = "1.1.2"
+# The OSCAL release whose schemas the test suite validates against (tests/reports/oscal_schema).
+OSCAL_VERSION = "1.1.3"
 NS = "https://article8.example/ns/oscal"
 RMF_NS = "http://csrc.nist.gov/ns/rmf"
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, NS)
@@ -29,8 +31,31 @@ LANGUAGES = ("en", "ja")
 LANGUAGE_NOTE = Bilingual(
     "Titles and prose are in English; each also carries its Japanese text in a prop named "
     "title-ja or prose-ja (namespace {ns}).",
-    "タイトル及び本文は日本語。英語の文は名前空間 {ns} の title-en 又は prose-en に収める。",
+    "タイトルおよび本文は日本語。英語の文は名前空間 {ns} の title-en または prose-en に収める。",
 )
+# The documents of one export sit side by side (``oscal/`` in the audit package, the directory
+# of ``article8 export oscal``), so they refer to each other by file name.
+CATALOG_FILE = "catalog.json"
+PLAN_FILE = "assessment-plan.json"
+RESULTS_FILE = "assessment-results.json"
+MEDIA_TYPES = {
+    CATALOG_FILE: "application/oscal.catalog+json",
+    PLAN_FILE: "application/oscal.ap+json",
+    RESULTS_FILE: "application/oscal.ar+json",
+}
+CATALOG_TITLE = Bilingual(
+    "APPI Article 8 safety control measures (article8)",
+    "プライバシーポリシー第8条の安全管理措置 (article8)",
+)
+PLAN_TITLE = Bilingual(
+    "Assessment plan: the article8 inspection schedule",
+    "評価計画：article8 の点検スケジュール",
+)
+# The organisation whose measures are inspected: its party UUID does not follow its name, so a
+# renamed company stays the same party.
+ORGANISATION = "organisation"
+DEFAULT_ORGANISATION = Settings.organisation  # the default of ARTICLE8_ORGANISATION
+PREPARED_BY = Bilingual("Prepared by", "作成者")
 
 
 def stable_uuid(*key: object) -> str:
@@ -93,15 +118,67 @@ def sealed(root: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
     return {root: {"uuid": stable_uuid(root, key, digest), **body}}
 
 
-def metadata(title: Bilingual, lang: str, version: str, now: datetime) -> dict[str, Any]:
-    """A document's metadata: its title in both languages, its version and OSCAL's."""
-    return {
+def metadata(
+    title: Bilingual,
+    lang: str,
+    version: str,
+    now: datetime,
+    *,
+    organisation: str,
+    links: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A document's metadata: its title in both languages, its version and OSCAL's, the
+    organisation as the party that prepared it, and ``links`` (to the other documents)."""
+    found: dict[str, Any] = {
         "title": pick(title, lang),
         "last-modified": instant(now),
         "version": version,
         "oscal-version": OSCAL_VERSION,
         "props": [prop("language", lang), alternate("title", title, lang)],
+        "links": links or [],
+        "roles": [{"id": "prepared-by", "title": pick(PREPARED_BY, lang)}],
+        "parties": [
+            {
+                "uuid": organisation_uuid(),
+                "type": "organization",
+                "name": one_line(organisation) or "-",
+            }
+        ],
+        "responsible-parties": [{"role-id": "prepared-by", "party-uuids": [organisation_uuid()]}],
         "remarks": pick(LANGUAGE_NOTE, lang).format(ns=NS),
+    }
+    if not found["links"]:
+        del found["links"]  # empty arrays are invalid OSCAL
+    return found
+
+
+def organisation_uuid() -> str:
+    """The party UUID of the organisation whose measures are inspected."""
+    return stable_uuid("party", ORGANISATION)
+
+
+def document_resource(
+    name: str, title: Bilingual, lang: str, description: str = ""
+) -> dict[str, Any]:
+    """A back-matter resource pointing at another document of the same export, by file name."""
+    found = {
+        "uuid": stable_uuid("resource", name),
+        "title": pick(title, lang),
+        "description": description,
+        "props": [alternate("title", title, lang)],
+        "rlinks": [{"href": name, "media-type": MEDIA_TYPES[name]}],
+    }
+    if not description:
+        del found["description"]
+    return found
+
+
+def catalog_link(lang: str) -> dict[str, str]:
+    """A link (rel ``reference``) to the catalog the control ids come from."""
+    return {
+        "href": f"#{stable_uuid('resource', CATALOG_FILE)}",
+        "rel": "reference",
+        "text": pick(CATALOG_TITLE, lang),
     }
 
 

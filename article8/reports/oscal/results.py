@@ -31,20 +31,28 @@ from article8.core.vocabulary import (
     TIMELINESS,
     Translate,
 )
-from article8.evidence.models import EvidenceItem
 from article8.reports.oscal.document import (
-    alternate,
+    CATALOG_FILE,
+    CATALOG_TITLE,
+    DEFAULT_ORGANISATION,
+    PLAN_FILE,
+    PLAN_TITLE,
+    catalog_link,
     check_language,
     control_id,
+    document_resource,
     instant,
     metadata,
     one_line,
+    organisation_uuid,
     pick,
     prop,
     props,
     sealed,
     stable_uuid,
 )
+from article8.reports.oscal.evidence import Evidence, period_evidence
+from article8.reports.oscal.plan import inspection_roles
 from article8.reports.period import Period
 from article8.reports.queries import TIMELINESS_CODES, catalogue_version, due_in, inspections_due
 
@@ -52,16 +60,12 @@ RESULTS_TITLE = Bilingual(
     "Inspections of the Article 8 safety control measures (article8)",
     "プライバシーポリシー第8条の安全管理措置の点検結果 (article8)",
 )
-PLAN = Bilingual(
-    "Assessment plan: the article8 inspection schedule",
-    "評価計画：article8 の点検スケジュール",
-)
 PLAN_NOTE = Bilingual(
-    "No separate OSCAL assessment plan is published. Each active control is inspected once per "
-    "period of its frequency against its checklist, and the responsible person approves each "
-    "inspection.",
-    "OSCAL の評価計画は別に公開しない。有効な管理策はその頻度の期間ごとにチェックリストで点検し、"
-    "個人情報保護管理者が各点検を承認する。",
+    "The assessment plan these results follow: {file}, exported with them. Each active control "
+    "is inspected once per period of its frequency against its checklist, and a responsible "
+    "person approves each inspection.",
+    "この結果が従う評価計画：同時に出力される {file}。有効な管理策はその頻度の期間ごとに"
+    "チェックリストで点検し、個人情報保護管理者が各点検を承認する。",
 )
 NO_INSPECTIONS = Bilingual(
     "No inspection was due in the period.", "対象期間に期限の到来した点検はない。"
@@ -94,6 +98,8 @@ def assessment_results(
     lang: str = "en",
     now: datetime,
     fy_start_month: int = 4,
+    organisation: str = DEFAULT_ORGANISATION,
+    base_url: str = "",
 ) -> dict[str, Any]:
     """OSCAL assessment results for the inspections due in ``period`` (local dates in ``tz``).
 
@@ -101,12 +107,16 @@ def assessment_results(
     verdict: approved and passed is satisfied, approved and failed or missed is not satisfied.
     Inspections still under way have no verdict yet and are listed in the result's remarks.
     Each failed checklist item's finding becomes a risk with its corrective actions.
+
+    Each evidence file an observation examined is a back-matter resource whose rlink carries
+    the file's SHA-256 and points at its download page under ``base_url`` (the setting
+    ARTICLE8_BASE_URL; without it, a path relative to the installation's address).
     """
     check_language(lang)
     _ = translator(lang)
     inspections = inspections_due(session, period)
     counts = _answer_counts(session, period)
-    evidence = _evidence(session, period)
+    evidence = period_evidence(session, period, base_url)
     risks_by_inspection = _risks(session, period, lang, fy_start_month)
 
     observations, findings, pending, parties = [], [], [], {}
@@ -145,11 +155,12 @@ def assessment_results(
             ("without-verdict", len(pending)),
         ),
         "reviewed-controls": {
+            "links": [catalog_link(lang)],
             "control-selections": [
                 {"include-controls": [{"control-id": control_id(c)} for c in codes]}
                 if codes
                 else {"description": pick(NO_INSPECTIONS, lang)}
-            ]
+            ],
         },
         "observations": observations,
         "risks": [risk for i in inspections for risk in risks_by_inspection.get(i.id, [])],
@@ -161,29 +172,39 @@ def assessment_results(
         if not result[key]:
             del result[key]
 
-    plan = stable_uuid("resource", "assessment-plan")
-    about = metadata(RESULTS_TITLE, lang, catalogue_version(session), now)
-    about["roles"] = [
-        {"id": "assessor", "title": _("Performed by")},
-        {"id": "approver", "title": _("Approved by")},
+    about = metadata(
+        RESULTS_TITLE,
+        lang,
+        catalogue_version(session),
+        now,
+        organisation=organisation,
+        links=[catalog_link(lang)],
+    )
+    about["roles"] += inspection_roles(_)
+    # The people are staff of the organisation whose measures they inspect.
+    about["parties"] += [
+        {
+            "uuid": _party(user_id),
+            "type": "person",
+            "name": one_line(name) or "-",
+            "member-of-organizations": [organisation_uuid()],
+        }
+        for user_id, name in sorted(parties.items())
     ]
-    if parties:
-        about["parties"] = [
-            {"uuid": _party(user_id), "type": "person", "name": one_line(name) or "-"}
-            for user_id, name in sorted(parties.items())
-        ]
+    plan = document_resource(
+        PLAN_FILE, PLAN_TITLE, lang, pick(PLAN_NOTE, lang).format(file=PLAN_FILE)
+    )
+    examined = [r for o in observations for r in o.get("relevant-evidence", [])]
     body = {
         "metadata": about,
-        "import-ap": {"href": f"#{plan}"},
+        # The plan travels beside the results: the href resolves through this resource's rlink.
+        "import-ap": {"href": f"#{plan['uuid']}"},
         "results": [result],
         "back-matter": {
             "resources": [
-                {
-                    "uuid": plan,
-                    "title": pick(PLAN, lang),
-                    "description": pick(PLAN_NOTE, lang),
-                    "props": [alternate("title", PLAN, lang)],
-                }
+                plan,
+                document_resource(CATALOG_FILE, CATALOG_TITLE, lang),
+                *(evidence.resources[r["href"]] for r in examined),
             ]
         },
     }
@@ -211,34 +232,10 @@ def _answer_counts(session: Session, period: Period) -> dict[int, Counter[str]]:
     return counts
 
 
-def _evidence(session: Session, period: Period) -> dict[int, list[dict[str, Any]]]:
-    by_inspection: dict[int, list[dict[str, Any]]] = {}
-    for item in session.scalars(
-        select(EvidenceItem)
-        .join(Inspection, Inspection.id == EvidenceItem.inspection_id)
-        .where(due_in(period), EvidenceItem.status != "withdrawn")
-        .order_by(EvidenceItem.id)
-    ):
-        assert item.inspection_id is not None
-        by_inspection.setdefault(item.inspection_id, []).append(
-            {
-                "description": one_line(item.title) or item.original_name,
-                "props": props(
-                    ("evidence-id", item.id),
-                    ("file", item.original_name),
-                    ("sha256", item.sha256),
-                    ("collected-on", item.collected_on),
-                    ("evidence-status", item.status),
-                ),
-            }
-        )
-    return by_inspection
-
-
 def _observation(
     inspection: Inspection,
     counts: dict[int, Counter[str]],
-    evidence: dict[int, list[dict[str, Any]]],
+    evidence: Evidence,
     tz: ZoneInfo,
     lang: str,
     now: datetime,
@@ -284,7 +281,7 @@ def _observation(
         "methods": ["EXAMINE"],
         "types": ["control-objective"],
         "origins": [{"actors": actors}] if actors else [],
-        "relevant-evidence": evidence.get(inspection.id, []),
+        "relevant-evidence": evidence.examined.get(inspection.id, []),
         "collected": instant(inspection.submitted_at),
     }
     for key in ("origins", "relevant-evidence"):

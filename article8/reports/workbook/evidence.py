@@ -34,6 +34,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     for item in session.scalars(
         select(EvidenceItem)
         .where(evidence_in(context.period, context.timezone))
+        .where(EvidenceItem.restricted.is_(False))  # issue 16: identity documents stay out
         .order_by(EvidenceItem.id)
     ):
         status = item.status
@@ -60,6 +61,7 @@ def keys(context: Context) -> Iterable[int]:
     return context.session.scalars(
         select(EvidenceItem.id)
         .where(evidence_in(context.period, context.timezone))
+        .where(EvidenceItem.restricted.is_(False))
         .order_by(EvidenceItem.id)
     )
 

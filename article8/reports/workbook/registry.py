@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from article8.reports.workbook import (
+from article8.reports.workbook import (  # issue 16
     actions,
     anomalies,
     answers,
@@ -15,6 +15,10 @@ from article8.reports.workbook import (
     incidents,
     index,
     inspections,
+    policies,  # issue 17
+    privacy_inquiries,
+    privacy_requests,
+    provisions,  # issue 17
     summary,
 )
 from article8.reports.workbook.table import Sheet
@@ -32,6 +36,10 @@ SHEETS: tuple[Sheet, ...] = (
     batches.SHEET,
     anomalies.SHEET,
     incidents.SHEET,
+    provisions.SHEET,  # issue 17
+    policies.SHEET,  # issue 17
+    privacy_requests.SHEET,  # issue 16
+    privacy_inquiries.SHEET,  # issue 16
     audit_trail.SHEET,
     audit_trail.CODES,  # issue 14: the audit trail's codes in words
     audit_trail.HASH_METHOD,

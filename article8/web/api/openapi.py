@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from article8.evidence.filetypes import BY_EXTENSION
+from article8.web.api import (
+    openapi_incidents,  # issue 15
+    openapi_provisions,  # issue 17
+)
+from article8.web.api.openapi_privacy import paths as privacy_paths  # issue 16
+from article8.web.api.openapi_privacy import schemas as privacy_schemas  # issue 16
 from article8.web.api.openapi_schemas import ID, list_parameters, schemas
 
 
@@ -29,6 +35,31 @@ _ITEM_ID = {
     "schema": ID,
     "description": "Any other value matches no evidence (404).",
 }
+
+# issue 14: the audit package's query
+_PACKAGE_PARAMETERS = [
+    {
+        "name": "from",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "format": "date"},
+        "description": "First day of the period (default: the start of the fiscal year).",
+    },
+    {
+        "name": "to",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "format": "date"},
+        "description": "Last day of the period (default: today).",
+    },
+    {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["ja", "en"], "default": "ja"},
+        "description": "The language of the workbook, the README and verify.py's messages.",
+    },
+]
 
 
 def _download_types() -> dict[str, Any]:
@@ -199,6 +230,53 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     },
                 }
             },
+            # issue 14: the audit package
+            "/exports/package": {
+                "get": {
+                    "operationId": "exportPackage",
+                    "summary": "The audit package (ZIP) for a period",
+                    "description": "Auditors, responsible persons and administrators. One ZIP: "
+                    "workbook.xlsx, evidence/ (every evidence file in force in the period and "
+                    "every file linked to an inspection of the period), manifest.csv (path, "
+                    "SHA-256, bytes, evidence id, controls, inspection), audit-trail.jsonl (the "
+                    "period's events and the one before them), oscal/*.json, README.txt and "
+                    "verify.py, which checks every hash (python3 verify.py in the unzipped "
+                    "folder). The package's SHA-256 is recorded in the audit trail before it is "
+                    "sent.",
+                    "parameters": _PACKAGE_PARAMETERS,
+                    "responses": {
+                        "200": {
+                            "description": "The package as an attachment.",
+                            "headers": {
+                                "Content-Disposition": {
+                                    "required": True,
+                                    "schema": {"type": "string", "pattern": "^attachment"},
+                                },
+                            },
+                            "content": {
+                                "application/zip": {
+                                    "schema": {
+                                        "type": "string",
+                                        "contentMediaType": "application/zip",
+                                    }
+                                }
+                            },
+                        },
+                        "400": _error(
+                            "A bad date or language, or a period that ends before it starts."
+                        ),
+                        "401": _UNAUTHORISED,
+                        "403": _error("Inspectors do not export packages."),
+                        "409": _error(
+                            "An evidence file is missing from the store or no longer matches "
+                            "its SHA-256; nothing was made."
+                        ),
+                    },
+                }
+            },
+            **openapi_provisions.paths(_UNAUTHORISED),  # issue 17
+            **openapi_incidents.paths(),  # issue 15
+            **privacy_paths(),  # issue 16
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -216,6 +294,11 @@ def document(*, max_upload_mb: int) -> dict[str, Any]:
                     "bearerFormat": "a8_ followed by 43 URL-safe characters",
                 }
             },
-            "schemas": schemas(),
+            "schemas": {
+                **schemas(),
+                **openapi_provisions.schemas(),  # issue 17
+                **openapi_incidents.schemas(),  # issue 15
+                **privacy_schemas(),  # issue 16
+            },
         },
     }

@@ -24,11 +24,16 @@ from article8.core.audit import Actor
 from article8.core.errors import N_, ValidationError
 from article8.core.models import User
 from article8.core.tabular import MappingError, parse_mapping
+from article8.core.vocabulary import PROVISION_BASES, PROVISION_DIRECTIONS  # issue 17
 from article8.evidence import queries, services
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
-from article8.web import edge
+from article8.privacy.provisions import queries as provision_queries  # issue 17
+from article8.privacy.provisions import services as provision_services  # issue 17
+from article8.privacy.provisions.models import ProvisionRecord  # issue 17
+from article8.web import edge, packages
 from article8.web.api.openapi import document
+from article8.web.api.provision_input import provision_input  # issue 17
 from article8.web.context import client_addr, db, now, settings, today
 from article8.web.errors import translated
 from article8.web.evidence.files import max_bytes, send_evidence, too_large_message
@@ -126,7 +131,7 @@ def evidence_create() -> ResponseReturnValue:
     # Streamed from the request's part into the blob store, never read whole.
     item = services.add_evidence(
         db(),
-        local_store(settings()),
+        evidence_store(settings()),
         _actor(),
         upload.stream,
         data,
@@ -309,8 +314,77 @@ def access_log_import() -> ResponseReturnValue:
     return jsonify(body), 201
 
 
+# issue 14: the audit package
+@bp.get("/exports/package")
+@public
+@api_requires("posture.read")
+def package_export() -> ResponseReturnValue:
+    """The audit package (ZIP) for ``from``..``to`` in ``lang``; its SHA-256 is recorded."""
+    period, language = packages.package_request(request.args, "ja")
+    return packages.send_package(period, language, _actor())
+
+
 @bp.get("/openapi.json")
 @public
 def openapi() -> ResponseReturnValue:
     """The OpenAPI 3.1 description of this API (no token needed)."""
     return jsonify(document(max_upload_mb=settings().max_upload_mb))
+
+
+# --- issue 17: third-party provision and receipt records ---------------------------------------
+
+
+def _provision_json(record: ProvisionRecord) -> dict[str, Any]:
+    body = provision_queries.as_json(record)
+    body["links"] = {
+        "self": url_for("api.provision_item", record_id=record.id),
+        "page": url_for("provisions.record_page", record_id=record.id),
+    }
+    return body
+
+
+@bp.get("/provisions")
+@public
+@api_requires("provision.read")
+def provision_list() -> ResponseReturnValue:
+    """Provision and receipt records, newest first."""
+    args = request.args
+    limit = int_arg(args, "limit", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
+    offset = int_arg(args, "offset", minimum=0, maximum=ID_MAX, default=0)
+    assert limit is not None and offset is not None  # they have defaults
+    criteria = provision_queries.ProvisionFilter(
+        direction=_choice(args, "direction", PROVISION_DIRECTIONS.codes),
+        basis=_choice(args, "basis", PROVISION_BASES.codes),
+    )
+    found = provision_queries.records(db(), criteria, limit=limit, offset=offset)
+    return jsonify(items=[_provision_json(r) for r in found], limit=limit, offset=offset)
+
+
+@bp.post("/provisions")
+@public
+@api_requires("provision.manage")
+def provision_create() -> ResponseReturnValue:
+    """Record one provision or receipt (e.g. pushed by a nightly partner export); 201."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError(N_("Send the record as a JSON object."))
+    data = provision_input(body)
+    record = provision_services.record_provision(db(), _actor(), data, now=now(), today=today())
+    location = url_for("api.provision_item", record_id=record.id)
+    return jsonify(_provision_json(record)), 201, {"Location": location}
+
+
+@bp.get("/provisions/<id:record_id>")
+@public
+@api_requires("provision.read")
+def provision_item(record_id: int) -> ResponseReturnValue:
+    """One record with its basis, record form and retention."""
+    return jsonify(_provision_json(provision_services.get_record(db(), record_id)))
+
+
+# --- end issue 17
+# issue 15: the incident endpoints live in their own module on this blueprint.
+from article8.web.api import incidents as _incidents  # noqa: E402, F401
+
+# issue 16: the request and inquiry registers add their routes to this blueprint.
+from article8.web.api import privacy as _privacy  # noqa: E402, F401

@@ -21,6 +21,10 @@ from article8.controls.inspections.models import Inspection
 from article8.core import vocabulary
 from article8.core.models import ApiToken, AuditEvent, User
 from article8.evidence.models import EvidenceItem
+from article8.privacy.inquiries.models import Inquiry  # issue 16
+from article8.privacy.policies.models import PolicyVersion  # issue 17
+from article8.privacy.provisions.models import ProvisionRecord  # issue 17
+from article8.privacy.requests.models import PrivacyRequest  # issue 16
 from article8.web.permissions import can
 from article8.web.templating import period
 
@@ -249,6 +253,69 @@ def _tokens(session: Session, ids: set[str]) -> dict[str, Named]:
     return {str(row.id): Named(_("API token %(name)s", name=row.name)) for row in rows}
 
 
+# issue 17: provision and receipt records, privacy-policy versions.
+def _provision_records(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(ProvisionRecord.id, ProvisionRecord.direction, ProvisionRecord.party_name).where(
+            ProvisionRecord.id.in_(_int_ids(ids))
+        )
+    )
+    return {
+        str(row.id): Named(
+            _(
+                "%(direction)s: %(party)s",
+                direction=vocabulary.PROVISION_DIRECTIONS.translated(row.direction, _),
+                party=row.party_name,
+            ),
+            _link("provision.read", "provisions.record_page", record_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _policy_versions(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(PolicyVersion.id, PolicyVersion.label).where(PolicyVersion.id.in_(_int_ids(ids)))
+    )
+    return {
+        str(row.id): Named(
+            _("Privacy policy, version %(label)s", label=row.label),
+            _link("policy.read", "policies.version_page", version_id=row.id),
+        )
+        for row in rows
+    }
+
+
+# issue 16: requests from individuals and inquiries, named by number and kind (not by the
+# requester: the audit trail is read by auditors, the register holds the names).
+def _privacy_requests(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(
+        select(PrivacyRequest.id, PrivacyRequest.kind).where(PrivacyRequest.id.in_(_int_ids(ids)))
+    )
+    return {
+        str(row.id): Named(
+            _(
+                "Request %(id)d: %(kind)s",
+                id=row.id,
+                kind=vocabulary.REQUEST_KINDS.translated(row.kind, _),
+            ),
+            _link("request.read", "requests.request_detail", request_id=row.id),
+        )
+        for row in rows
+    }
+
+
+def _inquiries(session: Session, ids: set[str]) -> dict[str, Named]:
+    rows = session.execute(select(Inquiry.id, Inquiry.subject).where(Inquiry.id.in_(_int_ids(ids))))
+    return {
+        str(row.id): Named(
+            _("Inquiry %(subject)s", subject=row.subject),
+            _link("inquiry.read", "requests.inquiry_detail", inquiry_id=row.id),
+        )
+        for row in rows
+    }
+
+
 _RESOLVERS: dict[str, Resolver] = {
     "inspection": _inspections,
     "control": _controls,
@@ -260,4 +327,8 @@ _RESOLVERS: dict[str, Resolver] = {
     "handler": _handlers,
     "access_batch": _batches,
     "api_token": _tokens,
+    "provision_record": _provision_records,  # issue 17
+    "policy_version": _policy_versions,  # issue 17
+    "privacy_request": _privacy_requests,  # issue 16
+    "inquiry": _inquiries,  # issue 16
 }

@@ -291,4 +291,5 @@ def coverage() -> ResponseReturnValue:
         totals={"article8": len(article8), "ppc": len(ppc), "iso27001": len(iso)},
         active_controls=data["controls"],
         titles={c.code: c.title(lang()) for c in queries.list_controls(db())},
+        beyond_annex=queries.beyond_annex(db()),  # issue 17
     )

@@ -24,10 +24,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from article8.core.calendar import fiscal_year, local_midnight_utc
+from article8.core.errors import ValidationError
 from article8.core.period_labels import period_label
+from article8.privacy.requests import queries as privacy_queries  # issue 16
 from article8.reports import posture, workbook
 from article8.reports.posture_figures import Ages, Dashboard, HeatCell, HeatRow, MonthTrend
-from article8.web import edge
+from article8.reports.privacy import privacy_figures  # issue 17
+from article8.web import edge, packages
 from article8.web.context import actor, db, lang, now, settings, today
 from article8.web.dashboard import svg
 from article8.web.params import day_arg
@@ -95,6 +98,12 @@ def dashboard_page() -> ResponseReturnValue:
         anomaly_list=ANOMALY_LIST,
         incident_page=INCIDENT_PAGE,
         incident_list=INCIDENT_LIST,
+        # issue 17: the privacy registers keep no history, so their tiles show only live figures.
+        privacy=privacy_figures(db(), day) if as_of_day is None else None,
+        # issue 16: the requests and inquiries tile (today's figures; not kept "as of")
+        request_figures=None
+        if as_of_day is not None
+        else privacy_queries.figures(db(), now=now(), tz=settings().timezone),
     )
 
 
@@ -243,3 +252,16 @@ def workbook_export() -> ResponseReturnValue:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# issue 14: the audit package, beside the workbook
+@bp.get("/exports/package")
+@requires("posture.read")
+def package_export() -> ResponseReturnValue:
+    """Generate the audit package (ZIP) for a period and send it; its SHA-256 is recorded."""
+    try:
+        period, language = packages.package_request(request.args, lang())
+    except ValidationError:
+        flash(_("Choose a period whose end is not before its start, and a language."), "danger")
+        return redirect(url_for("dashboard.dashboard_page"))
+    return packages.send_package(period, language, actor())

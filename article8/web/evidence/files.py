@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from article8.core.audit import Actor
 from article8.core.errors import N_, NotFound
 from article8.evidence import services
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.evidence.filetypes import BY_EXTENSION
 from article8.evidence.models import EvidenceItem
 from article8.web import edge
@@ -42,7 +42,7 @@ def send_evidence(item: EvidenceItem, who: Actor) -> Response:
     """Record the download (committed by the edge, though this is a GET, before the first byte
     leaves), then stream the blob as an attachment."""
     try:
-        handle = local_store(settings()).open(item.sha256)
+        handle = evidence_store(settings()).open(item.sha256)
     except FileNotFoundError:
         log.error("evidence %s: blob %s is missing", item.id, item.sha256)
         raise NotFound(N_("The file of this evidence is missing from the store.")) from None

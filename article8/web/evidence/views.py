@@ -17,7 +17,7 @@ from article8.controls.inspections.models import Inspection
 from article8.controls.inspections.services import get_inspection
 from article8.core.errors import DomainError
 from article8.evidence import notes, permissions, queries, services
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.evidence.models import EVIDENCE_STATES, EvidenceItem
 from article8.web import edge
 from article8.web.context import actor, db, lang, now, settings, today
@@ -274,7 +274,7 @@ def _store_one(
         outcome = run(
             lambda: services.add_evidence(
                 db(),
-                local_store(settings()),
+                evidence_store(settings()),
                 actor(),
                 upload.stream,
                 data,
@@ -382,7 +382,7 @@ def inspection_note(inspection_id: int) -> ResponseReturnValue:
         edge.on_refusal(refused, catch=(DomainError,))
         item = notes.add_note(
             db(),
-            local_store(settings()),
+            evidence_store(settings()),
             actor(),
             inspection.id,
             form.note.data or "",

@@ -22,17 +22,49 @@ from article8.core import vocabulary
 from article8.web.forms import choices
 from article8.web.params import DayField
 
-# PPC Rules Art. 7 (i)-(iv): field name, the question in English and in Japanese. The page asks
-# in the user's language and shows the other beneath it.
+# PPC Rules Art. 7 (i)-(iv): field name, the question in English, the rule's own words (規則7条,
+# as amended in force 1 April 2024) and a hint. The page asks in the user's language and quotes
+# the rule beneath it.
 ASSESSMENT_QUESTIONS = (
-    ("sensitive", "Does it involve sensitive personal information?", "要配慮個人情報が含まれるか"),
-    ("financial", "Could it cause financial harm?", "財産的被害が生じるおそれがあるか"),
+    (
+        "sensitive",
+        _l("(i) Does it involve personal data that includes sensitive personal information?"),
+        "要配慮個人情報が含まれる個人データの漏えい等が発生し、又は発生したおそれがある事態",
+        _l("e.g. medical history or treatment, criminal record, race, creed."),
+    ),
+    (
+        "financial",
+        _l("(ii) Personal data whose misuse may cause financial harm?"),
+        "不正に利用されることにより財産的被害が生じるおそれがある個人データの漏えい等が発生し、"
+        "又は発生したおそれがある事態",
+        _l(
+            "e.g. credit card numbers; IDs and passwords of web services with payment or "
+            "money-transfer functions."
+        ),
+    ),
     (
         "unlawful",
-        "May it have been done for an unlawful purpose?",
-        "不正の目的をもって行われたおそれがあるか",
+        _l(
+            "(iii) May it have been caused by an act against the company done for an "
+            "unlawful purpose?"
+        ),
+        "不正の目的をもって行われたおそれがある当該個人情報取扱事業者に対する行為による個人データ"
+        "（当該個人情報取扱事業者が取得し、又は取得しようとしている個人情報であって、個人データとして"
+        "取り扱われることが予定されているものを含む。）の漏えい等が発生し、又は発生したおそれがある事態",
+        _l(
+            "e.g. unauthorised access, ransomware, theft by an employee. Since April 2024 this "
+            "includes personal information the company is acquiring or about to acquire and "
+            "means to handle as personal data (e.g. web skimming of an input form). A phishing "
+            "site the individuals reached without going through our site or our mail is not an "
+            "act against the company; a link planted on our site or in our mail is."
+        ),
     ),
-    ("over_1000", "Are more than 1,000 people affected?", "1,000人を超えるか"),
+    (
+        "over_1000",
+        _l("(iv) Are more than 1,000 individuals affected?"),
+        "個人データに係る本人の数が千人を超える漏えい等が発生し、又は発生したおそれがある事態",
+        _l("Follows from the number of individuals once it is recorded (an estimate's upper end)."),
+    ),
 )
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -66,24 +98,13 @@ class ReportForm(FlaskForm):
 
 
 class AssessForm(FlaskForm):
-    """The four PPC leak-report conditions, each answered yes or no."""
+    """The four PPC leak-report conditions, each answered yes or no ((iv) may follow from the
+    number of individuals instead)."""
 
-    sensitive = RadioField(
-        _l("Does it involve sensitive personal information?"),
-        choices=YES_NO,
-        validators=[DataRequired()],
-    )
-    financial = RadioField(
-        _l("Could it cause financial harm?"), choices=YES_NO, validators=[DataRequired()]
-    )
-    unlawful = RadioField(
-        _l("May it have been done for an unlawful purpose?"),
-        choices=YES_NO,
-        validators=[DataRequired()],
-    )
-    over_1000 = RadioField(
-        _l("Are more than 1,000 people affected?"), choices=YES_NO, validators=[DataRequired()]
-    )
+    sensitive = RadioField(ASSESSMENT_QUESTIONS[0][1], choices=YES_NO, validators=[DataRequired()])
+    financial = RadioField(ASSESSMENT_QUESTIONS[1][1], choices=YES_NO, validators=[DataRequired()])
+    unlawful = RadioField(ASSESSMENT_QUESTIONS[2][1], choices=YES_NO, validators=[DataRequired()])
+    over_1000 = RadioField(ASSESSMENT_QUESTIONS[3][1], choices=YES_NO, validators=[Optional()])
 
     @classmethod
     def for_incident(cls, incident: object) -> AssessForm:
@@ -96,9 +117,14 @@ class AssessForm(FlaskForm):
             over_1000=_answer(getattr(incident, "over_1000_people", None)),
         )
 
-    def answers(self) -> dict[str, bool]:
-        """The answers as the service takes them."""
-        return {name: getattr(self, name).data == "yes" for name, _en, _ja in ASSESSMENT_QUESTIONS}
+    def answers(self) -> dict[str, bool | None]:
+        """The answers as the service takes them ((iv) None when left to the count)."""
+        answers: dict[str, bool | None] = {
+            name: getattr(self, name).data == "yes" for name, *_rest in ASSESSMENT_QUESTIONS
+        }
+        if not self.over_1000.data:
+            answers["over_1000"] = None
+        return answers
 
 
 class PpcReportForm(FlaskForm):

@@ -57,12 +57,17 @@ def healthz() -> ResponseReturnValue:
         checks["evidence_dir"] = "ok"
     except OSError as exc:
         checks["evidence_dir"] = f"error: {exc.strerror}"
+    healthy = checks["database"] == "ok" and checks["evidence_dir"] == "ok"
+    if settings().s3 is not None:  # issue 18 S3: the bucket every node shares
+        from article8.evidence.s3store import bucket_health
+
+        checks["evidence_store"] = bucket_health(settings().s3)
+        healthy = healthy and checks["evidence_store"] == "ok"
     age = None
     if checks["database"] == "ok":
         age = lease.heartbeat_age(database(), now=now())
     # The scheduler is a separate process: its silence is reported, not fatal for the web node.
     checks["scheduler_heartbeat_age_s"] = None if age is None else round(age, 1)
-    healthy = checks["database"] == "ok" and checks["evidence_dir"] == "ok"
     return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503
 
 

@@ -51,6 +51,8 @@ FREQUENCIES = {"monthly", "quarterly", "semiannual", "annual"}
 ARTICLE8_CLAUSES = ("1", "2", "3", "4")
 PPC_HEADINGS = tuple(f"10-{n}" for n in range(1, 8))
 
+# Controls the registers beyond Article 8 give evidence for (issues 16 and 17).
+BEYOND_THE_ANNEX = {"ORG-12", "ORG-13"}
 CODE_RE = re.compile(r"^(BP|ORG|HUM|PHY|TEC|EXT)-\d{2}$")
 ISO_RE = re.compile(r"^A\.[5-8]\.\d{1,2}$")
 JAPANESE_RE = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff]")
@@ -206,5 +208,9 @@ def test_iso27001_references_are_annex_a_2022_control_ids(control):
         assert ISO_RE.match(iso_id), iso_id
 
 
-def test_catalogue_holds_between_35_and_40_controls():
-    assert 35 <= len(ALL_CONTROLS) <= 40
+def test_catalogue_holds_between_35_and_45_controls():
+    # The annex's measures in 35 to 40 controls, and a few beyond the annex for the registers of
+    # issues 16 and 17 (requests and complaints, provision records).
+    annex = [c for c in ALL_CONTROLS if c["code"] not in BEYOND_THE_ANNEX]
+    assert 35 <= len(annex) <= 40
+    assert len(ALL_CONTROLS) <= 45

@@ -55,7 +55,7 @@ def synced(session, clock, shipped_catalogue):
 
 
 def test_the_first_sync_creates_every_control_with_revision_one(session, synced):
-    assert len(synced.created) == 39 and not synced.updated
+    assert len(synced.created) == 41 and not synced.updated
     control = queries.control_detail(session, "ORG-02")
     assert control.current_revision.number == 1
     assert len(control.current_revision.items) >= 3
@@ -66,7 +66,7 @@ def test_the_first_sync_creates_every_control_with_revision_one(session, synced)
 def test_a_second_sync_changes_nothing(session, synced, clock, shipped_catalogue):
     before = counts(session)
     report = sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())
-    assert not report.changed and report.unchanged == 39
+    assert not report.changed and report.unchanged == 41
     assert counts(session) == before
 
 
@@ -109,7 +109,7 @@ def test_a_control_dropped_from_the_file_becomes_inactive_and_returns(
     assert report.deactivated == [dropped]
     control = get_control(session, dropped)
     assert not control.active and not control.in_catalogue
-    assert session.scalar(select(func.count()).select_from(Control)) == 39  # never deleted
+    assert session.scalar(select(func.count()).select_from(Control)) == 41  # never deleted
     again = sync_catalogue(session, load_catalogue(smaller), SYSTEM_ACTOR, now=clock())
     assert not again.changed
     back = sync_catalogue(session, shipped_catalogue, SYSTEM_ACTOR, now=clock())

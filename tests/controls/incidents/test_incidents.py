@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from article8.controls.catalogue.services import sync_catalogue
 from article8.controls.incidents import queries as incident_queries
+from article8.controls.incidents import record
 from article8.controls.incidents import services as incidents
+from article8.controls.incidents.errors import NotClosable
 from article8.controls.incidents.reminders import queue_incident_reminders
 from article8.core.audit import Actor
 from article8.core.errors import PermissionDenied, ValidationError
@@ -64,6 +66,23 @@ def assess(session, user, incident, clock, *, unlawful=False, sensitive=False, o
     )
 
 
+def file_report(session, user, incident, kind, day, *, now):
+    return record.record_filing(
+        session, Actor.for_user(user), incident, kind=kind, filed_on=day, now=now, tz=TOKYO
+    )
+
+
+def triage(session, user, incident, clock):
+    record.update_record(
+        session,
+        Actor.for_user(user),
+        incident,
+        {"aware_at": incident.aware_at},
+        now=clock(),
+        tz=TOKYO,
+    )
+
+
 def notifications(session, kind: str | None = None) -> list[Notification]:
     query = select(Notification).order_by(Notification.id)
     if kind:
@@ -102,7 +121,9 @@ def test_anyone_reports_and_every_active_responsible_person_is_notified_in_their
     assert incident.control.code == "ORG-03" and not incident.assessed
     mails = {n.recipient_id: n for n in notifications(session, "incident.reported")}
     assert set(mails) == {ja.id, en.id}
-    assert mails[en.id].subject.startswith("[article8] Violation reported: Customer list")
+    assert mails[en.id].subject.startswith(
+        "[article8] Incident or rule breach reported: Customer list"
+    )
     assert "違反" in mails[ja.id].subject
     assert f"{BASE}/incidents/{incident.id}" in mails[en.id].body
     assert "2026-11-25 01:00" in mails[en.id].body  # local time of awareness
@@ -191,75 +212,27 @@ def test_reports_to_the_ppc_are_recorded_in_order(session, people, clock_after):
     reporter, boss, _en = people
     incident = report(session, reporter, clock_after)
     with pytest.raises(ValidationError):  # not assessed: nothing to report
-        incidents.record_report(
-            session,
-            Actor.for_user(boss),
-            incident,
-            "preliminary",
-            date(2026, 11, 25),
-            now=clock_after(),
-            tz=TOKYO,
-        )
+        file_report(session, boss, incident, "preliminary", date(2026, 11, 25), now=clock_after())
     assess(session, boss, incident, clock_after, sensitive=True)
     clock_after.advance(days=3)
     with pytest.raises(ValidationError) as refused:
-        incidents.record_report(
-            session,
-            Actor.for_user(boss),
-            incident,
-            "final",
-            date(2026, 11, 26),
-            now=clock_after(),
-            tz=TOKYO,
-        )
+        file_report(session, boss, incident, "final", date(2026, 11, 26), now=clock_after())
     assert "preliminary" in str(refused.value)
     with pytest.raises(ValidationError):  # in the future
-        incidents.record_report(
-            session,
-            Actor.for_user(boss),
-            incident,
-            "preliminary",
-            date(2026, 12, 30),
-            now=clock_after(),
-            tz=TOKYO,
-        )
+        file_report(session, boss, incident, "preliminary", date(2026, 12, 30), now=clock_after())
     with pytest.raises(ValidationError):  # before the company knew
-        incidents.record_report(
-            session,
-            Actor.for_user(boss),
-            incident,
-            "preliminary",
-            date(2026, 11, 24),
-            now=clock_after(),
-            tz=TOKYO,
-        )
-    incidents.record_report(
-        session,
-        Actor.for_user(boss),
-        incident,
-        "preliminary",
-        date(2026, 11, 26),
-        now=clock_after(),
-        tz=TOKYO,
-    )
-    incidents.record_report(
-        session,
-        Actor.for_user(boss),
-        incident,
-        "final",
-        date(2026, 11, 27),
-        now=clock_after(),
-        tz=TOKYO,
-    )
+        file_report(session, boss, incident, "preliminary", date(2026, 11, 24), now=clock_after())
+    file_report(session, boss, incident, "preliminary", date(2026, 11, 26), now=clock_after())
+    file_report(session, boss, incident, "final", date(2026, 11, 27), now=clock_after())
     states = [d.state for d in incident_queries.deadlines(incident, date(2027, 1, 1))]
     assert states == ["done", "done"]
     assert audit_actions(session, incident.id)[-2:] == [
-        "incident.preliminary_report",
-        "incident.final_report",
+        "incident.filing",
+        "incident.filing",
     ]
 
 
-def test_closing_needs_a_resolution_an_assessment_and_the_final_report(
+def test_closing_needs_a_resolution_triage_an_assessment_and_the_reports(
     session, people, clock_after
 ):
     reporter, boss, _en = people
@@ -267,16 +240,18 @@ def test_closing_needs_a_resolution_an_assessment_and_the_final_report(
     with pytest.raises(ValidationError) as refused:
         incidents.close(session, Actor.for_user(boss), incident, "", now=clock_after())
     assert refused.value.field == "resolution"
-    with pytest.raises(ValidationError):  # not assessed
+    with pytest.raises(NotClosable) as blocked:  # not triaged, not assessed
         incidents.close(
             session, Actor.for_user(boss), incident, "Recalled the mail", now=clock_after()
         )
+    assert blocked.value.missing == ("aware_at", "assessment")
+    triage(session, boss, incident, clock_after)
     assess(session, boss, incident, clock_after, sensitive=True)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(NotClosable) as blocked:
         incidents.close(
             session, Actor.for_user(boss), incident, "Recalled the mail", now=clock_after()
         )
-    assert "final report" in str(refused.value)
+    assert blocked.value.missing == ("preliminary_report", "final_report", "notification")
     assess(session, boss, incident, clock_after)  # on reflection: not reportable
     incidents.close(session, Actor.for_user(boss), incident, "Recalled the mail", now=clock_after())
     assert (incident.status, incident.closed_at) == ("closed", clock_after())
@@ -292,6 +267,7 @@ def test_closing_needs_a_resolution_an_assessment_and_the_final_report(
 def test_the_list_puts_open_and_overdue_incidents_first(session, people, clock_after):
     reporter, boss, _en = people
     old = report(session, reporter, clock_after, title="Old, closed")
+    triage(session, boss, old, clock_after)
     assess(session, boss, old, clock_after)
     incidents.close(session, Actor.for_user(boss), old, "done", now=clock_after())
     late = report(session, reporter, clock_after, title="Late")
@@ -311,9 +287,10 @@ def test_the_list_puts_open_and_overdue_incidents_first(session, people, clock_a
 
 
 def test_deadline_reminders_go_out_once_each_and_escalate_when_overdue(
-    session, people, clock_after
+    session, people, make_user, clock_after
 ):
     reporter, ja, en = people
+    admin = make_user("admin")
     incident = report(session, reporter, clock_after)
     assess(session, ja, incident, clock_after, unlawful=True)
     session.query(Notification).delete()  # the report's own notifications are not the point
@@ -324,29 +301,32 @@ def test_deadline_reminders_go_out_once_each_and_escalate_when_overdue(
         queue_incident_reminders(session, tz=TOKYO, base_url=BASE, now=at)  # again: no repeat
         return notifications(session)
 
-    assert run("2026-11-28") == []  # the preliminary report is due on 30 November
-    soon = run("2026-11-29")
-    assert len(soon) == 2 and {n.recipient_id for n in soon} == {ja.id, en.id}
-    english = next(n for n in soon if n.recipient_id == en.id)
+    # 速報 due 30 November (day 5 from 25 November): 7 days ahead is already past at assessment,
+    # so the first run sends the 7-day step; then 3, 1 and 0 days before.
+    assert [n.key.split(":")[0] for n in run("2026-11-26")] == ["incident.preliminary.d7"] * 2
+    assert len(run("2026-11-26")) == 2
+    assert len(run("2026-11-27")) == 4  # 3 days left
+    english = [n for n in notifications(session) if n.recipient_id == en.id][-1]
     assert english.subject == (
-        f"[article8] Incident {incident.id}: the preliminary report to the PPC is due on 2026-11-30"
+        f"[article8] Incident {incident.id}: the preliminary report (速報) to the PPC is due in "
+        "3 days, on 2026-11-30"
     )
-    assert len(run("2026-11-30")) == 2  # still due tomorrow-or-today: no second reminder
-    late = run("2026-12-01")[2:]
-    assert {n.kind for n in late} == {"incident.overdue"} and len(late) == 2
-    assert all("Escalation" in n.subject or "エスカレーション" in n.subject for n in late)
-    incidents.record_report(
-        session,
-        Actor.for_user(ja),
-        incident,
-        "preliminary",
-        date(2026, 12, 1),
-        now=AWARE + timedelta(days=7),
-        tz=TOKYO,
+    assert "weekends" in english.body
+    assert len(run("2026-11-28")) == 4  # 2 days left: nothing new
+    assert len(run("2026-11-29")) == 6  # 1 day
+    assert len(run("2026-11-30")) == 8  # on the day
+    late = run("2026-12-01")[8:]
+    assert {n.kind for n in late} == {"incident.overdue"}
+    assert [n.recipient_id for n in late] == [admin.id]  # escalated to the administrator
+    assert "Escalation" in late[0].subject
+    file_report(
+        session, ja, incident, "preliminary", date(2026, 12, 1), now=AWARE + timedelta(days=7)
     )
-    assert len(run("2026-12-05")) == 4  # reported: nothing more about the preliminary report
-    final = run("2027-01-23")[4:]  # final due 24 January (60 days)
-    assert len(final) == 2 and all("final" in n.key for n in final)
+    assert len(run("2026-12-05")) == 9  # reported: nothing more about the preliminary report
+    # 確報 due 24 January (60 days, (iii)): 7 days before is 17 January.
+    assert len(run("2027-01-16")) == 9
+    final = run("2027-01-17")[9:]
+    assert len(final) == 2 and all(n.key.startswith("incident.final.d7") for n in final)
 
 
 def test_unassessed_or_reported_incidents_send_no_reminders(session, people, clock_after):
@@ -355,15 +335,19 @@ def test_unassessed_or_reported_incidents_send_no_reminders(session, people, clo
     done = report(session, reporter, clock_after, title="Reported in time")
     assess(session, boss, done, clock_after, sensitive=True)
     for kind in ("preliminary", "final"):
-        incidents.record_report(
-            session,
-            Actor.for_user(boss),
-            done,
-            kind,
-            date(2026, 11, 25),
-            now=clock_after(),
-            tz=TOKYO,
-        )
+        file_report(session, boss, done, kind, date(2026, 11, 25), now=clock_after())
+    triage(session, boss, done, clock_after)
+    record.record_notification(
+        session,
+        Actor.for_user(boss),
+        done,
+        "notified",
+        notified_on=date(2026, 11, 25),
+        method="E-mail",
+        content="What leaked and whom to ask",
+        now=clock_after(),
+        tz=TOKYO,
+    )
     incidents.close(session, Actor.for_user(boss), done, "Reported and fixed", now=clock_after())
     session.query(Notification).delete()
     at = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)

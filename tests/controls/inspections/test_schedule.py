@@ -40,20 +40,20 @@ def by_frequency(session) -> Counter:
 
 def test_the_first_run_creates_one_inspection_per_control(session, catalogue):
     report = run_schedule(session, RULES, now=LOADED)
-    assert len(report.created) == 39 and not report.created_missed
+    assert len(report.created) == 41 and not report.created_missed
     statuses = Counter(session.scalars(select(Inspection.status)))
     # On 24 November only the monthly inspections (November opens on the 16th) are open.
     monthly = session.scalar(
         select(func.count()).select_from(Control).where(Control.frequency == "monthly")
     )
-    assert statuses == {"open": monthly, "scheduled": 39 - monthly}
+    assert statuses == {"open": monthly, "scheduled": 41 - monthly}
 
 
 def test_running_again_creates_nothing(session, catalogue):
     run_schedule(session, RULES, now=LOADED)
     again = generate_inspections(session, RULES, now=LOADED)
     assert again.created == [] and again.created_missed == []
-    assert session.scalar(select(func.count()).select_from(Inspection)) == 39
+    assert session.scalar(select(func.count()).select_from(Inspection)) == 41
 
 
 def test_the_database_refuses_a_second_inspection_for_a_period(session, catalogue):
@@ -91,7 +91,7 @@ def test_catch_up_after_a_year_of_downtime(session, catalogue):
     semiannual = session.scalar(
         select(func.count()).select_from(Control).where(Control.frequency == "semiannual")
     )
-    annual = 39 - monthly - quarterly - semiannual
+    annual = 41 - monthly - quarterly - semiannual
     # Monthly: Nov 2026 … Nov 2027 = 13 periods; all but November 2027 (opened on the 16th)
     # were due before the 24th.
     assert counts[("monthly", "open")] == monthly
@@ -107,7 +107,7 @@ def test_catch_up_after_a_year_of_downtime(session, catalogue):
     assert counts[("annual", "scheduled")] == annual
     assert len(report.created_missed) == (11 * monthly + 3 * quarterly + semiannual)
     # The ones created a year ago and never done were marked missed, not opened first.
-    assert len(report.missed) == 39 and report.opened == []
+    assert len(report.missed) == 41 and report.opened == []
 
 
 def test_periods_are_counted_from_when_a_control_entered_the_catalogue(session, catalogue):
@@ -121,7 +121,7 @@ def test_periods_are_counted_from_when_a_control_entered_the_catalogue(session, 
 def test_inactive_controls_get_no_inspections(session, catalogue):
     session.execute(update(Control).where(Control.code == "ORG-04").values(active=False))
     run_schedule(session, RULES, now=LOADED)
-    assert session.scalar(select(func.count()).select_from(Inspection)) == 38
+    assert session.scalar(select(func.count()).select_from(Inspection)) == 40
 
 
 def test_two_processes_racing_create_no_duplicates(fresh_database_url, tmp_path):
@@ -156,7 +156,7 @@ def test_two_processes_racing_create_no_duplicates(fresh_database_url, tmp_path)
     created = sum(
         json.loads(out)["created"] + json.loads(out)["created_missed"] for out, _ in results
     )
-    assert created == total > 39
+    assert created == total > 40
 
 
 # --- company closures ------------------------------------------------------------------------

@@ -1,0 +1,217 @@
+"""The read side of the provision and receipt records: lists, the dashboard's figures, the
+records that concern one person (Art. 33(5) disclosure) and their extract."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from article8.privacy.provisions.models import ProvisionRecord
+
+# The columns of an export (and of an import: the same file goes both ways).
+COLUMNS = (
+    "direction",
+    "basis",
+    "record_form",
+    "party_name",
+    "party_address",
+    "party_representative",
+    "individuals_description",
+    "individuals_count",
+    "data_items",
+    "consent_evidence",
+    "provided_on",
+    "last_provided_on",
+    "foreign_country",
+    "foreign_information",
+    "foreign_consent",
+    "provider_acquisition",
+    "related_information",
+    "related_consent_confirmed",
+    "note",
+)
+# What an extract for an individual shows (no other person's name).
+EXTRACT_COLUMNS = (
+    "id",
+    "direction",
+    "basis",
+    "party_name",
+    "party_address",
+    "party_representative",
+    "data_items",
+    "consent_evidence",
+    "provided_on",
+    "last_provided_on",
+    "foreign_country",
+    "provider_acquisition",
+    "created_on",
+)
+ENDING_WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ProvisionFilter:
+    """What a list of records is narrowed to."""
+
+    direction: str | None = None
+    basis: str | None = None
+    foreign: bool | None = None
+    search: str | None = None
+
+
+def records(
+    session: Session,
+    criteria: ProvisionFilter | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[ProvisionRecord]:
+    """Records, newest first, narrowed by ``criteria``."""
+    criteria = criteria or ProvisionFilter()
+    query = select(ProvisionRecord)
+    if criteria.direction:
+        query = query.where(ProvisionRecord.direction == criteria.direction)
+    if criteria.basis:
+        query = query.where(ProvisionRecord.basis == criteria.basis)
+    if criteria.foreign is not None:
+        query = query.where(
+            ProvisionRecord.foreign_country != ""
+            if criteria.foreign
+            else ProvisionRecord.foreign_country == ""
+        )
+    if criteria.search:
+        pattern = f"%{criteria.search}%"
+        query = query.where(
+            or_(
+                ProvisionRecord.party_name.ilike(pattern),
+                ProvisionRecord.data_items.ilike(pattern),
+                ProvisionRecord.individuals_description.ilike(pattern),
+            )
+        )
+    query = query.order_by(ProvisionRecord.created_on.desc(), ProvisionRecord.id.desc())
+    return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def record(session: Session, record_id: int) -> ProvisionRecord | None:
+    """The record with ``record_id``, or None."""
+    return session.get(ProvisionRecord, record_id)
+
+
+def in_range(session: Session, start: date, end: date) -> list[ProvisionRecord]:
+    """Records of provisions or receipts between ``start`` and ``end`` (inclusive): provided
+    then, or (without a date) created then, or a bulk record still providing then."""
+    day = func.coalesce(ProvisionRecord.provided_on, ProvisionRecord.created_on)
+    last = func.coalesce(ProvisionRecord.last_provided_on, day)
+    return list(
+        session.scalars(
+            select(ProvisionRecord)
+            .where(and_(day <= end, last >= start))
+            .order_by(day, ProvisionRecord.id)
+        )
+    )
+
+
+def ending_soon(
+    session: Session, today: date, days: int = ENDING_WITHIN_DAYS
+) -> list[ProvisionRecord]:
+    """Records whose retention ends within ``days`` days from ``today`` (or has ended)."""
+    return list(
+        session.scalars(
+            select(ProvisionRecord)
+            .where(ProvisionRecord.retention_until <= today + timedelta(days=days))
+            .order_by(ProvisionRecord.retention_until, ProvisionRecord.id)
+        )
+    )
+
+
+def foreign_provisions(session: Session) -> int:
+    """How many provisions went to a recipient in a foreign country."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ProvisionRecord)
+            .where(ProvisionRecord.direction == "provision", ProvisionRecord.foreign_country != "")
+        )
+        or 0
+    )
+
+
+def concerning(session: Session, person: str) -> list[ProvisionRecord]:
+    """Records whose individuals (description or list) mention ``person`` (Art. 33(5)).
+
+    The name is matched ignoring case and spaces inside it (全角 and 半角), so that 山田 太郎 finds
+    山田太郎 in a list.
+    """
+    wanted = _squeezed(person)
+    if not wanted:
+        return []
+    # SQL narrows to rows holding the name's first two characters; Python compares without spaces.
+    first = wanted[:2]
+    candidates = session.scalars(
+        select(ProvisionRecord)
+        .where(
+            or_(
+                ProvisionRecord.individuals_description.ilike(f"%{first}%"),
+                ProvisionRecord.individuals_list.ilike(f"%{first}%"),
+            )
+        )
+        .order_by(ProvisionRecord.created_on, ProvisionRecord.id)
+    )
+    return [
+        r
+        for r in candidates
+        if wanted in _squeezed(r.individuals_description) or wanted in _squeezed(r.individuals_list)
+    ]
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.replace("\u3000", " ").split()).casefold()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def extract_csv(session: Session, person: str) -> bytes:
+    """The records concerning ``person`` as a CSV (UTF-8 with BOM, for Excel) to disclose."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXTRACT_COLUMNS)
+    for found in concerning(session, person):
+        writer.writerow([_cell(getattr(found, name)) for name in EXTRACT_COLUMNS])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def export_rows(session: Session) -> list[list[str]]:
+    """Every record as the rows of an export (header first); an export can be imported again."""
+    rows = [list(COLUMNS)]
+    for found in records(session):
+        rows.append([_cell(getattr(found, name)) for name in COLUMNS])
+    return rows
+
+
+def as_json(found: ProvisionRecord) -> dict[str, Any]:
+    """The record as the API returns it."""
+    body = {name: getattr(found, name) for name in COLUMNS}
+    for name in ("provided_on", "last_provided_on"):
+        body[name] = body[name].isoformat() if body[name] else None
+    body.update(
+        id=found.id,
+        record_required=found.record_required,
+        retention_until=found.retention_until.isoformat() if found.retention_until else None,
+        created_on=found.created_on.isoformat(),
+        individuals_list_evidence_id=found.individuals_list_evidence_id,
+    )
+    return body

@@ -1,0 +1,1 @@
+"""Pages of the request and inquiry registers (issue 16)."""

@@ -1,0 +1,429 @@
+"""Request pages: the register with its clocks, recording a request, and one request's work
+from receipt through identity verification, decision and response to closing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from article8.access.queries import register_systems
+from article8.core import roles, vocabulary
+from article8.core.models import User
+from article8.evidence.blobstore import local_store
+from article8.evidence.models import EvidenceItem
+from article8.evidence.services import EvidenceInput, add_evidence
+from article8.privacy.inquiries.models import Inquiry
+from article8.privacy.requests import queries
+from article8.privacy.requests import services as service
+from article8.privacy.requests.deadlines import DUE_SOON_DAYS
+from article8.privacy.requests.models import DISCLOSURE_KINDS, PrivacyRequest
+from article8.privacy.requests.services import RequestInput
+from article8.web import edge
+from article8.web.context import actor, db, now, settings, today
+from article8.web.evidence.files import max_bytes
+from article8.web.forms import chosen_id, user_choices
+from article8.web.permissions import can, requires
+from article8.web.requests.forms import (
+    ActionForm,
+    AssignForm,
+    DecideForm,
+    FeeForm,
+    IdentityDocumentForm,
+    RequestForm,
+    RespondForm,
+    VerifyForm,
+    WorkForm,
+)
+
+bp = Blueprint("requests", __name__, template_folder="templates")
+
+
+def find_provision_records(session: Session, found: PrivacyRequest) -> list[Any] | None:
+    """HOOK for the provision-record disclosure (第三者提供記録の開示, 法33条5項): the provision
+    and receipt records that concern the requester. None until the provision register's query is
+    wired in here; the request page then lists what it returns."""
+    return None
+
+
+def _request(request_id: int) -> PrivacyRequest:
+    return service.visible_request(db(), actor(), request_id)
+
+
+def _to_request(request_id: int) -> ResponseReturnValue:
+    return redirect(url_for("requests.request_detail", request_id=request_id))
+
+
+def _rules() -> service.Deadlines:
+    return service.deadline_rules(db(), settings())
+
+
+# --- the register ------------------------------------------------------------------------------
+
+
+@bp.get("/requests/")
+@requires("request.read")
+def request_list() -> ResponseReturnValue:
+    """Requests newest first with their clocks; filter by state, kind, overdue."""
+    args = request.args
+    state = args.get("state", "")
+    kind = args.get("kind", "")
+    overdue = args.get("overdue") == "true"
+    day = today()
+    found = queries.list_requests(
+        db(),
+        actor(),
+        today=day,
+        state=state if state in vocabulary.REQUEST_STATES else None,
+        kind=kind if kind in vocabulary.REQUEST_KINDS else None,
+        overdue=overdue,
+    )
+    return render_template(
+        "requests/list.html",
+        requests=found,
+        clocks={r.id: queries.request_clock(r, day) for r in found},
+        states=vocabulary.REQUEST_STATES.codes,
+        kinds=vocabulary.REQUEST_KINDS.codes,
+        args=args,
+        today=day,
+        due_soon_days=DUE_SOON_DAYS,
+    )
+
+
+def _render_new(form: RequestForm, status: int = 200) -> ResponseReturnValue:
+    return render_template("requests/new.html", form=form), status
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@requires("request.manage")
+def request_new() -> ResponseReturnValue:
+    """Record a request that reached the company (by mail, letter, phone, in person, a form)."""
+    form = RequestForm()
+    if request.method == "GET":
+        local_now = now().astimezone(settings().timezone)
+        form.received_at.data = local_now.replace(second=0, microsecond=0, tzinfo=None)
+        return _render_new(form)
+    if not form.validate_on_submit() or form.received_at.data is None:
+        return _render_new(form, 400)
+    edge.on_refusal(lambda _error: _render_new(form, 400), form=form)
+    fee = form.fee_yen.data
+    found = service.receive(
+        db(),
+        actor(),
+        RequestInput(
+            kind=form.kind.data or "",
+            channel=form.channel.data or "",
+            received_at=form.received_at.data.replace(tzinfo=settings().timezone),
+            requester_name=form.requester_name.data or "",
+            requester_contact=form.requester_contact.data or "",
+            agent_kind=form.agent_kind.data or None,
+            agent_name=form.agent_name.data or None,
+            disclosure_method=form.disclosure_method.data or None,
+            data_concerned=form.data_concerned.data or "",
+            fee_yen=fee,
+            fee_state="charged" if fee is not None else None,
+        ),
+        now=now(),
+        deadlines=_rules(),
+    )
+    flash(
+        _("The request has been recorded. Its clock started on the day it was received."), "success"
+    )
+    return _to_request(found.id)
+
+
+# --- one request -------------------------------------------------------------------------------
+
+
+def _workers() -> list[User]:
+    people = db().scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
+    return [u for u in people if roles.has(u.role, "request.work")]
+
+
+def _render(found: PrivacyRequest, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    manager = can("request.manage")
+    open_ = found.state != "closed"
+    systems = service.systems_of(db(), found)
+    if manager and open_:
+        assign = forms.setdefault("assign_form", AssignForm(formdata=None))
+        assign.owner_id.choices = user_choices(_workers(), empty=_("Nobody"))
+        assign.owner_id.data = str(found.owner_id or "")
+        if found.state in ("received", "verifying"):
+            forms.setdefault("verify_form", VerifyForm(formdata=None))
+        if found.fee_allowed:
+            forms.setdefault(
+                "fee_form",
+                FeeForm(formdata=None, fee_yen=found.fee_yen, fee_state=found.fee_state),
+            )
+        if found.state == "in_progress":
+            forms.setdefault("decide_form", DecideForm(formdata=None))
+        if found.state == "decided":
+            forms.setdefault(
+                "respond_form",
+                RespondForm(formdata=None, responded_on=today(), method=found.disclosure_method),
+            )
+    if open_ and roles.may_work_on_request(actor(), found):
+        work = forms.setdefault(
+            "work_form",
+            WorkForm(formdata=None, data_concerned=found.data_concerned, systems=systems),
+        )
+        known = register_systems(db())
+        work.systems.choices = [(s, s) for s in sorted(set(known) | set(systems))]
+    if open_ and can("request.identity"):
+        forms.setdefault("identity_form", IdentityDocumentForm(formdata=None))
+    inquiry = db().get(Inquiry, found.inquiry_id) if found.inquiry_id else None
+    page = render_template(
+        "requests/request.html",
+        found=found,
+        systems=systems,
+        clock=queries.request_clock(found, today()),
+        today=today(),
+        manager=manager,
+        is_open=open_,
+        needs_verification=found.kind in DISCLOSURE_KINDS,
+        inquiry=inquiry,
+        provision_records=(
+            find_provision_records(db(), found)
+            if found.kind == "provision_record_disclosure"
+            else None
+        ),
+        action_form=ActionForm(formdata=None),
+        days_taken=queries.days_taken(found, settings().timezone),
+        identity_documents=[
+            db().get(EvidenceItem, i) for i in service.identity_documents(db(), actor(), found)
+        ],
+        **forms,
+    )
+    return page, status
+
+
+@bp.get("/requests/<id:request_id>")
+@requires("request.read")
+def request_detail(request_id: int) -> ResponseReturnValue:
+    """One request: who asked what, its clocks, identity verification, decision and response."""
+    return _render(_request(request_id))
+
+
+@bp.post("/requests/<id:request_id>/assign")
+@requires("request.manage")
+def assign(request_id: int) -> ResponseReturnValue:
+    """Give the request to someone (an inspector retrieving the data, say)."""
+    found = _request(request_id)
+    form = AssignForm()
+    form.owner_id.choices = user_choices(_workers(), empty="")
+    if not form.validate_on_submit():
+        return _render(found, 400, assign_form=form)
+    owner_id = chosen_id(form.owner_id)
+    owner = db().get(User, owner_id) if owner_id else None
+    edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
+    service.assign(db(), actor(), found, owner, now=now())
+    flash(_("The assignee has been changed."), "success")
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/verification")
+@requires("request.manage")
+def verification_start(request_id: int) -> ResponseReturnValue:
+    """Start confirming the requester's identity."""
+    found = _request(request_id)
+    if not ActionForm().validate_on_submit():
+        return _render(found, 400)
+    edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
+    service.start_verification(db(), actor(), found, now=now())
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/verify")
+@requires("request.manage")
+def verify(request_id: int) -> ResponseReturnValue:
+    """Record how identity was checked and the result."""
+    found = _request(request_id)
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        return _render(found, 400, verify_form=form)
+    edge.on_refusal(lambda _error: _render(found, 400, verify_form=form), form=form)
+    service.record_verification(
+        db(),
+        actor(),
+        found,
+        method=form.method.data or "",
+        result=form.result.data or "",
+        now=now(),
+    )
+    flash(_("The identity verification has been recorded."), "success")
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/begin")
+@requires("request.manage")
+def begin(request_id: int) -> ResponseReturnValue:
+    """Start the work (a disclosure only once identity is confirmed)."""
+    found = _request(request_id)
+    if not ActionForm().validate_on_submit():
+        return _render(found, 400)
+    edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
+    service.begin_work(db(), actor(), found, now=now())
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/fee")
+@requires("request.manage")
+def fee(request_id: int) -> ResponseReturnValue:
+    """Record the fee charged, received or waived."""
+    found = _request(request_id)
+    form = FeeForm()
+    if not form.validate_on_submit():
+        return _render(found, 400, fee_form=form)
+    edge.on_refusal(lambda _error: _render(found, 400, fee_form=form), form=form)
+    service.set_fee(
+        db(), actor(), found, fee_yen=form.fee_yen.data, fee_state=form.fee_state.data, now=now()
+    )
+    flash(_("The fee has been recorded."), "success")
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/work")
+@requires("request.work")
+def work(request_id: int) -> ResponseReturnValue:
+    """Record the data concerned and the systems that hold it (the assignee may)."""
+    found = _request(request_id)
+    form = WorkForm()
+    known = register_systems(db())
+    form.systems.choices = [(s, s) for s in known]
+    if not form.validate_on_submit():
+        return _render(found, 400, work_form=form)
+    edge.on_refusal(lambda _error: _render(found, 400, work_form=form), form=form)
+    service.update_work(
+        db(),
+        actor(),
+        found,
+        data_concerned=form.data_concerned.data or "",
+        systems=form.systems.data or [],
+        known_systems=known,
+        now=now(),
+    )
+    flash(_("Saved."), "success")
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/decide")
+@requires("request.manage")
+def decide(request_id: int) -> ResponseReturnValue:
+    """Record the decision (with the ground and reasons when not granted in full)."""
+    found = _request(request_id)
+    form = DecideForm()
+    if not form.validate_on_submit():
+        return _render(found, 400, decide_form=form)
+    edge.on_refusal(lambda _error: _render(found, 400, decide_form=form), form=form)
+    service.decide(
+        db(),
+        actor(),
+        found,
+        decision=form.decision.data or "",
+        refusal_ground=form.refusal_ground.data or None,
+        reasons=form.reasons.data or "",
+        now=now(),
+    )
+    flash(_("The decision has been recorded."), "success")
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/respond")
+@requires("request.manage")
+def respond(request_id: int) -> ResponseReturnValue:
+    """Record the response sent; its copy is stored as evidence with its SHA-256."""
+    found = _request(request_id)
+    form = RespondForm()
+    if not form.validate_on_submit() or form.responded_on.data is None:
+        return _render(found, 400, respond_form=form)
+    edge.on_refusal(lambda _error: _render(found, 400, respond_form=form), form=form)
+    tz = settings().timezone
+    method = form.method.data or ""
+    # Checked before the copy is stored, so a refused response leaves no evidence behind.
+    service.check_response(
+        actor(), found, responded_on=form.responded_on.data, method=method, now=now(), tz=tz
+    )
+    upload = form.file.data
+    item = add_evidence(
+        db(),
+        local_store(settings()),
+        actor(),
+        upload.stream,
+        EvidenceInput(
+            filename=upload.filename or "response",
+            title=_("Response to request %(id)d", id=found.id),
+            collected_on=form.responded_on.data,
+            control_codes=(service.REQUESTS_CONTROL,),
+        ),
+        max_bytes=max_bytes(),
+        now=now(),
+    )
+    service.record_response(
+        db(),
+        actor(),
+        found,
+        evidence_id=item.id,
+        sha256=item.sha256,
+        responded_on=form.responded_on.data,
+        method=method,
+        now=now(),
+        tz=tz,
+    )
+    flash(_("The response has been recorded and its copy stored as evidence."), "success")
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/identity")
+@requires("request.identity")
+def identity_document(request_id: int) -> ResponseReturnValue:
+    """Keep a copy of an identity document as restricted evidence (managers only see it)."""
+    found = _request(request_id)
+    form = IdentityDocumentForm()
+    if not form.validate_on_submit():
+        return _render(found, 400, identity_form=form)
+    edge.on_refusal(lambda _error: _render(found, 400, identity_form=form), form=form)
+    service.check_identity_document(actor(), found)
+    upload = form.file.data
+    item = add_evidence(
+        db(),
+        local_store(settings()),
+        actor(),
+        upload.stream,
+        EvidenceInput(
+            filename=upload.filename or "identity",
+            title=_("Identity document for request %(id)d", id=found.id),
+            collected_on=today(),
+            control_codes=(service.REQUESTS_CONTROL,),
+            restricted=True,
+        ),
+        max_bytes=max_bytes(),
+        now=now(),
+    )
+    service.add_identity_document(
+        db(), actor(), found, evidence_id=item.id, sha256=item.sha256, now=now()
+    )
+    flash(
+        _("The copy has been stored. Only the responsible person and administrators see it."),
+        "success",
+    )
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/close")
+@requires("request.manage")
+def close(request_id: int) -> ResponseReturnValue:
+    """Close a request that has been responded to."""
+    found = _request(request_id)
+    if not ActionForm().validate_on_submit():
+        return _render(found, 400)
+    edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
+    service.close(db(), actor(), found, now=now())
+    flash(_("The request has been closed."), "success")
+    return _to_request(request_id)
+
+
+from article8.web.requests import inquiries as _inquiries  # noqa: E402, F401  (same blueprint)
