@@ -25,7 +25,9 @@ class Period:
 
     @classmethod
     def fiscal_year_to_date(cls, today: date, fiscal_year_start: int) -> Period:
-        """From the first day of the fiscal year holding ``today`` up to ``today``."""
+        """From the first day of the fiscal year holding ``today`` up to ``today``: the default
+        range of the exports. The workbook holds every inspection whose period overlaps its
+        range, so this month's periods are in from the month's first day."""
         start = date(fiscal_year(today, fiscal_year_start), fiscal_year_start, 1)
         return cls(start, today)
 

@@ -19,6 +19,7 @@ from article8.reports.oscal import assessment_results
 from article8.reports.period import Period
 from article8.reports.posture import dashboard
 from article8.reports.workbook import write_workbook
+from article8.reports.workbook.page import TITLE_ROWS
 from tests.conftest import SYSTEM_ACTOR
 from tests.reports.factories import add_control, add_inspection
 
@@ -57,13 +58,16 @@ def test_workbook_oscal_and_dashboard_judge_by_the_configured_local_day(
     session, settings, submitted_after_local_midnight, tmp_path, verdict, shown
 ):
     out = tmp_path / "workbook.xlsx"
+    # The workbook holds the inspections whose period (here March) overlaps its range.
+    spring = Period(date(2026, 3, 1), APRIL.end)
     write_workbook(
-        session, out, settings=settings, period=APRIL, lang="en", actor=SYSTEM_ACTOR, now=EXPORTED
+        session, out, settings=settings, period=spring, lang="en", actor=SYSTEM_ACTOR, now=EXPORTED
     )
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Inspections").to_python()
+    rows = rows[TITLE_ROWS:]  # the table starts under the sheet's title block
     header = rows[0]
     [row] = [r for r in rows[1:] if r[header.index("Control")] == "T1"]
-    assert row[-1] == shown  # the vocabulary's label of the code
+    assert row[header.index("Timeliness")] == shown  # the vocabulary's label of the code
 
     results = assessment_results(session, APRIL, tz=settings.timezone, now=EXPORTED)
     [observation] = results["assessment-results"]["results"][0]["observations"]

@@ -22,15 +22,31 @@ from article8.core.models import AuditEvent
 from article8.core.schema import drop_append_only_ddl
 from article8.reports.period import Period
 from article8.reports.workbook import write_workbook
-from article8.reports.workbook.page import PORTRAIT_WIDTH
+from article8.reports.workbook.page import HEADER_ROW, PORTRAIT_WIDTH, TITLE_ROWS
 from article8.reports.workbook.table import Column, Table, write_table
 from tests.conftest import SYSTEM_ACTOR
 from tests.reports.conftest import INJECTIONS
 
 
-def sheets(path) -> dict[str, list[list]]:
+def records(table: list[list]) -> list[dict]:
+    """A table's rows as {header: value}."""
+    header = table[0]
+    return [dict(zip(header, row, strict=False)) for row in table[1:]]
+
+
+def raw_sheets(path) -> dict[str, list[list]]:
+    """Every sheet's rows as python-calamine reads them, from A1."""
     book = CalamineWorkbook.from_path(str(path))
     return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+def sheets(path, titled=True) -> dict[str, list[list]]:
+    """Every sheet's table from its header row (under the title block; the cover as it is)."""
+    found = raw_sheets(path)
+    if not titled:
+        return found
+    first = next(iter(found))
+    return {name: rows if name == first else rows[TITLE_ROWS:] for name, rows in found.items()}
 
 
 def export(session, settings, tmp_path, lang="en", **period) -> tuple:
@@ -58,6 +74,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Inspections",
         "Checklist answers",
         "Findings",
+        "Corrective actions",
         "Evidence",
         "Access-log batches",
         "Anomalies",
@@ -67,6 +84,7 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
         "Requests from individuals",  # issue 16
         "Inquiries and complaints",  # issue 16
         "Audit trail",
+        "Audit trail codes",
         "Hash method",
     ]
     cover = {row[0]: row[1] for row in data["Cover"] if row and row[0]}
@@ -75,18 +93,18 @@ def test_every_sheet_is_there_with_its_data(session, settings, programme, tmp_pa
     assert cover["Catalogue version"].startswith("41 controls")
     assert data["Controls"][0][:3] == ["Code", "Category", "Title"]
     assert len(data["Controls"]) == 1 + 41  # the header and every control
-    inspections = data["Inspections"]
+    inspections = records(data["Inspections"])
     # Codes show as the vocabulary's labels, as on the pages.
-    org04 = next(r for r in inspections[1:] if r[1] == "ORG-04" and r[11] == "Approved")
-    assert org04[12] == "Fail" and org04[13] == "On time"
+    org04 = next(r for r in inspections if r["Control"] == "ORG-04" and r["Status"] == "Approved")
+    assert org04["Result"] == "Fail" and org04["Timeliness"] == "On time"
     answers = data["Checklist answers"]
     assert len(answers) == 1 + len(programme.revision.items)
-    findings = data["Findings"]
-    assert len(findings) == 2 and findings[1][2] == "High"
+    findings = records(data["Findings"])
+    assert len(findings) == 1 and findings[0]["Severity"] == "High"
     assert len(data["Evidence"]) == 1 + len(INJECTIONS)
-    trail = data["Audit trail"]
-    assert [r[5] for r in trail[1:]].count("inspection.approve") == 1
-    assert report.rows["Audit trail"] == len(trail) - 1
+    trail = records(data["Audit trail"])
+    assert [r["Action"] for r in trail].count("inspection.approve") == 1
+    assert report.rows["Audit trail"] == len(trail)
 
 
 def test_text_from_users_comes_back_inert(session, settings, programme, tmp_path):
@@ -163,7 +181,7 @@ def test_a_table_longer_than_a_sheet_continues_on_the_next(tmp_path):
     table = Table("Log", [Column("n", kind="int")], ZoneInfo("Asia/Tokyo"), max_rows=4)
     assert write_table(book, table, ((n,) for n in range(7))) == 7
     book.save(tmp_path / "split.xlsx")
-    data = sheets(tmp_path / "split.xlsx")
+    data = sheets(tmp_path / "split.xlsx", titled=False)
     assert list(data) == ["Log", "Log (2)", "Log (3)"]
     assert data["Log"] == [["n"], [0.0], [1.0], [2.0]]
     assert data["Log (3)"] == [["n"], [6.0]]
@@ -176,7 +194,7 @@ def test_tab_and_carriage_return_prefixes_are_neutralised_in_any_text_column(tmp
     table = Table("T", [Column("text")], ZoneInfo("Asia/Tokyo"))
     write_table(book, table, ((value,) for value in INJECTIONS))
     book.save(tmp_path / "t.xlsx")
-    values = [row[0] for row in sheets(tmp_path / "t.xlsx")["T"][1:]]
+    values = [row[0] for row in sheets(tmp_path / "t.xlsx", titled=False)["T"][1:]]
     assert values == ["'" + value for value in INJECTIONS]
 
 
@@ -225,7 +243,8 @@ def test_access_log_and_incident_sheets(session, settings, programme, make_user,
     assert batches[1][2] == "crm.csv" and len(batches[1][3]) == 64 and batches[1][4] == 1
     anomalies = data["Anomalies"]
     rules = {row[1] for row in anomalies[1:]}
-    assert {"unauthorised_access", "bulk_export", "off_hours"} <= rules
+    # Rules in words, not codes.
+    assert {"Unauthorised access", "Bulk export", "Access outside business hours"} <= rules
     assert all(row[3] == "'=cmd|' /C calc'!A0" for row in anomalies[1:])  # inert
     incident_row = data["Incidents"][1]
     assert incident_row[1] == "'+SUM(1) USB stick lost"
@@ -295,7 +314,7 @@ def test_status_cells_are_coloured_by_the_label_shown_in_japanese_too(
 ):
     out, _ = export(session, settings, tmp_path, lang="ja")
     ws = openpyxl.load_workbook(out)["点検一覧"]
-    header = [cell.value for cell in ws[1]]
+    header = [cell.value for cell in ws[HEADER_ROW]]
     status = ws.cell(row=1, column=header.index("状態") + 1).column_letter
     fills = {
         rule.formula[0]: rule.dxf.fill.fgColor.rgb
@@ -315,6 +334,8 @@ def recompute_chain(path) -> tuple[int, str, str]:
     sheet = book["Audit trail"]
     lines = sheet.iter_rows(values_only=True)
     header = next(lines)
+    while not header or header[0] != "Sequence":  # the title block above the table
+        header = next(lines)
     column = {name: header.index(name) for name in header}
 
     def text(row, name):
@@ -404,7 +425,10 @@ def test_the_index_lists_every_sheet_with_what_it_holds_and_its_scope(
     assert [row[0] for row in index[1:]] == list(data)
     assert all(row[1] and row[2] for row in index[1:])
     cover = {row[0]: row[1] for row in data["Cover"] if len(row) > 1 and row[0]}
-    assert "due in the period" in cover["Scope"] and "Asia/Tokyo" in cover["Scope"]
+    assert "period overlaps the range" in cover["Scope"] and "Asia/Tokyo" in cover["Scope"]
+    assert "open at any time in the range" in cover["Scope"]
+    # The index states the same rule in its title block.
+    assert cover["Scope"] in raw_sheets(out)["Index"][2][0]
 
 
 # The date and time formats the workbook uses, as strftime would print them.
@@ -432,8 +456,10 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_header_footer_and_named_fon
         assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToWidth) == 1
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
         assert settings.organisation in ws.oddHeader.left.text
+        assert ws.title in ws.oddHeader.center.text  # the sheet's title on every page
         assert "2026-04-01" in ws.oddHeader.right.text
-        assert all(cell.font.name == face for cell in ws[1] if cell.value), ws.title
+        first = 1 if ws is book.worksheets[0] else HEADER_ROW
+        assert all(cell.font.name == face for cell in ws[first] if cell.value), ws.title
         widths = sum(ws.column_dimensions[c].width or 0 for c in ws.column_dimensions)
         wide = widths > PORTRAIT_WIDTH and ws is not book.worksheets[0]
         assert setup.orientation == ("landscape" if wide else "portrait"), ws.title
@@ -442,8 +468,9 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_header_footer_and_named_fon
     for ws in book.worksheets[1:]:
         if ws.title in ("Hash method", "ハッシュの計算方法"):
             continue
-        assert ws.print_title_rows == "$1:$1", ws.title
-        for index, cell in enumerate(ws[2] if ws.max_row > 1 else (), 1):
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}", ws.title
+        first = HEADER_ROW + 1
+        for index, cell in enumerate(ws[first] if ws.max_row >= first else (), 1):
             if isinstance(cell.value, datetime):
                 letter = openpyxl.utils.get_column_letter(index)
                 shown = len(cell.value.strftime(STRFTIME[cell.number_format]))

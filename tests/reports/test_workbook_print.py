@@ -84,7 +84,10 @@ def test_both_editions_print_on_a4_without_hashes_and_a_one_page_cover(
         assert sorted((round(width, 1), round(height, 1))) == sorted(A4_POINTS)
     text = page_text(pdf, 1, len(sizes))
     assert "###" not in text
-    # The cover ends on page 1; page 2 is the next sheet (its title is in the print header).
+    # The cover ends on page 1; page 2 is the next sheet, the index (its title is in the print
+    # header and its title block; its table names the sheets after it).
     _ = translator(lang)
     assert _("Checking this file") in page_text(pdf, 1)
-    assert _("Summary") in page_text(pdf, 2)
+    second = page_text(pdf, 2)
+    assert second.count(_("Index")) >= 2 and _("Summary") in second
+    assert _("Checking this file") not in second

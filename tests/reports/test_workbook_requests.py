@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
-from python_calamine import CalamineWorkbook
-
 from article8.evidence.blobstore import LocalBlobStore
 from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.inquiries import services as inquiries
@@ -16,6 +14,7 @@ from article8.privacy.requests.services import Deadlines, RequestInput
 from article8.reports.period import Period
 from article8.reports.workbook import write_workbook
 from tests.conftest import SYSTEM_ACTOR
+from tests.reports.test_workbook import sheets
 from tests.support.evidence import PDF
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -32,8 +31,7 @@ def export(session, settings, tmp_path, lang):
         period=Period(date(2026, 4, 1), date(2027, 3, 31)),
         now=NOW,
     )
-    book = CalamineWorkbook.from_path(str(out))
-    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+    return sheets(out)  # each table from its header row, under the title block
 
 
 def test_requests_and_inquiries_read_back(session, settings, synced_catalogue, tmp_path):

@@ -21,10 +21,10 @@ from article8.core.files import atomic_output, sha256_of
 from article8.core.i18n import translator
 from article8.core.settings import Settings
 from article8.reports.period import Period
-from article8.reports.queries import inspections_due
-from article8.reports.workbook.page import PAGE_OF, TITLE, Style, save, use_fonts
+from article8.reports.queries import inspections_in
+from article8.reports.workbook.page import FACTS, PAGE_OF, TITLE, Style, save, use_fonts
 from article8.reports.workbook.registry import SHEETS
-from article8.reports.workbook.table import Context
+from article8.reports.workbook.table import Context, TableSheet
 
 __all__ = ["Period", "WorkbookReport", "write_workbook"]
 
@@ -49,7 +49,14 @@ def write_workbook(
 ) -> WorkbookReport:
     """Write the workbook to ``out`` and record its SHA-256 in the audit trail."""
     _ = translator(lang)
-    style = Style(lang, settings.organisation, period.label, _(PAGE_OF))
+    zone = settings.timezone
+    facts = _(FACTS) % {
+        "organisation": settings.organisation,
+        "period": period.label,
+        "generated": now.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        "zone": zone.key,
+    }
+    style = Style(lang, settings.organisation, period.label, _(PAGE_OF), facts)
     context = Context(
         session=session,
         settings=settings,
@@ -58,9 +65,14 @@ def write_workbook(
         actor=actor,
         now=now,
         translate=_,
-        inspections=inspections_due(session, period),
+        inspections=inspections_in(session, period),
         style=style,
+        sheets=SHEETS,
     )
+    # Where each linked record lands, before any sheet is written: sheets link both ways.
+    for sheet in SHEETS:
+        if isinstance(sheet, TableSheet):
+            sheet.locate(context)
     report = WorkbookReport()
     workbook = Workbook(write_only=True)
     use_fonts(workbook, style)
@@ -72,6 +84,8 @@ def write_workbook(
     properties.created = properties.modified = now.astimezone(UTC).replace(tzinfo=None)
     for sheet in SHEETS:
         report.rows.update(sheet.write(workbook, context))
+    for finish in context.after:
+        finish()
     with atomic_output(out) as handle:
         save(workbook, handle, company=settings.organisation)
     report.sha256 = sha256_of(out)

@@ -18,9 +18,16 @@ from sqlalchemy import select
 from article8.core.audit import GENESIS_HASH, event_hash
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
+from article8.core.vocabulary import AUDIT_ACTIONS, AUDIT_OBJECTS
 from article8.core.xlsx import text_cell
-from article8.reports.workbook.page import WRAP, set_up_page, wrapped_height
-from article8.reports.workbook.table import Column, Context, TableSheet
+from article8.reports.workbook.page import (
+    HEADER_ROW,
+    WRAP,
+    set_up_page,
+    wrapped_height,
+    write_title_block,
+)
+from article8.reports.workbook.table import Column, Context, TableSheet, scope_line
 
 HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 _COLUMNS = (
@@ -38,20 +45,20 @@ _COLUMNS = (
 )
 
 
+CHAIN = "audit_trail.chain"
+
+
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
-    """One row per event, by sequence; memory stays flat however long the trail."""
-    tz = context.timezone
-    found = context.session.execute(
-        select(*_COLUMNS)
-        .where(
-            AuditEvent.occurred_at >= context.period.starts_at(tz),
-            AuditEvent.occurred_at < context.period.ends_at(tz),
-        )
-        .order_by(AuditEvent.seq)
-        .execution_options(yield_per=5000)
-    )
-    with found:
+    """One row per event of the range, by sequence; memory stays flat however long the trail.
+
+    The same pass over the whole chain checks every link, so the cover's verification costs no
+    second reading of the trail (the cover is filled once every sheet is written).
+    """
+    walk = _Walk(context)
+    with _chain(context) as found:
         for row in found:
+            if not walk.feed(row):
+                continue
             yield (
                 row.seq,
                 row.occurred_at,
@@ -66,6 +73,14 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
                 row.prev_hash,
                 row.hash,
             )
+    context.memo[CHAIN] = walk.state()
+
+
+def _chain(context: Context) -> Any:
+    """Every event of the chain, by sequence, as columns (not ORM objects), streamed."""
+    return context.session.execute(
+        select(*_COLUMNS).order_by(AuditEvent.seq).execution_options(yield_per=5000)
+    )
 
 
 SHEET = TableSheet(
@@ -85,6 +100,36 @@ SHEET = TableSheet(
         Column(N_("Hash"), 66),
     ),
     rows,
+    holds=N_(
+        "Every recorded event with everything its hash covers (actions and objects as the codes "
+        "that are hashed; the next sheet gives each in words)"
+    ),
+    scope=N_("Events recorded during the range"),
+)
+
+CODE_KINDS = {"action": N_("Action"), "object": N_("Object")}
+
+
+def codes(context: Context) -> Iterator[tuple[Any, ...]]:
+    """Every action and object code the audit trail may hold, with its meaning."""
+    _ = context.translate
+    for kind, vocabulary in (("action", AUDIT_ACTIONS), ("object", AUDIT_OBJECTS)):
+        for term in vocabulary:
+            yield (_(CODE_KINDS[kind]), term.code, _(term.label))
+
+
+# The codes stay in the audit trail as they are hashed (so that the chain can be recomputed);
+# this sheet gives them in the edition's language once, rather than a column per event.
+CODES = TableSheet(
+    N_("Audit trail codes"),
+    (
+        Column(N_("Column"), 10),
+        Column(N_("Code"), 34),
+        Column(N_("Meaning"), 50),
+    ),
+    codes,
+    holds=N_("What each action and object code of the audit trail means"),
+    scope=N_("Every code the audit trail records"),
 )
 
 
@@ -107,43 +152,66 @@ class ChainState:
         return self.first_bad_seq is None
 
 
+class _Walk:
+    """One pass over the chain: recompute each event's hash and link, and note the range's first
+    and last events."""
+
+    def __init__(self, context: Context) -> None:
+        tz = context.timezone
+        self.starts, self.ends = context.period.starts_at(tz), context.period.ends_at(tz)
+        self.first: tuple[int, str] | None = None
+        self.last: tuple[int, str] | None = None
+        self.expected_seq, self.prev_hash, self.checked = 1, GENESIS_HASH, 0
+        self.bad: int | None = None
+
+    def feed(self, row: Any) -> bool:
+        """Check one event (in sequence order); True when it falls in the range."""
+        if self.bad is None:
+            # event_hash reads the same attribute names from a row as from an event.
+            if (
+                row.seq != self.expected_seq
+                or row.prev_hash != self.prev_hash
+                or event_hash(row) != row.hash
+            ):
+                self.bad = self.expected_seq if row.seq != self.expected_seq else row.seq
+            else:
+                self.checked += 1
+        self.expected_seq, self.prev_hash = row.seq + 1, row.hash
+        if self.starts <= row.occurred_at < self.ends:
+            if self.first is None:
+                self.first = (row.seq, row.prev_hash)
+            self.last = (row.seq, row.hash)
+            return True
+        return False
+
+    def state(self) -> ChainState:
+        """What the pass found."""
+        first, last = self.first, self.last
+        return ChainState(
+            first_seq=first[0] if first else None,
+            first_prev_hash=first[1] if first else None,
+            last_seq=last[0] if last else None,
+            last_hash=last[1] if last else None,
+            head_seq=self.expected_seq - 1,
+            head_hash=self.prev_hash,
+            checked=self.checked,
+            first_bad_seq=self.bad,
+        )
+
+
 def chain_state(context: Context) -> ChainState:
-    """Recompute the whole chain (columns, not ORM objects, so memory stays flat) and find the
-    period's first and last events."""
-    tz = context.timezone
-    starts, ends = context.period.starts_at(tz), context.period.ends_at(tz)
-    first = last = None
-    expected_seq, prev_hash, checked, bad = 1, GENESIS_HASH, 0, None
-    found = context.session.execute(
-        select(*_COLUMNS).order_by(AuditEvent.seq).execution_options(yield_per=5000)
-    )
-    with found:
-        for row in found:
-            if bad is None:
-                # event_hash reads the same attribute names from a row as from an event.
-                if (
-                    row.seq != expected_seq
-                    or row.prev_hash != prev_hash
-                    or event_hash(row) != row.hash  # type: ignore[arg-type]
-                ):
-                    bad = expected_seq if row.seq != expected_seq else row.seq
-                else:
-                    checked += 1
-            expected_seq, prev_hash = row.seq + 1, row.hash
-            if starts <= row.occurred_at < ends:
-                if first is None:
-                    first = (row.seq, row.prev_hash)
-                last = (row.seq, row.hash)
-    return ChainState(
-        first_seq=first[0] if first else None,
-        first_prev_hash=first[1] if first else None,
-        last_seq=last[0] if last else None,
-        last_hash=last[1] if last else None,
-        head_seq=expected_seq - 1,
-        head_hash=prev_hash,
-        checked=checked,
-        first_bad_seq=bad,
-    )
+    """The whole chain recomputed, with the range's first and last events: from the audit trail
+    sheet's pass when it has run, or from a pass of its own."""
+    found = context.memo.get(CHAIN)
+    if isinstance(found, ChainState):
+        return found
+    walk = _Walk(context)
+    with _chain(context) as result:
+        for row in result:
+            walk.feed(row)
+    state = walk.state()
+    context.memo[CHAIN] = state
+    return state
 
 
 METHOD = (
@@ -180,17 +248,22 @@ METHOD = (
 class HashMethod:
     """A sheet of text: how any tool recomputes the audit trail's hashes."""
 
+    title = N_("Hash method")
+    holds = N_("How to recompute the audit trail's hashes from this workbook")
+    scope = N_("The whole audit trail")
+
     def write(self, workbook: Workbook, context: Context) -> dict[str, int]:
         """Add the sheet; it holds no table, so no rows are counted."""
         _ = context.translate
-        title = _("Hash method")
+        title = _(self.title)
         ws = workbook.create_sheet(title)
         ws.column_dimensions["A"].width = 100
         set_up_page(ws, context.style, title, landscape=False)
+        write_title_block(ws, context.style, title, scope_line(context, self.scope), 1, 100)
         heading = text_cell(ws, _(METHOD[0]))
         heading.font = context.style.bold
         ws.append([heading])
-        for index, paragraph in enumerate(METHOD[1:], 2):
+        for index, paragraph in enumerate(METHOD[1:], HEADER_ROW + 1):
             text = _(paragraph)
             cell = text_cell(ws, text)
             cell.alignment = WRAP

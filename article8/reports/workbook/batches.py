@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from article8.access.models import AccessBatch
+from article8.core.audit import actor_name
 from article8.core.errors import N_
+from article8.core.vocabulary import LOG_KINDS
 from article8.reports.workbook.table import Column, Context, TableSheet
 
 
@@ -32,7 +34,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             batch.rejected_count,
             batch.first_date,
             batch.last_date,
-            batch.imported_by_label,
+            actor_name(batch.imported_by_label, context.translate),
             batch.imported_at,
         )
 
@@ -41,7 +43,7 @@ SHEET = TableSheet(
     N_("Access-log batches"),
     (
         Column(N_("Batch"), 8, "int"),
-        Column(N_("Kind"), 10),
+        Column(N_("Kind"), 10, "status", (LOG_KINDS,)),
         Column(N_("File"), 30),
         Column(N_("SHA-256"), 34),
         Column(N_("Rows"), 10, "int"),
@@ -52,4 +54,6 @@ SHEET = TableSheet(
         Column(N_("Imported"), 17, "datetime"),
     ),
     rows,
+    holds=N_("Every access log imported, with its SHA-256 and row counts"),
+    scope=N_("Imported during the range"),
 )

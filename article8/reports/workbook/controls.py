@@ -51,10 +51,10 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             control.ppc_ref,
             ", ".join(refs.get("ppc", [])),
             ", ".join(refs.get("iso27001", [])),
-            owners.get(control.owner_id or 0, ""),
+            owners.get(control.owner_id or 0),
             control.frequency,
             control.active,
-            latest.get(control.id) or "",
+            latest.get(control.id),
         )
 
 
@@ -75,4 +75,6 @@ SHEET = TableSheet(
         Column(N_("Latest result"), 12, "status", (INSPECTION_RESULTS,)),
     ),
     rows,
+    holds=N_("The catalogue: each control, its references, owner, frequency and latest result"),
+    scope=N_("Every control at generation; latest approved result at generation"),
 )

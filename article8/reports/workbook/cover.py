@@ -15,10 +15,18 @@ from article8.core.errors import N_
 from article8.core.models import User
 from article8.core.xlsx import text_cell
 from article8.evidence.models import EvidenceItem
-from article8.reports.queries import catalogue_fingerprint, timeliness_code
+from article8.reports import history
+from article8.reports.queries import catalogue_fingerprint
+from article8.reports.workbook.as_at import moment, outcomes
 from article8.reports.workbook.audit_trail import chain_state
-from article8.reports.workbook.index import SCOPING_RULE
-from article8.reports.workbook.page import TITLE, WRAP, set_up_page, wrapped_height
+from article8.reports.workbook.index import scoping_rule
+from article8.reports.workbook.page import (
+    TITLE,
+    TOP,
+    TOP_WRAP,
+    set_up_page,
+    wrapped_height,
+)
 from article8.reports.workbook.table import Context
 
 HASH_NOTE = N_(
@@ -27,53 +35,67 @@ HASH_NOTE = N_(
 )
 
 CATALOGUE_VERSION = N_("%(count)d controls · %(digest)s")
+COUNTS_AS_AT = N_("Summary as at %(when)s (%(zone)s)")
 
 
 def counts(context: Context) -> dict[str, int]:
-    """The headline counts of the cover: the programme and the inspections due in the period."""
-    session, inspections = context.session, context.inspections
-    states = [timeliness_code(i, today=context.today, tz=context.timezone) for i in inspections]
+    """The headline counts of the cover, as at the end of the range: the programme, the
+    inspections whose period overlaps the range, open findings and current evidence."""
+    session, at = context.session, moment(context)
+    found = outcomes(context)
+    codes = [o.timeliness for o in found]
+
+    def count(model: Any, condition: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(condition)) or 0
+
     return {
-        "controls": session.scalar(
-            select(func.count()).select_from(Control).where(Control.active.is_(True))
-        )
-        or 0,
-        "inspections": len(inspections),
-        "approved": sum(1 for i in inspections if i.status == "approved"),
-        "failed": sum(1 for i in inspections if i.result == "fail"),
-        "missed": states.count("missed"),
-        "overdue": states.count("overdue"),
-        "late": states.count("late"),
-        "open_findings": session.scalar(
-            select(func.count())
-            .select_from(Finding)
-            .where(Finding.status.in_(("open", "in_progress")))
-        )
-        or 0,
-        "evidence": session.scalar(
-            select(func.count()).select_from(EvidenceItem).where(EvidenceItem.status == "current")
-        )
-        or 0,
+        "controls": count(Control, history.control_active(at)),
+        "inspections": len(found),
+        "approved": sum(1 for o in found if o.status == "approved"),
+        "failed": sum(1 for o in found if o.result == "fail"),
+        "missed": codes.count("missed"),
+        "overdue": codes.count("overdue"),
+        "late": codes.count("late"),
+        "open_findings": count(Finding, history.finding_open(at)),
+        "evidence": count(EvidenceItem, history.evidence_current(at)),
     }
 
 
 class Cover:
     """The first sheet; it is no table, and its rows are not counted."""
 
+    title = N_("Cover")
+    holds = N_(
+        "Who, which range, the headline counts, the audit trail's chain head and how to check "
+        "this file"
+    )
+    scope = N_("The range; counts as at its end")
+
     def write(self, workbook: Workbook, context: Context) -> dict[str, int]:
-        """Add the cover sheet."""
+        """Add the cover sheet first; its rows are written once every other sheet is, so that
+        the audit trail's one pass over the chain gives the verification it shows."""
+        _ = context.translate
+        ws = workbook.create_sheet(_("Cover"))
+        ws.column_dimensions["A"].width = 36
+        ws.column_dimensions["B"].width = 70
+        set_up_page(ws, context.style, _("Cover"), landscape=False, one_page=True)
+        context.after.append(lambda: self.fill(ws, context))
+        return {}
+
+    def fill(self, ws: Any, context: Context) -> None:
+        """Write the cover's rows."""
         _, session, settings = context.translate, context.session, context.settings
         count, digest = catalogue_fingerprint(session)
         figures = counts(context)
         style = context.style
-        ws = workbook.create_sheet(_("Cover"))
-        ws.column_dimensions["A"].width = 36
-        ws.column_dimensions["B"].width = 70
-        set_up_page(ws, style, _("Cover"), landscape=False, one_page=True)
 
         def heading(text: str) -> Cell:
             cell = text_cell(ws, text)
             cell.font = style.bold
+            return cell
+
+        def top(cell: Cell) -> Cell:
+            cell.alignment = TOP
             return cell
 
         lines: list[list[Any]] = []
@@ -89,21 +111,24 @@ class Cover:
         rows = [
             (_("Organisation"), settings.organisation),
             (_("Period"), context.period.label),
-            (_("Responsible person"), responsible or "-"),
+            (_("Responsible person"), responsible),
             (
                 _("Generated at"),
-                context.now.astimezone(context.timezone).strftime("%Y-%m-%d %H:%M %Z"),
+                context.now.astimezone(context.timezone).strftime("%Y-%m-%d %H:%M")
+                + f" ({context.timezone.key})",
             ),
             (_("Generated by"), actor_name(context.actor.label, _)),
             (_("Catalogue version"), _(CATALOGUE_VERSION) % {"count": count, "digest": digest}),
         ]
         for label, value in rows:
-            lines.append([heading(label), text_cell(ws, value)])
+            # Nothing to say is a blank cell, not a dash.
+            lines.append([heading(label), text_cell(ws, value) if value else None])
         lines.append([])
-        lines.append([heading(_("Summary"))])
+        as_at = context.as_at.astimezone(context.timezone).strftime("%Y-%m-%d %H:%M")
+        lines.append([heading(_(COUNTS_AS_AT) % {"when": as_at, "zone": context.timezone.key})])
         summary = [
             (_("Active controls"), figures["controls"]),
-            (_("Inspections due in the period"), figures["inspections"]),
+            (_("Inspections in the range"), figures["inspections"]),
             (_("Approved"), figures["approved"]),
             (_("With a failed item"), figures["failed"]),
             (_("Submitted late"), figures["late"]),
@@ -123,7 +148,6 @@ class Cover:
             }
         else:
             verdict = _("Broken at sequence %(seq)d") % {"seq": chain.first_bad_seq}
-        blank = "-"
         chain_rows: tuple[tuple[str, object], ...] = (
             (_("First sequence in this workbook"), chain.first_seq),
             (_("Its previous hash"), chain.first_prev_hash),
@@ -134,22 +158,21 @@ class Cover:
             (_("Verification at generation"), verdict),
         )
         for name, fact in chain_rows:
-            shown = blank if fact is None else str(fact)
-            lines.append([text_cell(ws, name), text_cell(ws, shown)])
+            shown = None if fact is None else text_cell(ws, str(fact))
+            lines.append([text_cell(ws, name), shown])
         lines.append([])
-        scope = _(SCOPING_RULE) % {"zone": context.timezone.key}
+        scope = scoping_rule(context)
         rule = text_cell(ws, scope)
-        rule.alignment = WRAP
-        lines.append([heading(_("Scope")), rule])
+        rule.alignment = TOP_WRAP
+        lines.append([top(heading(_("Scope"))), rule])
         ws.row_dimensions[len(lines)].height = wrapped_height(scope, 68)
         note = text_cell(ws, _(HASH_NOTE))
-        note.alignment = WRAP
-        lines.append([heading(_("Checking this file")), note])
+        note.alignment = TOP_WRAP
+        lines.append([top(heading(_("Checking this file"))), note])
         # Row heights must be known before their rows are written.
         ws.row_dimensions[len(lines)].height = wrapped_height(_(HASH_NOTE), 68)
         for line in lines:
             ws.append(line)
-        return {}
 
 
 SHEET = Cover()

@@ -1,4 +1,5 @@
-"""The evidence sheet: every item collected by the end of the period, with its controls."""
+"""The evidence sheet: every item in force in the range or linked to an inspection of it, with
+its controls and its inspection."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from typing import Any
 from sqlalchemy import select
 
 from article8.controls.catalogue.models import Control
+from article8.core.audit import actor_name
 from article8.core.errors import N_
 from article8.core.vocabulary import EVIDENCE_STATES, FRESHNESS
 from article8.evidence.models import EvidenceItem, evidence_control
+from article8.reports.queries import evidence_in
 from article8.reports.workbook.table import Column, Context, TableSheet
+
+TITLE = N_("Evidence")
+INSPECTIONS = N_("Inspections")
 
 
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
@@ -27,7 +33,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
         codes.setdefault(evidence_id, []).append(code)
     for item in session.scalars(
         select(EvidenceItem)
-        .where(EvidenceItem.collected_on <= context.period.end)
+        .where(evidence_in(context.period, context.timezone))
         .where(EvidenceItem.restricted.is_(False))  # issue 16: identity documents stay out
         .order_by(EvidenceItem.id)
     ):
@@ -41,16 +47,27 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             item.original_name,
             item.collected_on,
             item.valid_until,
-            item.uploaded_by_label,
+            actor_name(item.uploaded_by_label, context.translate),
             item.uploaded_at,
             item.sha256,
             item.version,
             status,
+            context.ref(INSPECTIONS, item.inspection_id),
         )
 
 
+def keys(context: Context) -> Iterable[int]:
+    """The evidence item of each row, in row order."""
+    return context.session.scalars(
+        select(EvidenceItem.id)
+        .where(evidence_in(context.period, context.timezone))
+        .where(EvidenceItem.restricted.is_(False))
+        .order_by(EvidenceItem.id)
+    )
+
+
 SHEET = TableSheet(
-    N_("Evidence"),
+    TITLE,
     (
         Column(N_("Id"), 8, "int"),
         Column(N_("Title"), 40),
@@ -63,6 +80,17 @@ SHEET = TableSheet(
         Column(N_("SHA-256"), 34),
         Column(N_("Version"), 8, "int"),
         Column(N_("Status"), 12, "status", (EVIDENCE_STATES, FRESHNESS)),
+        Column(N_("Inspection"), 10, "link"),
     ),
     rows,
+    holds=N_(
+        "Every evidence item with its controls, file, SHA-256, status and the inspection it "
+        "supports"
+    ),
+    scope=N_(
+        "Items in force at some time in the range (collected by its last day, valid, neither "
+        "withdrawn nor superseded before it began) and every item linked to an inspection of "
+        "the range; status as at generation"
+    ),
+    keys=keys,
 )

@@ -1,4 +1,4 @@
-"""The incidents sheet: every incident open at some time during the period, its leak-report record
+"""The incidents sheet: every incident open at some time in the range, its leak-report record
 (issue 15: every field of it, the current version of each report item) and its reports."""
 
 from __future__ import annotations
@@ -24,20 +24,18 @@ from article8.core.vocabulary import (
     REPORT_ITEMS,
     YES_NO_UNKNOWN,
 )
+from article8.reports.queries import incident_open_during
 from article8.reports.workbook.table import Column, Context, TableSheet
 
 
 def rows(context: Context) -> Iterator[tuple[Any, ...]]:
-    """One row per incident known by the end of the period and not closed before it, by id."""
+    """One row per incident known by the end of the range and not closed before it, by id."""
     session, tz = context.session, context.timezone
     _ = context.translate
-    start, end = context.period.starts_at(tz), context.period.ends_at(tz)
     reporters = dict(session.execute(select(User.id, User.display_name)).all())
     for incident in session.scalars(
         select(Incident)
-        .where(
-            Incident.aware_at < end, (Incident.closed_at.is_(None)) | (Incident.closed_at >= start)
-        )
+        .where(incident_open_during(context.period, tz))
         .options(selectinload(Incident.item_versions), selectinload(Incident.filings))
         .order_by(Incident.id)
     ):
@@ -45,7 +43,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
         yield (
             incident.id,
             incident.title,
-            reporters.get(incident.reported_by_id or 0, ""),
+            reporters.get(incident.reported_by_id or 0),
             incident.reported_at,
             incident.aware_at,
             incident.status,
@@ -58,7 +56,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
             incident.preliminary_reported_on,
             incident.final_due_on,
             incident.final_reported_on,
-            incident.resolution or "",
+            incident.resolution or None,
             incident.closed_at,
             # issue 15: the leak-report record
             incident.aware_confirmed_at,
@@ -153,4 +151,9 @@ SHEET = TableSheet(
         Column(N_("Inquiry desk"), 24),
     ),
     rows,
+    holds=N_("Incidents, their assessment and reports"),
+    scope=N_(
+        "Incidents known before the range ended and not closed before it began; status as at "
+        "generation"
+    ),
 )

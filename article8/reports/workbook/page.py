@@ -12,14 +12,19 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import ARC_APP, XPROPS_NS
 
 from article8.core.errors import N_
+from article8.core.xlsx import text_cell
 
 TITLE = N_("Audit workbook: safety control measures (APPI Article 23)")
 PAGE_OF = N_("Page &P of &N")
+FACTS = N_(
+    "Organisation: %(organisation)s    Period: %(period)s    Generated at: %(generated)s (%(zone)s)"
+)
 # The face of each edition: a Japanese UI font for Japanese, Excel's default for English.
 FONTS = {"ja": "Yu Gothic", "en": "Calibri"}
 FONT_SIZE = 10
@@ -32,6 +37,13 @@ PORTRAIT_WIDTH = 100
 LINE_HEIGHT = 15.0
 ROW_PADDING = 3.0
 WRAP = Alignment(wrap_text=True)
+TOP = Alignment(vertical="top")
+TOP_WRAP = Alignment(wrap_text=True, vertical="top")
+# The title block above a sheet's table: the sheet's title, the facts line, its scope, a blank
+# row; the table's header is the row after it.
+TITLE_ROWS = 4
+HEADER_ROW = TITLE_ROWS + 1
+TITLE_SIZE = 12
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 
 
@@ -56,6 +68,9 @@ class Style:
     organisation: str
     period: str
     page_of: str  # "Page &P of &N" in the edition's language
+    # The title block's line of facts (organisation, period, generated at with its zone), in the
+    # edition's language; empty for a bare table (no title block).
+    facts: str = ""
 
     @property
     def font_name(self) -> str:
@@ -74,6 +89,29 @@ class Style:
 
 
 PLAIN = Style("en", "", "", "&P / &N")
+
+
+def write_title_block(
+    sheet: Any, style: Style, title: str, scope: str, columns: int, width: float
+) -> None:
+    """Append the title block (:data:`TITLE_ROWS` rows) to a write-only sheet before its table.
+
+    The facts and the scope span every column of the table (``columns`` of ``width`` units in
+    all) and wrap, so that they print within the page however narrow the table.
+    """
+    ws: Any = sheet
+    last = get_column_letter(max(columns, 1))
+    heading = text_cell(ws, title)
+    heading.font = Font(name=style.font_name, sz=TITLE_SIZE, bold=True)
+    ws.append([heading])
+    for row, text in ((2, style.facts), (3, scope)):
+        cell = text_cell(ws, text)
+        cell.alignment = TOP_WRAP
+        if columns > 1:
+            ws.merged_cells.add(f"A{row}:{last}{row}")
+        ws.row_dimensions[row].height = wrapped_height(text, max(int(width) - 2, 10))
+        ws.append([cell])
+    ws.append([])
 
 
 def use_fonts(workbook: Workbook, style: Style) -> None:

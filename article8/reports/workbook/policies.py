@@ -44,4 +44,6 @@ SHEET = TableSheet(
         Column(N_("SHA-256 of the text"), 66),
     ),
     rows,
+    holds=N_("Each privacy-policy version: hash, approval, publication, matters not published"),
+    scope=N_("Versions in effect by the end of the period"),
 )

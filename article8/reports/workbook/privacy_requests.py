@@ -91,4 +91,6 @@ SHEET = TableSheet(
         Column(N_("Closed"), 17, "datetime"),
     ),
     rows,
+    holds=DESCRIPTION,
+    scope=SCOPE,
 )

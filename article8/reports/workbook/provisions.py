@@ -53,4 +53,6 @@ SHEET = TableSheet(
         Column(N_("Kept until"), 12, "date"),
     ),
     rows,
+    holds=N_("Third-party provision and receipt records, with their basis and retention end"),
+    scope=N_("Provided or received during the period (bulk records: any provision in it)"),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from article8.reports.workbook import (  # issue 16
+    actions,
     anomalies,
     answers,
     audit_trail,
@@ -30,6 +31,7 @@ SHEETS: tuple[Sheet, ...] = (
     inspections.SHEET,
     answers.SHEET,
     findings.SHEET,
+    actions.SHEET,  # issue 14: corrective actions on a sheet of their own
     evidence.SHEET,
     batches.SHEET,
     anomalies.SHEET,
@@ -39,5 +41,6 @@ SHEETS: tuple[Sheet, ...] = (
     privacy_requests.SHEET,  # issue 16
     privacy_inquiries.SHEET,  # issue 16
     audit_trail.SHEET,
+    audit_trail.CODES,  # issue 14: the audit trail's codes in words
     audit_trail.HASH_METHOD,
 )

@@ -10,7 +10,7 @@ Excel's row limit continues on a next sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, cast
@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.hyperlink import Hyperlink
 from sqlalchemy.orm import Session
 
 from article8.controls.inspections.models import Inspection
@@ -29,17 +30,21 @@ from article8.core.audit import Actor
 from article8.core.errors import N_
 from article8.core.settings import Settings
 from article8.core.vocabulary import Term, Translate, Vocabulary
-from article8.core.xlsx import inert, text_cell
-from article8.reports.period import Period
+from article8.core.xlsx import inert, safe_text, text_cell
+from article8.reports.period import Period, end_of_local_day
 from article8.reports.workbook.page import (
+    FONT_SIZE,
     HEADER_ALIGNMENT,
+    HEADER_ROW,
     PLAIN,
     PORTRAIT_WIDTH,
-    WRAP,
+    TOP,
+    TOP_WRAP,
     Style,
     display_width,
     set_up_page,
     wrapped_height,
+    write_title_block,
 )
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -66,6 +71,10 @@ TONE_COLOURS = {
 }
 
 
+SCOPE = N_("Scope of this sheet: %(scope)s")
+LINK_COLOUR = "0563C1"
+
+
 def untranslated(message: str) -> str:
     """The message as given (a table without a language)."""
     return message
@@ -74,15 +83,25 @@ def untranslated(message: str) -> str:
 @dataclass(frozen=True)
 class Column:
     """One column: its header, width and kind (text, int, date, datetime, timestamp, bool,
-    status).
+    status, link).
 
-    A status column shows codes of ``terms`` (one or more vocabularies) as their labels.
+    A status column shows codes of ``terms`` (one or more vocabularies) as their labels. A link
+    column holds :class:`Ref` values: the id as shown, and where in the workbook it leads.
     """
 
     header: str
     width: int = 14
     kind: str = "text"
     terms: tuple[Vocabulary, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A cell of a link column: the id(s) as shown, and the cell it leads to (``'Sheet'!A12``)
+    when the record is in the workbook."""
+
+    value: int | str
+    location: str | None = None
 
 
 @dataclass
@@ -96,6 +115,8 @@ class Table:
     translate: Translate = untranslated
     style: Style = PLAIN
     max_rows: int = EXCEL_MAX_ROWS
+    # The title block's scope line (translated); None for a bare table without a title block.
+    scope: str | None = None
     rows_written: int = 0
     sheets: list[WriteOnlyWorksheet] = field(default_factory=list)
 
@@ -106,7 +127,9 @@ class Table:
     def width(self, column: Column) -> int:
         """The column's width: its formatted values fit (dates and times never show ###); text
         longer than the declared width wraps."""
-        if column.kind == "status":
+        if column.kind == "link":
+            widest = 0
+        elif column.kind == "status":
             widest = max(
                 (display_width(label) for label in self.labels(column).values()), default=0
             )
@@ -141,12 +164,22 @@ def _new_sheet(workbook: Workbook, table: Table, widths: Sequence[int]) -> Write
     # Widths, panes and page setup must be set before the first row in write-only mode.
     for index, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
+    header = _header_row(table)
+    ws.freeze_panes = f"A{header + 1}"
     set_up_page(ws, table.style, title, landscape=sum(widths) > PORTRAIT_WIDTH)
-    ws.print_title_rows = "1:1"
+    # Only the header repeats on every printed page; the print header carries the title block's
+    # facts on every page.
+    ws.print_title_rows = f"{header}:{header}"
+    if table.scope is not None:
+        write_title_block(ws, table.style, title, table.scope, len(widths), sum(widths))
     ws.append([_header(ws, table.style, c.header) for c in table.columns])
     table.sheets.append(ws)
     return ws
+
+
+def _header_row(table: Table) -> int:
+    """The row of the table's header: under the title block, if any."""
+    return 1 if table.scope is None else HEADER_ROW
 
 
 def _header(ws: WriteOnlyWorksheet, style: Style, text: str) -> Cell:
@@ -161,8 +194,15 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     widths = [table.width(c) for c in table.columns]
     # Text longer than its column wraps (a styled cell only then: plain strings are faster).
     texts = [(i, widths[i] - PADDING) for i, c in enumerate(table.columns) if c.kind == "text"]
-    statuses = {i: table.labels(c) for i, c in enumerate(table.columns) if c.kind == "status"}
-    words = {True: table.translate(YES), False: table.translate(NO)}
+    links = [(i, widths[i] - PADDING) for i, c in enumerate(table.columns) if c.kind == "link"]
+    letters = [get_column_letter(i + 1) for i in range(len(table.columns))]
+    # Labels and words are made safe once: no per-cell check for the product's own words.
+    statuses = {
+        i: {code: safe_text(label) for code, label in table.labels(c).items()}
+        for i, c in enumerate(table.columns)
+        if c.kind == "status"
+    }
+    words = {True: safe_text(table.translate(YES)), False: safe_text(table.translate(NO))}
     booleans = [i for i, c in enumerate(table.columns) if c.kind == "bool"]
     # Excel has no time zones: date-times are shown in the configured zone (headers say which).
     times = [i for i, c in enumerate(table.columns) if c.kind in ("datetime", "timestamp")]
@@ -171,11 +211,23 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
     ws = _new_sheet(workbook, table, widths)
     # One style array for each kind of styled cell, built once: setting a style attribute on
     # every cell of a long sheet would cost more than writing the cell.
-    wrapped = _style_of(ws, alignment=WRAP)
-    to_the_minute = _style_of(ws, number_format=MINUTES)
+    # Styled cells align to the top: in a row grown for wrapped text, the row reads level.
+    wrapped = _style_of(ws, alignment=TOP_WRAP)
+    to_the_minute = _style_of(ws, number_format=MINUTES, alignment=TOP)
+    linked = _style_of(
+        ws,
+        font=Font(name=table.style.font_name, sz=FONT_SIZE, color=LINK_COLOUR, u="single"),
+        alignment=TOP,
+    )
+    linked_wrapped = _style_of(
+        ws,
+        font=Font(name=table.style.font_name, sz=FONT_SIZE, color=LINK_COLOUR, u="single"),
+        alignment=TOP_WRAP,
+    )
+    offset = _header_row(table) - 1
     in_sheet = 1
     for row in rows:
-        if in_sheet >= table.max_rows:
+        if in_sheet + offset >= table.max_rows:
             _finish(ws, table, in_sheet)
             ws = _new_sheet(workbook, table, widths)
             in_sheet = 1
@@ -183,7 +235,9 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
         height = 0.0
         for i, fits in texts:
             value = values[i]
-            if value is None:
+            if value is None or value == "":
+                # An empty cell stays blank (no empty string a formula would count).
+                values[i] = None
                 continue
             text = value if isinstance(value, str) else str(value)
             if len(text) > fits // 2 and (
@@ -198,11 +252,30 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
         for i in booleans:
             value = values[i]
             if value is not None:
-                values[i] = inert(ws, words[bool(value)])
+                values[i] = words[bool(value)]
         for i, labels in statuses.items():
             value = values[i]
-            if value is not None:
-                values[i] = inert(ws, labels.get(value, str(value)))
+            if value is None or value == "":
+                values[i] = None
+            else:
+                label = labels.get(value)
+                values[i] = label if label is not None else inert(ws, str(value))
+        for i, fits in links:
+            ref = values[i]
+            if isinstance(ref, Ref):
+                shown = ref.value if isinstance(ref.value, int) else safe_text(ref.value)
+                cell = WriteOnlyCell(ws, shown)
+                # A list of ids longer than its column wraps at its commas.
+                long = isinstance(shown, str) and len(shown) > fits
+                if long:
+                    height = max(height, wrapped_height(str(shown), fits))
+                if ref.location:
+                    cast(Any, cell)._style = linked_wrapped if long else linked
+                    coordinate = f"{letters[i]}{in_sheet + offset + 1}"
+                    cast(Any, cell)._hyperlink = Hyperlink(ref=coordinate, location=ref.location)
+                elif long:
+                    cast(Any, cell)._style = wrapped
+                values[i] = cell
         for i in times:
             value = values[i]
             if value is not None:
@@ -217,8 +290,13 @@ def write_table(workbook: Workbook, table: Table, rows: Iterable[Sequence[Any]])
             # Neither Excel nor LibreOffice grows a row to its wrapped text on opening. The
             # writer reads a row's attributes from this mapping; a plain dict (not a
             # RowDimension) is cheap, and the entry goes once the row is written.
-            index, dims = in_sheet + 1, cast(Any, ws).row_dimensions
+            index, dims = in_sheet + offset + 1, cast(Any, ws).row_dimensions
             dims[index] = {"ht": f"{height:g}", "customHeight": "1"}
+            for j, value in enumerate(values):
+                if value is not None and not isinstance(value, Cell):
+                    cell = WriteOnlyCell(ws, value)
+                    cell.alignment = TOP
+                    values[j] = cell
             ws.append(values)
             del dims[index]
         else:
@@ -241,12 +319,14 @@ def _finish(sheet: WriteOnlyWorksheet, table: Table, rows: int) -> None:
     # A write-only sheet borrows these from Worksheet at run time; openpyxl's stubs omit them.
     ws: Any = sheet
     last = get_column_letter(len(table.columns))
-    ws.auto_filter.ref = f"A1:{last}{max(rows, 1)}"
+    header = _header_row(table)
+    end = header - 1 + max(rows, 1)
+    ws.auto_filter.ref = f"A{header}:{last}{end}"
     for index, column in enumerate(table.columns, 1):
         letter = get_column_letter(index)
         if column.kind != "status" or rows <= 1:
             continue
-        target = f"{letter}2:{letter}{rows}"
+        target = f"{letter}{header + 1}:{letter}{end}"
         for term in _terms(column).values():
             colour = TONE_COLOURS.get(term.tone)
             if colour is None:
@@ -267,7 +347,8 @@ def _finish(sheet: WriteOnlyWorksheet, table: Table, rows: int) -> None:
 
 @dataclass(frozen=True)
 class Context:
-    """One export: what every sheet reads, and the inspections due that several sheets share."""
+    """One export: what every sheet reads, the inspections in scope that several sheets share,
+    and where each linked record's row is (filled in before the first sheet is written)."""
 
     session: Session
     settings: Settings
@@ -278,6 +359,47 @@ class Context:
     translate: Translate
     inspections: list[Inspection]
     style: Style = PLAIN
+    # The sheets of the workbook, in order (the index lists them).
+    sheets: tuple[Sheet, ...] = ()
+    # (sheet title message id, record key) -> the record's first row on that sheet.
+    rows: dict[tuple[str, Hashable], int] = field(default_factory=dict)
+    # What one sheet works out for another (the audit trail's chain check for the cover).
+    memo: dict[str, Any] = field(default_factory=dict)
+    # Work to finish once every sheet is written (the cover's rows, which show the chain check).
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+    def link(self, sheet: str, key: Hashable) -> str | None:
+        """Where the record ``key`` is on the sheet titled ``sheet`` (a message id), as a
+        hyperlink location (``'Findings'!A12``); None when the workbook does not hold it."""
+        row = self.rows.get((sheet, key))
+        if row is None:
+            return None
+        return f"{quote_sheetname(self.translate(sheet))}!A{row}"
+
+    def ref(self, sheet: str, key: Any) -> Ref | None:
+        """A link cell to the record ``key`` on ``sheet`` showing its id (None for no record)."""
+        if key is None:
+            return None
+        return Ref(key, self.link(sheet, key))
+
+    def refs(self, sheet: str, keys: Sequence[Any]) -> Ref | None:
+        """One cell naming several records ("12, 15"), leading to the first."""
+        if not keys:
+            return None
+        if len(keys) == 1:
+            return self.ref(sheet, keys[0])
+        return Ref(", ".join(str(k) for k in keys), self.link(sheet, keys[0]))
+
+    @property
+    def as_at(self) -> datetime:
+        """The instant counts are taken at: the end of the range (UTC), or the generation time
+        when the range ends later."""
+        return min(end_of_local_day(self.period.end, self.timezone), self.now)
+
+    @property
+    def as_at_day(self) -> date:
+        """The local day of :attr:`as_at`: what was overdue then is judged against it."""
+        return min(self.period.end, self.today)
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -300,11 +422,28 @@ class Sheet(Protocol):
 
 @dataclass(frozen=True)
 class TableSheet:
-    """A sheet that is one table: a title and columns (message ids) and the rows to show."""
+    """A sheet that is one table: a title and columns (message ids) and the rows to show.
+
+    ``holds`` (what the sheet holds) and ``scope`` (which records, in words: the range rule it
+    follows) are message ids shown in the index and the title block. ``keys``, when given,
+    yields each row's record key in row order, so that other sheets can link to its rows.
+    """
 
     title: str
     columns: tuple[Column, ...]
     rows: Callable[[Context], Iterable[Sequence[Any]]]
+    holds: str = ""
+    scope: str = ""
+    keys: Callable[[Context], Iterable[Hashable]] | None = None
+
+    def locate(self, context: Context) -> None:
+        """Record the row of each of this sheet's records in ``context.rows``."""
+        if self.keys is None:
+            return
+        for number, key in enumerate(self.keys(context), HEADER_ROW + 1):
+            if number >= EXCEL_MAX_ROWS:
+                break  # a continuation sheet: not linked
+            context.rows.setdefault((self.title, key), number)
 
     def write(self, workbook: Workbook, context: Context) -> dict[str, int]:
         """Write the table in the export's language; its rows are recorded under its title."""
@@ -322,5 +461,18 @@ class TableSheet:
             )
             for c in self.columns
         ]
-        table = Table(title, columns, context.timezone, _, context.style)
+        table = Table(
+            title,
+            columns,
+            context.timezone,
+            _,
+            context.style,
+            scope=scope_line(context, self.scope),
+        )
         return {title: write_table(workbook, table, self.rows(context))}
+
+
+def scope_line(context: Context, scope: str) -> str:
+    """The title block's scope line: the sheet's scope (a message id) in the edition's language."""
+    _ = context.translate
+    return _(SCOPE) % {"scope": _(scope) if scope else "-"}
