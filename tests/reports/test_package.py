@@ -351,3 +351,17 @@ def test_a_period_without_events_or_evidence_still_verifies(session, settings, s
     result = run_verify(unzip(out, tmp_path / "empty"))
     assert result.returncode == 0, result.stdout
     assert "OK: the audit trail holds no event for this period." in result.stdout
+
+
+def test_identity_documents_never_travel_in_a_package(session, settings, store, vault, tmp_path):
+    # An identity document of a request from an individual (issue 16) is restricted evidence:
+    # only the responsible person and administrators see it, and a package goes to auditors.
+    identity = session.get(EvidenceItem, vault.carried["replacement"])
+    identity.restricted = True
+    session.commit()
+    out = tmp_path / "restricted.zip"
+    report = export(session, settings, store, out)
+    assert identity.id not in report.evidence_ids
+    paths = [row["path"] for row in manifest_of(unzip(out, tmp_path / "restricted"))]
+    assert not [p for p in paths if p.startswith(f"evidence/{identity.id}-")]
+    assert set(vault.carried.values()) - {identity.id} <= set(report.evidence_ids)

@@ -16,14 +16,14 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import Session
 
 from article8.controls.catalogue.models import Control
-from article8.controls.inspections.models import Inspection
 from article8.evidence.filetypes import BY_EXTENSION
 from article8.evidence.models import EvidenceItem, evidence_control
 from article8.reports.period import Period
+from article8.reports.queries import evidence_in
 
 EVIDENCE_DIR = "evidence"
 MAX_SLUG = 60
@@ -69,27 +69,11 @@ def extension(original_name: str) -> str:
 
 
 def in_scope(period: Period, tz: ZoneInfo) -> ColumnElement[bool]:
-    """The evidence items the package for ``period`` carries (a WHERE clause): in force at some
-    time in it (collected by its last day and uploaded before it ended, valid on or after its
-    first, neither withdrawn nor superseded before it started), and every item linked to an
-    inspection whose period overlaps it — the workbook's scoping rule."""
-    starts = period.starts_at(tz)
-    newer = aliased(EvidenceItem, name="newer_version")
-    superseded_before = exists().where(
-        newer.series_id == EvidenceItem.series_id,
-        newer.version > EvidenceItem.version,
-        newer.uploaded_at < starts,
-    )
-    in_force = and_(
-        EvidenceItem.collected_on <= period.end,
-        EvidenceItem.uploaded_at < period.ends_at(tz),
-        or_(EvidenceItem.valid_until.is_(None), EvidenceItem.valid_until >= period.start),
-        or_(EvidenceItem.withdrawn_at.is_(None), EvidenceItem.withdrawn_at >= starts),
-        ~superseded_before,
-    )
-    overlapping = and_(Inspection.period_start <= period.end, Inspection.period_end >= period.start)
-    linked = EvidenceItem.inspection_id.in_(select(Inspection.id).where(overlapping))
-    return or_(in_force, linked)
+    """The evidence items the package for ``period`` carries (a WHERE clause): the workbook's
+    evidence sheet's items (:func:`article8.reports.queries.evidence_in`, one rule for both),
+    never an identity document of a request from an individual (restricted: personal data that
+    only the responsible person and administrators may see, and a package goes to auditors)."""
+    return and_(evidence_in(period, tz), EvidenceItem.restricted.is_(False))
 
 
 def evidence_files(session: Session, period: Period, tz: ZoneInfo) -> list[EvidenceFile]:
