@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from article8.core.xlsx import safe_text
 from article8.privacy.provisions.models import ProvisionRecord
 
 # The columns of an export (and of an import: the same file goes both ways).
@@ -185,12 +186,16 @@ def _cell(value: Any) -> str:
 
 
 def extract_csv(session: Session, person: str) -> bytes:
-    """The records concerning ``person`` as a CSV (UTF-8 with BOM, for Excel) to disclose."""
+    """The records concerning ``person`` as a CSV (UTF-8 with BOM, for Excel) to disclose.
+
+    Text a spreadsheet would run as a formula (a party named "=HYPERLINK(…)", say) is quoted, as
+    the register's export does: the person opens this file.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXTRACT_COLUMNS)
     for found in concerning(session, person):
-        writer.writerow([_cell(getattr(found, name)) for name in EXTRACT_COLUMNS])
+        writer.writerow([safe_text(_cell(getattr(found, name))) for name in EXTRACT_COLUMNS])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
