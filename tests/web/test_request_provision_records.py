@@ -136,6 +136,9 @@ def test_an_extract_is_stored_as_evidence_with_its_sha256_and_audited(
     assert [c.code for c in item.controls] == [requests.REQUESTS_CONTROL]
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, so Excel reads it
     text = content.decode("utf-8-sig")
+    # Headings and labels in the language of the person attaching it (English here).
+    assert text.startswith("Record,Direction,Legal basis,Name of the other party,")
+    assert "Provision to a third party,Consent of the individual" in text
     assert "株式会社サンプル物流" in text and "名簿販売株式会社" not in text
     assert "佐藤" not in text  # nobody else's name goes out
     # A party name that a spreadsheet would run as a formula stays text.
@@ -270,3 +273,32 @@ def test_the_section_is_hidden_for_other_kinds_of_request(client, login_as, sess
     page = client.get(f"/requests/{request_id}").get_data(as_text=True)
     assert 'data-testid="provision-records-hook"' not in page
     assert 'data-testid="attach-extract"' not in page
+
+
+def _in_japanese(client):
+    token = csrf_token(client, "/")
+    client.post("/language", data={"lang": "ja", "next": "/", "csrf_token": token})
+
+
+def test_an_extract_attached_in_japanese_reads_in_japanese(
+    client, login_as, session, clock, settings, synced_catalogue
+):
+    _provisions(session, clock)
+    request_id = _request(session, clock)
+    login_as("responsible")
+    _in_japanese(client)
+    assert _attach(client, request_id).status_code == 302
+    (event,) = _extract_events(session, request_id)
+    content = LocalBlobStore(settings.evidence_dir).path(json.loads(event.details)["sha256"])
+    text = content.read_bytes().decode("utf-8-sig")
+    assert text.startswith("記録,区分,根拠,相手方の名称または氏名,")
+    assert "株式会社サンプル物流" in text
+
+
+def test_the_empty_result_is_stated_in_japanese(client, login_as, session, clock):
+    """Needs this branch's Japanese (p-wire-ja.po) merged into the catalogue."""
+    request_id = _request(session, clock, name="田中 一郎")
+    login_as("responsible")
+    _in_japanese(client)
+    page = client.get(f"/requests/{request_id}").get_data(as_text=True)
+    assert "該当する第三者提供記録はありません" in page

@@ -22,6 +22,7 @@ from article8.core import audit, roles
 from article8.core.audit import Actor
 from article8.core.errors import N_, PermissionDenied, ValidationError
 from article8.core.models import AuditEvent
+from article8.core.vocabulary import Translate
 from article8.privacy.provisions import queries as provisions
 from article8.privacy.provisions.models import ProvisionRecord
 from article8.privacy.requests.errors import TransitionRefused
@@ -96,12 +97,18 @@ def check_extract(actor: Actor, found: PrivacyRequest, name: str | None = None) 
 
 
 def extract(
-    session: Session, actor: Actor, found: PrivacyRequest, name: str | None = None
+    session: Session,
+    actor: Actor,
+    found: PrivacyRequest,
+    name: str | None = None,
+    *,
+    translate: Translate | None = None,
 ) -> tuple[bytes, list[int]]:
-    """The extract to attach (CSV, UTF-8 with BOM, formulas neutralised) and the ids it lists."""
+    """The extract to attach (CSV, UTF-8 with BOM, formulas neutralised; headings and labels
+    in the language of ``translate``) and the ids of the records it lists."""
     person = check_extract(actor, found, name)
     ids = [r.id for r in provisions.concerning(session, person)]
-    return provisions.extract_csv(session, person), ids
+    return provisions.extract_csv(session, person, translate), ids
 
 
 def attach_extract(

@@ -466,7 +466,7 @@ def provision_extract(request_id: int) -> ResponseReturnValue:
     name = " ".join((form.name.data or "").split()) or None
     edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
     # Checked (inside extract) before the file is stored, so a refusal leaves no evidence behind.
-    content, record_ids = provision_records.extract(db(), actor(), found, name)
+    content, record_ids = provision_records.extract(db(), actor(), found, name, translate=_)
     item = add_evidence(
         db(),
         local_store(settings()),
