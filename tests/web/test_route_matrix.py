@@ -166,6 +166,8 @@ EXPECTED: dict[str, object] = {
     "requests.respond": "request.manage",
     "requests.close": "request.manage",
     "requests.identity_document": "request.identity",
+    # issue 17 (p-wire): attach a provision-record extract (object level: may_work_on_request)
+    "requests.provision_extract": "request.work",
     "requests.inquiry_list": "inquiry.read",
     "requests.inquiry_new": "inquiry.manage",
     "requests.inquiry_detail": "inquiry.read",

@@ -12,6 +12,9 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from article8.core.errors import N_
+from article8.core.vocabulary import PROVISION_BASES, PROVISION_DIRECTIONS, Translate
+from article8.core.xlsx import safe_text
 from article8.privacy.provisions.models import ProvisionRecord
 
 # The columns of an export (and of an import: the same file goes both ways).
@@ -52,6 +55,22 @@ EXTRACT_COLUMNS = (
     "provider_acquisition",
     "created_on",
 )
+# The headings of an extract given to the person, in their language: the record form's labels.
+EXTRACT_HEADINGS = {
+    "id": N_("Record"),
+    "direction": N_("Direction"),
+    "basis": N_("Legal basis"),
+    "party_name": N_("Name of the other party"),
+    "party_address": N_("Address of the other party"),
+    "party_representative": N_("Representative"),
+    "data_items": N_("Items of personal data"),
+    "consent_evidence": N_("How consent was obtained"),
+    "provided_on": N_("Date of provision"),
+    "last_provided_on": N_("Date of the last provision"),
+    "foreign_country": N_("Foreign country"),
+    "provider_acquisition": N_("How the provider obtained the data (Art. 30 confirmation)"),
+    "created_on": N_("Recorded on"),
+}
 ENDING_WITHIN_DAYS = 30
 
 
@@ -184,13 +203,25 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def extract_csv(session: Session, person: str) -> bytes:
-    """The records concerning ``person`` as a CSV (UTF-8 with BOM, for Excel) to disclose."""
+def extract_csv(session: Session, person: str, translate: Translate | None = None) -> bytes:
+    """The records concerning ``person`` as a CSV (UTF-8 with BOM, for Excel) to disclose.
+
+    With ``translate`` the headings, the direction and the basis are in the reader's language;
+    without it, the column names and codes. Text a spreadsheet would run as a formula (a party
+    named "=HYPERLINK(…)", say) is quoted, as the register's export does: the person opens it.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXTRACT_COLUMNS)
+    if translate is None:
+        writer.writerow(EXTRACT_COLUMNS)
+    else:
+        writer.writerow([translate(EXTRACT_HEADINGS[name]) for name in EXTRACT_COLUMNS])
     for found in concerning(session, person):
-        writer.writerow([_cell(getattr(found, name)) for name in EXTRACT_COLUMNS])
+        row = {name: _cell(getattr(found, name)) for name in EXTRACT_COLUMNS}
+        if translate is not None:
+            row["direction"] = PROVISION_DIRECTIONS.translated(found.direction, translate)
+            row["basis"] = PROVISION_BASES.translated(found.basis, translate)
+        writer.writerow([safe_text(row[name]) for name in EXTRACT_COLUMNS])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 

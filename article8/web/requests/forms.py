@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -127,11 +128,24 @@ class RespondForm(FlaskForm):
         _l("Sent on"), validators=[InputRequired(message=_l("Enter the date."))]
     )
     method = SelectField(_l("Method"), validators=[DataRequired()])
-    file = FileField(_l("Copy of the response"), validators=[FileRequired()])
+    # issue 17 (provision-record disclosure): an attached extract may serve as the copy, so the
+    # file is required only when no extract is chosen (the view checks it).
+    file = FileField(_l("Copy of the response"), validators=[Optional()])
+    extract_id = SelectField(
+        _l("Or use an attached extract as the copy"), validators=[Optional()], validate_choice=False
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.method.choices = choices(vocabulary.DISCLOSURE_METHODS)
+        self.extract_id.choices = [SelectChoice("", "—")]
+
+
+class ExtractForm(FlaskForm):
+    """Attach an extract of the provision records concerning the person (issue 17)."""
+
+    # The spelling searched for; empty means the requester's name as recorded.
+    name = HiddenField(validators=[Optional(), Length(max=MAX_NAME)])
 
 
 class IdentityDocumentForm(FlaskForm):

@@ -3,11 +3,13 @@ from receipt through identity verification, decision and response to closing."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,8 @@ from article8.evidence.blobstore import local_store
 from article8.evidence.models import EvidenceItem
 from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.inquiries.models import Inquiry
-from article8.privacy.requests import queries
+from article8.privacy.provisions.models import ProvisionRecord
+from article8.privacy.requests import provision_records, queries
 from article8.privacy.requests import services as service
 from article8.privacy.requests.deadlines import DUE_SOON_DAYS
 from article8.privacy.requests.models import DISCLOSURE_KINDS, PrivacyRequest
@@ -32,6 +35,7 @@ from article8.web.requests.forms import (
     ActionForm,
     AssignForm,
     DecideForm,
+    ExtractForm,
     FeeForm,
     IdentityDocumentForm,
     RequestForm,
@@ -43,11 +47,18 @@ from article8.web.requests.forms import (
 bp = Blueprint("requests", __name__, template_folder="templates")
 
 
-def find_provision_records(session: Session, found: PrivacyRequest) -> list[Any] | None:
-    """HOOK for the provision-record disclosure (第三者提供記録の開示, 法33条5項): the provision
-    and receipt records that concern the requester. None until the provision register's query is
-    wired in here; the request page then lists what it returns."""
-    return None
+def find_provision_records(
+    session: Session, found: PrivacyRequest, name: str | None = None
+) -> list[ProvisionRecord] | None:
+    """The provision and receipt records that concern the requester (第三者提供記録の開示,
+    法33条5項), or under ``name``, another spelling of it; None for other kinds of request."""
+    if found.kind != provision_records.KIND:
+        return None
+    return provision_records.records_concerning(session, actor(), found, name)
+
+
+def _search_name() -> str | None:
+    return " ".join(request.args.get("name", "").split())[: provision_records.MAX_NAME] or None
 
 
 def _request(request_id: int) -> PrivacyRequest:
@@ -176,6 +187,18 @@ def _render(found: PrivacyRequest, status: int = 200, **forms: Any) -> ResponseR
     if open_ and can("request.identity"):
         forms.setdefault("identity_form", IdentityDocumentForm(formdata=None))
     inquiry = db().get(Inquiry, found.inquiry_id) if found.inquiry_id else None
+    # issue 17: the provision-record disclosure (法33条5項).
+    searched = _search_name()
+    records = find_provision_records(db(), found, searched)
+    attached = _attached_extracts(found) if records is not None else []
+    if records is not None and open_ and roles.may_work_on_request(actor(), found):
+        forms.setdefault("extract_form", ExtractForm(formdata=None, name=searched or ""))
+    respond = forms.get("respond_form")
+    if respond is not None and attached:
+        respond.extract_id.choices = [("", "—")] + [
+            (str(item.evidence_id), f"{item.evidence_id} · SHA-256 {item.sha256[:12]}…")
+            for item, _evidence in attached
+        ]
     page = render_template(
         "requests/request.html",
         found=found,
@@ -186,11 +209,10 @@ def _render(found: PrivacyRequest, status: int = 200, **forms: Any) -> ResponseR
         is_open=open_,
         needs_verification=found.kind in DISCLOSURE_KINDS,
         inquiry=inquiry,
-        provision_records=(
-            find_provision_records(db(), found)
-            if found.kind == "provision_record_disclosure"
-            else None
-        ),
+        provision_records=records,
+        searched_name=searched,
+        attached_extracts=attached,
+        extract_states=provision_records.EXTRACT_STATES,
         action_form=ActionForm(formdata=None),
         days_taken=queries.days_taken(found, settings().timezone),
         identity_documents=[
@@ -199,6 +221,15 @@ def _render(found: PrivacyRequest, status: int = 200, **forms: Any) -> ResponseR
         **forms,
     )
     return page, status
+
+
+def _attached_extracts(
+    found: PrivacyRequest,
+) -> list[tuple[provision_records.AttachedExtract, EvidenceItem | None]]:
+    return [
+        (item, db().get(EvidenceItem, item.evidence_id))
+        for item in provision_records.extracts(db(), found)
+    ]
 
 
 @bp.get("/requests/<id:request_id>")
@@ -340,6 +371,10 @@ def respond(request_id: int) -> ResponseReturnValue:
     form = RespondForm()
     if not form.validate_on_submit() or form.responded_on.data is None:
         return _render(found, 400, respond_form=form)
+    chosen = chosen_id(form.extract_id)
+    if chosen is None and (form.extract_id.data or not form.file.data):
+        form.file.errors = [_("Attach the copy of the response or choose an attached extract.")]
+        return _render(found, 400, respond_form=form)
     edge.on_refusal(lambda _error: _render(found, 400, respond_form=form), form=form)
     tz = settings().timezone
     method = form.method.data or ""
@@ -347,27 +382,33 @@ def respond(request_id: int) -> ResponseReturnValue:
     service.check_response(
         actor(), found, responded_on=form.responded_on.data, method=method, now=now(), tz=tz
     )
-    upload = form.file.data
-    item = add_evidence(
-        db(),
-        local_store(settings()),
-        actor(),
-        upload.stream,
-        EvidenceInput(
-            filename=upload.filename or "response",
-            title=_("Response to request %(id)d", id=found.id),
-            collected_on=form.responded_on.data,
-            control_codes=(service.REQUESTS_CONTROL,),
-        ),
-        max_bytes=max_bytes(),
-        now=now(),
-    )
+    if chosen is not None:
+        # An extract already attached serves as the copy (issue 17): it is evidence already.
+        extract = provision_records.attached_extract(db(), found, chosen)
+        evidence_id, sha256 = extract.evidence_id, extract.sha256
+    else:
+        upload = form.file.data
+        item = add_evidence(
+            db(),
+            local_store(settings()),
+            actor(),
+            upload.stream,
+            EvidenceInput(
+                filename=upload.filename or "response",
+                title=_("Response to request %(id)d", id=found.id),
+                collected_on=form.responded_on.data,
+                control_codes=(service.REQUESTS_CONTROL,),
+            ),
+            max_bytes=max_bytes(),
+            now=now(),
+        )
+        evidence_id, sha256 = item.id, item.sha256
     service.record_response(
         db(),
         actor(),
         found,
-        evidence_id=item.id,
-        sha256=item.sha256,
+        evidence_id=evidence_id,
+        sha256=sha256,
         responded_on=form.responded_on.data,
         method=method,
         now=now(),
@@ -410,6 +451,58 @@ def identity_document(request_id: int) -> ResponseReturnValue:
         _("The copy has been stored. Only the responsible person and administrators see it."),
         "success",
     )
+    return _to_request(request_id)
+
+
+@bp.post("/requests/<id:request_id>/provision-extract")
+@requires("request.work")
+def provision_extract(request_id: int) -> ResponseReturnValue:
+    """Attach an extract of the provision and receipt records concerning the person (法33条5項):
+    a CSV stored as evidence with its SHA-256; one that lists nothing shows the search was done."""
+    found = _request(request_id)
+    form = ExtractForm()
+    if not form.validate_on_submit():
+        return _render(found, 400, extract_form=form)
+    name = " ".join((form.name.data or "").split()) or None
+    edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
+    # Checked (inside extract) before the file is stored, so a refusal leaves no evidence behind.
+    content, record_ids = provision_records.extract(db(), actor(), found, name, translate=_)
+    item = add_evidence(
+        db(),
+        local_store(settings()),
+        actor(),
+        io.BytesIO(content),
+        EvidenceInput(
+            filename=f"provision-records-extract-request-{found.id}-{today().isoformat()}.csv",
+            title=_("Extract of provision and receipt records for request %(id)d", id=found.id),
+            description=(
+                ngettext(
+                    "Lists %(num)d provision or receipt record.",
+                    "Lists %(num)d provision or receipt records.",
+                    len(record_ids),
+                )
+                if record_ids
+                else _("No provision or receipt records concern the person.")
+            ),
+            collected_on=today(),
+            control_codes=(service.REQUESTS_CONTROL,),
+        ),
+        max_bytes=max_bytes(),
+        now=now(),
+    )
+    provision_records.attach_extract(
+        db(),
+        actor(),
+        found,
+        name=name,
+        evidence_id=item.id,
+        sha256=item.sha256,
+        record_ids=record_ids,
+        now=now(),
+    )
+    flash(_("The extract has been stored as evidence and attached to the request."), "success")
+    if name:
+        return redirect(url_for("requests.request_detail", request_id=request_id, name=name))
     return _to_request(request_id)
 
 
