@@ -16,6 +16,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from article8.access import partitions
 from article8.access.errors import AccessLogError, RowProblem
 from article8.access.localtime import LocalCalendar
 from article8.access.logformat import PARSERS, LogSource, Parser, Row, open_log
@@ -240,8 +241,17 @@ def _writer(session: Session) -> Callable[[list[Row]], None]:
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
         copy_sql = f"COPY access_event ({columns}) FROM STDIN"
+        # The months that have a partition; None when the table is not partitioned.
+        known = partitions.months(connection) if partitions.is_partitioned(connection) else None
+        day_at = INSERT_COLUMNS.index("local_date")
 
         def copy(rows: list[Row]) -> None:
+            if known is not None:
+                days = {row[day_at] for row in rows}
+                wanted = {day.replace(day=1) for day in days} - known
+                if wanted:
+                    partitions.create(connection, wanted)
+                    known.update(wanted)
             with driver.cursor() as cursor, cursor.copy(copy_sql) as out:  # type: ignore[union-attr]
                 for row in rows:
                     out.write_row(row)

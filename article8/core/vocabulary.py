@@ -314,6 +314,8 @@ AUDIT_ACTIONS = _v(
     ("register.authorisation.update", N_("Changed an access authorisation")),
     ("register.authorisation.delete", N_("Removed an access authorisation")),
     ("access.import", N_("Imported an access log")),
+    # issue 18: retention of access events
+    ("access.prune", N_("Dropped access events past their retention period"), "warning"),
     ("anomaly.acknowledge", N_("Acknowledged an anomaly")),
     ("anomaly.dismiss", N_("Dismissed an anomaly")),
     ("anomaly.escalate", N_("Escalated an anomaly to a finding"), "warning"),
