@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from article8.access import partitions
 from article8.access.localtime import LocalCalendar
 from article8.access.logformat import MAX_RECORDS, LogSource
-from article8.access.models import IP_LENGTH, NAME_LENGTH, SYSTEM_ACTIONS, SYSTEM_RESULTS
+from article8.access.models import NAME_LENGTH, SYSTEM_ACTIONS, SYSTEM_RESULTS
 from article8.core.calendar import is_business_day
 from article8.core.tabular import Encoding
 
@@ -36,15 +36,10 @@ _BLOCK = 1 << 20
 _SPACE = r"[[:space:]\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]"
 # The forms of a timestamp accepted here: 2026-11-24T10:00:00+09:00, with a space for the T,
 # without seconds, with up to six digits of fraction, with Z or without an offset (local time).
-# Hours stop at 23 and seconds at 59 (PostgreSQL would read 24:00 and :60 as the next ones).
-_STAMP = (
-    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
-    r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$"
-)
+# The query also checks hours < 24 and seconds < 60 (PostgreSQL would read 24:00 and :60 as the
+# next ones); an impossible date fails the cast, and with it this path.
+_STAMP = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?$"
 _OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})$"
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-# IPv4 as ipaddress accepts it (no leading zeros); other addresses are left to the parser.
-_IPV4 = rf"^({_OCTET}\.){{3}}{_OCTET}$"
 _CONTROL = r"[\u0001-\u001f\u007f-\u009f]"
 _REQUIRED = ("timestamp", "user", "system", "action", "source_ip")
 
@@ -169,6 +164,8 @@ def _load(
     with driver.cursor() as cursor, cursor.copy("COPY access_day (day, business) FROM STDIN") as out:
         for each in days:
             out.write_row((each, is_business_day(each)))
+    # Without statistics on the temporary tables the planner may look every name up by scanning.
+    connection.exec_driver_sql("ANALYZE access_staging, access_people, access_day")
     partitioned = partitions.is_partitioned(connection)
     if partitioned:
         wanted = {each.replace(day=1) for each in days} - partitions.months(connection)
@@ -201,10 +198,8 @@ def _parameters(batch_id: int, calendar: LocalCalendar) -> dict[str, Any]:
         "results": list(SYSTEM_RESULTS),
         "max_records": MAX_RECORDS,
         "name_length": NAME_LENGTH,
-        "ip_length": IP_LENGTH,
         "stamp": _STAMP,
         "offset": _OFFSET,
-        "ipv4": _IPV4,
         "edge": f"^{_SPACE}|{_SPACE}$",
         "control": _CONTROL,
     }
@@ -216,49 +211,51 @@ def _insert(position: dict[str, int | None], columns: list[str]) -> str:
         return "''" if at is None else f"coalesce(c{at}, '')"
 
     every = " || ".join(f"coalesce({c}, '')" for c in columns)
-    edges = " OR ".join(f"coalesce({c}, '') ~ %(edge)s" for c in columns)
-    # Each CASE yields NULL for a value this path does not accept: NOT NULL columns refuse it.
+    # Each level is a subquery with OFFSET 0, which PostgreSQL does not flatten: every value is
+    # computed once per row, not once per use. A value this path does not accept becomes NULL
+    # in a NOT NULL column (kind, occurred_at, business_day), which fails the statement.
     return f"""
-WITH raw AS (
-    SELECT n, {value("timestamp")} AS ts, {value("user")} AS u, {value("system")} AS s,
-           {value("action")} AS a, {value("records")} AS r, {value("source_ip")} AS ip,
-           {value("result")} AS res,
-           ({every}) ~ %(control)s OR {edges} AS odd
-    FROM access_staging
-), parsed AS (
-    SELECT raw.*,
-           CASE WHEN ts ~ %(stamp)s THEN
-               CASE WHEN ts ~ %(offset)s THEN ts::timestamptz
-                    ELSE ts::timestamp AT TIME ZONE %(tz)s END
-           END AS at,
-           CASE WHEN r = '' THEN 0
-                WHEN r ~ '^[0-9]{{1,10}}$' THEN
-                    CASE WHEN r::bigint <= %(max_records)s THEN r::integer END
-           END AS records,
-           CASE WHEN res = '' THEN 'ok' WHEN res = ANY(%(results)s) THEN res END AS result
-    FROM raw
-), local AS (
-    SELECT parsed.*, at AT TIME ZONE %(tz)s AS local_time,
-           floor(extract(epoch FROM at))::bigint AS epoch
-    FROM parsed
-)
 INSERT INTO access_event (
     batch_id, line, kind, occurred_at, epoch, local_date, local_minute, business_day, person,
     handler_id, person_key, system, action, records, source_ip, area, door, direction, result
 )
 SELECT %(batch)s, n + 1,
-       CASE WHEN NOT odd AND epoch BETWEEN %(earliest)s AND %(latest)s
-                 AND char_length(u) BETWEEN 1 AND %(name_length)s
-                 AND char_length(s) BETWEEN 1 AND %(name_length)s
-                 AND a = ANY(%(actions)s) AND records IS NOT NULL
-                 AND (ip = '' OR (ip ~ %(ipv4)s AND char_length(ip) <= %(ip_length)s))
+       CASE WHEN fine AND records IS NOT NULL AND epoch BETWEEN %(earliest)s AND %(latest)s
             THEN 'system' END,
        at, epoch, local_time::date,
        (extract(hour FROM local_time) * 60 + extract(minute FROM local_time))::smallint,
        d.business, u, p.handler_id, coalesce(p.person_key, 'u:' || u), s, a, records,
        nullif(ip, ''), NULL, NULL, NULL, result
-FROM local
+FROM (
+    SELECT converted.*, at AT TIME ZONE %(tz)s AS local_time,
+           floor(extract(epoch FROM at))::bigint AS epoch
+    FROM (
+        SELECT n, u, s, a, ip,
+               CASE WHEN ts ~ %(stamp)s AND substr(ts, 12, 2) < '24' AND substr(ts, 18, 1) < '6'
+                    THEN CASE WHEN ts ~ %(offset)s THEN ts::timestamptz
+                              ELSE ts::timestamp AT TIME ZONE %(tz)s END
+               END AS at,
+               CASE WHEN r = '' THEN 0
+                    WHEN r ~ '^[0-9]{{1,10}}$' THEN
+                        CASE WHEN r::bigint <= %(max_records)s THEN r::integer END
+               END AS records,
+               CASE WHEN res = '' THEN 'ok' WHEN res = ANY(%(results)s) THEN res END AS result,
+               NOT (every ~ %(control)s)
+                   AND char_length(u) BETWEEN 1 AND %(name_length)s AND u !~ %(edge)s
+                   AND char_length(s) BETWEEN 1 AND %(name_length)s AND s !~ %(edge)s
+                   AND a = ANY(%(actions)s)
+                   -- inet's own spelling of the address: IPv4 without leading zeros, no mask
+                   AND (ip = '' OR host(ip::inet) = ip) AS fine
+        FROM (
+            SELECT n, {value("timestamp")} AS ts, {value("user")} AS u,
+                   {value("system")} AS s, {value("action")} AS a, {value("records")} AS r,
+                   {value("source_ip")} AS ip, {value("result")} AS res, {every} AS every
+            FROM access_staging
+        ) raw
+        OFFSET 0
+    ) converted
+    OFFSET 0
+) local
 LEFT JOIN access_day d ON d.day = local_time::date
 LEFT JOIN access_people p ON p.name = u
 """  # noqa: S608 - column names are made here, every value is a parameter
-
