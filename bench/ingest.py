@@ -214,7 +214,7 @@ def postgresql_baseline(access: Path, url: str) -> float:
         started = time.perf_counter()
         with engine.begin() as conn:
             conn.exec_driver_sql(
-                "CREATE TABLE plain (timestamp text, \"user\" text, system text, action text, "
+                'CREATE TABLE plain (timestamp text, "user" text, system text, action text, '
                 "records text, source_ip text, result text)"
             )
             driver = conn.connection.driver_connection
@@ -269,9 +269,7 @@ def rules_again(url: str, first: date, last: date) -> float:
     try:
         started = time.perf_counter()
         with Database(engine).unit_of_work() as session:
-            run_rules(
-                session, RuleSettings(TOKYO), dates=(first, last), now=datetime.now(UTC)
-            )
+            run_rules(session, RuleSettings(TOKYO), dates=(first, last), now=datetime.now(UTC))
         return time.perf_counter() - started
     finally:
         engine.dispose()

@@ -141,9 +141,7 @@ def import_access_log(
     )
     people = _people(session)
     staged = (
-        load_staged(
-            session, stream, source, batch_id=batch.id, calendar=calendar, people=people
-        )
+        load_staged(session, stream, source, batch_id=batch.id, calendar=calendar, people=people)
         if set_based
         else None
     )

@@ -46,14 +46,14 @@ def is_partitioned(connection: Connection) -> bool:
 
 def months(connection: Connection) -> set[date]:
     """The months access_event has a partition for (first days)."""
-    names = connection.execute(
+    rows = connection.execute(
         text(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
             "WHERE i.inhparent = to_regclass(:table)"
         ),
         {"table": TABLE},
-    ).scalars()
-    found = (_NAME.fullmatch(name) for name in names)
+    )
+    found = (_NAME.fullmatch(str(name)) for (name,) in rows)
     return {date(int(m[1]), int(m[2]), 1) for m in found if m is not None}
 
 

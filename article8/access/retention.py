@@ -120,9 +120,11 @@ def _months_before(session: Session, cutoff: date) -> dict[date, int]:
     else:
         month = func.substr(E.local_date, 1, 7)
     counts = session.execute(
-        select(month, func.count()).where(E.local_date < cutoff).group_by(month)
+        select(month.label("month"), func.count().label("events"))
+        .where(E.local_date < cutoff)
+        .group_by(month)
     )
-    found = {_first_day(text): n for text, n in counts}
+    found = {_first_day(str(row.month)): int(row.events) for row in counts}
     connection = session.connection()
     if partitions.is_partitioned(connection):
         # An empty partition goes too (a file whose lines were all refused leaves none, but a

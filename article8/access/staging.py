@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import psycopg
 from sqlalchemy import Connection
@@ -156,12 +156,14 @@ def _load(
     # The local dates are within a day of the dates written (offsets reach ±24 hours), and
     # within the accepted time range (a line outside it is refused anyway).
     day = timedelta(days=1)
-    start = max(date.fromisoformat(first), calendar.first.date() + day) - day
-    end = min(date.fromisoformat(last), calendar.last.astimezone(calendar.tz).date() - day) + day
+    start = max(date.fromisoformat(str(first)), calendar.first.date() + day) - day
+    end = min(date.fromisoformat(str(last)), calendar.last.astimezone(calendar.tz).date() - day)
+    end += day
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     if not days:
         return None
-    with driver.cursor() as cursor, cursor.copy("COPY access_day (day, business) FROM STDIN") as out:
+    day_copy = "COPY access_day (day, business) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(day_copy) as out:
         for each in days:
             out.write_row((each, is_business_day(each)))
     # Without statistics on the temporary tables the planner may look every name up by scanning.
@@ -178,7 +180,7 @@ def _load(
         "GROUP BY local_date",
         {"batch": batch_id},
     ).all()
-    dates = {each for each, _ in counted}
+    dates = {cast(date, each) for each, _ in counted}
     if partitioned:
         # Only months that hold events keep a partition made for this file.
         empty = {each.replace(day=1) for each in days} - {d.replace(day=1) for d in dates}

@@ -82,9 +82,7 @@ def staged(session, clock, text):
     )
 
 
-def test_a_clean_log_stores_the_same_events_either_way(
-    postgresql_only, session, register, clock
-):
+def test_a_clean_log_stores_the_same_events_either_way(postgresql_only, session, register, clock):
     register.person("E1", "tanaka", name="田中 花子")
     lf = system_log(*CLEAN)
     fast = run(session, clock, lf)
