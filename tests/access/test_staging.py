@@ -175,3 +175,17 @@ def test_a_refused_file_leaves_no_partition_behind(postgresql_only, database, se
     with pytest.raises(AccessLogError), database.unit_of_work() as work:
         run(work, clock, text)
     assert date(2019, 3, 1) not in partitions.months(session.connection())
+
+
+@pytest.mark.parametrize(
+    "value", ["a\x07b", "\u0085x", "ok"], ids=["bell", "c1-control", "plain"]
+)  # fmt: skip
+def test_a_column_article8_does_not_store_is_still_checked_for_control_characters(
+    postgresql_only, session, clock, value
+):
+    text = (
+        "timestamp,user,system,action,records,source_ip,result,note\n"
+        f"2026-11-24T10:00:00+09:00,a,crm,view,1,,ok,{value}\n"
+    )
+    result = staged(session, clock, text)
+    assert (result is not None) == (value == "ok")
