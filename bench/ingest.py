@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from article8.access import queries
 from article8.access.ingest import INSERT_COLUMNS
 from article8.access.register_import import import_register
 from article8.access.rules import RuleSettings, run_rules
@@ -275,6 +276,18 @@ def rules_again(url: str, first: date, last: date) -> float:
         engine.dispose()
 
 
+def anomalies_query(url: str, first: date, last: date) -> float:
+    """The query behind `access anomalies` for those dates, in this process; return the seconds."""
+    engine = make_engine(url)
+    try:
+        with Database(engine).session() as session:
+            started = time.perf_counter()
+            queries.anomalies(session, queries.AnomalyFilter(date_from=first, date_to=last))
+            return time.perf_counter() - started
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     """Generate, import, compare, print one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -314,6 +327,10 @@ def main() -> None:
         rules = rules_again(url, first_day, LAST_DAY)
         month = ["--from", LAST_DAY.replace(day=1).isoformat(), "--to", LAST_DAY.isoformat()]
         anomalies, listed = run_article8(["access", "anomalies", *month], url, instance)
+        # What of that is the command starting (Python, the application, its settings).
+        startup, _ = run_article8(["access", "anomalies", "--from", "2000-01-01", "--to",
+                                   "2000-01-01"], url, instance)  # fmt: skip
+        query = anomalies_query(url, LAST_DAY.replace(day=1), LAST_DAY)
         print(
             f"rules again: {rules:.2f} s; anomalies of one month: {anomalies:.2f} s "
             f"({len(json.loads(listed))} listed)",
@@ -339,6 +356,8 @@ def main() -> None:
                     "seconds": round(seconds, 2),
                     "rules_seconds": round(rules, 2),
                     "anomalies_month_seconds": round(anomalies, 2),
+                    "anomalies_empty_command_seconds": round(startup, 2),
+                    "anomalies_month_query_seconds": round(query, 3),
                     "baseline": base_name,
                     "baseline_seconds": round(base, 2),
                     "ratio": round(ratio, 2),
