@@ -301,7 +301,11 @@ def main() -> None:
     directory.mkdir(parents=True, exist_ok=True)
     created: str | None = None
     try:
-        people, grants, access = generate(directory, args.rows)
+        files = tuple(directory / n for n in ("people.csv", "auth.csv", "access.csv"))
+        if args.keep is not None and all(f.exists() for f in files):
+            people, grants, access = files  # a rerun on the files an earlier run kept
+        else:
+            people, grants, access = generate(directory, args.rows)
         size_mb = access.stat().st_size / 1e6
         print(f"generated {args.rows} lines ({size_mb:.0f} MB) in {directory}", file=sys.stderr)
         if args.database_url:

@@ -173,6 +173,9 @@ def import_access_log(
     batch.first_date, batch.last_date = report.first_date, report.last_date
     session.flush()
     if report.rows:
+        connection = session.connection()
+        if partitions.is_partitioned(connection):
+            partitions.analyse(connection, dates)
         report.anomalies = run_rules(session, rules, days=dates, now=now)
     audit.record(
         session,

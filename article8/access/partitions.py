@@ -72,3 +72,15 @@ def drop(connection: Connection, month: date) -> None:
     name = partition_name(month)
     connection.exec_driver_sql(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
     connection.exec_driver_sql(f"DROP TABLE {name}")
+
+
+def analyse(connection: Connection, days: Iterable[date]) -> None:
+    """Gather statistics on the partitions holding ``days`` (inside the import's transaction).
+
+    Rows a transaction has just written have no statistics until autovacuum, which cannot see
+    them before the commit, samples the table; the rules run before that, and without numbers the
+    planner may pick a nested loop over millions of events.
+    """
+    # A skipped line's date may be in a month that has no partition (nor any event).
+    for month in sorted({day.replace(day=1) for day in days} & months(connection)):
+        connection.exec_driver_sql(f"ANALYZE {partition_name(month)}")

@@ -189,3 +189,13 @@ def test_a_column_article8_does_not_store_is_still_checked_for_control_character
     )
     result = staged(session, clock, text)
     assert (result is not None) == (value == "ok")
+
+
+def test_a_skipped_line_in_a_month_without_events_makes_no_partition(
+    postgresql_only, session, clock
+):
+    connection = session.connection()
+    text = system_log("2019-05-05T10:00:00+09:00,a,crm,browse,1,,ok", CLEAN[0])
+    report = run(session, clock, text, skip_invalid=True)
+    assert (report.rows, report.rejected) == (1, 1)
+    assert date(2019, 5, 1) not in partitions.months(connection)
