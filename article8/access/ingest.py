@@ -2,8 +2,10 @@
 
 The file streams through twice: once for its SHA-256 (a file imported before is a no-op), once
 to parse and insert. Rows go to the database in batches through the driver's ``executemany``
-inside the session's transaction, so a million lines never sit in memory at once and a bad line
-rolls back everything the caller's transaction holds.
+(SQLite) or COPY (PostgreSQL) inside the session's transaction, so a million lines never sit in
+memory at once and a bad line rolls back everything the caller's transaction holds. On
+PostgreSQL a clean system log in CSV skips the Python parser altogether (see staging), and each
+month's events go to a partition of their own (see partitions).
 """
 
 from __future__ import annotations
