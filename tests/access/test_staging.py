@@ -11,7 +11,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from article8.access import partitions
 from article8.access.errors import AccessLogError
@@ -21,7 +21,9 @@ from article8.access.logformat import open_log
 from article8.access.models import AccessBatch, AccessEvent
 from article8.access.rules import RuleSettings
 from article8.access.staging import load_staged
+from article8.core.db import make_engine
 from article8.core.models import AuditEvent
+from tests.cli_runner import article8
 from tests.conftest import SYSTEM_ACTOR
 from tests.support.access import TOKYO, count, system_log
 
@@ -199,3 +201,34 @@ def test_a_skipped_line_in_a_month_without_events_makes_no_partition(
     report = run(session, clock, text, skip_invalid=True)
     assert (report.rows, report.rejected) == (1, 1)
     assert date(2019, 5, 1) not in partitions.months(connection)
+
+
+def test_the_command_names_bad_lines_of_a_utf8_log_in_japanese_and_english(
+    postgresql_only, fresh_database_url, tmp_path
+):
+    log = tmp_path / "アクセス.csv"
+    log.write_text(
+        system_log(*CLEAN[:3], "2026-11-24T10:00:00+09:00,a,crm,fly,1,,ok", *CLEAN[3:5]),
+        encoding="utf-8",
+    )
+    args = ("access", "import", str(log), "--kind", "system")
+    japanese = article8(fresh_database_url, tmp_path, *args, "--lang", "ja")
+    assert japanese.returncode == 1
+    assert japanese.stderr.startswith("article8: アクセス.csv の 5行目、列「action」: ")
+    english = article8(fresh_database_url, tmp_path, *args, "--lang", "en")
+    assert english.stderr.startswith("article8: アクセス.csv: line 5, column action: expected")
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(AccessEvent)) == 0
+            assert conn.scalar(select(func.count()).select_from(AccessBatch)) == 0
+            assert partitions.months(conn) == set()
+    finally:
+        engine.dispose()
+    fixed = log.read_text(encoding="utf-8").replace(",fly,", ",view,")
+    log.write_text(fixed, encoding="utf-8")
+    stored = article8(fresh_database_url, tmp_path, *args)
+    assert stored.returncode == 0, stored.stderr
+    assert "imported 6 system events" in stored.stdout
+    again = article8(fresh_database_url, tmp_path, *args)
+    assert "was already imported as batch" in again.stdout and "nothing changed" in again.stdout
