@@ -42,6 +42,11 @@ INSERT_COLUMNS = (
     "source_ip", "area", "door", "direction", "result",
 )  # fmt: skip
 CHUNK_ROWS = 10_000
+# The PostgreSQL type of each of INSERT_COLUMNS, for binary COPY.
+COPY_TYPES = (
+    "int4", "int4", "varchar", "timestamptz", "int8", "date", "int2", "bool", "varchar", "int4",
+    "varchar", "varchar", "varchar", "int4", "varchar", "varchar", "varchar", "varchar", "varchar",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -250,7 +255,8 @@ def _writer(session: Session) -> Callable[[list[Row]], None]:
     columns = ", ".join(INSERT_COLUMNS)
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
-        copy_sql = f"COPY access_event ({columns}) FROM STDIN"
+        # Binary COPY: no value is formatted as text only for the server to parse it again.
+        copy_sql = f"COPY access_event ({columns}) FROM STDIN (FORMAT BINARY)"
         # The months that have a partition; None when the table is not partitioned.
         known = partitions.months(connection) if partitions.is_partitioned(connection) else None
         day_at = INSERT_COLUMNS.index("local_date")
@@ -263,6 +269,7 @@ def _writer(session: Session) -> Callable[[list[Row]], None]:
                     partitions.create(connection, wanted)
                     known.update(wanted)
             with driver.cursor() as cursor, cursor.copy(copy_sql) as out:  # type: ignore[union-attr]
+                out.set_types(COPY_TYPES)
                 for row in rows:
                     out.write_row(row)
 
