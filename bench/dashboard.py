@@ -9,7 +9,11 @@ all inserted with Core executemany. Serves the real application with werkzeug in
 signs in as a responsible person and times sequential requests. SQL statements are counted
 in-process with a ``before_cursor_execute`` listener on the application's engine.
 
-Usage: python bench/dashboard.py [--requests N] [--access-events N] [--keep DIR].
+With --database-url URL (PostgreSQL) the same data set is built in a schema of its own on that
+server (access events in their monthly partitions), dropped afterwards.
+
+Usage: python bench/dashboard.py [--requests N] [--access-events N] [--database-url URL]
+[--keep DIR].
 The last line printed is one JSON object.
 """
 
@@ -45,9 +49,11 @@ os.environ.update(
     ARTICLE8_ARGON2_PARALLELISM="1",
 )
 
-from sqlalchemy import event, insert, select  # noqa: E402
+from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
+from article8.access import partitions  # noqa: E402
 from article8.access.models import AccessBatch, AccessEvent, Anomaly  # noqa: E402
 from article8.controls.catalogue.files import load_catalogue  # noqa: E402
 from article8.controls.catalogue.models import Control  # noqa: E402
@@ -330,6 +336,9 @@ def _access(conn, count, now, tz, rng, trail) -> None:
     ).scalar_one()
     trail.add(now - timedelta(hours=3), "access.import", "access_batch", batch_id, rows=count)
     first = (now - timedelta(days=30)).timestamp()
+    if partitions.is_partitioned(conn):
+        days = [(now - timedelta(days=d)).astimezone(tz).date() for d in range(32)]
+        partitions.create(conn, {day.replace(day=1) for day in days})
     chunk = []
     for line in range(1, count + 1):
         epoch = int(first + line * (30 * 86400 / count))
@@ -467,12 +476,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--access-events", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database-url", default=None, help="A PostgreSQL server (default: a SQLite file)."
+    )
     parser.add_argument("--keep", type=Path, default=None, help="Work in DIR and keep it.")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="article8-bench-dashboard-"))
     work.mkdir(parents=True, exist_ok=True)
+    created = None
     try:
-        url = f"sqlite:///{work / 'bench.db'}"
+        if args.database_url:
+            created, url = own_schema(args.database_url)
+        else:
+            url = f"sqlite:///{work / 'bench.db'}"
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -523,6 +539,8 @@ def main() -> None:
             json.dumps(
                 {
                     "bench": "dashboard",
+                    "backend": make_url(url).get_backend_name(),
+                    "access_events": args.access_events,
                     "median_ms": round(median, 1),
                     "p95_ms": round(p95(times), 1),
                     "statements": most,
@@ -537,8 +555,24 @@ def main() -> None:
             )
         )
     finally:
+        if created is not None:
+            admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{created}" CASCADE'))
+            admin.dispose()
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def own_schema(url: str) -> tuple[str, str]:
+    """A new schema on the server of ``url``; return its name and a URL that works inside it."""
+    name = f"bench_dashboard_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    admin.dispose()
+    inside = make_url(url).update_query_dict({"options": f"-csearch_path={name}"})
+    return name, inside.render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":

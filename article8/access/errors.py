@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from article8.core.errors import Phrase
+from datetime import date
+
+from article8.core.errors import N_, DomainError, Phrase
 from article8.core.tabular import Code, TableError
 
 
@@ -33,3 +35,18 @@ class RowProblem(Exception):
         super().__init__(str(problem))
         self.field, self.problem, self.code = field, problem, code
         self.expected, self.found = expected, found
+
+
+class RetentionError(DomainError):
+    """A prune would drop events that are still within the retention period."""
+
+    def __init__(self, before: date, limit: date, years: int) -> None:
+        super().__init__(
+            N_(
+                "--before %(before)s is within the retention period of %(years)s years: "
+                "events from %(limit)s on must be kept (ARTICLE8_ACCESS_RETENTION_YEARS)"
+            ),
+            before=before.isoformat(),
+            limit=limit.isoformat(),
+            years=years,
+        )

@@ -2,8 +2,15 @@
 
 The file streams through twice: once for its SHA-256 (a file imported before is a no-op), once
 to parse and insert. Rows go to the database in batches through the driver's ``executemany``
-inside the session's transaction, so a million lines never sit in memory at once and a bad line
-rolls back everything the caller's transaction holds.
+(SQLite) or COPY (PostgreSQL) inside the session's transaction, so a million lines never sit in
+memory at once and a bad line rolls back everything the caller's transaction holds. On
+PostgreSQL each month's events go to a partition of their own (see partitions).
+
+A set-based path (COPY of the raw CSV into a temporary table, one INSERT … SELECT converting and
+checking every value) was built and measured against this one on PostgreSQL: a million lines,
+import and rules, took 10.6–15.0 s against 12.9–13.3 s here, and 9.4 s of CPU against 9.8–10.7 s,
+all of it in the database server instead of about half. No faster, it only moved the parsing to
+the one part that does not scale out, so it was left out (git history: access/staging.py).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from article8.access import partitions
 from article8.access.errors import AccessLogError, RowProblem
 from article8.access.localtime import LocalCalendar
 from article8.access.logformat import PARSERS, LogSource, Parser, Row, open_log
@@ -34,6 +42,11 @@ INSERT_COLUMNS = (
     "source_ip", "area", "door", "direction", "result",
 )  # fmt: skip
 CHUNK_ROWS = 10_000
+# The PostgreSQL type of each of INSERT_COLUMNS, for binary COPY.
+COPY_TYPES = (
+    "int4", "int4", "varchar", "timestamptz", "int8", "date", "int2", "bool", "varchar", "int4",
+    "varchar", "varchar", "varchar", "int4", "varchar", "varchar", "varchar", "varchar", "varchar",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,9 @@ def import_access_log(
     batch.first_date, batch.last_date = report.first_date, report.last_date
     session.flush()
     if report.rows:
+        connection = session.connection()
+        if partitions.is_partitioned(connection):
+            partitions.analyse(connection, calendar.dates)
         report.anomalies = run_rules(session, rules, days=calendar.dates, now=now)
     audit.record(
         session,
@@ -239,10 +255,21 @@ def _writer(session: Session) -> Callable[[list[Row]], None]:
     columns = ", ".join(INSERT_COLUMNS)
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
-        copy_sql = f"COPY access_event ({columns}) FROM STDIN"
+        # Binary COPY: no value is formatted as text only for the server to parse it again.
+        copy_sql = f"COPY access_event ({columns}) FROM STDIN (FORMAT BINARY)"
+        # The months that have a partition; None when the table is not partitioned.
+        known = partitions.months(connection) if partitions.is_partitioned(connection) else None
+        day_at = INSERT_COLUMNS.index("local_date")
 
         def copy(rows: list[Row]) -> None:
+            if known is not None:
+                days = {row[day_at] for row in rows}
+                wanted = {day.replace(day=1) for day in days} - known
+                if wanted:
+                    partitions.create(connection, wanted)
+                    known.update(wanted)
             with driver.cursor() as cursor, cursor.copy(copy_sql) as out:  # type: ignore[union-attr]
+                out.set_types(COPY_TYPES)
                 for row in rows:
                     out.write_row(row)
 

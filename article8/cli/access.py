@@ -15,6 +15,7 @@ from article8.access import queries
 from article8.access.ingest import ImportReport, import_access_log
 from article8.access.models import LOG_KINDS
 from article8.access.rejects import RejectsFile
+from article8.access.retention import prune_access_events
 from article8.access.rules import RULES, RuleSettings
 from article8.cli.errors import problems_in, usage_error
 from article8.cli.group import cli_actor
@@ -129,3 +130,57 @@ def access_anomalies(
     with database().session() as session:
         rows = queries.anomalies(session, criteria)
         click.echo(json.dumps([queries.as_json(a, tz) for a in rows], ensure_ascii=False))
+
+
+# issue 18: retention of access events
+@access_group.command("prune")
+@click.option(
+    "--before",
+    "before_text",
+    default=None,
+    help="Drop the whole months before this date, YYYY-MM-DD (default: the retention limit).",
+)
+@click.option("--apply", is_flag=True, help="Drop them; without it, only say what would go.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@with_appcontext
+def access_prune(before_text: str | None, apply: bool, fmt: str) -> None:
+    """Drop access events older than the retention period, whole months at a time.
+
+    A dry run unless --apply. Events within ARTICLE8_ACCESS_RETENTION_YEARS (default 3) of today
+    are never dropped. Before dropping, an audit event records the events per month and a
+    SHA-256 over them.
+    """
+    before = day(before_text, "--before")
+    config = settings()
+    instant = now()
+    with database().unit_of_work() as session:
+        report = prune_access_events(
+            session,
+            before=before,
+            retention_years=config.access_retention_years,
+            today=instant.astimezone(config.timezone).date(),
+            actor=cli_actor(),
+            now=instant,
+            apply=apply,
+        )
+    months = {f"{m:%Y-%m}": n for m, n in sorted(report.months.items())}
+    if fmt == "json":
+        shape = {
+            "before": report.before.isoformat(),
+            "retention_years": report.retention_years,
+            "months": months,
+            "events": report.events,
+            "sha256": report.sha256,
+            "applied": report.applied,
+        }
+        click.echo(json.dumps(shape))
+        return
+    if not months:
+        click.echo(f"no whole month of access events before {report.before}; nothing to drop")
+        return
+    listed = ", ".join(f"{m} ({n})" for m, n in months.items())
+    if report.applied:
+        click.echo(f"dropped {report.events} access events of {listed}")
+        click.echo(f"sha256 of the dropped events: {report.sha256}")
+    else:
+        click.echo(f"would drop {report.events} access events of {listed}; --apply drops them")

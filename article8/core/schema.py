@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,8 @@ from sqlalchemy.engine import Connection
 
 from article8.core.db import UTCDateTime
 
+# access_event_pYYYYMM: see article8.access.partitions (core may not import it).
+_PARTITION = re.compile(r"access_event_p[0-9]{6}")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -71,9 +74,11 @@ def is_migrated(bind: Engine | Connection) -> bool:
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic's filter: what the models describe (APScheduler describes its own job table)."""
+    """Alembic's filter: what the models describe (APScheduler describes its own job table, and
+    the monthly partitions of access_event on PostgreSQL are made by imports, not the models)."""
     table = getattr(obj, "table", obj)
-    return getattr(table, "name", name) != "apscheduler_jobs"
+    table_name = getattr(table, "name", name)
+    return table_name != "apscheduler_jobs" and not _PARTITION.fullmatch(str(table_name))
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:

@@ -68,6 +68,8 @@ class Settings:
     import_max_rows: int = 1_048_576
     # How far past the server's clock an imported log's timestamps may be.
     clock_skew_hours: int = 24
+    # issue 18: `access prune` drops whole months of access events older than this.
+    access_retention_years: int = 3
     # `evidence verify --sweep` leaves blobs and unfinished uploads younger than this alone.
     sweep_grace_minutes: int = 60
     business_hours: tuple[time, time] = (time(8, 0), time(20, 0))
@@ -140,6 +142,7 @@ class Settings:
             import_max_unpacked_mb=_int(env, "ARTICLE8_IMPORT_MAX_UNPACKED_MB", 200, 1, 64 * 1024),
             import_max_rows=_int(env, "ARTICLE8_IMPORT_MAX_ROWS", 1_048_576, 1, 1_048_576),
             clock_skew_hours=_int(env, "ARTICLE8_CLOCK_SKEW_HOURS", 24, 0, 24 * 31),
+            access_retention_years=_int(env, "ARTICLE8_ACCESS_RETENTION_YEARS", 3, 1, 100),
             sweep_grace_minutes=_int(env, "ARTICLE8_SWEEP_GRACE_MINUTES", 60, 0, 30 * 24 * 60),
             business_hours=_hours(env.get("ARTICLE8_BUSINESS_HOURS", "08:00-20:00")),
             closed_days=_closed_days(env.get("ARTICLE8_CLOSED_DAYS", DEFAULT_CLOSED_DAYS)),

@@ -477,6 +477,8 @@ AUDIT_ACTIONS = _v(
     ("register.authorisation.update", N_("Changed an access authorisation")),
     ("register.authorisation.delete", N_("Removed an access authorisation")),
     ("access.import", N_("Imported an access log")),
+    # issue 18: retention of access events
+    ("access.prune", N_("Dropped access events past their retention period"), "warning"),
     ("anomaly.acknowledge", N_("Acknowledged an anomaly")),
     ("anomaly.dismiss", N_("Dismissed an anomaly")),
     ("anomaly.escalate", N_("Escalated an anomaly to a finding"), "warning"),
@@ -526,6 +528,7 @@ AUDIT_ACTIONS = _v(
     ("request.respond", N_("Recorded the response to a request"), "success"),
     ("request.close", N_("Closed a request from an individual"), "success"),
     ("request.identity_document", N_("Stored a copy of an identity document")),
+    ("request.provision_extract", N_("Attached an extract of the provision records to a request")),
     ("inquiry.receive", N_("Recorded an inquiry or complaint")),
     ("inquiry.assign", N_("Assigned an inquiry or complaint")),
     ("inquiry.first_reply", N_("Recorded the first reply to an inquiry")),

@@ -26,6 +26,7 @@ from sqlalchemy import Date, DateTime, Engine, LargeBinary, Table, func, insert,
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from article8.access import partitions
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.db import Base, Database
@@ -326,6 +327,20 @@ def _refuse_non_empty(conn: Connection) -> None:
 def _load_table(conn: Connection, table: Table, path: Path) -> int:
     decoders = _decoders(table)
     rows, batch = 0, []
+    # issue 18: access events on PostgreSQL go into monthly partitions, made as rows reach them.
+    known = (
+        partitions.months(conn)
+        if table.name == partitions.TABLE and partitions.is_partitioned(conn)
+        else None
+    )
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        if known is not None:
+            wanted = {record["local_date"].replace(day=1) for record in batch} - known
+            partitions.create(conn, wanted)
+            known.update(wanted)
+        conn.execute(insert(table), batch)
+
     with path.open("rb") as handle:
         for line in handle:
             record = json.loads(line)
@@ -334,10 +349,10 @@ def _load_table(conn: Connection, table: Table, path: Path) -> int:
                     record[name] = decode(record[name])
             batch.append(record)
             if len(batch) >= BATCH:
-                conn.execute(insert(table), batch)
+                write(batch)
                 rows, batch = rows + len(batch), []
     if batch:
-        conn.execute(insert(table), batch)
+        write(batch)
         rows += len(batch)
     return rows
 

@@ -28,6 +28,15 @@ def populate(url: str, workdir: Path) -> None:
         path.write_bytes(content)
         added = article8(url, workdir, "evidence", "add", str(path), "--control", "BP-01")
         assert added.returncode == 0, added.stderr
+    # Access events of two months: on PostgreSQL they restore into their monthly partitions.
+    log = workdir / "access.csv"
+    log.write_text(
+        "timestamp,user,system,action,records,source_ip,result\n"
+        "2026-10-31T23:00:00+09:00,ghost,crm,view,1,,ok\n"
+        "2026-11-02T10:00:00+09:00,ghost,crm,export,3,10.0.0.1,ok\n"
+    )
+    imported = article8(url, workdir, "access", "import", str(log), "--kind", "system")
+    assert imported.returncode == 0, imported.stderr
 
 
 def snapshot(url: str) -> dict[str, list]:
