@@ -93,12 +93,18 @@ def old_archive(url: str, workdir: Path, archive: Path) -> str:
         engine.dispose()
 
 
-def rewrite(archive: Path, out: Path, change: Callable[[str, bytes], bytes]) -> None:
-    """A copy of ``archive`` with members changed, the manifest's table hashes made to match."""
+def rewrite(
+    archive: Path, out: Path, change: Callable[[str, bytes], bytes], **tables: bytes
+) -> None:
+    """A copy of ``archive`` with members changed (and ``tables`` added), the manifest's table
+    hashes made to match."""
     with tarfile.open(archive) as original:
         members = {m.name: original.extractfile(m).read() for m in original.getmembers()}  # type: ignore[union-attr]
     members = {name: change(name, data) for name, data in members.items()}
     manifest = json.loads(members["manifest.json"])
+    for name, data in tables.items():
+        members[f"database/{name}.jsonl"] = data
+        manifest["tables"][name] = {"rows": data.count(b"\n")}
     for name, entry in manifest["tables"].items():
         entry["sha256"] = hashlib.sha256(members[f"database/{name}.jsonl"]).hexdigest()
     members["manifest.json"] = json.dumps(manifest).encode()
@@ -218,7 +224,7 @@ def test_a_damaged_old_backup_changes_nothing(backend, tmp_path):
             for member in original.getmembers():
                 data = original.extractfile(member).read()  # type: ignore[union-attr]
                 if member.name == "database/incident.jsonl":
-                    data = data.replace("USBメモリ".encode(), "CD-R".encode())
+                    data = data.replace("USBメモリ".encode(), b"CD-R")
                 member.size = len(data)
                 copy.addfile(member, io.BytesIO(data))
         refused = article8(target, tmp_path / "target", "backup", "restore", str(tampered))
@@ -250,3 +256,16 @@ def test_a_row_the_old_schema_refuses_is_named_and_nothing_is_restored(backend, 
         # Nothing changed: still this release's schema, every table empty, no blob kept rows.
         assert head_revision(target) == head
         assert all(rows == [] for rows in snapshot(target).values())
+
+
+def test_runtime_state_an_older_release_archived_is_left_out(backend, tmp_path):
+    """Releases before job_run was skipped archived it; such an archive restores, without it."""
+    archive, older = tmp_path / "old.tar", tmp_path / "older.tar"
+    run = {"id": 1, "job": "nightly", "started_at": "2026-11-20T00:00:00+00:00"}
+    with provisioned(backend, tmp_path) as source, provisioned(backend, tmp_path) as target:
+        old_archive(source, tmp_path / "source", archive)
+        rewrite(archive, older, lambda _name, data: data, job_run=json.dumps(run).encode() + b"\n")
+        restored = article8(target, tmp_path / "target", "backup", "restore", str(older))
+        assert restored.returncode == 0, restored.stderr
+        assert "job_run" not in json.loads(restored.stdout)["tables"]
+        assert snapshot(target)["incident"] != []
