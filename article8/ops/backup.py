@@ -329,6 +329,19 @@ def _archive_revision(manifest: dict[str, Any], archive_path: Path, history: lis
             file=archive_path.name,
         )
     if revision not in history:
+        made_by = manifest.get("release")
+        if not made_by:  # archives made before manifests named their release
+            raise BackupError(
+                N_(
+                    "%(file)s was made at schema revision %(revision)s; this release (article8 "
+                    "%(release)s) knows revisions up to %(head)s only: restore it with the "
+                    "release that made it, or a later one"
+                ),
+                file=archive_path.name,
+                revision=revision,
+                release=__version__,
+                head=history[-1],
+            )
         raise BackupError(
             N_(
                 "%(file)s was made at schema revision %(revision)s by article8 %(made_by)s; "
@@ -337,7 +350,7 @@ def _archive_revision(manifest: dict[str, Any], archive_path: Path, history: lis
             ),
             file=archive_path.name,
             revision=revision,
-            made_by=manifest.get("release") or N_("(a later release)"),
+            made_by=made_by,
             release=__version__,
             head=history[-1],
         )
@@ -403,7 +416,7 @@ def tables_at(conn: Connection) -> list[Table]:
 
 def _check_tables(manifest: dict[str, Any], schema_tables: list[Table], revision: str) -> None:
     names = {t.name for t in schema_tables}
-    for name in names - set(manifest["tables"]):
+    for name in sorted(names - set(manifest["tables"])):
         raise BackupError(
             N_("the backup has no data for table %(table)s (schema revision %(revision)s)"),
             table=name,

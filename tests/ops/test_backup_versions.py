@@ -215,6 +215,21 @@ def test_a_backup_from_a_newer_release_is_refused_naming_it(backend, tmp_path):
         assert "restore it with article8 9.9.0 or later" in refused.stderr
         assert all(rows == [] for rows in snapshot(target).values())
 
+        def unnamed(name: str, data: bytes) -> bytes:  # before manifests named their release
+            if name != "manifest.json":
+                return data
+            manifest = json.loads(data)
+            manifest.update(alembic_revision="0099")
+            del manifest["release"]
+            return json.dumps(manifest).encode()
+
+        rewrite(archive, newer, unnamed)
+        refused = article8(target, tmp_path / "target", "backup", "restore", str(newer))
+        assert refused.returncode == 1
+        assert "newer.tar was made at schema revision 0099; this release" in refused.stderr
+        assert "restore it with the release that made it, or a later one" in refused.stderr
+        assert all(rows == [] for rows in snapshot(target).values())
+
 
 def test_a_damaged_old_backup_changes_nothing(backend, tmp_path):
     archive, tampered = tmp_path / "old.tar", tmp_path / "tampered.tar"
