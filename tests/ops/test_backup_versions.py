@@ -284,3 +284,22 @@ def test_runtime_state_an_older_release_archived_is_left_out(backend, tmp_path):
         assert restored.returncode == 0, restored.stderr
         assert "job_run" not in json.loads(restored.stdout)["tables"]
         assert snapshot(target)["incident"] != []
+
+
+def test_a_row_referring_to_a_row_not_in_the_backup_is_named(backend, tmp_path):
+    archive, bad = tmp_path / "old.tar", tmp_path / "bad.tar"
+    with provisioned(backend, tmp_path) as source, provisioned(backend, tmp_path) as target:
+        old_archive(source, tmp_path / "source", archive)
+
+        def dangling(name: str, data: bytes) -> bytes:
+            if name == "database/evidence_control.jsonl":
+                return data.replace(b'"control_id": 1', b'"control_id": 99')
+            return data
+
+        rewrite(archive, bad, dangling)
+        refused = article8(target, tmp_path / "target", "backup", "restore", str(bad))
+        assert refused.returncode == 1
+        # PostgreSQL refuses the row as it goes in, SQLite's check after loading names it.
+        assert "table evidence_control, " in refused.stderr
+        assert "schema revision 0011" in refused.stderr
+        assert all(rows == [] for rows in snapshot(target).values())
