@@ -22,32 +22,39 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Engine, LargeBinary, Table, func, insert, select, text
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from article8 import __version__
 from article8.access import partitions
 from article8.core import audit
 from article8.core.audit import Actor
 from article8.core.db import Base, Database
-from article8.core.errors import DomainError
+from article8.core.errors import N_, DomainError
 from article8.core.files import sha256_of
-from article8.core.schema import upgrade
+from article8.core.schema import alembic_config, migrating
 from article8.evidence.blobstore import CHUNK, BlobStore
 from article8.evidence.integrity import verify_store
 
 FORMAT = "article8-backup"
 VERSION = 1
-MODEL_MODULES = (
-    "article8.core.models",
-    "article8.controls.catalogue.models",
-    "article8.controls.inspections.models",
-    "article8.controls.findings.models",
-    "article8.controls.incidents.models",
-    "article8.evidence.models",
-    "article8.evidence.leak_reports.models",  # issue 15: generated leak-report documents
-    "article8.access.models",
-)
 # Runtime state that a restored instance builds afresh rather than inherits.
 SKIPPED_TABLES = {"apscheduler_jobs", "scheduler_lease", "login_throttle", "job_run"}
 BATCH = 5000
@@ -69,8 +76,13 @@ class BackupReport:
 
 def tables() -> list[Table]:
     """Every application table in foreign-key order (parents first)."""
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
+    # Every feature's models.py, found on disk as the migrations' environment finds them: a table
+    # must not be left out of backups because nothing had imported its module yet (the privacy
+    # tables of 0013 and 0014 were in backups only because the web application imports them).
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("models.py")):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        importlib.import_module(".".join(parts))
     return [t for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES]
 
 
@@ -142,6 +154,7 @@ def _write_archive(
         "version": VERSION,
         "created_at": now.isoformat(),
         "source": engine.dialect.name,
+        "release": __version__,
         "tables": {},
         "blobs": {},
     }
@@ -156,7 +169,8 @@ def _write_archive(
                 manifest["alembic_revision"] = conn.scalar(
                     text("SELECT version_num FROM alembic_version")
                 )
-                for table in tables():
+                present = tables_at(conn)
+                for table in present:
                     rows, digest = _dump_table(conn, table, Path(scratch) / f"{table.name}.jsonl")
                     archive.add(
                         Path(scratch) / f"{table.name}.jsonl",
@@ -164,12 +178,19 @@ def _write_archive(
                     )
                     manifest["tables"][table.name] = {"rows": rows, "sha256": digest}
                     report.tables[table.name] = rows
-                referenced: dict[str, int] = {
-                    row.sha256: row.size
-                    for row in conn.execute(
-                        text("SELECT sha256, MAX(size) AS size FROM evidence_item GROUP BY sha256")
-                    )
-                }
+                referenced: dict[str, int] = (
+                    {
+                        row.sha256: row.size
+                        for row in conn.execute(
+                            text(
+                                "SELECT sha256, MAX(size) AS size FROM evidence_item "
+                                "GROUP BY sha256"
+                            )
+                        )
+                    }
+                    if any(t.name == "evidence_item" for t in present)
+                    else {}
+                )
                 with Session(bind=conn) as session:
                     chain = audit.verify_chain(session)
             if not chain.ok:
@@ -246,42 +267,207 @@ def _dump_table(conn: Connection, table: Table, path: Path) -> tuple[int, str]:
 
 
 def restore_backup(database: Database, store: BlobStore, archive_path: Path) -> BackupReport:
-    """Restore into an empty instance; every hash and the audit chain are checked first/after."""
+    """Restore into an empty instance, all or nothing; every hash is checked first, the audit
+    chain and the evidence before the transaction commits.
+
+    An archive made at an older schema revision is loaded into the schema of that revision and
+    then migrated to this release's head in the same transaction, so that the data migrations
+    run on it as they ran on the instances that were upgraded in place. An archive newer than
+    this release is refused. Blobs go into the store before the commit (the store is
+    content-addressed: a failed restore leaves at most unreferenced blobs, which the sweep tidies).
+    """
     engine = database.bind
     assert isinstance(engine, Engine)
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         manifest = _unpack(archive_path, scratch)
-        upgrade(engine)  # the schema: created by the migrations, as always
+        history = _history()
+        revision = _archive_revision(manifest, archive_path, history)
         report = BackupReport()
-        with engine.begin() as conn:
-            _refuse_non_empty(conn)
-            for table in tables():
-                expected = manifest["tables"].get(table.name)
-                if expected is None:
-                    raise BackupError(
-                        "the backup has no data for table %(table)s", table=table.name
-                    )
+        with migrating(engine) as conn:
+            _prepare_schema(conn, revision, history)
+            schema_tables = tables_at(conn)
+            _check_tables(manifest, schema_tables, revision)
+            for table in schema_tables:
                 report.tables[table.name] = _load_table(
-                    conn, table, scratch / "database" / f"{table.name}.jsonl"
+                    conn, table, scratch / "database" / f"{table.name}.jsonl", revision
                 )
-            _reset_sequences(conn)
-        for sha256 in manifest["blobs"]:
-            with (scratch / "evidence" / sha256).open("rb") as blob:
-                store.put(blob)
-        report.blobs = len(manifest["blobs"])
-        with database.session() as session:
-            chain = audit.verify_chain(session)
-            evidence = verify_store(session, store)
-        if not chain.ok or chain.head_hash != manifest["audit"]["head"]:
-            raise BackupError(
-                "the restored audit trail does not verify (sequence %(seq)s)",
-                seq=chain.first_bad_seq,
-            )
-        if not evidence.ok:
-            raise BackupError("restored evidence does not verify")
+            _check_references(conn, revision)
+            _reset_sequences(conn, schema_tables)
+            _migrate_to_head(conn, revision, history)
+            if revision != history[-1]:
+                _reset_sequences(conn, tables())
+            for sha256 in manifest["blobs"]:
+                with (scratch / "evidence" / sha256).open("rb") as blob:
+                    store.put(blob)
+            report.blobs = len(manifest["blobs"])
+            with Session(bind=conn) as session:
+                chain = audit.verify_chain(session)
+                evidence = verify_store(session, store)
+            if not chain.ok or chain.head_hash != manifest["audit"]["head"]:
+                raise BackupError(
+                    "the restored audit trail does not verify (sequence %(seq)s)",
+                    seq=chain.first_bad_seq,
+                )
+            if not evidence.ok:
+                raise BackupError("restored evidence does not verify")
         report.audit_events, report.audit_head = chain.checked, chain.head_hash
         return report
+
+
+def _history() -> list[str]:
+    """This release's schema revisions, oldest first (the history is linear)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions("base", "heads")))]
+
+
+def _archive_revision(manifest: dict[str, Any], archive_path: Path, history: list[str]) -> str:
+    """The schema revision the archive was made at; refuse one this release does not know."""
+    revision = manifest.get("alembic_revision")
+    if not isinstance(revision, str) or not revision:
+        raise BackupError(
+            N_("%(file)s does not say which schema revision it was made at"),
+            file=archive_path.name,
+        )
+    if revision not in history:
+        made_by = manifest.get("release")
+        if not made_by:  # archives made before manifests named their release
+            raise BackupError(
+                N_(
+                    "%(file)s was made at schema revision %(revision)s; this release (article8 "
+                    "%(release)s) knows revisions up to %(head)s only: restore it with the "
+                    "release that made it, or a later one"
+                ),
+                file=archive_path.name,
+                revision=revision,
+                release=__version__,
+                head=history[-1],
+            )
+        raise BackupError(
+            N_(
+                "%(file)s was made at schema revision %(revision)s by article8 %(made_by)s; "
+                "this release (article8 %(release)s) knows revisions up to %(head)s only: "
+                "restore it with article8 %(made_by)s or later"
+            ),
+            file=archive_path.name,
+            revision=revision,
+            made_by=made_by,
+            release=__version__,
+            head=history[-1],
+        )
+    return revision
+
+
+def _current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _prepare_schema(conn: Connection, revision: str, history: list[str]) -> None:
+    """Bring the empty target to the archive's revision (up from nothing, or down from head)."""
+    current = _current_revision(conn)
+    if current is not None:
+        if current not in history:
+            raise BackupError(
+                N_(
+                    "the target database is at schema revision %(current)s, newer than this release"
+                ),
+                current=current,
+            )
+        _refuse_non_empty(conn, tables_at(conn))
+    config = alembic_config(conn)
+    if current is None or history.index(current) < history.index(revision):
+        command.upgrade(config, revision)
+    elif history.index(current) > history.index(revision):
+        command.downgrade(config, revision)
+
+
+def tables_at(conn: Connection) -> list[Table]:
+    """The application tables as the database behind ``conn`` has them now, parents first.
+
+    At this release's head they are the models' tables. At an older revision they are reflected,
+    so that rows are read from and loaded into that revision's columns; a column the models still
+    describe keeps the models' type (UTC datetimes, say), others keep the reflected one.
+    """
+    if _current_revision(conn) == _history()[-1]:
+        return tables()
+    reflected = MetaData()
+    reflected.reflect(conn)
+    models = {t.name: t for t in tables()}
+    result = []
+    for table in reflected.sorted_tables:
+        if table.name in SKIPPED_TABLES or table.name == "alembic_version":
+            continue
+        model = models.get(table.name)
+        result.append(
+            Table(
+                table.name,
+                MetaData(),
+                *(
+                    Column(
+                        c.name,
+                        model.c[c.name].type if model is not None and c.name in model.c else c.type,
+                        primary_key=c.primary_key,
+                    )
+                    for c in table.columns
+                ),
+            )
+        )
+    return result
+
+
+def _check_tables(manifest: dict[str, Any], schema_tables: list[Table], revision: str) -> None:
+    names = {t.name for t in schema_tables}
+    for name in sorted(names - set(manifest["tables"])):
+        raise BackupError(
+            N_("the backup has no data for table %(table)s (schema revision %(revision)s)"),
+            table=name,
+            revision=revision,
+        )
+    # Runtime state an older release may have archived (job_run, before it was skipped) is left
+    # out, as a backup made now leaves it out.
+    for name in sorted(set(manifest["tables"]) - names - SKIPPED_TABLES):
+        raise BackupError(
+            N_("the backup has table %(table)s, which schema revision %(revision)s does not have"),
+            table=name,
+            revision=revision,
+        )
+
+
+def _check_references(conn: Connection, revision: str) -> None:
+    # PostgreSQL checks every foreign key as rows go in; SQLite has them off while migrating.
+    if conn.dialect.name != "sqlite":
+        return
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise BackupError(
+            N_(
+                "table %(table)s, row %(row)s of the backup refers to a row of %(parent)s that "
+                "is not in the backup (schema revision %(revision)s)"
+            ),
+            table=broken[0],
+            row=broken[1],
+            parent=broken[2],
+            revision=revision,
+        )
+
+
+def _migrate_to_head(conn: Connection, revision: str, history: list[str]) -> None:
+    """Run the migrations after ``revision`` one at a time, so a failure names its revision."""
+    config = alembic_config(conn)
+    for step in history[history.index(revision) + 1 :]:
+        try:
+            with conn.begin_nested():
+                command.upgrade(config, step)
+        except SQLAlchemyError as error:
+            raise BackupError(
+                N_(
+                    "migration %(step)s failed on the data of the backup (made at schema "
+                    "revision %(revision)s): %(error)s"
+                ),
+                step=step,
+                revision=revision,
+                error=str(getattr(error, "orig", None) or error).splitlines()[0],
+            ) from None
 
 
 def _unpack(archive_path: Path, scratch: Path) -> dict[str, Any]:
@@ -314,8 +500,8 @@ def _unpack(archive_path: Path, scratch: Path) -> dict[str, Any]:
     return manifest
 
 
-def _refuse_non_empty(conn: Connection) -> None:
-    for table in tables():
+def _refuse_non_empty(conn: Connection, present: list[Table]) -> None:
+    for table in present:
         if conn.scalar(select(func.count()).select_from(table)):
             raise BackupError(
                 "the target instance is not empty (table %(table)s has rows); "
@@ -324,8 +510,9 @@ def _refuse_non_empty(conn: Connection) -> None:
             )
 
 
-def _load_table(conn: Connection, table: Table, path: Path) -> int:
+def _load_table(conn: Connection, table: Table, path: Path, revision: str) -> int:
     decoders = _decoders(table)
+    columns = set(table.c.keys())
     rows, batch = 0, []
     # issue 18: access events on PostgreSQL go into monthly partitions, made as rows reach them.
     known = (
@@ -334,34 +521,72 @@ def _load_table(conn: Connection, table: Table, path: Path) -> int:
         else None
     )
 
-    def write(batch: list[dict[str, Any]]) -> None:
+    def write(batch: list[tuple[int, dict[str, Any]]]) -> int:
         if known is not None:
-            wanted = {record["local_date"].replace(day=1) for record in batch} - known
+            wanted = {record["local_date"].replace(day=1) for _, record in batch} - known
             partitions.create(conn, wanted)
             known.update(wanted)
-        conn.execute(insert(table), batch)
+        return _insert(conn, table, batch, revision)
 
     with path.open("rb") as handle:
-        for line in handle:
+        for line_number, line in enumerate(handle, start=1):
             record = json.loads(line)
+            for name in record.keys() - columns:
+                raise BackupError(
+                    N_(
+                        "table %(table)s, line %(line)s of the backup has a column %(column)s "
+                        "that schema revision %(revision)s does not have"
+                    ),
+                    table=table.name,
+                    line=line_number,
+                    column=name,
+                    revision=revision,
+                )
             for name, decode in decoders.items():
                 if record.get(name) is not None:
                     record[name] = decode(record[name])
-            batch.append(record)
+            batch.append((line_number, record))
             if len(batch) >= BATCH:
-                write(batch)
-                rows, batch = rows + len(batch), []
+                rows += write(batch)
+                batch = []
     if batch:
-        write(batch)
-        rows += len(batch)
+        rows += write(batch)
     return rows
 
 
-def _reset_sequences(conn: Connection) -> None:
+def _insert(
+    conn: Connection, table: Table, batch: list[tuple[int, dict[str, Any]]], revision: str
+) -> int:
+    """Insert a batch; if the database refuses it, find and name the row it refuses."""
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(table), [record for _, record in batch])
+        return len(batch)
+    except SQLAlchemyError:
+        pass
+    for line_number, record in batch:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(table), [record])
+        except SQLAlchemyError as error:
+            raise BackupError(
+                N_(
+                    "table %(table)s, line %(line)s of the backup cannot be loaded at schema "
+                    "revision %(revision)s: %(error)s"
+                ),
+                table=table.name,
+                line=line_number,
+                revision=revision,
+                error=str(getattr(error, "orig", None) or error).splitlines()[0],
+            ) from None
+    return len(batch)  # pragma: no cover - the batch failed, so one of its rows does
+
+
+def _reset_sequences(conn: Connection, loaded: list[Table]) -> None:
     # Rows came with their ids: move PostgreSQL's sequences past them (SQLite needs nothing).
     if conn.dialect.name != "postgresql":
         return
-    for table in tables():
+    for table in loaded:
         for column in table.primary_key.columns:
             sequence = conn.scalar(
                 text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
