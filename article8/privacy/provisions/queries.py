@@ -305,6 +305,9 @@ class Correction:
     # end, or none: ``computed_retention``).
     retention_kept: bool
     computed_retention: str | None
+    # The day of the further provision the correction recorded (a bulk record's last provision
+    # moved forward).
+    further_provision_on: str | None = None
 
 
 def corrections(session: Session, record_id: int) -> list[Correction]:
@@ -339,6 +342,8 @@ def corrections(session: Session, record_id: int) -> list[Correction]:
                 changes=changes,
                 retention_kept=isinstance(kept, dict),
                 computed_retention=kept.get("computed") if isinstance(kept, dict) else None,
+                further_provision_on=details.get("further_provision_on")
+                or details.get("provided_on"),
             )
         )
     return found
