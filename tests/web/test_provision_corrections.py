@@ -140,6 +140,19 @@ def test_a_bulk_record_whose_last_provision_moves_is_kept_three_years_from_it(si
     assert details["further_provision_on"] == "2027-02-01"
     assert details["before"]["retention_until"] == "2029-11-23"
     assert details["after"]["retention_until"] == "2030-02-01"
+    page = client.get(f"/provisions/{found.id}").get_data(as_text=True)
+    history = page[page.index('data-testid="corrections"') :]
+    assert "Further provision" in history and "2月分の提供" in history
+    assert "2029-11-23" in history and "2030-02-01" in history
+
+
+def test_a_correction_without_the_forms_csrf_token_is_refused(signed_in, session):
+    found = _stored(session)
+    client, _ = signed_in("admin")
+    form = _form(client, found, party_name="別の会社", reason="訂正")
+    del form["csrf_token"]
+    assert client.post(f"/provisions/{found.id}/edit", data=form).status_code == 400
+    assert _updates(session) == []
 
 
 def test_a_basis_corrected_to_an_exempt_one_keeps_the_promised_retention_on_the_page(
