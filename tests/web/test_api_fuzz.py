@@ -44,6 +44,7 @@ OPERATIONS = [
     ("GET", "/provisions"),
     ("POST", "/provisions"),
     ("GET", "/provisions/{record_id}"),
+    ("PATCH", "/provisions/{record_id}"),  # issue 17 (p-edit)
     # issue 15
     ("POST", "/incidents"),
     ("GET", "/incidents/{incident_id}"),

@@ -263,6 +263,7 @@ def test_the_openapi_document_parses_and_describes_every_endpoint(app, client):
         "/inquiries",
     }
     assert set(document["paths"]["/evidence"]) == {"get", "post"}
+    assert set(document["paths"]["/provisions/{record_id}"]) == {"get", "patch"}  # issue 17
     served = {
         rule.rule.removeprefix("/api/v1")
         .replace("<id:item_id>", "{item_id}")

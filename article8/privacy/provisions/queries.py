@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from article8.core.errors import N_
+from article8.core.models import AuditEvent
 from article8.core.vocabulary import PROVISION_BASES, PROVISION_DIRECTIONS, Translate
 from article8.core.xlsx import safe_text
 from article8.privacy.provisions.models import ProvisionRecord
@@ -246,3 +248,109 @@ def as_json(found: ProvisionRecord) -> dict[str, Any]:
         individuals_list_evidence_id=found.individuals_list_evidence_id,
     )
     return body
+
+
+# --- corrections (from the audit trail) ---------------------------------------------------------
+
+# The fields a correction history shows, in the record form's order, with the form's labels.
+HISTORY_LABELS = {
+    "direction": N_("Direction"),
+    "basis": N_("Legal basis"),
+    "record_form": N_("How the record is made"),
+    "party_name": N_("Name of the other party"),
+    "party_address": N_("Address of the other party"),
+    "party_representative": N_("Representative"),
+    "provider_acquisition": N_("How the provider obtained the data"),
+    "individuals_description": N_("Who the data is about"),
+    "individuals_count": N_("Number of individuals"),
+    "individuals_list_evidence_id": N_("List of the individuals"),
+    "individuals_list": N_("Names in the list"),
+    "data_items": N_("Items of personal data"),
+    "consent_evidence": N_("Consent or opt-out publication"),
+    "provided_on": N_("Date of provision"),
+    "last_provided_on": N_("Date of the last provision"),
+    "foreign_country": N_("Foreign country"),
+    "foreign_information": N_("Information under Rules Art. 17"),
+    "foreign_consent": N_("Consent to the foreign provision"),
+    "related_information": N_("Personal-related information (Art. 31)"),
+    "related_consent_confirmed": N_(
+        "Confirmed that the individual consented to the provision (Art. 31)"
+    ),
+    "note": N_("Note"),
+    "retention_until": N_("Kept until"),
+}
+CORRECTION_ACTIONS = ("provision.update", "provision.further")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a record as it was before a correction and after it."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One correction (or further provision) of a record, as the audit trail keeps it."""
+
+    seq: int
+    at: datetime
+    actor_label: str
+    action: str
+    reason: str
+    changes: list[Change]
+    # Whether the correction kept the retention already set (the values alone gave an earlier
+    # end, or none: ``computed_retention``).
+    retention_kept: bool
+    computed_retention: str | None
+    # The day of the further provision the correction recorded (a bulk record's last provision
+    # moved forward).
+    further_provision_on: str | None = None
+
+
+def corrections(session: Session, record_id: int) -> list[Correction]:
+    """The record's corrections and further provisions, oldest first: who, when, why, and each
+    changed field before and after."""
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "provision_record",
+            AuditEvent.object_id == str(record_id),
+            AuditEvent.action.in_(CORRECTION_ACTIONS),
+        )
+        .order_by(AuditEvent.seq)
+    )
+    found = []
+    for event in events:
+        details = json.loads(event.details)
+        before, after = details.get("before") or {}, details.get("after") or {}
+        changes = [
+            Change(name, _shown(name, before.get(name)), _shown(name, after.get(name)))
+            for name in HISTORY_LABELS
+            if before.get(name) != after.get(name)
+        ]
+        kept = details.get("retention_kept")
+        found.append(
+            Correction(
+                seq=event.seq,
+                at=event.occurred_at,
+                actor_label=event.actor_label,
+                action=event.action,
+                reason=str(details.get("reason") or ""),
+                changes=changes,
+                retention_kept=isinstance(kept, dict),
+                computed_retention=kept.get("computed") if isinstance(kept, dict) else None,
+                further_provision_on=details.get("further_provision_on")
+                or details.get("provided_on"),
+            )
+        )
+    return found
+
+
+def _shown(name: str, value: Any) -> Any:
+    # A list of names is shown by its size: the history is not a second copy of the list.
+    if name == "individuals_list" and isinstance(value, str):
+        return len([line for line in value.splitlines() if line.strip()])
+    return value

@@ -224,14 +224,53 @@ def record_provision(
 
 
 def update_provision(
-    session: Session, actor: Actor, record: ProvisionRecord, data: ProvisionInput, *, now: datetime
-) -> None:
-    """Change a record; its retention is computed again."""
+    session: Session,
+    actor: Actor,
+    record: ProvisionRecord,
+    data: ProvisionInput,
+    *,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """Correct a record (True when something changed): the same rules as recording it, a reason,
+    and its retention computed again, never ending earlier than it did before the correction.
+
+    A record of provision is a legal record: the audit trail keeps what it said before, what it
+    says now and why. A correction that would shorten the retention (a basis corrected to an
+    exempt one, a record form or a date corrected) keeps the record until the end promised
+    before: the record may have been shown, to an individual or to the PPC, as kept until then,
+    and keeping it longer breaks no rule while removing it earlier might.
+    """
     _require(actor, "provision.manage")
+    reason = reason.strip()
+    if not reason:
+        raise _fail(N_("Say why the record is corrected."), "reason")
+    if len(reason) > MAX_TEXT:
+        raise _fail(N_("At most %(count)d characters."), "reason", count=MAX_TEXT)
     data = normalised(data)
     check_provision(data)
     before = snapshot(record)
+    previous_last = record.last_provided_on or record.provided_on
+    until, computed = retention_after_correction(record, data)
     _apply(record, data)
+    record.retention_until = until
+    details: dict[str, Any] = {"reason": reason}
+    if until != computed:
+        details["retention_kept"] = {
+            "computed": computed.isoformat() if computed else None,
+            "kept_until": until.isoformat() if until else None,
+        }
+    last = record.last_provided_on
+    if (
+        record.record_form in ("bulk", "contract")
+        and last is not None
+        and (previous_last is None or last > previous_last)
+    ):
+        # The last provision moved forward: a further provision under the bulk record.
+        details["further_provision_on"] = last.isoformat()
+    after = snapshot(record)
+    if after == before:
+        return False  # nothing to correct: no event (a PATCH sent twice changes nothing)
     record.updated_at = now
     session.flush()
     audit.record(
@@ -241,8 +280,32 @@ def update_provision(
         now=now,
         object_type="provision_record",
         object_id=record.id,
-        details={"before": before, "after": snapshot(record)},
+        details={"before": before, "after": after, **details},
     )
+    return True
+
+
+def retention_after_correction(
+    record: ProvisionRecord, data: ProvisionInput
+) -> tuple[date | None, date | None]:
+    """The retention end ``record`` would have once corrected to ``data``, and the end computed
+    from ``data`` alone (earlier, or None, when the correction keeps the end already set)."""
+    data = normalised(data)
+    computed = retention_until(
+        data.record_form,
+        created_on=record.created_on,
+        provided_on=data.provided_on,
+        last_provided_on=data.last_provided_on,
+    )
+    promised = record.retention_until
+    if promised is not None and (computed is None or computed < promised):
+        return promised, computed
+    return computed, computed
+
+
+def current_input(record: ProvisionRecord) -> ProvisionInput:
+    """What the record says now, as the input a correction starts from."""
+    return ProvisionInput(**{f.name: getattr(record, f.name) for f in fields(ProvisionInput)})
 
 
 def record_further_provision(

@@ -72,6 +72,21 @@ def schemas() -> dict[str, Any]:
             "additionalProperties": False,
             "properties": _input_properties(),
         },
+        # issue 17 (p-edit): a correction
+        "ProvisionUpdate": {
+            "type": "object",
+            "required": ["reason"],
+            "additionalProperties": False,
+            "properties": {
+                **_input_properties(),
+                "reason": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "Why the record is corrected (kept in the audit trail with "
+                    "the record before and after).",
+                },
+            },
+        },
         "Provision": {"type": "object", "required": sorted(output), "properties": output},
         "ProvisionList": {
             "type": "object",
@@ -86,7 +101,7 @@ def schemas() -> dict[str, Any]:
 
 
 def paths(unauthorised: dict[str, Any]) -> dict[str, Any]:
-    """GET/POST /provisions and GET /provisions/{record_id}."""
+    """GET/POST /provisions and GET/PATCH /provisions/{record_id}."""
 
     def query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {"name": name, "in": "query", "schema": schema}
@@ -162,6 +177,44 @@ def paths(unauthorised: dict[str, Any]) -> dict[str, Any]:
                     "403": forbidden,
                     "404": {"description": "No such record.", "content": _ERROR},
                 },
-            }
+            },
+            # issue 17 (p-edit): a correction
+            "patch": {
+                "operationId": "correctProvision",
+                "summary": "Correct a record (responsible persons and administrators)",
+                "description": "Only the fields sent change; the same rules as POST apply to the "
+                "record that results. `reason` is required. The audit trail keeps the record "
+                "before and after. The retention is computed again but never ends earlier than "
+                "it did: a basis corrected to an exempt one (no record required) keeps the record "
+                "until the end already set, so `retention_until` may be a date while "
+                "`record_required` is false. Moving `last_provided_on` of a bulk or contract "
+                "record forward records a further provision.",
+                "parameters": [
+                    {"name": "record_id", "in": "path", "required": True, "schema": _ID}
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ProvisionUpdate"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": ok("The corrected record, its retention computed again.", "Provision"),
+                    "401": unauthorised,
+                    "403": {
+                        "description": "Only responsible persons and administrators correct "
+                        "records.",
+                        "content": _ERROR,
+                    },
+                    "404": {"description": "No such record.", "content": _ERROR},
+                    "422": {
+                        "description": "A field is missing or wrong (its name in `field`); "
+                        "nothing was changed.",
+                        "content": _ERROR,
+                    },
+                },
+            },
         },
     }

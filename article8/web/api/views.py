@@ -33,7 +33,7 @@ from article8.privacy.provisions import services as provision_services  # issue 
 from article8.privacy.provisions.models import ProvisionRecord  # issue 17
 from article8.web import edge, packages
 from article8.web.api.openapi import document
-from article8.web.api.provision_input import provision_input  # issue 17
+from article8.web.api.provision_input import provision_changes, provision_input  # issue 17
 from article8.web.context import client_addr, db, now, settings, today
 from article8.web.errors import translated
 from article8.web.evidence.files import max_bytes, send_evidence, too_large_message
@@ -380,6 +380,29 @@ def provision_create() -> ResponseReturnValue:
 def provision_item(record_id: int) -> ResponseReturnValue:
     """One record with its basis, record form and retention."""
     return jsonify(_provision_json(provision_services.get_record(db(), record_id)))
+
+
+# issue 17 (p-edit): correcting a record
+@bp.patch("/provisions/<id:record_id>")
+@public
+@api_requires("provision.manage")
+def provision_update(record_id: int) -> ResponseReturnValue:
+    """Correct a record: the fields sent change, with a ``reason``; 200 with the record, its
+    retention computed again (never shorter); 422 naming the field at fault."""
+    record = provision_services.get_record(db(), record_id)
+    body = request.get_json(silent=True)
+    try:
+        if not isinstance(body, dict):
+            raise ValidationError(N_("Send the record as a JSON object."), field="body")
+        data, reason = provision_changes(body, provision_services.current_input(record))
+        provision_services.update_provision(db(), _actor(), record, data, reason=reason, now=now())
+    except ValidationError as error:
+        # The edge rolls back (a status of 400 or more): nothing of the correction is kept.
+        answer = {"error": translated(error)}
+        if error.field:
+            answer["field"] = error.field
+        return jsonify(answer), 422
+    return jsonify(_provision_json(record))
 
 
 # --- end issue 17

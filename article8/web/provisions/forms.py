@@ -87,6 +87,27 @@ class ProvisionForm(FlaskForm):
         self.record_form.choices = choices(vocabulary.RECORD_FORMS)
 
 
+# issue 17 (p-edit): correcting a record
+class ProvisionCorrectionForm(ProvisionForm):
+    """The record form again, with its direction and basis, and the reason for the correction."""
+
+    direction = SelectField(_l("Direction"), validators=[DataRequired()])
+    basis = SelectField(_l("Legal basis"), validators=[DataRequired()])
+    individuals_file = FileField(_l("A corrected list of the individuals (replaces the list)"))
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        validators=[
+            DataRequired(message=_l("Say why the record is corrected.")),
+            Length(max=MAX_TEXT),
+        ],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.direction.choices = choices(vocabulary.PROVISION_DIRECTIONS)
+        self.basis.choices = choices(vocabulary.PROVISION_BASES)
+
+
 class FurtherProvisionForm(FlaskForm):
     """A further provision under a bulk or contract record."""
 

@@ -32,6 +32,7 @@ from article8.web.provisions import files
 from article8.web.provisions.forms import (
     BasisForm,
     FurtherProvisionForm,
+    ProvisionCorrectionForm,
     ProvisionForm,
     ProvisionImportForm,
 )
@@ -88,13 +89,17 @@ def _chosen() -> tuple[str, str] | None:
     return None
 
 
-def _render_new(form: ProvisionForm, direction: str, basis: str, status: int = 200) -> Any:
+def _relabel(form: ProvisionForm, direction: str, basis: str) -> None:
     # The same fields read differently on the receiving side and for an opt-out.
     if direction == "receipt" or basis == "opt_out":
         form.consent_evidence.label.text = _("Consent or opt-out publication")
     if direction == "receipt":
         form.provided_on.label.text = _("Date of receipt")
         form.last_provided_on.label.text = _("Date of the last receipt")
+
+
+def _render_new(form: ProvisionForm, direction: str, basis: str, status: int = 200) -> Any:
+    _relabel(form, direction, basis)
     page = render_template(
         "provisions/new.html",
         form=form,
@@ -121,7 +126,17 @@ def record_new() -> ResponseReturnValue:
         return _render_new(form, direction, basis, 400)
     edge.on_refusal(lambda _error: _render_new(form, direction, basis, 400), form=form)
     names, evidence_id = _store_list(form.individuals_file.data, form.foreign_country.data)
-    data = service.ProvisionInput(
+    data = _input(form, direction, basis, names, evidence_id)
+    record = service.record_provision(db(), actor(), data, now=now(), today=today())
+    flash(_("The record has been saved."), "success")
+    return _to_record(record)
+
+
+def _input(
+    form: ProvisionForm, direction: str, basis: str, names: str, evidence_id: int | None
+) -> service.ProvisionInput:
+    """What the record form says (the creation form and the correction form alike)."""
+    return service.ProvisionInput(
         direction=direction,
         basis=basis,
         record_form=form.record_form.data or None,
@@ -144,9 +159,6 @@ def record_new() -> ResponseReturnValue:
         related_consent_confirmed=bool(form.related_consent_confirmed.data),
         note=form.note.data or "",
     )
-    record = service.record_provision(db(), actor(), data, now=now(), today=today())
-    flash(_("The record has been saved."), "success")
-    return _to_record(record)
 
 
 def _store_list(upload: FileStorage | None, foreign_country: str | None) -> tuple[str, int | None]:
@@ -207,6 +219,8 @@ def _render_record(
         further_form=further or FurtherProvisionForm(formdata=None, provided_on=today()),
         remove_form=EmptyForm(formdata=None),
         listed=len(service.listed_people(record)),
+        corrections=queries.corrections(db(), record.id),  # issue 17 (p-edit)
+        history_labels=queries.HISTORY_LABELS,
     )
     return page, status
 
@@ -233,6 +247,68 @@ def record_further(record_id: int) -> ResponseReturnValue:
     )
     service.record_further_provision(db(), actor(), record, form.provided_on.data, now=now())
     flash(_("The further provision has been recorded."), "success")
+    return _to_record(record)
+
+
+# --- issue 17 (p-edit): correcting a record ----------------------------------------------------
+
+
+def _render_edit(
+    record: ProvisionRecord, form: ProvisionCorrectionForm, status: int = 200
+) -> ResponseReturnValue:
+    direction = form.direction.data or record.direction
+    basis = form.basis.data or record.basis
+    _relabel(form, direction, basis)
+    # The retention the record will have with what the form says now (shown before saving).
+    until, computed = service.retention_after_correction(
+        record, _input(form, direction, basis, "", None)
+    )
+    page = render_template(
+        "provisions/edit.html",
+        record=record,
+        form=form,
+        direction=direction,
+        basis=basis,
+        exempt=basis in vocabulary.EXEMPT_BASES,
+        listed=len(service.listed_people(record)),
+        retention_after=until,
+        retention_computed=computed,
+    )
+    return page, status
+
+
+@bp.route("/<id:record_id>/edit", methods=["GET", "POST"])
+@requires("provision.manage")
+def record_edit(record_id: int) -> ResponseReturnValue:
+    """Correct a record: the creation form's fields and rules, a reason, the retention computed
+    again (never shorter than before); the audit trail keeps the record before and after."""
+    record = _record(record_id)
+    if request.method == "GET":
+        return _render_edit(record, ProvisionCorrectionForm(formdata=None, obj=record))
+    form = ProvisionCorrectionForm()
+    if request.form.get("preview"):
+        # "Show the retention": the page again with the retention the form's values give.
+        return _render_edit(record, form)
+    if not form.validate_on_submit():
+        return _render_edit(record, form, 400)
+    edge.on_refusal(lambda _error: _render_edit(_record(record_id), form, 400), form=form)
+    names, evidence_id = _store_list(form.individuals_file.data, form.foreign_country.data)
+    if evidence_id is None:  # no new list: the record keeps the one it has
+        names, evidence_id = record.individuals_list, record.individuals_list_evidence_id
+    data = _input(form, form.direction.data, form.basis.data, names, evidence_id)
+    reason = form.reason.data or ""
+    if not service.update_provision(db(), actor(), record, data, reason=reason, now=now()):
+        flash(_("Nothing was changed."), "info")
+    elif record.retention_until is not None:
+        flash(
+            _(
+                "The correction has been saved. The record is kept until %(date)s.",
+                date=record.retention_until.isoformat(),
+            ),
+            "success",
+        )
+    else:
+        flash(_("The correction has been saved. No retention period runs."), "success")
     return _to_record(record)
 
 
