@@ -91,8 +91,17 @@ EXTRA = [
     "/policies/new",
     "/policies/diff?a=1&b=2",
 ]
-# Parts of long pages below MAX_HEIGHT, shot as the viewport around the element: page -> selector.
-BELOW = {"/dashboard": "[data-testid=workbook-form]"}
+# Parts of long pages below MAX_HEIGHT, each shot as the viewport around the element:
+# page pattern -> selectors.
+BELOW = {
+    r"^/dashboard$": ["[data-testid=workbook-form]"],
+    r"^/incidents/\d+$": [
+        "[data-testid=report-items]",
+        "[data-testid=notification]",
+        "[data-testid=items-form]",
+        "[data-testid=notification-form]",
+    ],
+}
 
 
 def prepare(work: Path) -> Settings:
@@ -291,10 +300,12 @@ def shoot(base: str, out: Path, roles: list[str]) -> None:
                             "document.documentElement.scrollWidth - window.innerWidth"
                         )
                         print(f"{name}{f'  OVERFLOW {over}px' if over > 0 else ''}", flush=True)
-                        below = BELOW.get(path)
-                        if below is not None and page.locator(below).count():
-                            page.locator(below).scroll_into_view_if_needed()
-                            name = f"{login.role}-{lang}-{width}-{slug(path)}-below.png"
+                        below = next((v for k, v in BELOW.items() if re.match(k, path)), [])
+                        for n, selector in enumerate(below, 1):
+                            if not page.locator(selector).count():
+                                continue
+                            page.locator(selector).scroll_into_view_if_needed()
+                            name = f"{login.role}-{lang}-{width}-{slug(path)}-below{n}.png"
                             page.screenshot(path=str(out / name))
                             print(name, flush=True)
                     if width == 390:
