@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,14 +26,30 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from dashboard import _Quiet, build  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from article8.cli import cli_actor  # noqa: E402
+from article8.controls.incidents import record as incident_record  # noqa: E402
+from article8.controls.incidents import services as incident_service  # noqa: E402
+from article8.controls.incidents.models import Incident  # noqa: E402
 from article8.core import schema  # noqa: E402
 from article8.core.db import Database, make_engine  # noqa: E402
 from article8.core.settings import Settings  # noqa: E402
 from article8.core.users import PasswordPolicy  # noqa: E402
-from article8.ops.demo import DEMO_LOGINS, assign_demo_owners, ensure_demo_users  # noqa: E402
+from article8.ops.demo import (  # noqa: E402
+    DEMO_LOGINS,
+    DEMO_POLICY_MATTERS,
+    DEMO_POLICY_TEXT,
+    assign_demo_owners,
+    ensure_demo_policy,
+    ensure_demo_users,
+)
+from article8.privacy.inquiries import services as inquiry_service  # noqa: E402
+from article8.privacy.policies import services as policy_service  # noqa: E402
+from article8.privacy.provisions import services as provision_service  # noqa: E402
+from article8.privacy.requests import services as request_service  # noqa: E402
 from article8.web import create_app  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -57,8 +73,35 @@ DETAILS = {
     "/access/anomalies/": r"^/access/anomalies/\d+$",
     "/incidents/": r"^/incidents/\d+$",
     "/admin/users": r"^/admin/users/\d+$",
+    "/requests/": r"^/requests/\d+$",
+    "/inquiries/": r"^/inquiries/\d+$",
+    "/provisions/": r"^/provisions/\d+$",
+    "/policies/": r"^/policies/(\d+|diff)$",
 }
-EXTRA = ["/controls/coverage", "/evidence/upload", "/access/upload", "/register/import"]
+EXTRA = [
+    "/controls/coverage",
+    "/evidence/upload",
+    "/access/upload",
+    "/register/import",
+    "/incidents/report",
+    "/requests/new",
+    "/inquiries/new",
+    "/provisions/new",
+    "/provisions/import",
+    "/policies/new",
+    "/policies/diff?a=1&b=2",
+]
+# Parts of long pages below MAX_HEIGHT, each shot as the viewport around the element:
+# page pattern -> selectors.
+BELOW = {
+    r"^/dashboard$": ["[data-testid=workbook-form]"],
+    r"^/incidents/\d+$": [
+        "[data-testid=report-items]",
+        "[data-testid=notification]",
+        "[data-testid=items-form]",
+        "[data-testid=notification-form]",
+    ],
+}
 
 
 def prepare(work: Path) -> Settings:
@@ -78,8 +121,116 @@ def prepare(work: Path) -> Settings:
                 session, cli_actor(), policy=PasswordPolicy.from_settings(settings), now=now
             )
             assign_demo_owners(session, cli_actor(), now=now)
+            privacy_registers(session, settings, now)
         engine.dispose()
+    engine = make_engine(url)
+    with engine.connect() as conn:  # the incident with a leak-report record (the newest one)
+        newest = conn.scalar(select(func.max(Incident.id)))
+    engine.dispose()
+    EXTRA.append(f"/incidents/{newest}")
     return settings
+
+
+def privacy_registers(session: Session, settings: Settings, now: datetime) -> None:
+    """Demo-like rows for the newer pages: an incident with its leak-report record, a request,
+    an inquiry, provision records and a second privacy-policy version (so the diff shows)."""
+    actor = cli_actor()
+    tz = settings.timezone
+    deadlines = request_service.Deadlines(tz=tz)
+    ensure_demo_policy(session, actor, now=now)
+    incident = incident_service.report_violation(
+        session,
+        actor,
+        "委託先のメール誤送信による顧客情報の漏えい",
+        "配送委託先の担当者が、顧客120名分の氏名・住所を記載したファイルを別の取引先に誤送信した。",
+        now - timedelta(days=2),
+        now=now,
+        tz=tz,
+    )
+    incident_record.update_record(
+        session,
+        actor,
+        incident,
+        {
+            "kinds": ["leak"],
+            "certainty": "occurred",
+            "media": "electronic",
+            "personal_data": "yes",
+            "individuals": 120,
+            "entrustment": "entrusting",
+            "items": {
+                "summary": "配送委託先の担当者が顧客ファイルを誤送信した。",
+                "data_items": "氏名、住所、電話番号",
+                "cause": "宛先の確認手順が守られていなかった。",
+            },
+        },
+        now=now,
+        tz=tz,
+    )
+    request_service.receive(
+        session,
+        actor,
+        request_service.RequestInput(
+            kind="disclosure",
+            channel="web_form",
+            received_at=now - timedelta(days=3),
+            requester_name="山田 太郎",
+            requester_contact="taro@example.jp",
+            data_concerned="会員情報および購入履歴",
+            disclosure_method="electronic",
+        ),
+        now=now,
+        deadlines=deadlines,
+    )
+    inquiry_service.receive(
+        session,
+        actor,
+        kind="complaint",
+        channel="phone",
+        received_at=now - timedelta(days=1),
+        subject="退会後もメールマガジンが届く",
+        details="退会手続をしたが、その後もメールマガジンが届いているとの苦情。",
+        contact="03-0000-0000",
+        now=now,
+        deadlines=deadlines,
+    )
+    provision_service.record_provision(
+        session,
+        actor,
+        provision_service.ProvisionInput(
+            direction="provision",
+            basis="consent",
+            record_form="per_provision",
+            party_name="株式会社サンプル物流",
+            individuals_description="2026年10月の通販購入者",
+            individuals_count=120,
+            individuals_list="山田 太郎\n佐藤花子\n",
+            data_items="氏名、住所、電話番号",
+            consent_evidence="注文画面の同意チェック（2026-10版）",
+            provided_on=now.date() - timedelta(days=20),
+        ),
+        now=now,
+        today=now.date(),
+    )
+    policy_service.register_version(
+        session,
+        actor,
+        policy_service.PolicyInput(
+            label="2026-10",
+            text=DEMO_POLICY_TEXT.replace(
+                "（4）技術的安全管理措置",
+                "（4）人的安全管理措置\n（5）技術的安全管理措置\n（6）外的環境の把握",
+            ),
+            effective_on=now.date() - timedelta(days=30),
+            approved_by="代表取締役",
+            summary="安全管理措置に人的安全管理措置と外的環境の把握を追加",
+            published_on=now.date() - timedelta(days=30),
+            publication_method="当社ウェブサイトに掲載",
+            matters=DEMO_POLICY_MATTERS,
+        ),
+        evidence_id=None,
+        now=now,
+    )
 
 
 def sign_in(page: Page, base: str, email: str, password: str) -> None:
@@ -149,6 +300,14 @@ def shoot(base: str, out: Path, roles: list[str]) -> None:
                             "document.documentElement.scrollWidth - window.innerWidth"
                         )
                         print(f"{name}{f'  OVERFLOW {over}px' if over > 0 else ''}", flush=True)
+                        below = next((v for k, v in BELOW.items() if re.match(k, path)), [])
+                        for n, selector in enumerate(below, 1):
+                            if not page.locator(selector).count():
+                                continue
+                            page.locator(selector).scroll_into_view_if_needed()
+                            name = f"{login.role}-{lang}-{width}-{slug(path)}-below{n}.png"
+                            page.screenshot(path=str(out / name))
+                            print(name, flush=True)
                     if width == 390:
                         page.goto(f"{base}/")
                         page.click("[data-testid=menu] > summary")

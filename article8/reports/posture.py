@@ -404,7 +404,12 @@ def _incidents(session: Session, moment: Moment) -> tuple[IncidentDeadline, ...]
             row.unlawful_purpose,
             row.over_1000_people,
         )
-        reportable = None if all(c is None for c in conditions) else any(conditions)
+        # One condition that holds is enough; otherwise it is open until all four are answered
+        # (as on the incident page: the number of individuals alone answers only the fourth).
+        if any(conditions):
+            reportable: bool | None = True
+        else:
+            reportable = None if None in conditions else False
         deadline, due_on = None, None
         if row.preliminary_due_on and not reported_by(row.preliminary_reported_on, moment):
             deadline, due_on = "preliminary", row.preliminary_due_on

@@ -315,6 +315,33 @@ def test_anomalies_awaiting_triage_and_incidents_overdue_first(session, settings
     assert board.incidents[2].reportable is None and board.incidents[0].reportable is True
 
 
+def test_an_incident_partly_assessed_is_not_yet_assessed_unless_a_condition_holds(
+    session, settings, programme
+):
+    # The number of individuals answers only the fourth condition (more than 1,000); the
+    # dashboard says "not yet assessed" until all four are answered or one of them holds.
+    for title, fields in (
+        ("count only", {"over_1000_people": False}),
+        ("one holds", {"financial_harm": True}),
+    ):
+        session.add(
+            Incident(
+                title=title,
+                description="",
+                status="reported",
+                reported_at=at("2026-11-12T10:00"),
+                aware_at=at("2026-11-12T10:00"),
+                created_at=at("2026-11-12T10:00"),
+                updated_at=at("2026-11-12T10:00"),
+                **fields,
+            )
+        )
+    session.flush()
+    found = {i.title: i.reportable for i in view(session, settings).incidents}
+    assert found["count only"] is None and found["one holds"] is True
+    assert found["final pending"] is True
+
+
 def test_the_dashboard_takes_at_most_fifteen_statements(session, settings, programme):
     session.execute(select(1))  # the transaction (and its savepoint) is already open
     statements: list[str] = []

@@ -164,6 +164,9 @@ def test_a_policy_change_with_its_gap_and_diff(signed_in, session, synced_catalo
     assert "understanding the external environment" in listing
     diff = client.get(f"/policies/diff?a={old.id}&b={new.id}").get_data(as_text=True)
     assert 'data-kind="add"' in diff and "アフターサービス" in diff
+    # The colours come from the stylesheet: the CSP (default-src 'self') drops inline styles.
+    assert "a8-diff-add" in diff and ' style="' not in diff
+    assert 'data-kind="hunk">From line 1 of ' in diff and "@@" not in diff
     assert "<script>alert(1)</script>" not in diff and "&lt;script&gt;" in diff
 
 

@@ -105,6 +105,10 @@ def test_inspectors_see_only_the_requests_assigned_to_them(app, make_user, sessi
     stranger = app.test_client()
     sign_in(stranger, other.email)
     assert stranger.get(f"/requests/{ids[0]}").status_code == 403
+    # Their empty list says why it is empty, and no single tab stands alone above it.
+    empty = stranger.get("/requests/").get_data(as_text=True)
+    assert "No request is assigned to you." in empty and "nav-tabs" not in empty
+    assert "nav-tabs" in manager.get("/requests/").get_data(as_text=True)
 
 
 def test_the_provision_record_disclosure_page_has_its_hook(client, login_as):

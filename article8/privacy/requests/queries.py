@@ -30,10 +30,15 @@ def inquiry_clock(found: Inquiry, today: date) -> str:
     return clock(found.reply_due_on, today, done=found.first_reply_at is not None)
 
 
+def sees_all(actor: Actor) -> bool:
+    """Whether ``actor`` sees every request (others see only those assigned to them)."""
+    return actor.role in (roles.ADMIN, roles.RESPONSIBLE, roles.AUDITOR)
+
+
 def visible(actor: Actor) -> Select[PrivacyRequest]:
     """Every request ``actor`` may see (an inspector: those assigned to them)."""
     query = select(PrivacyRequest)
-    if actor.role not in (roles.ADMIN, roles.RESPONSIBLE, roles.AUDITOR):
+    if not sees_all(actor):
         query = query.where(PrivacyRequest.owner_id == actor.id)
     return query
 

@@ -96,6 +96,7 @@ def request_list() -> ResponseReturnValue:
     return render_template(
         "requests/list.html",
         requests=found,
+        only_mine=not queries.sees_all(actor()),
         clocks={r.id: queries.request_clock(r, day) for r in found},
         states=vocabulary.REQUEST_STATES.codes,
         kinds=vocabulary.REQUEST_KINDS.codes,
