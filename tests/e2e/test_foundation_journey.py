@@ -150,7 +150,7 @@ JA = {
     "Incidents": "インシデント",
     "Requests": "開示等の請求",  # issue 16
     "Inquiries and complaints": "苦情・問合せ",  # issue 16
-    "Provision records": "第三者提供の記録",  # issue 17
+    "Provision records": "第三者提供・受領の記録",  # issue 17
     "Privacy policy": "プライバシーポリシー",  # issue 17
     "Report an incident": "漏えい等事案・規程違反の報告",  # issue 15
     "Sign out": "ログアウト",
