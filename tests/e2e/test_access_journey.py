@@ -63,7 +63,7 @@ def test_a_log_is_imported_its_anomalies_seen_and_one_escalated_into_a_finding(
     page.fill("main form input[name=password]", RESPONSIBLE.password)
     page.click("main form button[type=submit]")
     expect(nav.get_by_role("link", name="異常検知", exact=True)).to_be_visible()
-    expect(nav.get_by_role("link", name="違反の報告", exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="漏えい等事案・規程違反の報告", exact=True)).to_be_visible()
     page.locator("[data-testid=language-switch] button[value=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
