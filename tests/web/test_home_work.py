@@ -143,3 +143,54 @@ def test_the_review_queue_names_each_period_in_the_readers_language(
     assert switched.status_code == 302
     queue = card(page(client, "/"), "my-review-queue")
     assert f"{submitted.control.code} 2026年11月" in queue
+
+
+def test_requests_and_inquiries_assigned_to_someone_are_on_their_home_page(
+    session, clock, signed_in
+):
+    # The clock of a request runs from receipt whoever holds it: the person it is given to sees
+    # it at once, soonest due first; a request given to someone else, or closed, is not theirs.
+    from article8.privacy.inquiries import services as inquiries
+    from article8.privacy.requests import services as requests
+    from article8.privacy.requests.services import Deadlines, RequestInput
+
+    client, inspector = signed_in("inspector")
+    manager_client, manager = signed_in("responsible")
+    _, other = signed_in("admin")
+    boss = Actor.for_user(manager)
+    rules = Deadlines(tz=TOKYO)
+
+    def received(days_ago: int) -> RequestInput:
+        return RequestInput(
+            kind="disclosure",
+            channel="mail",
+            received_at=clock() - timedelta(days=days_ago),
+            requester_name="山田 花子",
+        )
+
+    late = requests.receive(session, boss, received(20), now=clock(), deadlines=rules)
+    fresh = requests.receive(session, boss, received(1), now=clock(), deadlines=rules)
+    elsewhere = requests.receive(session, boss, received(2), now=clock(), deadlines=rules)
+    for found, owner in ((late, inspector), (fresh, inspector), (elsewhere, other)):
+        requests.assign(session, boss, found, owner, now=clock())
+    complaint = inquiries.receive(
+        session,
+        boss,
+        kind="complaint",
+        channel="phone",
+        received_at=clock() - timedelta(days=1),
+        subject="Received someone else's invoice",
+        now=clock(),
+        deadlines=rules,
+    )
+    inquiries.assign(session, boss, complaint, manager, now=clock())
+    session.commit()
+
+    mine = card(page(client, "/"), "my-requests")
+    assert f'data-request="{late.id}"' in mine and f'data-request="{fresh.id}"' in mine
+    assert f'data-request="{elsewhere.id}"' not in mine and "data-inquiry" not in mine
+    assert mine.index(f'data-request="{late.id}"') < mine.index(f'data-request="{fresh.id}"')
+    assert 'data-clock="overdue"' in mine.split(f'data-request="{fresh.id}"')[0]
+
+    theirs = card(page(manager_client, "/"), "my-requests")
+    assert f'data-inquiry="{complaint.id}"' in theirs and "data-request=" not in theirs

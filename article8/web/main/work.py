@@ -1,7 +1,8 @@
 """What the home page lists as the signed-in person's work (the read side; no Flask here).
 
 An inspector (anyone who performs inspections) sees their inspections that need them, the
-corrective actions they own and the evidence they uploaded that has expired or soon will; a
+corrective actions they own, the evidence they uploaded that has expired or soon will, and the
+open requests from individuals and inquiries assigned to them (their clocks run on); a
 responsible person also sees the inspections waiting for review, the anomalies nobody has
 triaged yet and the incidents with PPC reports still to make.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from article8.access import queries as access_queries
@@ -22,6 +24,11 @@ from article8.controls.inspections import queries as inspection_queries
 from article8.controls.inspections.models import Inspection
 from article8.evidence import queries as evidence_queries
 from article8.evidence.models import EvidenceItem
+from article8.privacy.inquiries.models import OPEN_STATES as INQUIRY_OPEN_STATES
+from article8.privacy.inquiries.models import Inquiry
+from article8.privacy.requests import queries as request_queries
+from article8.privacy.requests.models import OPEN_STATES as REQUEST_OPEN_STATES
+from article8.privacy.requests.models import PrivacyRequest
 
 # How many of each kind the home page lists; the counts are complete, the lists link onwards.
 SHOWN = 5
@@ -34,11 +41,20 @@ class PerformerWork:
     inspections: dict[str, list[Inspection]]
     actions: list[CorrectiveAction]
     evidence: list[EvidenceItem]
+    # Open requests and inquiries assigned to this person, with their clocks, soonest due first.
+    requests: list[tuple[PrivacyRequest, str]] = field(default_factory=list)
+    inquiries: list[tuple[Inquiry, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Nothing needs this person."""
-        return not (any(self.inspections.values()) or self.actions or self.evidence)
+        return not (
+            any(self.inspections.values())
+            or self.actions
+            or self.evidence
+            or self.requests
+            or self.inquiries
+        )
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,27 @@ def performer_work(session: Session, user_id: int, today: date) -> PerformerWork
         )
     ]
     evidence.sort(key=lambda item: (item.valid_until or date.max, item.id))
-    return PerformerWork(urgent, inspection_queries.actions_owned(session, user_id), evidence)
+    requests = session.scalars(
+        select(PrivacyRequest)
+        .where(PrivacyRequest.owner_id == user_id, PrivacyRequest.state.in_(REQUEST_OPEN_STATES))
+        .order_by(PrivacyRequest.target_on, PrivacyRequest.id)
+    )
+    inquiries = session.scalars(
+        select(Inquiry)
+        .where(
+            Inquiry.owner_id == user_id,
+            Inquiry.state.in_(INQUIRY_OPEN_STATES),
+            Inquiry.first_reply_at.is_(None),
+        )
+        .order_by(Inquiry.reply_due_on, Inquiry.id)
+    )
+    return PerformerWork(
+        urgent,
+        inspection_queries.actions_owned(session, user_id),
+        evidence,
+        requests=[(r, request_queries.request_clock(r, today)) for r in requests],
+        inquiries=[(i, request_queries.inquiry_clock(i, today)) for i in inquiries],
+    )
 
 
 def reviewer_work(session: Session, today: date) -> ReviewerWork:
