@@ -148,7 +148,6 @@ EXPECTED: dict[str, object] = {
     "api.provision_item": api("provision.read"),
     # issue 17 (p-edit): correcting a record
     "provisions.record_edit": "provision.manage",
-    "api.provision_update": api("provision.manage"),
     # end issue 17
     # issue 15: the leak-report record
     "incidents.update_record": "incident.manage",

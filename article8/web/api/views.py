@@ -374,22 +374,19 @@ def provision_create() -> ResponseReturnValue:
     return jsonify(_provision_json(record)), 201, {"Location": location}
 
 
-@bp.get("/provisions/<id:record_id>")
+@bp.route("/provisions/<id:record_id>", methods=["GET", "PATCH"])
 @public
 @api_requires("provision.read")
 def provision_item(record_id: int) -> ResponseReturnValue:
-    """One record with its basis, record form and retention."""
-    return jsonify(_provision_json(provision_services.get_record(db(), record_id)))
-
-
-# issue 17 (p-edit): correcting a record
-@bp.patch("/provisions/<id:record_id>")
-@public
-@api_requires("provision.manage")
-def provision_update(record_id: int) -> ResponseReturnValue:
-    """Correct a record: the fields sent change, with a ``reason``; 200 with the record, its
-    retention computed again (never shorter); 422 naming the field at fault."""
+    """GET: one record with its basis, record form and retention. PATCH (issue 17, p-edit):
+    correct it — the fields sent change, with a ``reason``; 200 with the record, its retention
+    computed again (never shorter); 422 naming the field at fault; 403 without
+    provision.manage. One rule for both methods: with two, an id out of range answered 405."""
     record = provision_services.get_record(db(), record_id)
+    if request.method == "GET":
+        return jsonify(_provision_json(record))
+    if not roles.has(_actor().role, "provision.manage"):
+        return jsonify(error=_("Your role does not allow this.")), 403
     body = request.get_json(silent=True)
     try:
         if not isinstance(body, dict):
