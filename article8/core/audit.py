@@ -41,17 +41,36 @@ class Actor:
 SYSTEM = Actor(None, "system")
 
 
+# json.dumps with these options builds a new encoder on every call; one shared encoder gives the
+# same text (dumps is JSONEncoder(**options).encode) at a fraction of the cost per event.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+
+
 def canonical_json(value: Mapping[str, Any]) -> str:
-    """Serialise ``value`` the one way the chain hashes it."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Serialise ``value`` the one way the chain hashes it (sorted keys, no spaces, UTF-8 as is,
+    anything else as ``str``): ``json.dumps(value, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False, default=str)``."""
+    return _CANONICAL.encode(value)
+
+
+# The event's time as the chain hashes it: UTC, to the microsecond.
+HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def event_hash(event: AuditEvent) -> str:
     """SHA-256 over the event's canonical serialisation followed by the previous hash."""
+    return event_hash_at(event, event.occurred_at.astimezone(UTC).strftime(HASHED_TIME))
+
+
+def event_hash_at(event: AuditEvent, occurred_at: str) -> str:
+    """:func:`event_hash` with the event's time already written as hashed (``HASHED_TIME``),
+    for a reader that shows that text too and need not format it twice."""
     body = canonical_json(
         {
             "seq": event.seq,
-            "occurred_at": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "occurred_at": occurred_at,
             "actor_id": event.actor_id,
             "actor": event.actor_label,
             "action": event.action,

@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from article8.core.audit import GENESIS_HASH, event_hash
+from article8.core.audit import GENESIS_HASH, HASHED_TIME, event_hash_at
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
 from article8.core.vocabulary import AUDIT_ACTIONS, AUDIT_OBJECTS
@@ -29,7 +29,6 @@ from article8.reports.workbook.page import (
 )
 from article8.reports.workbook.table import Column, Context, TableSheet, scope_line
 
-HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 _COLUMNS = (
     AuditEvent.seq,
     AuditEvent.occurred_at,
@@ -57,12 +56,13 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
     walk = _Walk(context)
     with _chain(context) as found:
         for row in found:
-            if not walk.feed(row):
+            hashed_time = row.occurred_at.astimezone(UTC).strftime(HASHED_TIME)
+            if not walk.feed(row, hashed_time):
                 continue
             yield (
                 row.seq,
                 row.occurred_at,
-                row.occurred_at.astimezone(UTC).strftime(HASHED_TIME),
+                hashed_time,
                 None if row.actor_id is None else str(row.actor_id),
                 row.actor_label,
                 row.action,
@@ -88,7 +88,7 @@ SHEET = TableSheet(
     (
         Column(N_("Sequence"), 10, "int"),
         Column(N_("Time"), 20, "timestamp"),
-        Column(N_("Time (UTC, as hashed)"), 29),
+        Column(N_("Time (UTC, as hashed)"), 29, "raw"),
         Column(N_("Actor id"), 9),
         Column(N_("Actor"), 24),
         Column(N_("Action"), 22),
@@ -96,8 +96,8 @@ SHEET = TableSheet(
         Column(N_("Object id"), 10),
         Column(N_("Details (canonical JSON, as hashed)"), 40),
         Column(N_("Client address"), 16),
-        Column(N_("Previous hash"), 66),
-        Column(N_("Hash"), 66),
+        Column(N_("Previous hash"), 66, "raw"),
+        Column(N_("Hash"), 66, "raw"),
     ),
     rows,
     holds=N_(
@@ -164,14 +164,14 @@ class _Walk:
         self.expected_seq, self.prev_hash, self.checked = 1, GENESIS_HASH, 0
         self.bad: int | None = None
 
-    def feed(self, row: Any) -> bool:
+    def feed(self, row: Any, hashed_time: str | None = None) -> bool:
         """Check one event (in sequence order); True when it falls in the range."""
         if self.bad is None:
             # event_hash reads the same attribute names from a row as from an event.
             if (
                 row.seq != self.expected_seq
                 or row.prev_hash != self.prev_hash
-                or event_hash(row) != row.hash
+                or event_hash_at(row, hashed_time or _hashed_time(row)) != row.hash
             ):
                 self.bad = self.expected_seq if row.seq != self.expected_seq else row.seq
             else:
@@ -197,6 +197,10 @@ class _Walk:
             checked=self.checked,
             first_bad_seq=self.bad,
         )
+
+
+def _hashed_time(row: Any) -> str:
+    return str(row.occurred_at.astimezone(UTC).strftime(HASHED_TIME))
 
 
 def chain_state(context: Context) -> ChainState:

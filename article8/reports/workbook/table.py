@@ -91,6 +91,8 @@ class Column:
 
     header: str
     width: int = 14
+    # "raw" is text the product itself makes in a fixed ASCII alphabet (hex hashes, ISO times):
+    # written as is, with no formula check and no wrapping (it cannot start a formula).
     kind: str = "text"
     terms: tuple[Vocabulary, ...] = ()
 
