@@ -12,7 +12,7 @@ from article8.cli.group import cli_actor
 from article8.cli.options import lang_option
 from article8.core.dates import parse_date
 from article8.core.guarded import WorkbookLimits
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.privacy.requests.imports import read_requests, store_requests
 from article8.privacy.requests.services import deadline_rules
 from article8.reports.privacy_summary import render, store_summary, summarise
@@ -75,7 +75,7 @@ def requests_summary(month: str, store: bool, lang: str) -> None:
         if store:
             item = store_summary(
                 session,
-                local_store(settings()),
+                evidence_store(settings()),
                 cli_actor(),
                 first,
                 settings=settings(),

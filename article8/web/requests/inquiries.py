@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from article8.core import roles, vocabulary
 from article8.core.models import User
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.inquiries import services as service
 from article8.privacy.inquiries.models import Inquiry
@@ -170,7 +170,7 @@ def inquiry_reply(inquiry_id: int) -> ResponseReturnValue:
     if upload is not None and upload.filename:
         item = add_evidence(
             db(),
-            local_store(settings()),
+            evidence_store(settings()),
             actor(),
             upload.stream,
             EvidenceInput(

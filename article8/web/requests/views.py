@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from article8.access.queries import register_systems
 from article8.core import roles, vocabulary
 from article8.core.models import User
-from article8.evidence.blobstore import local_store
+from article8.evidence.blobstore import evidence_store
 from article8.evidence.models import EvidenceItem
 from article8.evidence.services import EvidenceInput, add_evidence
 from article8.privacy.inquiries.models import Inquiry
@@ -391,7 +391,7 @@ def respond(request_id: int) -> ResponseReturnValue:
         upload = form.file.data
         item = add_evidence(
             db(),
-            local_store(settings()),
+            evidence_store(settings()),
             actor(),
             upload.stream,
             EvidenceInput(
@@ -432,7 +432,7 @@ def identity_document(request_id: int) -> ResponseReturnValue:
     upload = form.file.data
     item = add_evidence(
         db(),
-        local_store(settings()),
+        evidence_store(settings()),
         actor(),
         upload.stream,
         EvidenceInput(
@@ -470,7 +470,7 @@ def provision_extract(request_id: int) -> ResponseReturnValue:
     content, record_ids = provision_records.extract(db(), actor(), found, name, translate=_)
     item = add_evidence(
         db(),
-        local_store(settings()),
+        evidence_store(settings()),
         actor(),
         io.BytesIO(content),
         EvidenceInput(
