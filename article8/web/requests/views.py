@@ -4,6 +4,7 @@ from receipt through identity verification, decision and response to closing."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -261,12 +262,7 @@ def assign(request_id: int) -> ResponseReturnValue:
 @requires("request.manage")
 def verification_start(request_id: int) -> ResponseReturnValue:
     """Start confirming the requester's identity."""
-    found = _request(request_id)
-    if not ActionForm().validate_on_submit():
-        return _render(found, 400)
-    edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
-    service.start_verification(db(), actor(), found, now=now())
-    return _to_request(request_id)
+    return _step(request_id, service.start_verification)
 
 
 @bp.post("/requests/<id:request_id>/verify")
@@ -294,12 +290,7 @@ def verify(request_id: int) -> ResponseReturnValue:
 @requires("request.manage")
 def begin(request_id: int) -> ResponseReturnValue:
     """Start the work (a disclosure only once identity is confirmed)."""
-    found = _request(request_id)
-    if not ActionForm().validate_on_submit():
-        return _render(found, 400)
-    edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
-    service.begin_work(db(), actor(), found, now=now())
-    return _to_request(request_id)
+    return _step(request_id, service.begin_work)
 
 
 @bp.post("/requests/<id:request_id>/fee")
@@ -511,12 +502,18 @@ def provision_extract(request_id: int) -> ResponseReturnValue:
 @requires("request.manage")
 def close(request_id: int) -> ResponseReturnValue:
     """Close a request that has been responded to."""
+    return _step(request_id, service.close, done=_("The request has been closed."))
+
+
+def _step(request_id: int, move: Callable[..., None], *, done: str | None = None) -> Any:
+    """A step that takes no fields (a button): ``move`` the request on, or say why not."""
     found = _request(request_id)
     if not ActionForm().validate_on_submit():
         return _render(found, 400)
     edge.on_refusal(lambda _error: _to_request(request_id), announce=True)
-    service.close(db(), actor(), found, now=now())
-    flash(_("The request has been closed."), "success")
+    move(db(), actor(), found, now=now())
+    if done:
+        flash(done, "success")
     return _to_request(request_id)
 
 
