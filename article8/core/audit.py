@@ -57,6 +57,20 @@ def canonical_json(value: Mapping[str, Any]) -> str:
 
 # The event's time as the chain hashes it: UTC, to the microsecond.
 HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
+# The columns a reader of the chain needs (everything hashed, and the links), in this order.
+CHAIN_COLUMNS = (
+    AuditEvent.seq,
+    AuditEvent.occurred_at,
+    AuditEvent.actor_id,
+    AuditEvent.actor_label,
+    AuditEvent.action,
+    AuditEvent.object_type,
+    AuditEvent.object_id,
+    AuditEvent.details,
+    AuditEvent.client_addr,
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
+)
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -64,22 +78,26 @@ def event_hash(event: AuditEvent) -> str:
     return event_hash_at(event, event.occurred_at.astimezone(UTC).strftime(HASHED_TIME))
 
 
+def hashed_fields(event: Any, occurred_at: str) -> dict[str, Any]:
+    """The fields the chain hashes, under their hashed names (``event`` may be an AuditEvent or
+    a row of the same columns; ``occurred_at`` written as ``HASHED_TIME``)."""
+    return {
+        "seq": event.seq,
+        "occurred_at": occurred_at,
+        "actor_id": event.actor_id,
+        "actor": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "details": event.details,
+        "client_addr": event.client_addr,
+    }
+
+
 def event_hash_at(event: AuditEvent, occurred_at: str) -> str:
     """:func:`event_hash` with the event's time already written as hashed (``HASHED_TIME``),
     for a reader that shows that text too and need not format it twice."""
-    body = canonical_json(
-        {
-            "seq": event.seq,
-            "occurred_at": occurred_at,
-            "actor_id": event.actor_id,
-            "actor": event.actor_label,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "details": event.details,
-            "client_addr": event.client_addr,
-        }
-    )
+    body = canonical_json(hashed_fields(event, occurred_at))
     return hashlib.sha256(body.encode("utf-8") + event.prev_hash.encode("ascii")).hexdigest()
 
 

@@ -18,25 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from article8.core.audit import canonical_json
+from article8.core.audit import CHAIN_COLUMNS, HASHED_TIME, canonical_json, hashed_fields
 from article8.core.models import AuditEvent
 from article8.reports.period import Period
 
 FILE = "audit-trail.jsonl"
-HASHED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
-_COLUMNS = (
-    AuditEvent.seq,
-    AuditEvent.occurred_at,
-    AuditEvent.actor_id,
-    AuditEvent.actor_label,
-    AuditEvent.action,
-    AuditEvent.object_type,
-    AuditEvent.object_id,
-    AuditEvent.details,
-    AuditEvent.client_addr,
-    AuditEvent.prev_hash,
-    AuditEvent.hash,
-)
 
 
 @dataclass(frozen=True)
@@ -64,20 +50,9 @@ def segment(session: Session, period: Period, tz: ZoneInfo) -> Segment:
 
 def event_line(row: Any) -> str:
     """One event as a JSON line: the hashed fields under their hashed names, then the links."""
+    occurred_at = row.occurred_at.astimezone(UTC).strftime(HASHED_TIME)
     return canonical_json(
-        {
-            "seq": row.seq,
-            "occurred_at": row.occurred_at.astimezone(UTC).strftime(HASHED_TIME),
-            "actor_id": row.actor_id,
-            "actor": row.actor_label,
-            "action": row.action,
-            "object_type": row.object_type,
-            "object_id": row.object_id,
-            "details": row.details,
-            "client_addr": row.client_addr,
-            "prev_hash": row.prev_hash,
-            "hash": row.hash,
-        }
+        {**hashed_fields(row, occurred_at), "prev_hash": row.prev_hash, "hash": row.hash}
     )
 
 
@@ -86,7 +61,7 @@ def lines(session: Session, carried: Segment) -> Iterator[str]:
     if carried.first is None or carried.last is None:
         return
     found = session.execute(
-        select(*_COLUMNS)
+        select(*CHAIN_COLUMNS)
         .where(AuditEvent.seq.between(carried.first, carried.last))
         .order_by(AuditEvent.seq)
         .execution_options(yield_per=5000)

@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from article8.core.audit import GENESIS_HASH, HASHED_TIME, event_hash_at
+from article8.core.audit import CHAIN_COLUMNS, GENESIS_HASH, HASHED_TIME, event_hash_at
 from article8.core.errors import N_
 from article8.core.models import AuditEvent
 from article8.core.vocabulary import AUDIT_ACTIONS, AUDIT_OBJECTS
@@ -28,21 +28,6 @@ from article8.reports.workbook.page import (
     write_title_block,
 )
 from article8.reports.workbook.table import Column, Context, TableSheet, scope_line
-
-_COLUMNS = (
-    AuditEvent.seq,
-    AuditEvent.occurred_at,
-    AuditEvent.actor_id,
-    AuditEvent.actor_label,
-    AuditEvent.action,
-    AuditEvent.object_type,
-    AuditEvent.object_id,
-    AuditEvent.details,
-    AuditEvent.client_addr,
-    AuditEvent.prev_hash,
-    AuditEvent.hash,
-)
-
 
 CHAIN = "audit_trail.chain"
 
@@ -79,7 +64,7 @@ def rows(context: Context) -> Iterator[tuple[Any, ...]]:
 def _chain(context: Context) -> Any:
     """Every event of the chain, by sequence, as columns (not ORM objects), streamed."""
     return context.session.execute(
-        select(*_COLUMNS).order_by(AuditEvent.seq).execution_options(yield_per=5000)
+        select(*CHAIN_COLUMNS).order_by(AuditEvent.seq).execution_options(yield_per=5000)
     )
 
 
